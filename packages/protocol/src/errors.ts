@@ -1,0 +1,44 @@
+/**
+ * The one catalog of `error_type` values a program can branch on. docs/mqtt-api.md lists the same
+ * codes; a test keeps the two in step, so add a code here and there together.
+ */
+export const ERROR_TYPES = {
+  payload_too_large: 'The payload is larger than the size limit and was not read.',
+  invalid_json: 'The payload is not valid JSON.',
+  not_an_object: 'The payload is JSON but not an object (array, string, number, null).',
+  too_deep: 'The payload nests objects or arrays deeper than allowed.',
+  missing_command: 'The payload has no `command` (or `Command`) string.',
+  unknown_command: 'No command of that name exists on this topic.',
+  invalid_id: 'The `id` is not a string of at most 64 characters.',
+  invalid_argument: 'An argument has the wrong type, is out of range, or is missing.',
+  path_outside_media: "A media path leaves the zone's media folder.",
+  file_not_found: 'The media file does not exist or cannot be read.',
+  unknown_zone: 'No enabled zone of that name exists.',
+  not_supported: 'The zone type does not support that command.',
+  zone_unavailable: 'The zone worker is not running (starting, restarting or failed).',
+  media_error: 'mpv refused or failed to play the media.',
+  busy: 'Another operation of the same kind is running.',
+  timeout: 'The command did not finish within its time limit.',
+  not_implemented: 'The command is known but not implemented yet.',
+  shutting_down: 'The supervisor is stopping and takes no new commands.',
+  disabled: 'The command is disabled by configuration.',
+  paused: 'The system is paused; the media command was accepted but will not be heard until resume.',
+  config_error: 'The configuration is invalid.',
+  internal: 'An unexpected error inside mpvisor; see the log.',
+} as const;
+
+export type ErrorType = keyof typeof ERROR_TYPES;
+
+export const isErrorType = (value: string): value is ErrorType => Object.hasOwn(ERROR_TYPES, value);
+
+/** An error that knows which outcome and error_type it should become. */
+export class CommandError extends Error {
+  constructor(
+    readonly errorType: ErrorType,
+    message: string,
+    readonly outcome: 'failed' | 'invalid' = 'failed',
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}

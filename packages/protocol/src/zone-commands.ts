@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { adjustVolume, bool, fadeTime, noArgs, num, reason, volume, withFileAlias } from './arg-schemas.js';
+import type { ZoneKind } from './zone-state.js';
+
+export interface CommandSpec {
+  name: string;
+  aliases: readonly string[];
+  description: string;
+  args: z.ZodType;
+  /** Zone commands run in the worker unless the supervisor owns them (reset, restart, status...). */
+  handledBy: 'worker' | 'supervisor';
+  /** Limits a command to some zone kinds (screen commands). Absent: every kind. */
+  kinds?: readonly ZoneKind[];
+  /** The argument holding a media path, checked against the zone's media folder at the edge. */
+  mediaArg?: 'file';
+}
+
+const SCREEN = ['screen'] as const;
+const stopArgs = z.object({ fadeTime: fadeTime.optional() });
+
+const playBackground = withFileAlias({
+  volume: volume.optional(),
+  adjustVolume: adjustVolume.optional(),
+  loop: bool.optional(),
+  fadeTime: fadeTime.optional(),
+  fadeIn: fadeTime.optional(),
+});
+const playSpeech = withFileAlias({
+  volume: volume.optional(),
+  adjustVolume: adjustVolume.optional(),
+  ducking: num(-100, 0).optional(),
+});
+const playEffect = withFileAlias({ volume: volume.optional(), adjustVolume: adjustVolume.optional() });
+const playVideo = withFileAlias({
+  volume: volume.optional(),
+  adjustVolume: adjustVolume.optional(),
+  volumeAdjust: adjustVolume.optional(),
+  ducking: num(-100, 0).optional(),
+});
+
+const w = (name: string, description: string, args: z.ZodType = noArgs, extra: Partial<CommandSpec> = {}): CommandSpec => ({
+  name,
+  aliases: [],
+  description,
+  args,
+  handledBy: 'worker',
+  ...extra,
+});
+
+export const ZONE_COMMANDS: readonly CommandSpec[] = [
+  w('playBackground', 'Play background music (loops by default; volume, adjustVolume, fadeIn).', playBackground, {
+    mediaArg: 'file',
+    aliases: ['playMusic', 'playBackgroundMusic'],
+  }),
+  w('pauseBackground', 'Pause background music.'),
+  w('resumeBackground', 'Resume paused background music.'),
+  w('stopBackground', 'Stop background music (fadeTime seconds).', stopArgs, { aliases: ['stopMusic', 'stopBackgroundMusic'] }),
+  w('setBackgroundMusicVolume', 'Set the background music volume (0-200).', z.object({ volume })),
+  w('playSpeech', 'Queue speech; background music is ducked while the queue plays.', playSpeech, { mediaArg: 'file' }),
+  w('pauseSpeech', 'Pause the current speech item.'),
+  w('resumeSpeech', 'Resume the current speech item.'),
+  w('skipSpeech', 'Skip the current speech item and play the next.'),
+  w('stopSpeech', 'Stop speech and clear its queue (fadeTime seconds).', stopArgs),
+  w('clearSpeechQueue', 'Drop queued speech; the current item plays on.'),
+  w('speechQueue', 'Report the speech queue.'),
+  w('playSoundEffect', 'Play a sound effect at once, over anything else playing.', playEffect, {
+    mediaArg: 'file',
+    aliases: ['playAudioFX', 'playAudioFx', 'playEffect'],
+  }),
+  w('stopAllEffects', 'Stop every playing sound effect.', stopArgs, { aliases: ['stopAllAudioFx'] }),
+  w('stopAudio', 'Stop background music, speech and effects (fadeTime seconds).', stopArgs),
+  w('setVolume', 'Set the zone volume (0-200), applied to every role.', z.object({ volume })),
+  w('duck', 'Lower background music by ducking_adjust (or amount) until unduck with the same id.', z.object({ id: z.string().max(64).optional(), amount: num(-100, 0).optional() })),
+  w('unduck', 'Release a duck (by id, or all).', z.object({ id: z.string().max(64).optional() })),
+  w('pauseAll', 'Pause every role of the zone.'),
+  w('resumeAll', 'Resume every role paused by pauseAll.'),
+  w('stopAll', 'Stop every role of the zone (fadeTime seconds).', stopArgs),
+  w('getState', 'Publish and return the zone state.', noArgs, { aliases: ['getStatus'] }),
+  w('getConfig', "Return the zone's configuration."),
+  w('setImage', 'Show an image on the screen.', withFileAlias({}), { mediaArg: 'file', kinds: SCREEN }),
+  w('playVideo', 'Play a video, or queue it after the current one.', playVideo, { mediaArg: 'file', kinds: SCREEN }),
+  w('stopVideo', 'Stop the video and clear its queue (fadeTime seconds).', stopArgs, { kinds: SCREEN }),
+  w('pauseVideo', 'Pause the video.', noArgs, { kinds: SCREEN }),
+  w('resumeVideo', 'Resume the video.', noArgs, { kinds: SCREEN }),
+  w('skip', 'Skip to the next queued video.', noArgs, { kinds: SCREEN, aliases: ['skipVideo'] }),
+  w('videoQueue', 'Report the video queue.', noArgs, { kinds: SCREEN }),
+  w('clearQueue', 'Drop queued videos; the current one plays on.', noArgs, { kinds: SCREEN }),
+  {
+    name: 'reset',
+    aliases: [],
+    description: "Reset this zone: soft lets speech finish, hard kills at once; preserve_state resumes what played.",
+    args: z.object({ level: z.enum(['soft', 'hard']).optional(), preserve_state: bool.optional() }),
+    handledBy: 'supervisor',
+  },
+  { name: 'restart', aliases: [], description: "Restart this zone's worker.", args: z.object({ reason: reason.optional() }), handledBy: 'supervisor' },
+  { name: 'status', aliases: [], description: 'Return the zone state with supervision facts.', args: noArgs, handledBy: 'supervisor' },
+  { name: 'health_check', aliases: [], description: "Check the zone's worker and mpv processes.", args: noArgs, handledBy: 'supervisor' },
+];
