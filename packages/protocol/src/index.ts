@@ -9,3 +9,4 @@ export * from './outcome.js';
 export * from './zone-state.js';
 export * from './worker-messages.js';
 export * from './topics.js';
+export * from './control-messages.js';

@@ -81,3 +81,20 @@ export function parseSupervisorMessage(raw: unknown): SupervisorToWorker | Error
 
 /** Environment variable through which the supervisor hands a worker its bootstrap (JSON). */
 export const WORKER_BOOTSTRAP_ENV = 'MPVISOR_WORKER_BOOTSTRAP';
+
+/**
+ * Everything a worker needs at start, handed over in WORKER_BOOTSTRAP_ENV. Generic over the zone
+ * configuration type so protocol does not depend on the config package (config depends on protocol).
+ */
+export interface WorkerBootstrap<Zone> {
+  zone: Zone;
+  socketPath: string;
+  mpvPath: string;
+  runDir: string;
+  stateDir: string;
+  logLevel: string;
+  heartbeatIntervalMs: number;
+  audioFallback: 'null' | 'fail';
+  /** Extra environment for mpv (PULSE_SERVER in tests). */
+  mpvEnv?: Record<string, string>;
+}

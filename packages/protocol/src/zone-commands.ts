@@ -16,6 +16,11 @@ export interface CommandSpec {
 }
 
 const SCREEN = ['screen'] as const;
+
+/** Read-only mpv properties getMpvProperty may read: enough to verify playback, nothing that leaks files. */
+export const MPV_READABLE_PROPERTIES = [
+  'time-pos', 'pause', 'volume', 'path', 'idle-active', 'duration', 'current-ao', 'audio-device', 'loop-file', 'mute', 'eof-reached', 'playback-time', 'core-idle',
+] as const;
 const stopArgs = z.object({ fadeTime: fadeTime.optional() });
 
 const playBackground = withFileAlias({
@@ -77,6 +82,11 @@ export const ZONE_COMMANDS: readonly CommandSpec[] = [
   w('stopAll', 'Stop every role of the zone (fadeTime seconds).', stopArgs),
   w('getState', 'Publish and return the zone state.', noArgs, { aliases: ['getStatus'] }),
   w('getConfig', "Return the zone's configuration."),
+  w(
+    'getMpvProperty',
+    "Read one property straight from one of the zone's mpv instances (diagnostics: what mpv itself reports).",
+    z.object({ role: z.string().min(1).max(32), property: z.enum(MPV_READABLE_PROPERTIES) }),
+  ),
   w('setImage', 'Show an image on the screen.', withFileAlias({}), { mediaArg: 'file', kinds: SCREEN }),
   w('playVideo', 'Play a video, or queue it after the current one.', playVideo, { mediaArg: 'file', kinds: SCREEN }),
   w('stopVideo', 'Stop the video and clear its queue (fadeTime seconds).', stopArgs, { kinds: SCREEN }),

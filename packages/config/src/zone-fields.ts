@@ -1,0 +1,112 @@
+// Helpers for the zone keys that need more than a typed read: media folder, audio devices,
+// volume model, mpv option strings.
+import path from 'node:path';
+import type { SectionReader } from './fields.js';
+import { isInside, splitArgs } from './values.js';
+
+const VOLUME = { min: 0, max: 200 } as const;
+/** mpvisor's worker owns mpv's control channel; letting the config move it would cut the zone off. */
+const RESERVED_MPV_OPTIONS = ['--input-ipc-server', '--input-ipc-client'];
+
+/**
+ * media_dir (or ParadoxFX's media_path) relative to media_base_path; empty means the base
+ * itself. The result must stay inside the base: it is the boundary for every media command.
+ */
+export function readMediaDir(r: SectionReader, base: string): string {
+  const hasDir = r.has('media_dir');
+  if (hasDir && r.has('media_path')) r.warn('media_path', 'ignored: media_dir takes precedence');
+  r.entry('media_path');
+  const key = hasDir || !r.has('media_path') ? 'media_dir' : 'media_path';
+  const raw = r.raw(key) ?? '';
+  if (raw.includes('\0')) {
+    r.error(key, 'path must not contain NUL characters');
+    return base;
+  }
+  const resolved = path.resolve(base, raw);
+  if (!isInside(base, resolved)) {
+    r.error(key, `${JSON.stringify(raw)} resolves to ${resolved}, outside media_base_path (${base})`);
+  }
+  return resolved;
+}
+
+/** 'default', 'auto' and empty all mean "let mpv choose", which is mpv's own default. */
+export function readDevice(r: SectionReader, key: string): string | undefined {
+  const v = r.string(key);
+  if (v === undefined || ['default', 'auto'].includes(v.toLowerCase())) return undefined;
+  if (/\s/.test(v)) {
+    r.error(key, `${JSON.stringify(v)} contains whitespace; audio device names look like pulse/alsa_output.NAME`);
+    return undefined;
+  }
+  if (!v.includes('/')) r.warn(key, `${JSON.stringify(v)} has no driver prefix; mpv expects e.g. pulse/${v}`);
+  return v;
+}
+
+/** `["pulse/a", "pulse/b"]` (ParadoxFX's JSON form) or `pulse/a, pulse/b`. */
+export function readList(r: SectionReader, key: string): string[] {
+  const v = r.string(key);
+  if (v === undefined) return [];
+  if (v.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (Array.isArray(parsed) && parsed.every((x): x is string => typeof x === 'string' && x.trim() !== '')) {
+        return parsed.map((x) => x.trim());
+      }
+    } catch {
+      // reported below
+    }
+    r.error(key, 'expected a JSON array of strings, e.g. ["pulse/a", "pulse/b"], or a comma-separated list');
+    return [];
+  }
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export function readMpvOptions(r: SectionReader, key: string): string[] {
+  const v = r.string(key);
+  if (v === undefined) return [];
+  const { args, error } = splitArgs(v);
+  if (error) {
+    r.error(key, `${error} in mpv options`);
+    return [];
+  }
+  for (const a of args) {
+    const name = a.split('=')[0] ?? a;
+    if (RESERVED_MPV_OPTIONS.includes(name)) r.error(key, `${name} is managed by mpvisor and cannot be set here`);
+    else if (!a.startsWith('--')) r.warn(key, `${JSON.stringify(a)} does not look like an mpv option (--name=value)`);
+  }
+  return args.filter((a) => !RESERVED_MPV_OPTIONS.includes(a.split('=')[0] ?? a));
+}
+
+export interface Volumes {
+  volume: number;
+  background_volume: number;
+  speech_volume: number;
+  effects_volume: number;
+  video_volume: number;
+}
+
+/** ParadoxFX's unified model: per-type base volumes 0..200 (default 100). */
+export function readVolumes(r: SectionReader, maxVolume: number): Volumes {
+  let background = r.optNum('background_volume', VOLUME);
+  if (r.has('background_music_volume')) {
+    if (background === undefined && !r.has('background_volume')) {
+      r.warn('background_music_volume', 'legacy ParadoxFX key, read as background_volume; please rename it');
+      background = r.optNum('background_music_volume', VOLUME);
+    } else {
+      r.entry('background_music_volume');
+      r.warn('background_music_volume', 'legacy ParadoxFX key, ignored because background_volume is set');
+    }
+  }
+  const v: Volumes = {
+    volume: r.num('volume', 100, VOLUME),
+    background_volume: background ?? 100,
+    speech_volume: r.num('speech_volume', 100, VOLUME),
+    effects_volume: r.num('effects_volume', 100, VOLUME),
+    video_volume: r.num('video_volume', 100, VOLUME),
+  };
+  for (const [key, value] of Object.entries(v)) {
+    if (value > maxVolume && r.has(key)) {
+      r.warn(key, `${value} is above max_volume (${maxVolume}); playback is clamped to ${maxVolume}`);
+    }
+  }
+  return v;
+}

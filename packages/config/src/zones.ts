@@ -1,0 +1,131 @@
+// Zone sections: [audio:NAME], [screen:NAME], [combined-audio:NAME].
+import type { SectionReader } from './fields.js';
+import type { IniSection } from './ini-parse.js';
+import { SCREEN_ONLY, ZONE_DEPRECATED, ZONE_UNUSED, reportLeftovers } from './legacy.js';
+import { resolveMediaPath } from './media-path.js';
+import { checkReachable, readRestartPolicy } from './restart.js';
+import { asZoneKind } from './sections.js';
+import { topicProblem, zoneNameProblem } from './values.js';
+import { readDevice, readList, readMediaDir, readMpvOptions, readVolumes } from './zone-fields.js';
+import type { GlobalConfig, RestartPolicyConfig, ZoneConfig, ZoneKind } from './types.js';
+
+export interface ZoneContext {
+  baseTopic: string;
+  global: GlobalConfig;
+  restart: RestartPolicyConfig;
+}
+
+/** The `type` key may be omitted; when present it must agree with the section prefix. */
+function resolveKind(r: SectionReader, prefix: ZoneKind, name: string): ZoneKind {
+  const raw = r.string('type');
+  if (raw === undefined) return prefix;
+  const typed = asZoneKind(raw);
+  if (!typed) {
+    r.error('type', `unknown zone type ${JSON.stringify(raw)}: expected audio, screen or combined-audio`);
+    return prefix;
+  }
+  // A combined-audio zone is an audio zone with a combined sink; ParadoxFX files may spell it either way.
+  if (typed === prefix || (prefix === 'audio' && typed === 'combined-audio')) return typed;
+  r.error('type', `type = ${typed} contradicts the section [${r.name}]; use [${typed}:${name}]`);
+  return prefix;
+}
+
+function readDisplay(r: SectionReader): string | undefined {
+  const v = r.string('display');
+  if (v === undefined) return undefined;
+  if (/\s/.test(v)) {
+    r.error('display', `${JSON.stringify(v)} is not a display name (e.g. :0)`);
+    return undefined;
+  }
+  // ParadoxFX examples write `display = 0` for X display :0.
+  return /^\d+$/.test(v) ? `:${v}` : v;
+}
+
+function readCombined(r: SectionReader, z: ZoneConfig): void {
+  z.combined_sinks = readList(r, 'combined_sinks');
+  const primary = readDevice(r, 'primary_device');
+  const secondary = readDevice(r, 'secondary_device');
+  if (primary !== undefined) z.primary_device = primary;
+  if (secondary !== undefined) z.secondary_device = secondary;
+  if (z.kind === 'combined-audio') {
+    if (z.combined_sinks.length === 0 && primary !== undefined && secondary !== undefined) {
+      z.combined_sinks = [primary, secondary];
+    }
+    if (z.combined_sinks.length < 2) {
+      r.error('combined_sinks', 'a combined-audio zone needs at least two sinks: combined_sinks = pulse/a, pulse/b (or primary_device and secondary_device)');
+    }
+  } else if (z.combined_sinks.length > 0) {
+    r.warn('combined_sinks', `only combined-audio zones create a combined sink; to get one, write the section as [combined-audio:${z.name}]`);
+  }
+}
+
+function readScreenKeys(r: SectionReader, z: ZoneConfig): void {
+  if (z.kind !== 'screen') {
+    for (const k of SCREEN_ONLY) {
+      if (r.has(k)) r.warn(k, `only used by screen zones; ignored in a ${z.kind} zone`);
+      r.entry(k);
+    }
+    return;
+  }
+  const display = readDisplay(r);
+  if (display !== undefined) z.display = display;
+  const xin = r.optInt('xinerama_screen', { min: 0, max: 16 });
+  if (xin !== undefined) z.xinerama_screen = xin;
+  const mon = r.optInt('target_monitor', { min: 0, max: 16 });
+  if (mon !== undefined) z.target_monitor = mon;
+  const image = r.string('default_image');
+  if (image !== undefined) {
+    const res = resolveMediaPath(z.media_dir, image);
+    if (res.ok) z.default_image = image;
+    else r.error('default_image', `${JSON.stringify(image)} is not a file inside the zone's media folder (${res.reason})`);
+  }
+  z.mpv_video_options = readMpvOptions(r, 'mpv_video_options');
+  z.video_queue_max = r.int('video_queue_max', 5, { min: 0, max: 1000 });
+}
+
+export function readZone(r: SectionReader, section: IniSection, prefix: ZoneKind, name: string, ctx: ZoneContext): ZoneConfig {
+  const nameProblem = zoneNameProblem(name);
+  if (nameProblem) r.error(undefined, nameProblem);
+  const kind = resolveKind(r, prefix, name);
+
+  const ownTopic = r.string('topic');
+  const topic = ownTopic ?? `${ctx.baseTopic}/${name}`;
+  const tp = ownTopic === undefined ? null : topicProblem(ownTopic);
+  if (tp) r.error('topic', tp);
+
+  const maxVolume = r.num('max_volume', ctx.global.max_volume, { min: 0, max: 200 });
+  const { policy, overridden } = readRestartPolicy(r, ctx.restart);
+  // The [system:main] defaults are checked once there; a zone is checked only if it changes them.
+  if (overridden) checkReachable(r, policy);
+
+  const z: ZoneConfig = {
+    name,
+    kind,
+    section: section.name,
+    line: section.line,
+    topic,
+    enabled: r.bool('enabled', true),
+    media_dir: readMediaDir(r, ctx.global.media_base_path),
+    ...readVolumes(r, maxVolume),
+    max_volume: maxVolume,
+    ducking_adjust: r.num('ducking_adjust', ctx.global.ducking_adjust, { min: -100, max: 0 }),
+    combined_sinks: [],
+    effects_pool_size: r.int('effects_pool_size', 2, { min: 0, max: 16 }),
+    mpv_audio_options: readMpvOptions(r, 'mpv_audio_options'),
+    mpv_video_options: [],
+    video_queue_max: 5,
+    audio_queue_max: r.int('audio_queue_max', 5, { min: 0, max: 1000 }),
+    restart: policy,
+  };
+  const device = readDevice(r, 'audio_device');
+  if (device !== undefined) z.audio_device = device;
+  readCombined(r, z);
+  readScreenKeys(r, z);
+
+  const player = r.string('player_type');
+  if (player !== undefined && player.toLowerCase() !== 'mpv') {
+    r.warn('player_type', `mpvisor always plays with mpv; player_type = ${player} is ignored`);
+  }
+  reportLeftovers(r, ZONE_UNUSED, ZONE_DEPRECATED);
+  return z;
+}

@@ -1,0 +1,60 @@
+// Command line for one mpv instance. Kept separate from spawning so the flag set can be reviewed
+// and unit-tested on its own.
+
+export interface MpvAudioOutput {
+  /** --ao, e.g. 'pulse', 'alsa', 'null'. */
+  ao?: string;
+  /** --audio-device, e.g. 'pulse/zone1_sink'. */
+  device?: string;
+}
+
+export interface MpvArgsOptions {
+  /** Names this instance (background, speech, effects, video); shown as the audio client name. */
+  role: string;
+  /** Extra arguments, appended last so they override the defaults below. */
+  args?: string[];
+  /** Stay running with nothing to play (default true). */
+  idle?: boolean;
+  audioOutput?: MpvAudioOutput;
+  /** Allow video output (default false: audio-only, no window ever). */
+  video?: boolean;
+}
+
+/** File descriptor of the IPC socketpair in the child (stdio index 3). */
+export const MPV_IPC_FD = 3;
+
+// Lean and deterministic: ignore the user's mpv.conf, scripts, and key bindings, which would make
+// a show behave differently per machine and cost ~12 MB per instance.
+const LEAN_FLAGS: readonly string[] = [
+  '--no-config',
+  '--load-scripts=no',
+  '--ytdl=no',
+  '--osc=no',
+  '--load-stats-overlay=no',
+  '--load-osd-console=no',
+  '--load-auto-profiles=no',
+  '--input-default-bindings=no',
+  '--input-terminal=no',
+  '--input-media-keys=no',
+];
+
+// mpv 0.35 writes its log messages to stdout and only the status line to stderr. Level 'warn'
+// drops the status line (it is below warn) while keeping warnings and errors; --no-terminal or
+// --really-quiet would silence those too.
+const LOG_FLAGS: readonly string[] = ['--terminal=yes', '--msg-level=all=warn', '--msg-color=no'];
+
+export function buildMpvArgs(opts: MpvArgsOptions): string[] {
+  const args = [`--input-ipc-client=fd://${MPV_IPC_FD}`, ...LEAN_FLAGS, ...LOG_FLAGS];
+  args.push(`--idle=${opts.idle === false ? 'no' : 'yes'}`);
+  // With the default gapless-audio=weak, end-file arrives 300-400 ms before the sound stops.
+  args.push('--gapless-audio=no');
+  args.push(`--audio-client-name=mpvisor-${opts.role}`);
+  if (opts.audioOutput?.ao) args.push(`--ao=${opts.audioOutput.ao}`);
+  if (opts.audioOutput?.device) args.push(`--audio-device=${opts.audioOutput.device}`);
+  if (!opts.video) {
+    // Audio roles: never open a window, not even for cover art embedded in an MP3.
+    args.push('--vid=no', '--audio-display=no', '--force-window=no');
+  }
+  if (opts.args) args.push(...opts.args);
+  return args;
+}

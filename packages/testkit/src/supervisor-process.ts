@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { descendants, isAlive } from './processes.js';
+import { waitFor } from './wait.js';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const cliPath = join(repoRoot, 'supervisor', 'bin', 'mpvisor.js');
+
+export interface SupervisorProcess {
+  child: ChildProcess;
+  pid: number;
+  runDir: string;
+  stateDir: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Every live process below the supervisor: workers and their mpv. */
+  tree(): number[];
+  /** SIGTERM, wait, then SIGKILL of anything left; asserts nothing of this run survives. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  dir: string;
+  config?: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Run `mpvisor run` as a real child process on a private run and state directory. */
+export function startSupervisor(opts: StartOptions): SupervisorProcess {
+  const runDir = join(opts.dir, 'run');
+  const stateDir = join(opts.dir, 'state');
+  const args = [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir];
+  if (opts.config !== undefined) {
+    const file = join(opts.dir, 'test.ini');
+    writeFileSync(file, opts.config);
+    args.push('--config', file);
+  }
+  args.push(...(opts.args ?? []));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const pid = child.pid!;
+  const known = new Set<number>();
+  const tree = () => {
+    const pids = descendants(pid);
+    for (const p of pids) known.add(p);
+    return pids;
+  };
+  return {
+    child,
+    pid,
+    runDir,
+    stateDir,
+    output: () => out,
+    exited,
+    tree,
+    async stop(timeoutMs = 10_000) {
+      tree();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+      clearTimeout(timer);
+      if (!done) child.kill('SIGKILL');
+      await exited;
+      await waitFor(() => [...known].every((p) => !isAlive(p)), 3000, 'every worker and mpv of this run to exit').catch((err: Error) => {
+        for (const p of known) if (isAlive(p)) process.kill(p, 'SIGKILL');
+        throw err;
+      });
+    },
+  };
+}
+
+/** A minimal INI for tests: external broker, audio zones on the null output, fast policy. */
+export function testConfig(o: { port: number; mediaDir: string; zones: string[]; base?: string; extra?: string }): string {
+  const base = o.base ?? 'mpvt';
+  return [
+    '[mqtt]',
+    'broker = 127.0.0.1',
+    `port = ${o.port}`,
+    `base_topic = ${base}`,
+    'device_name = test',
+    `client_id = mpvisor-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
+    '[global]',
+    'log_level = debug',
+    `media_base_path = ${o.mediaDir}`,
+    'heartbeat_interval = 1000',
+    `heartbeat_topic = ${base}/heartbeat`,
+    '[system:main]',
+    'startup_timeout_ms = 8000',
+    'heartbeat_timeout_ms = 3000',
+    ...(o.extra ? [o.extra] : []),
+    ...o.zones.flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .']),
+  ].join('\n');
+}

@@ -1,0 +1,166 @@
+import type { Logger } from '@mpvisor/log';
+import {
+  CommandError,
+  CommandTable,
+  parseCommandPayload,
+  peekCommand,
+  peekId,
+  parseJsonObject,
+  type CommandEnvelope,
+  type CommandOutcome,
+  type CommandSpec,
+  type HandlerResult,
+} from '@mpvisor/protocol';
+import { RecentIds } from './recent-ids.js';
+
+export type CommandSource = { kind: 'zone'; zone: string } | { kind: 'system' };
+
+export interface CommandContext {
+  id: string | null;
+  source: CommandSource;
+  origin: string;
+  signal: AbortSignal;
+}
+
+export type CommandHandler = (args: Record<string, unknown>, spec: CommandSpec, ctx: CommandContext) => Promise<HandlerResult>;
+
+export interface DispatcherOptions {
+  zoneTable: CommandTable;
+  systemTable: CommandTable;
+  /** Resolves the handler for a command on a zone topic; may reject the zone (unknown, wrong kind). */
+  zoneHandler: (zone: string, spec: CommandSpec, args: Record<string, unknown>) => CommandHandler | HandlerResult;
+  systemHandlers: Map<string, CommandHandler>;
+  log: Logger;
+  timeoutMs: number;
+  /** Commands allowed while the supervisor is stopping (read-only ones). */
+  allowedWhileStopping: ReadonlySet<string>;
+}
+
+/**
+ * The one place that turns a payload into exactly one outcome: parse, de-duplicate by id, look up,
+ * validate, run with a timeout, and turn anything thrown into a failed outcome with the caller's id.
+ */
+export class Dispatcher {
+  private readonly recent = new RecentIds<CommandOutcome>(60_000, 2000);
+  private stopping = false;
+
+  constructor(private readonly opts: DispatcherOptions) {}
+
+  refuseNewCommands(): void {
+    this.stopping = true;
+  }
+
+  async dispatch(source: CommandSource, payload: Buffer | string, origin: string): Promise<CommandOutcome> {
+    const started = performance.now();
+    const zone = source.kind === 'zone' ? source.zone : null;
+    let envelope: CommandEnvelope;
+    try {
+      envelope = parseCommandPayload(payload);
+    } catch (err) {
+      const peek = safePeek(payload);
+      return this.finish(toResult(err), { command: peek.command, id: peek.id, zone, started, origin });
+    }
+    const key = envelope.id === null ? null : `${zone ?? '#system'}|${envelope.id}`;
+    if (key !== null) {
+      const previous = this.recent.get(key);
+      if (previous) {
+        this.opts.log.info('duplicate command id answered again', { zone, id: envelope.id, command: envelope.command });
+        return { ...(await previous), timestamp: new Date().toISOString() };
+      }
+    }
+    const run = this.run(source, envelope, origin).then((result) =>
+      this.finish(result, { command: envelope.command, id: envelope.id, zone, started, origin }),
+    );
+    if (key !== null) this.recent.set(key, run);
+    return run;
+  }
+
+  private async run(source: CommandSource, env: CommandEnvelope, origin: string): Promise<HandlerResult> {
+    const table = source.kind === 'zone' ? this.opts.zoneTable : this.opts.systemTable;
+    const spec = table.lookup(env.command);
+    if (!spec) {
+      return {
+        outcome: 'invalid',
+        error_type: 'unknown_command',
+        message: `unknown command "${env.command}"; send {"command":"help"} to the system topic for the list`,
+      };
+    }
+    if (this.stopping && !this.opts.allowedWhileStopping.has(spec.name)) {
+      return { outcome: 'failed', error_type: 'shutting_down', message: 'mpvisor is shutting down and takes no new commands' };
+    }
+    let args: Record<string, unknown>;
+    let handler: CommandHandler | HandlerResult | undefined;
+    try {
+      args = table.parseArgs(spec, env.args);
+      handler = source.kind === 'zone' ? this.opts.zoneHandler(source.zone, spec, args) : this.opts.systemHandlers.get(spec.name);
+    } catch (err) {
+      return toResult(err);
+    }
+    if (handler === undefined) {
+      return { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
+    }
+    if (typeof handler !== 'function') return handler;
+    const abort = new AbortController();
+    const fn = handler;
+    const timeout = new Promise<HandlerResult>((resolve) => {
+      const t = setTimeout(() => {
+        abort.abort();
+        resolve({ outcome: 'failed', error_type: 'timeout', message: `${spec.name} did not finish within ${this.opts.timeoutMs} ms` });
+      }, this.opts.timeoutMs);
+      abort.signal.addEventListener('abort', () => clearTimeout(t));
+    });
+    const work = Promise.resolve()
+      .then(() => fn(args, spec, { id: env.id, source, origin, signal: abort.signal }))
+      .catch((err: unknown) => toResult(err, this.opts.log));
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      abort.abort();
+    }
+  }
+
+  private finish(
+    result: HandlerResult,
+    info: { command: string | null; id: string | null; zone: string | null; started: number; origin: string },
+  ): CommandOutcome {
+    const outcome: CommandOutcome = {
+      timestamp: new Date().toISOString(),
+      type: 'command',
+      command: info.command,
+      id: info.id,
+      zone: info.zone,
+      outcome: result.outcome,
+      message: result.message,
+      error_type: result.error_type ?? null,
+      result: result.result ?? null,
+      duration_ms: Math.round((performance.now() - info.started) * 100) / 100,
+    };
+    const level = outcome.outcome === 'success' || outcome.outcome === 'warning' ? 'info' : 'warn';
+    this.opts.log[level]('command', {
+      zone: info.zone ?? undefined,
+      source: info.origin,
+      id: info.id,
+      command: info.command,
+      outcome: outcome.outcome,
+      error_type: outcome.error_type,
+      duration_ms: outcome.duration_ms,
+      ...(outcome.outcome === 'success' ? {} : { detail: outcome.message }),
+    });
+    return outcome;
+  }
+}
+
+function safePeek(payload: Buffer | string): { command: string | null; id: string | null } {
+  try {
+    const obj = parseJsonObject(payload);
+    return { command: peekCommand(obj), id: peekId(obj) };
+  } catch {
+    return { command: null, id: null };
+  }
+}
+
+function toResult(err: unknown, log?: Logger): HandlerResult {
+  if (err instanceof CommandError) return { outcome: err.outcome, error_type: err.errorType, message: err.message };
+  log?.error('command handler threw', { err });
+  return { outcome: 'failed', error_type: 'internal', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
+}

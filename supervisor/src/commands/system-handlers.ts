@@ -1,0 +1,42 @@
+import { SYSTEM_COMMANDS, ZONE_COMMANDS, success, type HandlerResult } from '@mpvisor/protocol';
+import type { CommandHandler } from './dispatcher.js';
+
+export interface SystemHandlerDeps {
+  status: () => unknown;
+  metrics: () => unknown;
+  health: () => unknown;
+  requestStop: (reason: string) => void;
+  allowHostCommands: boolean;
+}
+
+const listing = (specs: typeof SYSTEM_COMMANDS) =>
+  specs.map((s) => ({ command: s.name, aliases: s.aliases, description: s.description, ...(s.kinds ? { zone_kinds: s.kinds } : {}) }));
+
+const disabled = (name: string): HandlerResult => ({
+  outcome: 'invalid',
+  error_type: 'disabled',
+  message: `${name} is disabled; set allow_host_commands = true in [system:main] to enable it`,
+});
+
+/** System commands the supervisor answers itself. Reset-type commands are added by the reset coordinator. */
+export function systemHandlers(deps: SystemHandlerDeps): Map<string, CommandHandler> {
+  const h = new Map<string, CommandHandler>();
+  h.set('status', async () => success('status', deps.status()));
+  h.set('metrics', async () => success('metrics', deps.metrics()));
+  h.set('health_check', async () => success('health check', deps.health()));
+  h.set('help', async () => success('commands', { system: listing(SYSTEM_COMMANDS), zone: listing(ZONE_COMMANDS) }));
+  h.set('stop', async () => {
+    // After the outcome is out: the shutdown itself refuses new commands.
+    setImmediate(() => deps.requestStop('stop command'));
+    return success('graceful shutdown started');
+  });
+  for (const name of ['reboot', 'shutdown'] as const) {
+    h.set(name, async () => (deps.allowHostCommands ? { outcome: 'failed', error_type: 'not_implemented', message: `${name} is not implemented yet` } : disabled(name)));
+  }
+  h.set('killPfx', async () => {
+    if (!deps.allowHostCommands) return disabled('killPfx');
+    setImmediate(() => deps.requestStop('killPfx command'));
+    return success('graceful shutdown started');
+  });
+  return h;
+}

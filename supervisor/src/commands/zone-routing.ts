@@ -1,0 +1,39 @@
+import { resolveMediaPath, type ZoneConfig } from '@mpvisor/config';
+import { CommandError, type CommandSpec, type HandlerResult } from '@mpvisor/protocol';
+import type { ZoneRegistry } from '../zone-registry.js';
+import type { CommandHandler } from './dispatcher.js';
+
+export interface ZoneRoutingDeps {
+  zones: ZoneRegistry;
+  configOf: (zone: string) => ZoneConfig | undefined;
+  /** Handlers for zone commands the supervisor owns (reset, restart, status, health_check). */
+  supervisorHandlers: Map<string, (zone: string) => CommandHandler>;
+  workerTimeoutMs: number;
+}
+
+/**
+ * Decides where a zone command goes. Media paths are checked here, at the edge, before anything
+ * reaches a worker; the worker checks the real file (symlinks, existence) again at use.
+ */
+export function makeZoneHandler(deps: ZoneRoutingDeps) {
+  return (zone: string, spec: CommandSpec, args: Record<string, unknown>): CommandHandler | HandlerResult => {
+    const runner = deps.zones.get(zone);
+    const config = deps.configOf(zone);
+    if (!runner || !config) throw new CommandError('unknown_zone', `no enabled zone named "${zone}"`, 'invalid');
+    if (spec.kinds && !spec.kinds.includes(config.kind)) {
+      throw new CommandError('not_supported', `${spec.name} is not available on ${config.kind} zone ${zone}`, 'invalid');
+    }
+    if (spec.handledBy === 'supervisor') {
+      const make = deps.supervisorHandlers.get(spec.name);
+      return make ? make(zone) : { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
+    }
+    if (spec.mediaArg) {
+      const requested = args[spec.mediaArg] as string;
+      const checked = resolveMediaPath(config.media_dir, requested);
+      if (!checked.ok) {
+        throw new CommandError('path_outside_media', `media path "${requested}" is outside zone ${zone}'s media folder`, 'invalid');
+      }
+    }
+    return (validArgs, _spec, ctx) => runner.request(spec.name, validArgs, ctx.id, deps.workerTimeoutMs);
+  };
+}

@@ -1,0 +1,52 @@
+import { IpcServer, isIpcError, type IpcPeer } from '@mpvisor/ipc';
+import type { Logger } from '@mpvisor/log';
+import { parseControlRequest, type ControlReply, type ControlRequest } from '@mpvisor/protocol';
+
+type Peer = IpcPeer<ControlRequest, ControlReply>;
+
+export interface ControlHandlers {
+  status(): unknown;
+  command(target: { kind: 'system' } | { kind: 'zone'; zone: string }, payload: string, origin: string): Promise<unknown>;
+}
+
+export class AlreadyRunningError extends Error {}
+
+/** The CLI's way in: a 0600 socket in the 0700 run directory. Its listen also enforces one supervisor per run dir. */
+export class ControlServer {
+  private readonly server: IpcServer<ControlRequest, ControlReply>;
+
+  constructor(socketPath: string, private readonly handlers: ControlHandlers, private readonly log: Logger) {
+    this.server = new IpcServer<ControlRequest, ControlReply>({
+      socketPath,
+      parse: parseControlRequest,
+      onInvalid: (_peer, err) => this.log.warn(`control socket: ${err.message}`),
+    });
+    this.server.on('message', (peer, msg) => void this.onRequest(peer, msg));
+    this.server.on('error', (err) => this.log.warn(`control socket error: ${err.message}`));
+  }
+
+  async listen(): Promise<void> {
+    try {
+      await this.server.listen();
+    } catch (err) {
+      if (isIpcError(err) && err.code === 'IPC_SOCKET_IN_USE') {
+        throw new AlreadyRunningError(`another mpvisor supervisor is running on ${this.server.socketPath}`);
+      }
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private async onRequest(peer: Peer, req: ControlRequest): Promise<void> {
+    const reply = (ok: boolean, data: unknown) => peer.send({ reply_to: req.req_id, final: true, ok, data });
+    try {
+      if (req.verb === 'status') reply(true, this.handlers.status());
+      else reply(true, await this.handlers.command(req.target, req.payload, 'cli'));
+    } catch (err) {
+      reply(false, { message: (err as Error).message });
+    }
+  }
+}

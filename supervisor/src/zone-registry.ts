@@ -1,0 +1,22 @@
+import type { ZoneRunner } from './zones/zone-runner.js';
+
+/** Zones by name and by topic, in start order. Exact lookups only. */
+export class ZoneRegistry {
+  private readonly byName = new Map<string, ZoneRunner>();
+
+  add(runner: ZoneRunner): void {
+    this.byName.set(runner.name, runner);
+  }
+
+  get(name: string): ZoneRunner | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): ZoneRunner[] {
+    return [...this.byName.values()];
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+}

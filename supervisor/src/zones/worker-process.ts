@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { WORKER_BOOTSTRAP_ENV } from '@mpvisor/protocol';
+
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  child: ChildProcess;
+  exited: Promise<WorkerExit>;
+  /** Signal the whole process group: the worker and every mpv it started. */
+  killGroup(signal: NodeJS.Signals): void;
+}
+
+export interface SpawnWorkerOptions {
+  bootstrap: unknown;
+  onOutputLine: (stream: 'stdout' | 'stderr', line: string) => void;
+  entry?: string;
+  nodeArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The worker is a separate program; the supervisor knows only where its entry file is, never its code. */
+export const defaultWorkerEntry = (): string => fileURLToPath(import.meta.resolve('@mpvisor/worker/main'));
+
+export function spawnWorker(opts: SpawnWorkerOptions): WorkerProcess {
+  // detached: the worker leads its own process group, so one kill(-pid) reaches its mpv children too.
+  // stdin stays a pipe that the worker watches: EOF means the supervisor is gone, even after SIGKILL.
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? defaultWorkerEntry()], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env, [WORKER_BOOTSTRAP_ENV]: JSON.stringify(opts.bootstrap) },
+  });
+  const exited = new Promise<WorkerExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const rl = createInterface({ input: child[stream]! });
+    rl.on('line', (line) => opts.onOutputLine(stream, line));
+  }
+  child.stdin!.on('error', () => {});
+  if (child.pid === undefined) {
+    return { pid: -1, child, exited, killGroup: () => {} };
+  }
+  const pid = child.pid;
+  return {
+    pid,
+    child,
+    exited,
+    killGroup(signal) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // Already gone: nothing of ours is left to signal.
+      }
+    },
+  };
+}

@@ -1,0 +1,332 @@
+import type { ZoneConfig } from '@mpvisor/config';
+import type { Logger } from '@mpvisor/log';
+import type {
+  HandlerResult,
+  LastExit,
+  MediaEvent,
+  MediaState,
+  MpvInstanceInfo,
+  SupervisorToWorker,
+  WorkerToSupervisor,
+  ZoneLifecycle,
+  ZoneState,
+} from '@mpvisor/protocol';
+import type { Clock } from '../clock.js';
+import { decideRestart, freshRecord, resetRecord, type RestartRecord } from './restart-policy.js';
+import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
+import type { WorkerBootstrap } from './bootstrap.js';
+import { PendingRequests } from './pending-requests.js';
+
+export interface WorkerLink {
+  send(msg: SupervisorToWorker): boolean;
+  close(): void;
+}
+
+/** What a zone tells the rest of the supervisor; the runner itself publishes nothing. */
+export interface ZoneHooks {
+  stateChanged(zone: string): void;
+  lifecycle(zone: string, event: string, detail: Record<string, unknown>): void;
+  mediaEvent(zone: string, event: MediaEvent): void;
+  warning(zone: string, message: string): void;
+}
+
+export interface ZoneRunnerContext {
+  zone: ZoneConfig;
+  bootstrap: WorkerBootstrap;
+  clock: Clock;
+  log: Logger;
+  hooks: ZoneHooks;
+  workerEntry?: string;
+}
+
+/**
+ * One zone's supervision: spawns its worker, waits for readiness (failing closed), watches heartbeats,
+ * and turns exits into restart decisions. The decision itself is the pure restart-policy module.
+ */
+export class ZoneRunner {
+  private lifecycle: ZoneLifecycle = 'stopped';
+  private worker: WorkerProcess | null = null;
+  private link: WorkerLink | null = null;
+  private record: RestartRecord = freshRecord();
+  private readyAt: number | null = null;
+  private spawnedAt: number | null = null;
+  private lastExit: LastExit | null = null;
+  private nextRestartAt: number | null = null;
+  private media: MediaState | null = null;
+  private mpv: MpvInstanceInfo[] = [];
+  private errors: string[] = [];
+  private timers = { startup: null as unknown, heartbeat: null as unknown, restart: null as unknown };
+  private stopping = false;
+  private readonly pending = new PendingRequests();
+  private readyWaiters: Array<() => void> = [];
+  private resources: ZoneState['resources'] = null;
+
+  constructor(private readonly ctx: ZoneRunnerContext) {}
+
+  get name(): string {
+    return this.ctx.zone.name;
+  }
+
+  get pid(): number | null {
+    return this.worker?.pid ?? null;
+  }
+
+  get state(): ZoneLifecycle {
+    return this.lifecycle;
+  }
+
+  get mpvPids(): number[] {
+    return this.mpv.flatMap((m) => (m.pid !== null && m.alive ? [m.pid] : []));
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.spawn();
+  }
+
+  /** Resolves once the zone is ready, failed or stopped; the bound is the caller's. */
+  settled(): Promise<void> {
+    if (this.lifecycle !== 'starting' && this.lifecycle !== 'restarting') return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private setLifecycle(next: ZoneLifecycle): void {
+    if (next === this.lifecycle) return;
+    this.lifecycle = next;
+    if (next !== 'starting' && next !== 'restarting') {
+      const waiters = this.readyWaiters;
+      this.readyWaiters = [];
+      for (const w of waiters) w();
+    }
+    this.ctx.hooks.stateChanged(this.name);
+  }
+
+  private spawn(): void {
+    const { clock, zone, log } = this.ctx;
+    this.nextRestartAt = null;
+    this.readyAt = null;
+    this.mpv = [];
+    this.spawnedAt = clock.now();
+    this.setLifecycle(this.record.total > 0 ? 'restarting' : 'starting');
+    const worker = spawnWorker({
+      bootstrap: this.ctx.bootstrap,
+      entry: this.ctx.workerEntry,
+      onOutputLine: (stream, line) => log.warn(line, { role: 'worker', stream }),
+    });
+    this.worker = worker;
+    log.info('worker spawned', { pid: worker.pid });
+    this.timers.startup = clock.setTimeout(() => {
+      this.fail(`not ready within startup_timeout_ms (${zone.restart.startup_timeout_ms} ms)`);
+    }, zone.restart.startup_timeout_ms);
+    void worker.exited.then((exit) => this.onExit(worker, exit));
+  }
+
+  /** Kill the current worker for a health reason; its exit then goes through the restart policy. */
+  private fail(reason: string): void {
+    if (!this.worker) return;
+    this.ctx.log.warn(`killing worker: ${reason}`, { pid: this.worker.pid });
+    this.errors = [...this.errors.slice(-9), reason];
+    this.pendingReason = reason;
+    this.worker.killGroup('SIGKILL');
+  }
+
+  private pendingReason: string | null = null;
+
+  attach(link: WorkerLink, pid: number): boolean {
+    if (!this.worker || this.worker.pid !== pid) return false;
+    this.link = link;
+    return true;
+  }
+
+  onMessage(msg: WorkerToSupervisor): void {
+    const { clock, log } = this.ctx;
+    switch (msg.type) {
+      case 'ready':
+        clock.clearTimeout(this.timers.startup);
+        this.readyAt = clock.now();
+        this.mpv = msg.mpv;
+        this.armHeartbeat();
+        log.info('zone ready', { pid: this.pid, mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(',') });
+        this.setLifecycle('ready');
+        this.ctx.hooks.lifecycle(this.name, this.record.total > 0 ? 'restarted' : 'started', { pid: this.pid });
+        break;
+      case 'heartbeat': {
+        this.armHeartbeat();
+        // Heartbeats arrive every second; only a real change is worth a retained publish.
+        const changed = JSON.stringify(msg.mpv) !== JSON.stringify(this.mpv);
+        this.mpv = msg.mpv;
+        if (this.readyAt !== null) this.setLifecycle(msg.healthy ? 'ready' : 'degraded');
+        if (changed) this.ctx.hooks.stateChanged(this.name);
+        break;
+      }
+      case 'state':
+        this.media = msg.media;
+        this.ctx.hooks.stateChanged(this.name);
+        break;
+      case 'event':
+        this.ctx.hooks.mediaEvent(this.name, msg.event);
+        break;
+      case 'warning':
+        this.ctx.hooks.warning(this.name, msg.message);
+        break;
+      case 'log':
+        log[msg.level](msg.message, { ...msg.fields });
+        break;
+      case 'response':
+        this.pending.settle(msg.reply_to, {
+          outcome: msg.outcome,
+          message: msg.message,
+          error_type: (msg.error_type ?? null) as HandlerResult['error_type'],
+          result: msg.result,
+        });
+        break;
+      case 'process':
+      case 'hello':
+        break;
+    }
+  }
+
+  private armHeartbeat(): void {
+    const { clock, zone } = this.ctx;
+    clock.clearTimeout(this.timers.heartbeat);
+    this.timers.heartbeat = clock.setTimeout(() => {
+      this.fail(`no heartbeat for ${zone.restart.heartbeat_timeout_ms} ms`);
+    }, zone.restart.heartbeat_timeout_ms);
+  }
+
+  private onExit(worker: WorkerProcess, exit: WorkerExit): void {
+    if (worker !== this.worker) return;
+    const { clock, log, zone, hooks } = this.ctx;
+    clock.clearTimeout(this.timers.startup);
+    clock.clearTimeout(this.timers.heartbeat);
+    // The worker leads its group: take down any mpv it could not stop itself.
+    worker.killGroup('SIGKILL');
+    const uptimeMs = this.readyAt === null ? 0 : clock.now() - this.readyAt;
+    const reason = this.pendingReason ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`);
+    this.pendingReason = null;
+    this.lastExit = { code: exit.code, signal: exit.signal, reason, at: new Date().toISOString() };
+    this.worker = null;
+    this.link?.close();
+    this.link = null;
+    this.mpv = [];
+    this.pending.failAll('zone_unavailable', `worker exited: ${reason}`);
+    if (this.stopping) {
+      this.setLifecycle('stopped');
+      return;
+    }
+    log.warn('worker exited', { code: exit.code, signal: exit.signal, reason, uptime_ms: Math.round(uptimeMs) });
+    hooks.lifecycle(this.name, 'crashed', { code: exit.code, signal: exit.signal, reason });
+    const decision = decideRestart(zone.restart, this.record, { ...exit, uptimeMs }, clock.now());
+    this.record = decision.record;
+    if (decision.action === 'restart') {
+      this.nextRestartAt = clock.now() + decision.delayMs;
+      this.setLifecycle('restarting');
+      hooks.lifecycle(this.name, 'restarting', {
+        attempt: decision.attempt,
+        max: zone.restart.max_restarts,
+        delay_ms: decision.delayMs,
+      });
+      // Through the event loop even at 0 ms, so a stop or reset request is served between attempts.
+      this.timers.restart = clock.setTimeout(() => this.spawn(), decision.delayMs);
+    } else {
+      this.errors = [...this.errors.slice(-9), decision.reason];
+      this.setLifecycle(decision.action === 'give_up' ? 'failed' : 'stopped');
+      hooks.lifecycle(this.name, decision.action === 'give_up' ? 'failed' : 'stopped', { reason: decision.reason });
+    }
+  }
+
+  /** Send a command to the worker and await its response; the dispatcher bounds the wait. */
+  request(command: string, args: Record<string, unknown>, id: string | null, timeoutMs: number): Promise<HandlerResult> {
+    if (!this.link || (this.lifecycle !== 'ready' && this.lifecycle !== 'degraded')) {
+      return Promise.resolve({
+        outcome: 'failed',
+        message: `zone ${this.name} is ${this.lifecycle}`,
+        error_type: 'zone_unavailable',
+      });
+    }
+    const { reqId, promise } = this.pending.open(timeoutMs);
+    this.link.send({ type: 'request', req_id: reqId, command, args, id, timeout_ms: timeoutMs });
+    return promise;
+  }
+
+  /** Restart by command: a clean slate for the policy, the old worker killed at once. */
+  async restart(reason: string): Promise<void> {
+    this.ctx.log.info('restart requested', { reason });
+    this.ctx.clock.clearTimeout(this.timers.restart);
+    this.record = resetRecord(this.record);
+    const old = this.worker;
+    if (old) {
+      this.stopping = true;
+      old.killGroup('SIGKILL');
+      await old.exited;
+    }
+    this.stopping = false;
+    this.spawn();
+  }
+
+  /** Graceful stop: ask, then SIGTERM the group, then SIGKILL, each bounded by stop_timeout_ms. */
+  async stop(reason: string): Promise<void> {
+    this.stopping = true;
+    const { clock, zone } = this.ctx;
+    clock.clearTimeout(this.timers.restart);
+    clock.clearTimeout(this.timers.heartbeat);
+    clock.clearTimeout(this.timers.startup);
+    const worker = this.worker;
+    if (!worker) {
+      this.setLifecycle('stopped');
+      return;
+    }
+    this.link?.send({ type: 'shutdown', reason, drain_ms: 0 });
+    worker.child.stdin?.end();
+    const timeout = zone.restart.stop_timeout_ms;
+    if (!(await settlesWithin(worker.exited, Math.min(1000, timeout)))) {
+      worker.killGroup('SIGTERM');
+      if (!(await settlesWithin(worker.exited, timeout))) worker.killGroup('SIGKILL');
+    }
+    await settlesWithin(worker.exited, 2000);
+    worker.killGroup('SIGKILL');
+    this.setLifecycle('stopped');
+  }
+
+  setResources(usage: ZoneState['resources']): void {
+    this.resources = usage;
+  }
+
+  snapshot(): ZoneState {
+    const { clock, zone } = this.ctx;
+    const now = clock.now();
+    return {
+      timestamp: new Date().toISOString(),
+      zone: zone.name,
+      type: zone.kind,
+      state: this.lifecycle,
+      pid: this.pid,
+      restarts: this.record.total,
+      last_exit: this.lastExit,
+      next_restart_ms: this.nextRestartAt === null ? null : Math.max(0, Math.round(this.nextRestartAt - now)),
+      uptime_ms: this.readyAt === null ? 0 : Math.round(now - this.readyAt),
+      mpv_instances: this.mpv,
+      resources: this.resources,
+      errors: this.errors,
+      ...(this.media ?? {}),
+    };
+  }
+
+  get workerPids(): number[] {
+    return this.worker ? [this.worker.pid] : [];
+  }
+
+  get startedAtMs(): number | null {
+    return this.spawnedAt;
+  }
+}
+
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}

@@ -1,0 +1,139 @@
+import { spawnMpv, type MpvAudioOutput, type MpvClient, type MpvProcess } from '@mpvisor/mpv';
+import type { MpvInstanceInfo } from '@mpvisor/protocol';
+import type { Reporter } from './reporter.js';
+
+export interface MpvSlotOptions {
+  role: string;
+  instance: string;
+  mpvPath: string;
+  audio: MpvAudioOutput;
+  extraArgs: string[];
+  video: boolean;
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+  /** Called after an unplanned restart, to resume what was playing. */
+  onRestarted: (slot: MpvSlot) => Promise<void>;
+}
+
+const RESTART_MIN_MS = 50;
+const RESTART_MAX_MS = 5000;
+const STABLE_MS = 10_000;
+
+/**
+ * One supervised mpv inside a worker: it is restarted when it exits or stops answering a probe, with
+ * its own backoff, and the owner's onRestarted resumes playback; the worker itself never restarts.
+ */
+export class MpvSlot {
+  private proc: MpvProcess | null = null;
+  private restarts = 0;
+  private consecutive = 0;
+  private startedAt = 0;
+  private closing = false;
+  private starting: Promise<MpvProcess> | null = null;
+  private failedProbes = 0;
+
+  constructor(private readonly opts: MpvSlotOptions) {}
+
+  get client(): MpvClient | null {
+    return this.proc && !this.proc.client.closed ? this.proc.client : null;
+  }
+
+  get pid(): number | null {
+    return this.proc?.pid ?? null;
+  }
+
+  get role(): string {
+    return this.opts.role;
+  }
+
+  async start(): Promise<void> {
+    await this.spawn();
+  }
+
+  /** The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). */
+  async ready(): Promise<MpvClient> {
+    if (this.client) return this.client;
+    if (this.starting) return (await this.starting).client;
+    return (await this.spawn()).client;
+  }
+
+  private spawn(): Promise<MpvProcess> {
+    const { opts } = this;
+    this.starting = spawnMpv({
+      role: opts.role,
+      mpvPath: opts.mpvPath,
+      audioOutput: opts.audio,
+      video: opts.video,
+      args: ['--volume-max=200', ...opts.extraArgs],
+      env: opts.env,
+      onStderrLine: (line) => opts.reporter.warn(line, { role: opts.role, source: 'mpv' }),
+    }).then(
+      (proc) => {
+        this.proc = proc;
+        this.starting = null;
+        this.startedAt = Date.now();
+        this.failedProbes = 0;
+        opts.reporter.send({ type: 'process', action: 'spawned', role: opts.role, instance: opts.instance, pid: proc.pid });
+        void proc.exited.then((exit) => this.onExit(proc, exit));
+        return proc;
+      },
+      (err: unknown) => {
+        this.starting = null;
+        throw err;
+      },
+    );
+    return this.starting;
+  }
+
+  private onExit(proc: MpvProcess, exit: { code: number | null; signal: NodeJS.Signals | null }): void {
+    const { opts } = this;
+    opts.reporter.send({ type: 'process', action: 'exited', role: opts.role, instance: opts.instance, pid: proc.pid });
+    if (proc !== this.proc || this.closing) return;
+    this.proc = null;
+    this.consecutive = Date.now() - this.startedAt > STABLE_MS ? 1 : this.consecutive + 1;
+    const delay = this.consecutive <= 1 ? 0 : Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** (this.consecutive - 1));
+    opts.reporter.warn(`mpv ${opts.role} exited (${exit.signal ?? `code ${exit.code}`}); restarting in ${delay} ms`, { role: opts.role });
+    opts.reporter.send({ type: 'event', event: { type: 'mpv', state: 'crashed', detail: { role: opts.role, code: exit.code, signal: exit.signal, restart_in_ms: delay } } });
+    setTimeout(() => void this.restart(), delay);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.closing) return;
+    try {
+      await this.spawn();
+      this.restarts++;
+      this.opts.reporter.send({ type: 'event', event: { type: 'mpv', state: 'restarted', detail: { role: this.opts.role, pid: this.pid } } });
+      await this.opts.onRestarted(this);
+    } catch (err) {
+      this.opts.reporter.error(`mpv ${this.opts.role} failed to restart: ${(err as Error).message}`, { role: this.opts.role });
+      this.consecutive++;
+      setTimeout(() => void this.restart(), Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** this.consecutive));
+    }
+  }
+
+  /** Liveness: a hung mpv (SIGSTOP, deadlock) accepts the request but never answers. Two misses kill it. */
+  async probe(timeoutMs: number): Promise<boolean> {
+    const proc = this.proc;
+    if (!proc) return this.starting !== null;
+    if (await proc.client.probe(timeoutMs)) {
+      this.failedProbes = 0;
+      return true;
+    }
+    this.failedProbes++;
+    if (this.failedProbes >= 2) {
+      this.opts.reporter.warn(`mpv ${this.opts.role} does not answer; killing it`, { role: this.opts.role, pid: proc.pid });
+      proc.kill('SIGKILL');
+    }
+    return false;
+  }
+
+  info(): MpvInstanceInfo {
+    return { role: this.opts.role, instance: this.opts.instance, pid: this.pid, alive: this.client !== null, restarts: this.restarts };
+  }
+
+  async close(timeoutMs = 2000): Promise<void> {
+    this.closing = true;
+    const proc = this.proc ?? (await this.starting?.catch(() => null)) ?? null;
+    if (proc) await proc.stop(timeoutMs);
+  }
+}

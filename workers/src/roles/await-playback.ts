@@ -1,0 +1,47 @@
+import type { MpvClient, MpvEndFileEvent } from '@mpvisor/mpv';
+
+export type PlaybackStart = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Load a file and wait for mpv to say it plays (playback-restart) or that it cannot (end-file error),
+ * so a command's outcome reports what mpv really did rather than that a request was queued.
+ */
+export async function loadAndAwait(client: MpvClient, path: string, options: Record<string, string>, timeoutMs: number): Promise<PlaybackStart> {
+  let cleanup = () => {};
+  const started = new Promise<PlaybackStart>((resolve) => {
+    const onRestart = () => resolve({ ok: true });
+    const onEnd = (ev: MpvEndFileEvent) => {
+      if (ev.reason === 'error') resolve({ ok: false, reason: `mpv could not play ${path}: ${ev.file_error ?? 'error'}` });
+    };
+    const timer = setTimeout(() => resolve({ ok: false, reason: `mpv did not start ${path} within ${timeoutMs} ms` }), timeoutMs);
+    client.on('playback-restart', onRestart);
+    client.on('end-file', onEnd);
+    cleanup = () => {
+      clearTimeout(timer);
+      client.off('playback-restart', onRestart);
+      client.off('end-file', onEnd);
+    };
+  });
+  try {
+    await client.loadfile(path, 'replace', options, { timeoutMs });
+    return await started;
+  } catch (err) {
+    return { ok: false, reason: `mpv refused ${path}: ${(err as Error).message}` };
+  } finally {
+    cleanup();
+  }
+}
+
+/** Fade a property to a target over seconds in small steps; bounded, and tolerant of a dying mpv. */
+export async function fadeVolume(client: MpvClient, from: number, to: number, seconds: number): Promise<void> {
+  if (seconds <= 0) return;
+  const steps = Math.max(1, Math.round(seconds * 20));
+  for (let i = 1; i <= steps; i++) {
+    await new Promise((r) => setTimeout(r, (seconds * 1000) / steps));
+    try {
+      await client.setProperty('volume', from + ((to - from) * i) / steps, { timeoutMs: 500 });
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import type { HandlerResult, MediaState } from '@mpvisor/protocol';
+import { failed, success, warning } from '@mpvisor/protocol';
+import type { MpvSlot } from '../mpv-slot.js';
+import type { Reporter } from '../reporter.js';
+import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
+import { fadeVolume, loadAndAwait } from './await-playback.js';
+
+type Status = MediaState['background']['status'];
+
+const START_TIMEOUT_MS = 3000;
+
+/** Background music: one looping track on its own mpv, ducked while speech plays. */
+export class BackgroundPlayer {
+  private file: string | null = null;
+  private status: Status = 'stopped';
+  private loop = true;
+  private base: number;
+  private position: number | null = null;
+  private duck = 0;
+  private entryId: number | null = null;
+
+  constructor(
+    private readonly slot: MpvSlot,
+    private readonly volumes: () => VolumeModel,
+    roleBase: number,
+    private readonly reporter: Reporter,
+    private readonly changed: () => void,
+  ) {
+    this.base = roleBase;
+  }
+
+  /** Wire mpv's own end-of-file to our events: completion is never guessed from a timer. */
+  bind(): void {
+    const client = this.slot.client;
+    client?.on('end-file', (ev) => {
+      if (ev.reason !== 'eof' || this.status === 'stopped' || this.loop) return;
+      const file = this.file;
+      this.status = 'stopped';
+      this.file = null;
+      this.reporter.send({ type: 'event', event: { type: 'background', state: 'ended', file } });
+      this.changed();
+    });
+  }
+
+  private volume(): number {
+    return effectiveVolume(this.volumes(), this.base, this.duck);
+  }
+
+  async play(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+    const { base, warning: volWarning } = itemBase(this.base, args);
+    this.base = base;
+    this.loop = args.loop !== false;
+    const fadeIn = typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
+    const client = await this.slot.ready();
+    const target = this.volume();
+    const started = await loadAndAwait(client, path, { 'loop-file': this.loop ? 'inf' : 'no', volume: String(fadeIn > 0 ? 0 : target), pause: 'no' }, START_TIMEOUT_MS);
+    if (!started.ok) return failed('media_error', started.reason);
+    this.file = path;
+    this.status = 'playing';
+    this.position = 0;
+    this.changed();
+    this.reporter.send({ type: 'event', event: { type: 'background', state: 'started', file: path, detail: { volume: target, loop: this.loop } } });
+    if (fadeIn > 0) void fadeVolume(client, 0, target, fadeIn);
+    const result = { file: path, volume: target, loop: this.loop };
+    return volWarning ? warning(volWarning, result) : success(`playing ${path}`, result);
+  }
+
+  async pause(): Promise<HandlerResult> {
+    if (this.status === 'stopped') return warning('no background music is playing');
+    await (await this.slot.ready()).setProperty('pause', true);
+    this.status = 'paused';
+    this.changed();
+    return success('background paused');
+  }
+
+  async resume(): Promise<HandlerResult> {
+    if (this.status === 'stopped') return warning('no background music to resume');
+    await (await this.slot.ready()).setProperty('pause', false);
+    this.status = 'playing';
+    this.changed();
+    return success('background resumed');
+  }
+
+  async stop(fadeTime = 0): Promise<HandlerResult> {
+    if (this.status === 'stopped') return success('background already stopped');
+    const client = await this.slot.ready();
+    if (fadeTime > 0) await fadeVolume(client, this.volume(), 0, fadeTime);
+    await client.command(['stop']);
+    const file = this.file;
+    this.status = 'stopped';
+    this.file = null;
+    this.position = null;
+    this.changed();
+    this.reporter.send({ type: 'event', event: { type: 'background', state: 'stopped', file } });
+    return success('background stopped');
+  }
+
+  async setBase(volume: number): Promise<HandlerResult> {
+    this.base = volume;
+    return this.applyVolume();
+  }
+
+  async setDuck(percent: number): Promise<void> {
+    if (percent === this.duck) return;
+    this.duck = percent;
+    await this.applyVolume();
+  }
+
+  async applyVolume(): Promise<HandlerResult> {
+    const v = this.volume();
+    const client = this.slot.client;
+    if (client) await client.setProperty('volume', v);
+    this.changed();
+    return success(`background volume ${v}`, { volume: v });
+  }
+
+  /** Remember where we are, so a crashed mpv resumes close to the same place. */
+  async sample(): Promise<void> {
+    if (this.status === 'stopped' || !this.slot.client) return;
+    try {
+      const pos = await this.slot.client.getProperty<number>('time-pos', { timeoutMs: 300 });
+      if (typeof pos === 'number') this.position = pos;
+    } catch {
+      // No position while loading or after a crash: keep the last one.
+    }
+  }
+
+  /** After an mpv restart: same file, same place, same loop and volume, same pause state. */
+  async resumeAfterRestart(): Promise<void> {
+    this.bind();
+    if (this.status === 'stopped' || !this.file) return;
+    const client = await this.slot.ready();
+    const options: Record<string, string> = {
+      'loop-file': this.loop ? 'inf' : 'no',
+      volume: String(this.volume()),
+      pause: this.status === 'paused' ? 'yes' : 'no',
+      ...(this.position ? { start: String(this.position) } : {}),
+    };
+    const started = await loadAndAwait(client, this.file, options, START_TIMEOUT_MS);
+    if (started.ok) this.reporter.send({ type: 'event', event: { type: 'background', state: 'resumed', file: this.file, detail: { position_s: this.position } } });
+    else this.reporter.warn(`could not resume background: ${started.reason}`);
+  }
+
+  state(): MediaState['background'] {
+    return { file: this.file, status: this.status, volume: this.volume(), loop: this.loop, position_s: this.position };
+  }
+
+  get active(): boolean {
+    return this.status !== 'stopped';
+  }
+}
