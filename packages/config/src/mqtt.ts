@@ -52,8 +52,11 @@ function readTls(r: SectionReader, baseDir: string, wanted: boolean): TlsConfig 
   const reject = r.bool('reject_unauthorized', true);
   if (cert !== undefined && key === undefined) r.error('cert', 'a client certificate needs its key (set key = PATH)');
   if (key !== undefined && cert === undefined) r.error('key', 'a client key needs its certificate (set cert = PATH)');
-  const on = explicit ?? (wanted || ca !== undefined || cert !== undefined || r.has('reject_unauthorized'));
-  if (!on) return undefined;
+  const on = explicit ?? (wanted || ca !== undefined || cert !== undefined);
+  if (!on) {
+    if (r.has('reject_unauthorized')) r.warn('reject_unauthorized', 'has no effect without TLS (set tls = true, ca, or an mqtts:// broker)');
+    return undefined;
+  }
   if (!reject) r.warn('reject_unauthorized', 'TLS certificate verification is disabled: anyone on the path can impersonate the broker');
   const tls: TlsConfig = { reject_unauthorized: reject };
   if (ca !== undefined) tls.ca = ca;
