@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
 # `npm test`: install what is missing, build, run unit then integration tests against real
-# mpv, Mosquitto and PulseAudio.
+# mpv, Mosquitto and PulseAudio, and end with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
 jest=(node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js)
-"${jest[@]}" --selectProjects unit "$@"
-"${jest[@]}" --selectProjects integration --maxWorkers=2 "$@"
+status=0
+"${jest[@]}" --selectProjects unit --json --outputFile="$results/unit.json" "$@" || status=1
+"${jest[@]}" --selectProjects integration --maxWorkers=2 --json --outputFile="$results/integration.json" "$@" || status=1
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/unit.json" "$results/integration.json"
+exit $status
