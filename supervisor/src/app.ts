@@ -9,12 +9,14 @@ import {
   zoneTopics,
   type CommandOutcome,
   type MediaEvent,
+  type WorkerResume,
 } from '@mpvisor/protocol';
 import type { IPublishPacket } from 'mqtt';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { systemClock, type Clock } from './clock.js';
 import { Dispatcher, type CommandSource } from './commands/dispatcher.js';
 import { systemHandlers } from './commands/system-handlers.js';
+import { Ownership } from './commands/cleanup-handlers.js';
 import { makeZoneHandler } from './commands/zone-routing.js';
 import { ControlServer } from './control/control-server.js';
 import { MqttLink } from './mqtt/mqtt-link.js';
@@ -23,7 +25,12 @@ import { StatePublisher } from './state-publisher.js';
 import { WorkerServer } from './worker-server.js';
 import { ZoneRegistry } from './zone-registry.js';
 import { ZoneRunner } from './zones/zone-runner.js';
-import { startHeartbeat } from './heartbeat.js';
+import { ResourceWatch } from './zones/resource-watch.js';
+import { supervisionHandlers } from './zones/supervision-commands.js';
+import { collectMedia, waitForSpeech, type StopReport } from './service/shutdown-steps.js';
+import { resumeOf, ZoneStateStore } from './state-store.js';
+import type { WorkerBootstrap } from './zones/bootstrap.js';
+import { startHeartbeat, startMetricsTopic } from './heartbeat.js';
 
 export interface SupervisorOptions {
   config: MpvisorConfig;
@@ -31,6 +38,8 @@ export interface SupervisorOptions {
   log: Logger;
   clock?: Clock;
   mpvEnv?: Record<string, string>;
+  /** Told about every zone state change (the entry file turns it into systemd STATUS= lines). */
+  onZonesChanged?: (states: string[]) => void;
 }
 
 const COMMAND_TIMEOUT_MS = 15_000;
@@ -54,7 +63,15 @@ export class Supervisor {
   private state!: StatePublisher;
   private dispatcher!: Dispatcher;
   private stopHeartbeat: (() => void) | null = null;
-  private stopping: Promise<void> | null = null;
+  private resources: ResourceWatch | null = null;
+  private stopMetrics: (() => void) | null = null;
+  private stopping: Promise<StopReport> | null = null;
+  private ownership: Ownership | null = null;
+  private store: ZoneStateStore | null = null;
+  private savedZones: Record<string, WorkerResume> = {};
+  private readonly bootstraps = new Map<string, WorkerBootstrap>();
+  private readonly mediaAtStop = new Map<string, WorkerResume>();
+  private readonly skipWaiting = new AbortController();
   private onStopRequest: (reason: string) => void = () => {};
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -69,10 +86,15 @@ export class Supervisor {
   async start(): Promise<void> {
     const { config, paths, log } = this.opts;
     await prepareDirs(paths);
+    this.store = new ZoneStateStore(paths.stateDir, () => this.resumeSnapshot(), log.child({ component: 'state' }));
+    this.savedZones = await this.store.load();
     this.control = new ControlServer(paths.controlSocket, { status: () => this.status(), command: (t, p, o) => this.commandFromControl(t, p, o) }, log.child({ component: 'control' }));
     await this.control.listen();
     this.workers = new WorkerServer(paths.workerSocket, this.zones, log.child({ component: 'workers' }));
     await this.workers.listen();
+    // Before any zone starts: clean what a previous (killed) run left, from the ledger alone.
+    this.ownership = new Ownership({ stateDir: paths.stateDir, runDir: paths.runDir, log: log.child({ component: 'ledger' }) });
+    await this.ownership.start([paths.controlSocket, paths.workerSocket]);
 
     const mqttCfg = config.mqtt;
     let url = mqttCfg.url;
@@ -103,7 +125,7 @@ export class Supervisor {
           zone,
           clock: this.clock,
           log: log.child({ zone: zone.name }),
-          bootstrap: {
+          bootstrap: this.keepBootstrap({
             zone,
             socketPath: paths.workerSocket,
             mpvPath: config.global.mpv_path,
@@ -113,12 +135,14 @@ export class Supervisor {
             heartbeatIntervalMs: Math.min(1000, Math.floor(zone.restart.heartbeat_timeout_ms / 3)),
             audioFallback: config.global.audio_fallback,
             ...(this.opts.mpvEnv ? { mpvEnv: this.opts.mpvEnv } : {}),
-          },
+          }),
+          autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
           hooks: {
             stateChanged: (z) => this.onZoneChanged(z),
             lifecycle: (z, event, detail) => this.publishLifecycle(z, event, detail),
             mediaEvent: (z, event) => this.publishMediaEvent(z, event),
             warning: (z, message) => this.publishWarning(z, message),
+            process: (z, report) => this.ownership?.onProcess(z, report),
           },
         }),
       );
@@ -132,23 +156,21 @@ export class Supervisor {
         configOf: (z) => this.zoneConfigs.get(z),
         supervisorHandlers: new Map([
           ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: this.zones.get(z)!.snapshot() })],
-          ['restart', (z: string) => async (args: Record<string, unknown>) => {
-            await this.zones.get(z)!.restart(String(args.reason ?? 'restart command'));
-            return { outcome: 'success' as const, message: `zone ${z} restarted` };
-          }],
+          ...supervisionHandlers(this.zones),
         ]),
         workerTimeoutMs: WORKER_TIMEOUT_MS,
       }),
-      systemHandlers: systemHandlers({
+      systemHandlers: new Map([...systemHandlers({
         status: () => this.status(),
         metrics: () => this.metrics(),
         health: () => this.health(),
         requestStop: (reason) => this.onStopRequest(reason),
         allowHostCommands: config.system.allow_host_commands,
-      }),
+      }), ...(this.ownership?.handlers() ?? [])]),
       log: log.child({ component: 'commands' }),
       timeoutMs: COMMAND_TIMEOUT_MS,
       allowedWhileStopping: READ_ONLY,
+      zoneExists: (z) => this.zoneConfigs.has(z),
     });
 
     this.mqtt.subscribe([sys.command, sys.commands, ...this.topicToZone.keys()]);
@@ -158,7 +180,10 @@ export class Supervisor {
     if (config.global.heartbeat_enabled) {
       this.stopHeartbeat = startHeartbeat(this.mqtt, config, this.zones, this.startedAt);
     }
+    this.stopMetrics = startMetricsTopic(this.mqtt, sys.metrics, () => this.metrics(), Math.max(1000, config.global.heartbeat_interval_ms));
     for (const runner of this.zones.all()) runner.start();
+    this.resources = new ResourceWatch({ zones: () => this.zones.all(), intervalMs: Math.max(250, Math.min(...enabled.map((z) => z.restart.health_interval_ms), 1000)), log: log.child({ component: 'resources' }) });
+    this.resources.start();
     void Promise.all(this.zones.all().map((r) => r.settled())).then(() => this.updateSystemState());
     log.info('supervisor started', { zones: this.zones.names().join(','), run_dir: paths.runDir, pid: process.pid });
   }
@@ -166,6 +191,48 @@ export class Supervisor {
   private onZoneChanged(zone: string): void {
     this.state.zoneChanged(zone);
     this.updateSystemState();
+    const runner = this.zones.get(zone);
+    // The saved state is replayed by the first worker only; a later restart starts from scratch.
+    if (runner && runner.state !== 'starting') delete this.bootstraps.get(zone)?.resume;
+    this.store?.changed();
+    this.opts.onZonesChanged?.(this.zones.all().map((r) => r.state));
+  }
+
+  /** Remembers each zone's bootstrap and adds what that zone played when the last supervisor stopped. */
+  private keepBootstrap(boot: WorkerBootstrap): WorkerBootstrap {
+    const saved = this.savedZones[boot.zone.name];
+    const resume = saved && (saved.background || saved.volume !== undefined) ? { resume: saved } : {};
+    const full = { ...boot, ...resume };
+    this.bootstraps.set(boot.zone.name, full);
+    return full;
+  }
+
+  /** What zones.json should hold now: live media where known, else what was saved and not replayed yet. */
+  private resumeSnapshot(): Record<string, WorkerResume> {
+    const out: Record<string, WorkerResume> = {};
+    for (const r of this.zones.all()) {
+      const snap = r.snapshot();
+      out[r.name] = this.mediaAtStop.get(r.name) ?? (snap.background ? resumeOf(snap) : (this.savedZones[r.name] ?? {}));
+    }
+    return out;
+  }
+
+  /** Resolves once every zone is ready, failed or stopped (for READY=1). */
+  async settled(): Promise<void> {
+    await Promise.all(this.zones.all().map((r) => r.settled()));
+  }
+
+  /** Second signal: stop waiting for speech and workers; SIGKILL every worker group now. */
+  abort(): void {
+    this.skipWaiting.abort();
+    for (const r of this.zones.all()) {
+      if (r.pid === null) continue;
+      try {
+        process.kill(-r.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   private updateSystemState(): void {
@@ -237,7 +304,7 @@ export class Supervisor {
 
   metrics(): unknown {
     const mem = process.memoryUsage();
-    return { mqtt: this.mqtt.metrics(), supervisor: { rss_mb: Math.round(mem.rss / 1048576), heap_mb: Math.round(mem.heapUsed / 1048576) } };
+    return { mqtt: this.mqtt.metrics(), commands: this.dispatcher.stats(), supervisor: { rss_mb: Math.round(mem.rss / 1048576), heap_mb: Math.round(mem.heapUsed / 1048576) }, zones: this.resources?.snapshot() ?? {} };
   }
 
   health(): unknown {
@@ -248,26 +315,52 @@ export class Supervisor {
       zones,
       mqtt_connected: this.mqtt.connected,
       memory_mb: Math.round(process.memoryUsage().rss / 1048576),
+      ...this.ownership?.health(),
     };
   }
 
   /** Ordered shutdown: refuse commands, stop zones in reverse start order, offline, disconnect. */
-  stop(reason: string): Promise<void> {
+  stop(reason: string): Promise<StopReport> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
       const { log } = this.opts;
+      const started = Date.now();
+      const problems: string[] = [];
       log.info('supervisor stopping', { reason });
       this.dispatcher?.refuseNewCommands();
       this.state?.setSystemState('stopping');
-      for (const runner of this.zones.all().reverse()) await runner.stop(reason);
+      const runners = this.zones.all();
+      // Speech in progress may finish (bounded by the longest stop_timeout_ms; a second signal skips it).
+      const drainMs = Math.max(0, ...runners.map((r) => this.zoneConfigs.get(r.name)!.restart.stop_timeout_ms));
+      const busy = await waitForSpeech(runners, drainMs, this.skipWaiting.signal);
+      if (busy.length > 0) log.warn('speech cut short by shutdown', { zones: busy.join(',') });
+      if (!this.skipWaiting.signal.aborted) {
+        for (const [zone, media] of await collectMedia(runners, 500)) this.mediaAtStop.set(zone, resumeOf(media));
+      }
+      await this.store?.flush('shutdown');
+      this.store?.close();
+      this.resources?.stop();
+      for (const runner of [...runners].reverse()) {
+        try {
+          if (!(await runner.stop(reason))) problems.push(`zone ${runner.name}: worker had to be killed (SIGKILL after stop_timeout_ms)`);
+        } catch (err) {
+          problems.push(`zone ${runner.name}: ${(err as Error).message}`);
+        }
+      }
       this.state?.publishAll();
       this.stopHeartbeat?.();
+      this.stopMetrics?.();
       this.state?.stop();
       await this.mqtt?.stop();
       await this.broker?.close();
       await this.workers?.close();
       await this.control?.close();
-      log.info('supervisor stopped');
+      await this.ownership?.stop();
+      if (this.skipWaiting.signal.aborted) problems.push('shutdown hurried by a second signal');
+      const report: StopReport = { clean: problems.length === 0, problems, duration_ms: Date.now() - started };
+      if (report.clean) log.info('supervisor stopped', { duration_ms: report.duration_ms });
+      else log.warn('supervisor stopped, not cleanly', { duration_ms: report.duration_ms, problems: problems.join('; ') });
+      return report;
     })();
     return this.stopping;
   }

@@ -1,10 +1,20 @@
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import type { MpvisorConfig } from '@mpvisor/config';
 import type { MqttLink } from './mqtt/mqtt-link.js';
 import type { ZoneRegistry } from './zone-registry.js';
 
-/** ParadoxFX's heartbeat, so existing dashboards keep working: same fields, plus zone states. */
+/** The first non-internal IPv4 address (ParadoxFX reports one), else the first IPv6, else null. */
+export function primaryAddress(): string | null {
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => !a.internal);
+  return (all.find((a) => a.family === 'IPv4') ?? all[0])?.address ?? null;
+}
+
+/**
+ * ParadoxFX's heartbeat, so existing dashboards keep working: timestamp, application, device_name,
+ * ip_address, status, uptime (seconds), plus zone states. Not retained, as in ParadoxFX.
+ */
 export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: ZoneRegistry, startedAt: number): () => void {
+  const ip = primaryAddress();
   const publish = () => {
     const states = zones.all().map((r) => r.state);
     mqtt.publishEvent(
@@ -13,13 +23,23 @@ export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: Zon
         timestamp: new Date().toISOString(),
         application: 'mpvisor',
         device_name: config.mqtt.device_name || hostname(),
+        ip_address: ip,
         status: states.every((s) => s === 'ready') ? 'online' : 'degraded',
-        uptime: (Date.now() - startedAt) / 1000,
+        uptime: Math.round((Date.now() - startedAt) / 100) / 10,
         zones: Object.fromEntries(zones.all().map((r) => [r.name, r.state])),
       }),
     );
   };
   const timer = setInterval(publish, config.global.heartbeat_interval_ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** `{system topic}/metrics`, retained, every interval: the same document as the `metrics` command. */
+export function startMetricsTopic(mqtt: MqttLink, topic: string, metrics: () => unknown, intervalMs: number): () => void {
+  const publish = () => mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...(metrics() as object) }));
+  publish();
+  const timer = setInterval(publish, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -2,7 +2,9 @@ import { IpcClient } from '@mpvisor/ipc';
 import { parseSupervisorMessage, WORKER_PROTOCOL, type HandlerResult, type SupervisorToWorker, type WorkerToSupervisor } from '@mpvisor/protocol';
 import { chooseAudioOutput } from './audio-output.js';
 import { readBootstrap } from './bootstrap.js';
+import { ProgressWatch } from './progress-watch.js';
 import { Reporter } from './reporter.js';
+import { resumeZone } from './resume.js';
 import { Zone } from './zone.js';
 
 /**
@@ -47,13 +49,18 @@ async function main(): Promise<void> {
   await zone.start();
   ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
   ipc.send({ type: 'state', media: zone.state() });
+  void resumeZone(zone, boot.resume, reporter);
 
   let seq = 0;
+  const progress = new ProgressWatch(Math.max(2000, 3 * boot.heartbeatIntervalMs));
   const probeTimeout = Math.max(100, Math.floor(boot.heartbeatIntervalMs / 2));
   const beat = async () => {
     const alive = await Promise.all(zone.slots.map((s) => s.probe(probeTimeout)));
     await zone.sample();
     const problems = zone.slots.filter((_, i) => !alive[i]).map((s) => `mpv ${s.role} not answering`);
+    const stall = progress.check(zone.state().background, Date.now());
+    if (stall.problem) problems.push(stall.problem);
+    if (stall.recover) zone.slots.find((s) => s.role === 'background')?.kill(stall.problem ?? 'no progress');
     ipc.send({ type: 'heartbeat', seq: seq++, mpv: zone.slots.map((s) => s.info()), healthy: problems.length === 0, problems });
     setTimeout(() => void beat(), boot.heartbeatIntervalMs);
   };

@@ -127,6 +127,14 @@ export class MpvSlot {
     return false;
   }
 
+  /** Kill this mpv for a health reason; its exit goes through the normal restart and resume path. */
+  kill(reason: string): void {
+    const proc = this.proc;
+    if (!proc) return;
+    this.opts.reporter.warn(`killing mpv ${this.opts.role}: ${reason}`, { role: this.opts.role, pid: proc.pid });
+    proc.kill('SIGKILL');
+  }
+
   info(): MpvInstanceInfo {
     return { role: this.opts.role, instance: this.opts.instance, pid: this.pid, alive: this.client !== null, restarts: this.restarts };
   }

@@ -1,77 +1,101 @@
-import { resolveMediaFile, type ZoneConfig } from '@mpvisor/config';
-import { failed, success, type HandlerResult, type MediaState } from '@mpvisor/protocol';
+import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
+import { failed, type HandlerResult, type MediaState } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
+import { audioHandlers } from './handlers/audio.js';
+import { mixHandlers } from './handlers/mix.js';
+import { screenHandlers } from './handlers/screen.js';
+import type { Handler } from './handlers/types.js';
 import { MpvSlot } from './mpv-slot.js';
 import type { Reporter } from './reporter.js';
 import { BackgroundPlayer } from './roles/background.js';
-import { SpeechQueue } from './roles/speech.js';
-import type { VolumeModel } from './volume.js';
-
-type Handler = (args: Record<string, unknown>) => Promise<HandlerResult>;
+import { EffectPool } from './roles/effects.js';
+import { PlayQueue } from './roles/play-queue.js';
+import { ScreenPlayer } from './roles/screen.js';
+import { videoArgs } from './video-args.js';
+import { Ducks, type VolumeModel } from './volume.js';
 
 /** A zone's media: its mpv slots, the roles on them, and the command handlers over the roles. */
 export class Zone {
-  readonly slots: MpvSlot[];
-  private readonly background: BackgroundPlayer;
-  private readonly speech: SpeechQueue;
-  private zoneVolume: number;
+  readonly background: BackgroundPlayer;
+  readonly speech: PlayQueue;
+  readonly effects: EffectPool;
+  readonly screen: ScreenPlayer | null = null;
+  readonly ducks: Ducks;
+  zoneVolume: number;
+  pausedAll: string[] | null = null;
+  private readonly fixedSlots: MpvSlot[];
   private readonly handlers: Map<string, Handler>;
   private stateTimer: NodeJS.Immediate | null = null;
 
   constructor(
-    private readonly boot: Bootstrap,
+    readonly boot: Bootstrap,
     private readonly audio: AudioChoice,
-    private readonly reporter: Reporter,
+    readonly reporter: Reporter,
   ) {
     const zone = boot.zone;
     this.zoneVolume = zone.volume;
-    const env = { ...process.env, ...boot.mpvEnv };
-    const slot = (role: string) =>
+    const slot = (role: string, onRestarted: (s: MpvSlot) => Promise<void>, video = false) =>
       new MpvSlot({
         role,
         instance: `${zone.name}/${role}`,
         mpvPath: boot.mpvPath,
         audio: audio.output,
-        extraArgs: zone.mpv_audio_options,
-        video: false,
-        env,
+        extraArgs: video ? videoArgs(zone) : zone.mpv_audio_options,
+        video,
+        env: { ...process.env, ...boot.mpvEnv, ...(video && zone.display ? { DISPLAY: zone.display } : {}) },
         reporter,
-        onRestarted: (s) => this.onSlotRestarted(s),
+        onRestarted: async (s) => {
+          await onRestarted(s);
+          this.stateChanged();
+        },
       });
-    const bgSlot = slot('background');
-    const speechSlot = slot('speech');
-    this.slots = [bgSlot, speechSlot];
     const changed = () => this.stateChanged();
-    this.background = new BackgroundPlayer(bgSlot, () => this.volumes(), zone.background_volume, reporter, changed);
-    this.speech = new SpeechQueue(
-      speechSlot,
-      () => this.volumes(),
-      () => zone.speech_volume,
-      (on) => this.background.setDuck(on ? zone.ducking_adjust : 0),
-      reporter,
-      changed,
-    );
-    this.handlers = this.buildHandlers(zone);
+    const volumes = () => this.volumes();
+    const bgSlot = slot('background', () => this.background.resumeAfterRestart());
+    const speechSlot = slot('speech', () => this.speech.resumeAfterRestart());
+    this.fixedSlots = [bgSlot, speechSlot];
+    this.background = new BackgroundPlayer(bgSlot, volumes, zone.background_volume, reporter, changed);
+    this.ducks = new Ducks((strongest) => this.background.setDuck(strongest));
+    const duckAs = (id: string) => async (percent: number | null) => {
+      if (percent === null) await this.ducks.release([id]);
+      else await this.ducks.set(id, percent);
+    };
+    const queue = { volumes, duckDefault: zone.ducking_adjust, reporter, changed };
+    this.speech = new PlayQueue({ ...queue, kind: 'speech', slot: speechSlot, roleBase: () => zone.speech_volume, maxQueued: zone.audio_queue_max, duck: duckAs('speech') });
+    this.effects = new EffectPool({ warm: zone.effects_pool_size, makeSlot: (role, hook) => slot(role, hook), volumes, roleBase: () => zone.effects_volume, reporter, changed });
+    if (zone.kind === 'screen') {
+      const videoSlot = slot('video', () => this.screen!.resumeAfterRestart(), true);
+      this.fixedSlots.push(videoSlot);
+      const image = zone.default_image ? resolveMediaPath(zone.media_dir, zone.default_image) : null;
+      this.screen = new ScreenPlayer(
+        videoSlot,
+        { ...queue, roleBase: () => zone.video_volume, maxQueued: zone.video_queue_max, duck: duckAs('video') },
+        image?.ok ? image.path : null,
+        reporter,
+        changed,
+      );
+    }
+    this.handlers = new Map([...audioHandlers(this), ...mixHandlers(this), ...(this.screen ? screenHandlers(this, this.screen) : [])]);
   }
 
-  private volumes(): VolumeModel {
+  get slots(): MpvSlot[] {
+    return [...this.fixedSlots, ...this.effects.slots];
+  }
+
+  volumes(): VolumeModel {
     return { zone: this.zoneVolume, max: this.boot.zone.max_volume };
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.start()));
+    await Promise.all([...this.fixedSlots.map((s) => s.start()), this.effects.start()]);
     this.background.bind();
     this.speech.bind();
+    await this.screen?.start();
   }
 
-  private async onSlotRestarted(slot: MpvSlot): Promise<void> {
-    if (slot.role === 'background') await this.background.resumeAfterRestart();
-    else if (slot.role === 'speech') await this.speech.resumeAfterRestart();
-    this.stateChanged();
-  }
-
-  private async media(args: Record<string, unknown>, play: (path: string) => Promise<HandlerResult>): Promise<HandlerResult> {
+  /** Resolve a command's media path inside the zone's folder; a missing file fails naming it. */
+  async media(args: Record<string, unknown>, play: (path: string) => Promise<HandlerResult>): Promise<HandlerResult> {
     const requested = String(args.file);
     const resolved = await resolveMediaFile(this.boot.zone.media_dir, requested);
     if (!resolved.ok) {
@@ -82,49 +106,24 @@ export class Zone {
     return play(resolved.path);
   }
 
-  private buildHandlers(zone: ZoneConfig): Map<string, Handler> {
-    const fade = (a: Record<string, unknown>) => (typeof a.fadeTime === 'number' ? a.fadeTime : 0);
-    const h = new Map<string, Handler>();
-    h.set('playBackground', (a) => this.media(a, (p) => this.background.play(p, a)));
-    h.set('pauseBackground', () => this.background.pause());
-    h.set('resumeBackground', () => this.background.resume());
-    h.set('stopBackground', (a) => this.background.stop(fade(a)));
-    h.set('setBackgroundMusicVolume', (a) => this.background.setBase(a.volume as number));
-    h.set('playSpeech', (a) => this.media(a, (p) => this.speech.enqueue(p, a)));
-    h.set('pauseSpeech', () => this.speech.pause());
-    h.set('resumeSpeech', () => this.speech.resume());
-    h.set('skipSpeech', () => this.speech.skip());
-    h.set('stopSpeech', (a) => this.speech.stop(fade(a)));
-    h.set('clearSpeechQueue', async () => this.speech.clear());
-    h.set('speechQueue', async () => this.speech.list());
-    h.set('stopAudio', async (a) => {
-      await Promise.all([this.background.stop(fade(a)), this.speech.stop(fade(a))]);
-      return success('audio stopped');
-    });
-    h.set('setVolume', async (a) => {
-      this.zoneVolume = a.volume as number;
-      await this.background.applyVolume();
-      return success(`zone volume ${this.zoneVolume}`, { volume: this.zoneVolume });
-    });
-    h.set('getState', async () => success('state', this.state()));
-    h.set('getConfig', async () => success('config', zone));
-    h.set('getMpvProperty', async (a) => {
-      const slot = this.slots.find((s) => s.role === a.role);
-      if (!slot) return { outcome: 'invalid', error_type: 'invalid_argument', message: `no mpv role "${String(a.role)}"; roles: ${this.slots.map((s) => s.role).join(', ')}` };
-      const client = await slot.ready();
-      const value = await client.getProperty(String(a.property), { timeoutMs: 1000 }).catch((err: Error) => ({ error: err.message }));
-      return success(`${String(a.role)} ${String(a.property)}`, { role: a.role, property: a.property, value, pid: slot.pid });
-    });
-    return h;
+  /** Zone volume or ducks changed: every playing role follows, and listeners hear the new levels. */
+  async applyVolumes(): Promise<void> {
+    await Promise.all([this.background.applyVolume(), this.speech.applyVolume(), this.effects.applyVolume(), this.screen?.video.applyVolume()]);
+    this.volumeEvent();
+  }
+
+  volumeEvent(): void {
+    const detail = { zone_volume: this.zoneVolume, background: this.background.state().volume, duck_percent: this.ducks.strongest, ducks: this.ducks.ids };
+    this.reporter.send({ type: 'event', event: { type: 'volume', state: 'changed', detail } });
   }
 
   async handle(command: string, args: Record<string, unknown>): Promise<HandlerResult> {
     const handler = this.handlers.get(command);
-    if (!handler) return failed('not_implemented', `${command} is not implemented in the zone worker yet`);
+    if (!handler) return failed('not_implemented', `${command} is not implemented for a ${this.boot.zone.kind} zone`);
     return handler(args);
   }
 
-  private stateChanged(): void {
+  stateChanged(): void {
     if (this.stateTimer) return;
     this.stateTimer = setImmediate(() => {
       this.stateTimer = null;
@@ -140,15 +139,16 @@ export class Zone {
     return {
       background: this.background.state(),
       speech: this.speech.state(),
-      effects: { active: 0 },
+      effects: { active: this.effects.active },
+      ...(this.screen ? this.screen.state() : {}),
       volume: this.zoneVolume,
-      ducked: this.speech.active,
-      paused_all: false,
+      ducked: this.ducks.strongest < 0,
+      paused_all: this.pausedAll !== null,
       audio_output: this.audio.label,
     };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.close(1500)));
+    await Promise.all([...this.fixedSlots.map((s) => s.close(1500)), this.effects.close()]);
   }
 }

@@ -87,13 +87,31 @@ export function backoffDelay(p: RestartPolicyConfig, n: number): number {
 }
 
 /**
- * If the first max_restarts delays alone add up to more than the window, restarts can never
- * pile up inside it and the zone would retry forever instead of reaching `failed`.
+ * The single source of restart delays (before jitter), used by the supervisor's restart policy and by
+ * the reachability warning below. `consecutive` is the 1-based number of crashes since the zone last
+ * ran stably: the first restart is immediate, then restart_backoff_initial_ms grows by the factor.
+ */
+export function restartDelay(p: RestartPolicyConfig, consecutive: number): number {
+  return consecutive <= 1 ? 0 : backoffDelay(p, consecutive - 2);
+}
+
+/**
+ * The shortest time a crash loop needs to make max_restarts restarts: the sum of their delays. The
+ * window holds restart times; the next crash gives up only while the first of them is in the window.
+ */
+export function crashLoopSpanMs(p: RestartPolicyConfig): number {
+  let sum = 0;
+  for (let k = 1; k <= p.max_restarts; k++) sum += restartDelay(p, k);
+  return sum;
+}
+
+/**
+ * If the delays of the first max_restarts restarts alone add up to more than the window, restarts can
+ * never pile up inside it and the zone would retry forever instead of reaching `failed`.
  */
 export function checkReachable(r: SectionReader, p: RestartPolicyConfig): void {
   if (p.restart_type === 'temporary' || p.max_restarts === 0) return;
-  let sum = 0;
-  for (let i = 0; i < p.max_restarts; i++) sum += backoffDelay(p, i);
+  const sum = crashLoopSpanMs(p);
   if (sum > p.restart_window_ms) {
     r.warn(
       'restart_window_ms',

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { MpvAbortError, MpvClosedError, MpvCommandError, MpvTimeoutError } from './errors.js';
+import { MpvAbortError, MpvClosedError, MpvCommandError } from './errors.js';
+import { LineSplitter } from './framing.js';
+import { RequestTable } from './requests.js';
 import type {
   MpvClientEvents,
   MpvEvent,
@@ -29,37 +30,19 @@ export interface MpvClientStats {
   pendingRequests: number;
 }
 
-interface Pending {
-  command: unknown;
-  resolve: (data: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
 const NAMED_EVENTS: ReadonlySet<string> = new Set<MpvNamedEvent>([
   'end-file', 'file-loaded', 'playback-restart', 'start-file', 'seek', 'shutdown', 'property-change',
 ]);
-// Ids of requests we gave up on: their late replies are expected, not protocol noise.
-const ABANDONED_LIMIT = 1024;
-// mpv accepts 64-bit ids, but staying in int32 keeps every id exact on both sides.
-const MAX_REQUEST_ID = 0x7fffffff;
 
 /** JSON-IPC client for one mpv connection over any Duplex (a socketpair end, a socket, a test fake). */
 export class MpvClient extends EventEmitter<MpvClientEvents> {
   readonly #stream: Duplex;
   readonly #defaultTimeoutMs: number;
-  readonly #maxLineLength: number;
   readonly #onWarning: MpvClientOptions['onProtocolWarning'];
-  readonly #decoder = new StringDecoder('utf8');
-  readonly #pending = new Map<number, Pending>();
-  readonly #abandoned = new Set<number>();
-  readonly #observers = new Map<number, { name: string; handler: MpvPropertyHandler<never> }>();
-  #nextRequestId = 1;
+  readonly #lines: LineSplitter;
+  readonly #requests = new RequestTable();
+  readonly #observers = new Map<number, MpvPropertyHandler<never>>();
   #nextObserveId = 1;
-  #buffer = '';
-  #discarding = false;
   #closed = false;
   #malformed = 0;
   #dropped = 0;
@@ -69,8 +52,11 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
     super();
     this.#stream = stream;
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? 2000;
-    this.#maxLineLength = options.maxLineLength ?? 1024 * 1024;
     this.#onWarning = options.onProtocolWarning;
+    this.#lines = new LineSplitter(options.maxLineLength ?? 1024 * 1024, (length) => {
+      this.#dropped++;
+      this.#onWarning?.('line-too-long', `dropped a line of over ${length} characters`);
+    });
     stream.on('data', (chunk: Buffer | string) => this.#onData(chunk));
     stream.on('end', () => this.#shutdown(undefined));
     stream.on('close', () => this.#shutdown(undefined));
@@ -87,7 +73,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
       malformedLines: this.#malformed,
       droppedLongLines: this.#dropped,
       unmatchedReplies: this.#unmatched,
-      pendingRequests: this.#pending.size,
+      pendingRequests: this.#requests.size,
     };
   }
 
@@ -95,32 +81,16 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   command<T = unknown>(args: unknown[] | Record<string, unknown>, opts: MpvRequestOptions = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new MpvClosedError(args));
     if (opts.signal?.aborted) return Promise.reject(new MpvAbortError(args, opts.signal.reason));
-    const id = this.#nextRequestId;
-    this.#nextRequestId = id >= MAX_REQUEST_ID ? 1 : id + 1;
-    let line: string;
+    let json: string | undefined;
     try {
-      line = JSON.stringify({ command: args, request_id: id }) + '\n';
+      json = JSON.stringify(args); // serialized before an id is taken: BigInt or cycles throw here
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return new Promise<T>((resolve, reject) => {
-      const timeoutMs = opts.timeoutMs ?? this.#defaultTimeoutMs;
-      const pending: Pending = {
-        command: args,
-        resolve: resolve as (data: unknown) => void,
-        reject,
-        timer: setTimeout(() => this.#abandon(id, new MpvTimeoutError(args, timeoutMs)), timeoutMs),
-        signal: opts.signal,
-        onAbort: undefined,
-      };
-      if (opts.signal) {
-        const signal = opts.signal;
-        pending.onAbort = () => this.#abandon(id, new MpvAbortError(args, signal.reason));
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
-      this.#pending.set(id, pending);
-      this.#stream.write(line);
-    });
+    if (json === undefined) return Promise.reject(new TypeError('mpv command is not JSON-serializable'));
+    const { id, reply } = this.#requests.add<T>(args, opts.timeoutMs ?? this.#defaultTimeoutMs, opts.signal);
+    this.#stream.write(`{"command":${json},"request_id":${id}}\n`);
+    return reply;
   }
 
   getProperty<T = unknown>(name: string, opts?: MpvRequestOptions): Promise<T> {
@@ -142,7 +112,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   ): Promise<number> {
     const id = this.#nextObserveId++;
     // Registered before sending: the first property-change can arrive right behind the reply.
-    this.#observers.set(id, { name, handler: handler as MpvPropertyHandler<never> });
+    this.#observers.set(id, handler as MpvPropertyHandler<never>);
     try {
       await this.command(['observe_property', id, name], opts);
     } catch (error) {
@@ -161,6 +131,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   /** Liveness check: true if mpv answers a cheap request (even with an error) within timeoutMs. */
   async probe(timeoutMs: number): Promise<boolean> {
     try {
+      // get_property runs on mpv's core thread, so a blocked core fails the probe too.
       await this.command(['get_property', 'pid'], { timeoutMs });
       return true;
     } catch (error) {
@@ -191,67 +162,19 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
     this.#shutdown(undefined);
   }
 
-  #abandon(id: number, error: Error): void {
-    const pending = this.#take(id);
-    if (!pending) return;
-    this.#abandoned.add(id);
-    if (this.#abandoned.size > ABANDONED_LIMIT) {
-      const oldest = this.#abandoned.values().next().value;
-      if (oldest !== undefined) this.#abandoned.delete(oldest);
-    }
-    pending.reject(error);
-  }
-
-  #take(id: number): Pending | undefined {
-    const pending = this.#pending.get(id);
-    if (!pending) return undefined;
-    this.#pending.delete(id);
-    clearTimeout(pending.timer);
-    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
-    return pending;
-  }
-
   #shutdown(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const id of [...this.#pending.keys()]) {
-      const pending = this.#take(id);
-      pending?.reject(new MpvClosedError(pending.command, error));
-    }
+    this.#requests.closeAll(error);
     this.#observers.clear();
-    this.#abandoned.clear();
-    this.#buffer = '';
+    this.#lines.reset();
     this.#stream.destroy();
     this.emit('close', error ? { error } : {});
   }
 
   #onData(chunk: Buffer | string): void {
     if (this.#closed) return;
-    const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
-    const lines: string[] = [];
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl);
-      start = nl + 1;
-      if (this.#discarding) {
-        this.#discarding = false; // this newline ends the over-long line
-        continue;
-      }
-      const line = this.#buffer + piece;
-      this.#buffer = '';
-      if (line.length > this.#maxLineLength) this.#dropLongLine(line.length);
-      else lines.push(line);
-    }
-    if (!this.#discarding) {
-      this.#buffer += text.slice(start);
-      if (this.#buffer.length > this.#maxLineLength) {
-        const length = this.#buffer.length;
-        this.#buffer = '';
-        this.#discarding = true;
-        this.#dropLongLine(length);
-      }
-    }
-    for (const line of lines) {
+    for (const line of this.#lines.push(chunk)) {
       if (this.#closed) break; // a listener closed us mid-chunk
       try {
         this.#handleLine(line);
@@ -263,11 +186,6 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
         });
       }
     }
-  }
-
-  #dropLongLine(length: number): void {
-    this.#dropped++;
-    this.#onWarning?.('line-too-long', `dropped a line of over ${length} characters`);
   }
 
   #handleLine(line: string): void {
@@ -291,10 +209,9 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   }
 
   #handleReply(reply: Record<string, unknown>, line: string): void {
-    const id = reply.request_id;
-    const pending = typeof id === 'number' ? this.#take(id) : undefined;
-    if (!pending) {
-      if (typeof id === 'number' && this.#abandoned.delete(id)) return;
+    const pending = typeof reply.request_id === 'number' ? this.#requests.take(reply.request_id) : 'unknown';
+    if (pending === 'late') return;
+    if (pending === 'unknown') {
       this.#unmatched++;
       this.#onWarning?.('unmatched-reply', line.slice(0, 200));
       return;
@@ -307,11 +224,10 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   #handleEvent(event: MpvEvent): void {
     if (event.event === 'property-change') {
       const change = event as MpvPropertyChangeEvent;
-      const observer = this.#observers.get(change.id);
-      observer?.handler(change.data as never, change.name);
+      this.#observers.get(change.id)?.(change.data as never, change.name);
     }
     if (NAMED_EVENTS.has(event.event)) {
-      // Cast: the map types each event's payload, mpv is trusted to send matching fields.
+      // Cast: the map types each event's payload; mpv is trusted to send matching fields.
       (this.emit as (name: string, payload: MpvEvent) => boolean)(event.event, event);
     }
     this.emit('event', event);

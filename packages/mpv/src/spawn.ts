@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Duplex, Readable } from 'node:stream';
 import { buildMpvArgs, MPV_IPC_FD, type MpvArgsOptions } from './args.js';
 import { MpvClient, type MpvClientOptions } from './client.js';
-import { MpvClosedError, MpvError, MpvStartError } from './errors.js';
+import { MpvAbortError, MpvClosedError, MpvError, MpvStartError } from './errors.js';
 
 export interface SpawnMpvOptions extends MpvArgsOptions {
   /** Executable (default 'mpv', looked up in PATH). */
@@ -55,6 +55,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     });
   if (opts.signal?.aborted) throw startError('aborted before start', undefined, opts.signal.reason);
 
+  const started = performance.now();
   let child: ChildProcess;
   try {
     // Index 3 'pipe' is a socketpair: no socket file, and mpv sees EOF (and quits) when we die.
@@ -64,6 +65,13 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
   }
   // Kept for the process lifetime: a ChildProcess 'error' with no listener would crash the worker.
   child.on('error', () => {});
+  let exitInfo: MpvExit | undefined;
+  const exited = new Promise<MpvExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    });
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -75,16 +83,8 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     const what = code === 'ENOENT' ? 'executable not found' : `cannot spawn (${code ?? errorText(error)})`;
     throw startError(`${what}: ${mpvPath}`, undefined, error);
   }
-  const started = performance.now();
   const pid = child.pid as number;
 
-  let exitInfo: MpvExit | undefined;
-  const exited = new Promise<MpvExit>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      resolve(exitInfo);
-    });
-  });
   const waitExit = (ms: number): Promise<boolean> => {
     if (exitInfo) return Promise.resolve(true);
     let timer: NodeJS.Timeout | undefined;
@@ -105,7 +105,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
 
   const client = new MpvClient(child.stdio[MPV_IPC_FD] as Duplex, opts.clientOptions);
   try {
-    const remaining = Math.max(1, readyTimeoutMs - (performance.now() - started));
+    const remaining = Math.max(1, Math.ceil(readyTimeoutMs - (performance.now() - started)));
     await client.getProperty('mpv-version', { timeoutMs: remaining, signal: opts.signal });
   } catch (error) {
     // A closed connection usually means mpv is exiting by itself (bad option): give it a moment so
@@ -114,9 +114,9 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     await waitExit(2000);
     client.close();
     await drained(child, 300);
-    const reason = error instanceof MpvClosedError
-      ? 'exited during startup'
-      : `no IPC reply within ${readyTimeoutMs} ms (${errorText(error)}), killed`;
+    const reason = error instanceof MpvClosedError ? 'exited during startup'
+      : error instanceof MpvAbortError ? 'aborted during startup, killed'
+      : `no IPC reply within ${readyTimeoutMs} ms, killed`;
     throw startError(reason, exitInfo, error);
   }
 

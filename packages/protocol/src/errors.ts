@@ -18,6 +18,7 @@ export const ERROR_TYPES = {
   zone_unavailable: 'The zone worker is not running (starting, restarting or failed).',
   media_error: 'mpv refused or failed to play the media.',
   busy: 'Another operation of the same kind is running.',
+  queue_full: 'The speech or video queue is full; the item was not queued.',
   timeout: 'The command did not finish within its time limit.',
   not_implemented: 'The command is known but not implemented yet.',
   shutting_down: 'The supervisor is stopping and takes no new commands.',

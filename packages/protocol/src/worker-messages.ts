@@ -97,4 +97,12 @@ export interface WorkerBootstrap<Zone> {
   audioFallback: 'null' | 'fail';
   /** Extra environment for mpv (PULSE_SERVER in tests). */
   mpvEnv?: Record<string, string>;
+  /** What the zone was playing when the previous supervisor stopped; replayed once after ready. */
+  resume?: WorkerResume;
+}
+
+/** The part of a zone's media state that survives a supervisor restart (from {stateDir}/zones.json). */
+export interface WorkerResume {
+  background?: { file: string; status: 'playing' | 'paused'; loop: boolean; position_s: number | null };
+  volume?: number;
 }

@@ -75,8 +75,9 @@ export const ZONE_COMMANDS: readonly CommandSpec[] = [
   w('stopAllEffects', 'Stop every playing sound effect.', stopArgs, { aliases: ['stopAllAudioFx'] }),
   w('stopAudio', 'Stop background music, speech and effects (fadeTime seconds).', stopArgs),
   w('setVolume', 'Set the zone volume (0-200), applied to every role.', z.object({ volume })),
-  w('duck', 'Lower background music by ducking_adjust (or amount) until unduck with the same id.', z.object({ id: z.string().max(64).optional(), amount: num(-100, 0).optional() })),
-  w('unduck', 'Release a duck (by id, or all).', z.object({ id: z.string().max(64).optional() })),
+  // duck_id, not id: the envelope's id is the caller's command id and never reaches the handler.
+  w('duck', 'Lower background music by ducking_adjust (or amount) until unduck with the same duck_id; the strongest duck applies.', z.object({ duck_id: z.string().max(64).optional(), amount: num(-100, 0).optional() })),
+  w('unduck', 'Release a duck (by duck_id, or all of them).', z.object({ duck_id: z.string().max(64).optional() })),
   w('pauseAll', 'Pause every role of the zone.'),
   w('resumeAll', 'Resume every role paused by pauseAll.'),
   w('stopAll', 'Stop every role of the zone (fadeTime seconds).', stopArgs),

@@ -5,3 +5,4 @@ export * from './processes.js';
 export * from './mosquitto.js';
 export * from './mqtt-probe.js';
 export * from './supervisor-process.js';
+export * from './pulse.js';

@@ -1,14 +1,17 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { resolvePaths } from '../paths.js';
+import { registerCleanup } from './cleanup.js';
+import { registerConfig } from './config-check.js';
 import { CliError } from './control-client.js';
+import { registerDiagnostics } from './diagnostics.js';
 import { EXIT } from './exit-codes.js';
-import { run } from './run.js';
-import { send } from './send.js';
-import { status } from './status.js';
+import { registerHealth } from './health.js';
+import { registerReset } from './reset.js';
+import { registerRun } from './run.js';
+import { registerSend } from './send.js';
+import { registerStatus } from './status.js';
 
-const controlSocket = (argv: { runDir?: string }) => resolvePaths(null, { runDir: argv.runDir }).controlSocket;
-
+/** Runs one verb and turns what it throws into the exit code (CliError carries its own). */
 async function guard(fn: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await fn();
@@ -23,44 +26,32 @@ async function guard(fn: () => Promise<number>): Promise<void> {
   }
 }
 
+const EPILOGUE = [
+  'Exit codes: 0 done, 1 the command failed, 2 usage or configuration error, 3 supervisor not reachable.',
+  'Without --mqtt the CLI talks to the supervisor over its control socket ({run dir}/control.sock, mode 0600).',
+].join('\n');
+
 export async function main(argv: string[]): Promise<void> {
-  await yargs(hideBin(['node', 'mpvisor', ...argv]))
+  let y = yargs(hideBin(['node', 'mpvisor', ...argv]))
     .scriptName('mpvisor')
-    .option('run-dir', { type: 'string', describe: 'Run directory holding the control socket (default /run/mpvisor as root)' })
-    .command(
-      'run',
-      'Start the supervisor (the built-in demo when no --config is given)',
-      (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', describe: 'ParadoxFX-style INI file' })
-          .option('state-dir', { type: 'string', describe: 'State directory (ledger, saved zone state, demo media)' })
-          .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug', 'trace'] })
-          .example('mpvisor run', 'demo config with the embedded broker')
-          .example('mpvisor run --config /etc/mpvisor/pfx.ini', 'your rooms'),
-      (a) => guard(() => run({ config: a.config, runDir: a.runDir, stateDir: a.stateDir, logLevel: a.logLevel })),
-    )
-    .command(
-      'status',
-      'Show supervisor and zone states',
-      (y) => y.option('json', { type: 'boolean', default: false }).example('mpvisor status --json', 'one JSON document'),
-      (a) => guard(() => status(controlSocket(a), a.json)),
-    )
-    .command(
-      'send <target> <payload>',
-      'Send one command to a zone (or "system") and print its outcome',
-      (y) =>
-        y
-          .positional('target', { type: 'string', demandOption: true })
-          .positional('payload', { type: 'string', demandOption: true })
-          .option('json', { type: 'boolean', default: false })
-          .example(`mpvisor send lobby '{"command":"playBackground","file":"tone-220.wav"}'`, 'play music in zone lobby'),
-      (a) => guard(() => send(controlSocket(a), a.target, a.payload, a.json)),
-    )
+    .option('run-dir', { type: 'string', global: true, describe: 'Run directory holding the control socket (default /run/mpvisor as root)' })
+    .option('config', { alias: 'c', type: 'string', global: true, describe: 'INI file (run: the config; other verbs: run_dir and MQTT topics)' })
+    .option('mqtt', { type: 'string', global: true, describe: 'Reach the supervisor through this broker instead of the control socket (mqtt://[user:pass@]host:port)' })
+    .option('topic', { type: 'string', global: true, describe: 'With --mqtt: base topic (default: the config\'s base_topic, else "paradox")' })
+    .option('system-topic', { type: 'string', global: true, describe: 'With --mqtt: system topic (default: the config\'s [system:main] topic, else {base}/system)' })
+    .option('protocol-version', { type: 'number', global: true, choices: [4, 5], default: 5, describe: 'With --mqtt: MQTT protocol version' })
+    .option('wait', { type: 'number', global: true, describe: 'Seconds to wait for the outcome of a command (default per verb, 10-60)' })
+    .group(['run-dir', 'config', 'mqtt', 'topic', 'system-topic', 'protocol-version', 'wait'], 'Reaching the supervisor:');
+  for (const register of [registerRun, registerStatus, registerHealth, registerDiagnostics, registerReset, registerCleanup, registerSend, registerConfig]) {
+    y = register(y, guard);
+  }
+  await y
     .demandCommand(1, 'Name a command; see --help')
     .strict()
-    .fail((msg, err, y) => {
+    .epilogue(EPILOGUE)
+    .fail((msg, err, yy) => {
       if (err) throw err;
-      process.stderr.write(`${y.help()}\n\nmpvisor: ${msg}\n`);
+      process.stderr.write(`${yy.help()}\n\nmpvisor: ${msg}\n`);
       process.exit(EXIT.usage);
     })
     .help()

@@ -1,20 +1,43 @@
-import type { CommandOutcome } from '@mpvisor/protocol';
-import { controlRequest } from './control-client.js';
+import type { Argv } from 'yargs';
+import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
+import { outcomeExit, outcomeLine, printJson } from './output.js';
+import { withTransport, type ConnectFlags } from './transport.js';
 
 /** `mpvisor send ZONE|system JSON`: one command, its outcome printed, exit 0 on success or warning. */
-export async function send(socketPath: string, target: string, payload: string, json: boolean): Promise<number> {
-  const reply = await controlRequest(
-    socketPath,
-    { verb: 'command', target: target === 'system' ? { kind: 'system' } : { kind: 'zone', zone: target }, payload },
-    30_000,
-  );
-  const outcome = reply.data as CommandOutcome;
-  if (json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-  else {
-    process.stdout.write(`${outcome.outcome}: ${outcome.message}${outcome.error_type ? ` (${outcome.error_type})` : ''}\n`);
-    if (outcome.result !== null && outcome.result !== undefined) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+export async function send(flags: ConnectFlags, target: string, payload: string, json: boolean): Promise<number> {
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+    body = parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new CliError(`the payload must be a JSON object, e.g. '{"command":"getState"}': ${(err as Error).message}`, EXIT.usage);
   }
-  if (outcome.outcome === 'success' || outcome.outcome === 'warning') return EXIT.ok;
-  return outcome.outcome === 'invalid' ? EXIT.usage : EXIT.failed;
+  const outcome = await withTransport(flags, (t) =>
+    t.command(target === 'system' ? { kind: 'system' } : { kind: 'zone', zone: target }, body, { timeoutMs: 30_000 }),
+  );
+  if (json) printJson(outcome);
+  else {
+    process.stdout.write(`${outcomeLine(outcome)}\n`);
+    if (outcome.result !== null && outcome.result !== undefined) printJson(outcome.result);
+  }
+  return outcomeExit(outcome);
 }
+
+export const registerSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+  y.command(
+    'send <target> <payload>',
+    'Send one command to a zone (or "system") and print its outcome',
+    (a) =>
+      a
+        .positional('target', { type: 'string', demandOption: true, describe: 'zone name, or "system"' })
+        .positional('payload', { type: 'string', demandOption: true, describe: 'the command as a JSON object' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the outcome as one JSON document' })
+        .example(`mpvisor send lobby '{"command":"playBackground","file":"tone-220.wav"}'`, 'play music in zone lobby')
+        .example(`mpvisor send system '{"command":"help"}'`, 'list the system commands'),
+    (a) => {
+      const args = a as unknown as ConnectFlags & { target: string; payload: string; json: boolean };
+      return guard(() => send(args, args.target, args.payload, args.json));
+    },
+  );

@@ -1,21 +1,17 @@
+import type { Argv } from 'yargs';
 import type { ZoneState } from '@mpvisor/protocol';
-import { controlRequest } from './control-client.js';
 import { EXIT } from './exit-codes.js';
+import { formatMs, printJson, table } from './output.js';
+import { withTransport, type ConnectFlags } from './transport.js';
 
 interface StatusData {
   system: { state: string; pid: number; uptime_ms: number; mqtt: { connected: boolean } | null };
   zones: ZoneState[];
 }
 
-export async function status(socketPath: string, json: boolean): Promise<number> {
-  const reply = await controlRequest(socketPath, { verb: 'status' }, 5000);
-  const data = reply.data as StatusData;
-  if (json) {
-    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
-    return EXIT.ok;
-  }
+export function renderStatus(data: StatusData): string {
   const s = data.system;
-  process.stdout.write(`supervisor  ${s.state}  pid ${s.pid}  up ${formatMs(s.uptime_ms)}  mqtt ${s.mqtt?.connected ? 'connected' : 'disconnected'}\n\n`);
+  const head = `supervisor  ${s.state}  pid ${s.pid}  up ${formatMs(s.uptime_ms)}  mqtt ${s.mqtt?.connected ? 'connected' : 'disconnected'}\n\n`;
   const rows = [['ZONE', 'TYPE', 'STATE', 'WORKER', 'MPV', 'RESTARTS', 'UPTIME', 'BACKGROUND']];
   for (const z of data.zones) {
     rows.push([
@@ -29,19 +25,25 @@ export async function status(socketPath: string, json: boolean): Promise<number>
       z.background?.file ? `${z.background.status} ${z.background.file.split('/').pop()}` : '-',
     ]);
   }
-  process.stdout.write(table(rows));
+  return head + table(rows);
+}
+
+export async function status(flags: ConnectFlags, json: boolean): Promise<number> {
+  const data = (await withTransport(flags, (t) => t.status())) as StatusData;
+  if (json) printJson(data);
+  else process.stdout.write(renderStatus(data));
   return EXIT.ok;
 }
 
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 120 ? `${m}m${s % 60}s` : `${Math.floor(m / 60)}h${m % 60}m`;
-}
+export const registerStatus = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+  y.command(
+    'status',
+    'Show the supervisor and zone states',
+    (a) =>
+      a
+        .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
+        .example('mpvisor status', 'a table of zones')
+        .example('mpvisor status --json | jq .zones[0].state', 'for scripts')
+        .example('mpvisor status --mqtt mqtt://show-pi:1883', 'a supervisor on another machine'),
+    (a) => guard(() => status(a as ConnectFlags, Boolean((a as { json?: boolean }).json))),
+  );

@@ -34,6 +34,14 @@ export interface DispatcherOptions {
   timeoutMs: number;
   /** Commands allowed while the supervisor is stopping (read-only ones). */
   allowedWhileStopping: ReadonlySet<string>;
+  /** Checks a `zones` list of a system command before any handler runs; absent: not checked. */
+  zoneExists?: (zone: string) => boolean;
+}
+
+export interface DispatcherStats {
+  received: number;
+  duplicates: number;
+  by_outcome: Record<'success' | 'failed' | 'warning' | 'invalid', number>;
 }
 
 /**
@@ -43,6 +51,7 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private readonly recent = new RecentIds<CommandOutcome>(60_000, 2000);
   private stopping = false;
+  private readonly counts: DispatcherStats = { received: 0, duplicates: 0, by_outcome: { success: 0, failed: 0, warning: 0, invalid: 0 } };
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -50,8 +59,13 @@ export class Dispatcher {
     this.stopping = true;
   }
 
+  stats(): DispatcherStats {
+    return { ...this.counts, by_outcome: { ...this.counts.by_outcome } };
+  }
+
   async dispatch(source: CommandSource, payload: Buffer | string, origin: string): Promise<CommandOutcome> {
     const started = performance.now();
+    this.counts.received++;
     const zone = source.kind === 'zone' ? source.zone : null;
     let envelope: CommandEnvelope;
     try {
@@ -64,6 +78,7 @@ export class Dispatcher {
     if (key !== null) {
       const previous = this.recent.get(key);
       if (previous) {
+        this.counts.duplicates++;
         this.opts.log.info('duplicate command id answered again', { zone, id: envelope.id, command: envelope.command });
         return { ...(await previous), timestamp: new Date().toISOString() };
       }
@@ -92,6 +107,7 @@ export class Dispatcher {
     let handler: CommandHandler | HandlerResult | undefined;
     try {
       args = table.parseArgs(spec, env.args);
+      if (source.kind === 'system') this.checkZoneList(spec.name, args);
       handler = source.kind === 'zone' ? this.opts.zoneHandler(source.zone, spec, args) : this.opts.systemHandlers.get(spec.name);
     } catch (err) {
       return toResult(err);
@@ -119,6 +135,16 @@ export class Dispatcher {
     }
   }
 
+  /** `zones: [...]` on a system command names enabled zones only: an unknown name is invalid, not ignored. */
+  private checkZoneList(command: string, args: Record<string, unknown>): void {
+    const exists = this.opts.zoneExists;
+    if (!exists || !Array.isArray(args.zones)) return;
+    const unknown = (args.zones as string[]).filter((z) => !exists(z));
+    if (unknown.length > 0) {
+      throw new CommandError('unknown_zone', `${command}: no enabled zone named ${unknown.map((z) => JSON.stringify(z)).join(', ')}`, 'invalid');
+    }
+  }
+
   private finish(
     result: HandlerResult,
     info: { command: string | null; id: string | null; zone: string | null; started: number; origin: string },
@@ -135,6 +161,7 @@ export class Dispatcher {
       result: result.result ?? null,
       duration_ms: Math.round((performance.now() - info.started) * 100) / 100,
     };
+    this.counts.by_outcome[outcome.outcome]++;
     const level = outcome.outcome === 'success' || outcome.outcome === 'warning' ? 'info' : 'warn';
     this.opts.log[level]('command', {
       zone: info.zone ?? undefined,

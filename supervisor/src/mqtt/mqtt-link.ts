@@ -24,11 +24,15 @@ export interface MqttMetrics {
   queue_depth: number;
   dropped: number;
   last_connect: string | null;
+  connect_failures: number;
+  last_error: string | null;
 }
 
 const MIN_RECONNECT_MS = 250;
 const MAX_RECONNECT_MS = 30_000;
 const PUBLISH_TIMEOUT_MS = 5000;
+/** A repeated connection error is logged the first time and then every Nth time, not once per retry forever. */
+const REPEAT_LOG_EVERY = 20;
 
 /**
  * The supervisor's one MQTT connection. It reconnects forever with exponential backoff and jitter
@@ -44,6 +48,9 @@ export class MqttLink {
   private counters = { reconnects: 0, published: 0, publish_failures: 0 };
   private lastConnect: string | null = null;
   private stopped = false;
+  private lastError: { message: string; count: number } | null = null;
+  private connectFailures = 0;
+  private wasConnected = false;
 
   constructor(private readonly opts: MqttLinkOptions) {}
 
@@ -69,13 +76,36 @@ export class MqttLink {
     this.client = client;
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.onClose());
-    client.on('error', (err) => o.log.warn(`MQTT error: ${err.message}`, { url: o.url }));
+    client.on('error', (err) => this.onError(err));
+    client.on('reconnect', () => o.log.debug('MQTT connecting', { url: o.url, attempt: this.attempt + 1 }));
     client.on('message', (topic, payload, packet) => o.onMessage(topic, payload, packet));
+  }
+
+  /**
+   * mqtt.js emits an error per failed attempt (refused CONNACK, ECONNREFUSED, TLS failure). The same
+   * error is logged once, clearly, and then every REPEAT_LOG_EVERY attempts with a count; retries go on.
+   */
+  private onError(err: Error & { code?: string | number }): void {
+    this.connectFailures++;
+    const message = describeMqttError(err);
+    const same = this.lastError?.message === message;
+    this.lastError = same ? { message, count: this.lastError!.count + 1 } : { message, count: 1 };
+    const n = this.lastError.count;
+    if (n === 1 || n % REPEAT_LOG_EVERY === 0) {
+      const level = typeof err.code === 'number' ? 'error' : 'warn';
+      this.opts.log[level](`MQTT: ${message}; retrying with backoff (up to ${MAX_RECONNECT_MS / 1000} s)`, {
+        url: this.opts.url,
+        ...(n > 1 ? { repeated: n } : {}),
+      });
+    }
   }
 
   private onConnect(): void {
     const client = this.client!;
-    if (this.attempt > 0 || this.lastConnect !== null) this.counters.reconnects++;
+    if (this.lastConnect !== null) this.counters.reconnects++;
+    if (this.lastError && this.lastError.count > 1) this.opts.log.info('MQTT error cleared', { error: this.lastError.message, repeated: this.lastError.count });
+    this.lastError = null;
+    this.wasConnected = true;
     this.attempt = 0;
     client.options.reconnectPeriod = MIN_RECONNECT_MS;
     this.lastConnect = new Date().toISOString();
@@ -83,8 +113,12 @@ export class MqttLink {
     (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.opts.log.info('MQTT connected', { url: this.opts.url });
     if (this.subscriptions.size > 0) {
-      client.subscribe([...this.subscriptions], { qos: 1 }, (err) => {
+      client.subscribe([...this.subscriptions], { qos: 1 }, (err, granted) => {
         if (err) this.opts.log.error(`MQTT subscribe failed: ${err.message}`);
+        // MQTT 5 / Mosquitto: a subscription the ACL denies comes back with a failure code (>= 128).
+        for (const g of granted ?? []) {
+          if (g.qos >= 128) this.opts.log.error(`MQTT subscription to ${g.topic} refused by the broker (code ${g.qos}): check its acl_file`);
+        }
       });
     }
     this.rawPublish(this.opts.availabilityTopic, 'online', true);
@@ -97,9 +131,10 @@ export class MqttLink {
     const base = Math.min(MAX_RECONNECT_MS, MIN_RECONNECT_MS * 2 ** (this.attempt - 1));
     const delay = Math.round(base / 2 + Math.random() * (base / 2));
     this.client.options.reconnectPeriod = delay;
-    if (this.attempt === 1 || this.attempt % 10 === 0) {
-      this.opts.log.warn('MQTT disconnected; reconnecting', { url: this.opts.url, attempt: this.attempt, next_ms: delay });
-    }
+    // A lost connection is news; a failed attempt was already told by onError (once, then every Nth).
+    if (this.wasConnected) this.opts.log.warn('MQTT connection lost; reconnecting', { url: this.opts.url, next_ms: delay });
+    else this.opts.log.debug('MQTT attempt failed', { url: this.opts.url, attempt: this.attempt, next_ms: delay });
+    this.wasConnected = false;
   }
 
   get connected(): boolean {
@@ -140,6 +175,8 @@ export class MqttLink {
       queue_depth: this.queue.depth,
       dropped: this.queue.dropped,
       last_connect: this.lastConnect,
+      connect_failures: this.connectFailures,
+      last_error: this.lastError?.message ?? null,
     };
   }
 
@@ -157,6 +194,25 @@ export class MqttLink {
     await withTimeout(new Promise<void>((resolve) => client.end(false, {}, () => resolve())), 2000);
     client.end(true);
   }
+}
+
+const CONNACK_HINTS: Record<number, string> = {
+  4: 'bad user name or password (check [mqtt] username and password against the broker password_file)',
+  5: 'not authorized (check [mqtt] username and password, and the broker acl_file)',
+  134: 'bad user name or password (check [mqtt] username and password against the broker password_file)',
+  135: 'not authorized (check [mqtt] username and password, and the broker acl_file)',
+  133: 'client identifier not valid (check [mqtt] client_id)',
+  2: 'client identifier rejected (check [mqtt] client_id)',
+  1: 'unacceptable protocol version (try protocol_version = 4 in [mqtt])',
+  132: 'unsupported protocol version (try protocol_version = 4 in [mqtt])',
+};
+
+function describeMqttError(err: Error & { code?: string | number }): string {
+  if (typeof err.code === 'number') {
+    const hint = CONNACK_HINTS[err.code];
+    return `broker refused the connection (CONNACK code ${err.code}): ${hint ?? err.message}`;
+  }
+  return `connection failed: ${err.message}`;
 }
 
 function tlsOptions(tls: NonNullable<MqttLinkOptions['tls']>): Partial<IClientOptions> {

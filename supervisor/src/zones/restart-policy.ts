@@ -1,8 +1,9 @@
-import type { RestartPolicyConfig } from '@mpvisor/config';
+import { restartDelay, type RestartPolicyConfig } from '@mpvisor/config';
 
 /**
  * Restart decisions as data plus pure functions, after OTP's supervisor: one record per zone, a sliding
  * window of restart timestamps on the monotonic clock, and one function that maps an exit to an action.
+ * The delay sequence itself is config's `restartDelay`, so the reachability warning and the policy agree.
  */
 export interface RestartRecord {
   /** Monotonic timestamps of restarts inside the window. */
@@ -10,6 +11,8 @@ export interface RestartRecord {
   /** Crashes since the zone last ran stably; drives the backoff exponent. */
   consecutive: number;
   total: number;
+  /** Automatic soft resets in the current failure streak (cleared by a stable run). */
+  autoResets: number;
 }
 
 export interface ExitInfo {
@@ -19,21 +22,23 @@ export interface ExitInfo {
   uptimeMs: number;
 }
 
+export interface DecideOptions {
+  random?: () => number;
+  /** auto_reset_threshold when auto_reset_enabled, else null. */
+  autoResetThreshold?: number | null;
+}
+
 export type RestartDecision =
   | { action: 'restart'; delayMs: number; attempt: number; record: RestartRecord }
+  | { action: 'auto_reset'; reason: string; consecutive: number; record: RestartRecord }
   | { action: 'give_up'; reason: string; record: RestartRecord }
   | { action: 'stay_down'; reason: string; record: RestartRecord };
 
-export const freshRecord = (): RestartRecord => ({ window: [], consecutive: 0, total: 0 });
+export const freshRecord = (): RestartRecord => ({ window: [], consecutive: 0, total: 0, autoResets: 0 });
 
-export const isCleanExit = (exit: ExitInfo): boolean => exit.code === 0 && exit.signal === null;
+export const isCleanExit = (exit: Pick<ExitInfo, 'code' | 'signal'>): boolean => exit.code === 0 && exit.signal === null;
 
-/** Delay before restart number `consecutive` (1-based) since the last stable run, before jitter. */
-export function backoffDelay(policy: RestartPolicyConfig, consecutive: number): number {
-  if (consecutive <= 1) return 0;
-  const raw = policy.restart_backoff_initial_ms * policy.restart_backoff_factor ** (consecutive - 2);
-  return Math.min(policy.restart_backoff_max_ms, raw);
-}
+export { restartDelay };
 
 /** Spread a delay by +-jitter so zones that crashed together do not restart in lockstep. */
 export function withJitter(delayMs: number, jitter: number, random: () => number): number {
@@ -42,37 +47,52 @@ export function withJitter(delayMs: number, jitter: number, random: () => number
   return Math.max(0, Math.round(delayMs - spread + random() * 2 * spread));
 }
 
+/** Exit reason x restart type: is this exit one that the policy restarts at all? */
+export function restartable(policy: RestartPolicyConfig, exit: Pick<ExitInfo, 'code' | 'signal'>): string | null {
+  if (policy.restart_type === 'temporary') return 'restart_type temporary: never restarted';
+  if (policy.restart_type === 'transient' && isCleanExit(exit)) return 'restart_type transient: clean exit is not restarted';
+  return null;
+}
+
 export function decideRestart(
   policy: RestartPolicyConfig,
   record: RestartRecord,
   exit: ExitInfo,
   now: number,
-  random: () => number = Math.random,
+  opts: DecideOptions = {},
 ): RestartDecision {
-  if (policy.restart_type === 'temporary') {
-    return { action: 'stay_down', reason: 'restart_type temporary: never restarted', record };
-  }
-  if (policy.restart_type === 'transient' && isCleanExit(exit)) {
-    return { action: 'stay_down', reason: 'restart_type transient: clean exit is not restarted', record };
-  }
+  const random = opts.random ?? Math.random;
+  const down = restartable(policy, exit);
+  if (down) return { action: 'stay_down', reason: down, record };
   const stable = exit.uptimeMs >= policy.stable_after_ms;
   const consecutive = stable ? 1 : record.consecutive + 1;
+  const autoResets = stable ? 0 : record.autoResets;
   const window = record.window.filter((t) => now - t < policy.restart_window_ms);
+  const threshold = opts.autoResetThreshold ?? null;
+  if (threshold !== null && consecutive >= threshold && autoResets === 0) {
+    // One soft reset per failure streak: a fresh window, so `failed` stays reachable afterwards.
+    return {
+      action: 'auto_reset',
+      consecutive,
+      reason: `${consecutive} consecutive failures (auto_reset_threshold ${threshold})`,
+      record: { window: [], consecutive: 0, total: record.total + 1, autoResets: autoResets + 1 },
+    };
+  }
   if (window.length >= policy.max_restarts) {
     return {
       action: 'give_up',
       reason: `more than ${policy.max_restarts} restarts within ${policy.restart_window_ms} ms`,
-      record: { window, consecutive, total: record.total },
+      record: { window, consecutive, total: record.total, autoResets },
     };
   }
-  const delayMs = withJitter(backoffDelay(policy, consecutive), policy.restart_jitter, random);
+  const delayMs = withJitter(restartDelay(policy, consecutive), policy.restart_jitter, random);
   return {
     action: 'restart',
     delayMs,
     attempt: window.length + 1,
-    record: { window: [...window, now + delayMs], consecutive, total: record.total + 1 },
+    record: { window: [...window, now + delayMs], consecutive, total: record.total + 1, autoResets },
   };
 }
 
 /** A manual reset or restart command revives a failed zone with a clean slate. */
-export const resetRecord = (record: RestartRecord): RestartRecord => ({ window: [], consecutive: 0, total: record.total });
+export const resetRecord = (record: RestartRecord): RestartRecord => ({ ...freshRecord(), total: record.total });

@@ -9,6 +9,7 @@ import type {
   SupervisorToWorker,
   WorkerToSupervisor,
   ZoneLifecycle,
+  WorkerResume,
   ZoneState,
 } from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
@@ -16,6 +17,7 @@ import { decideRestart, freshRecord, resetRecord, type RestartRecord } from './r
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
 import type { WorkerBootstrap } from './bootstrap.js';
 import { PendingRequests } from './pending-requests.js';
+import { resumeAfterCrash } from './restore-media.js';
 
 export interface WorkerLink {
   send(msg: SupervisorToWorker): boolean;
@@ -28,6 +30,8 @@ export interface ZoneHooks {
   lifecycle(zone: string, event: string, detail: Record<string, unknown>): void;
   mediaEvent(zone: string, event: MediaEvent): void;
   warning(zone: string, message: string): void;
+  /** A worker spawned or exited, or an mpv its worker reported (for the ownership ledger). */
+  process?(zone: string, report: { action: 'spawned' | 'exited'; role: string; instance: string; pid: number; worker_pid: number | null }): void;
 }
 
 export interface ZoneRunnerContext {
@@ -37,6 +41,10 @@ export interface ZoneRunnerContext {
   log: Logger;
   hooks: ZoneHooks;
   workerEntry?: string;
+  /** auto_reset_threshold when [system:main] auto_reset_enabled, else null. */
+  autoResetThreshold?: number | null;
+  /** Jitter source, injected by tests. */
+  random?: () => number;
 }
 
 /**
@@ -60,6 +68,11 @@ export class ZoneRunner {
   private readonly pending = new PendingRequests();
   private readyWaiters: Array<() => void> = [];
   private resources: ZoneState['resources'] = null;
+  /**
+   * What the next worker resumes: `initial` keeps the bootstrap's own (the first start); after a crash,
+   * what the dead worker last reported; after a restart or reset command, nothing.
+   */
+  private nextResume: WorkerResume | undefined | 'initial' = 'initial';
 
   constructor(private readonly ctx: ZoneRunnerContext) {}
 
@@ -108,12 +121,14 @@ export class ZoneRunner {
     this.mpv = [];
     this.spawnedAt = clock.now();
     this.setLifecycle(this.record.total > 0 ? 'restarting' : 'starting');
+    const bootstrap = this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
     const worker = spawnWorker({
-      bootstrap: this.ctx.bootstrap,
+      bootstrap,
       entry: this.ctx.workerEntry,
       onOutputLine: (stream, line) => log.warn(line, { role: 'worker', stream }),
     });
     this.worker = worker;
+    if (worker.pid > 0) this.ctx.hooks.process?.(this.name, { action: 'spawned', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
     log.info('worker spawned', { pid: worker.pid });
     this.timers.startup = clock.setTimeout(() => {
       this.fail(`not ready within startup_timeout_ms (${zone.restart.startup_timeout_ms} ms)`);
@@ -148,7 +163,11 @@ export class ZoneRunner {
         this.armHeartbeat();
         log.info('zone ready', { pid: this.pid, mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(',') });
         this.setLifecycle('ready');
-        this.ctx.hooks.lifecycle(this.name, this.record.total > 0 ? 'restarted' : 'started', { pid: this.pid });
+        this.ctx.hooks.lifecycle(this.name, this.record.total > 0 ? 'restarted' : 'started', {
+          pid: this.pid,
+          restarts: this.record.total,
+          startup_ms: Math.round(this.readyAt - (this.spawnedAt ?? this.readyAt)),
+        });
         break;
       case 'heartbeat': {
         this.armHeartbeat();
@@ -167,6 +186,7 @@ export class ZoneRunner {
         this.ctx.hooks.mediaEvent(this.name, msg.event);
         break;
       case 'warning':
+        log.warn(msg.message, { role: 'worker' });
         this.ctx.hooks.warning(this.name, msg.message);
         break;
       case 'log':
@@ -181,6 +201,8 @@ export class ZoneRunner {
         });
         break;
       case 'process':
+        this.ctx.hooks.process?.(this.name, { action: msg.action, role: msg.role, instance: msg.instance, pid: msg.pid, worker_pid: this.pid });
+        break;
       case 'hello':
         break;
     }
@@ -195,6 +217,7 @@ export class ZoneRunner {
   }
 
   private onExit(worker: WorkerProcess, exit: WorkerExit): void {
+    if (worker.pid > 0) this.ctx.hooks.process?.(this.name, { action: 'exited', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
     if (worker !== this.worker) return;
     const { clock, log, zone, hooks } = this.ctx;
     clock.clearTimeout(this.timers.startup);
@@ -206,6 +229,7 @@ export class ZoneRunner {
     this.pendingReason = null;
     this.lastExit = { code: exit.code, signal: exit.signal, reason, at: new Date().toISOString() };
     this.worker = null;
+    if (!this.stopping) this.nextResume = resumeAfterCrash(this.media);
     this.link?.close();
     this.link = null;
     this.mpv = [];
@@ -215,10 +239,20 @@ export class ZoneRunner {
       return;
     }
     log.warn('worker exited', { code: exit.code, signal: exit.signal, reason, uptime_ms: Math.round(uptimeMs) });
-    hooks.lifecycle(this.name, 'crashed', { code: exit.code, signal: exit.signal, reason });
-    const decision = decideRestart(zone.restart, this.record, { ...exit, uptimeMs }, clock.now());
+    hooks.lifecycle(this.name, 'crashed', { code: exit.code, signal: exit.signal, reason, uptime_ms: Math.round(uptimeMs) });
+    const decision = decideRestart(zone.restart, this.record, { ...exit, uptimeMs }, clock.now(), {
+      random: this.ctx.random,
+      autoResetThreshold: this.ctx.autoResetThreshold ?? null,
+    });
     this.record = decision.record;
-    if (decision.action === 'restart') {
+    if (decision.action === 'auto_reset') {
+      // Soft reset until the reset coordinator exists: a restart with a fresh policy record.
+      log.warn('auto reset', { reason: decision.reason });
+      this.nextRestartAt = clock.now();
+      this.setLifecycle('restarting');
+      hooks.lifecycle(this.name, 'auto_reset', { level: 'soft', reason: decision.reason, consecutive_failures: decision.consecutive });
+      this.timers.restart = clock.setTimeout(() => this.spawn(), 0);
+    } else if (decision.action === 'restart') {
       this.nextRestartAt = clock.now() + decision.delayMs;
       this.setLifecycle('restarting');
       hooks.lifecycle(this.name, 'restarting', {
@@ -252,8 +286,10 @@ export class ZoneRunner {
   /** Restart by command: a clean slate for the policy, the old worker killed at once. */
   async restart(reason: string): Promise<void> {
     this.ctx.log.info('restart requested', { reason });
+    this.ctx.hooks.lifecycle(this.name, 'restart_requested', { reason, previous_state: this.lifecycle });
     this.ctx.clock.clearTimeout(this.timers.restart);
     this.record = resetRecord(this.record);
+    this.nextResume = undefined;
     const old = this.worker;
     if (old) {
       this.stopping = true;
@@ -264,32 +300,55 @@ export class ZoneRunner {
     this.spawn();
   }
 
-  /** Graceful stop: ask, then SIGTERM the group, then SIGKILL, each bounded by stop_timeout_ms. */
-  async stop(reason: string): Promise<void> {
+  /**
+   * Graceful stop bounded by stop_timeout_ms: ask (shutdown message, stdin EOF), SIGTERM the group
+   * after min(1 s, half the bound), SIGKILL at the bound. Resolves true when no SIGKILL was needed.
+   */
+  async stop(reason: string): Promise<boolean> {
     this.stopping = true;
-    const { clock, zone } = this.ctx;
+    const { clock, zone, log } = this.ctx;
     clock.clearTimeout(this.timers.restart);
     clock.clearTimeout(this.timers.heartbeat);
     clock.clearTimeout(this.timers.startup);
     const worker = this.worker;
     if (!worker) {
       this.setLifecycle('stopped');
-      return;
+      return true;
     }
+    const timeout = zone.restart.stop_timeout_ms;
+    const deadline = Date.now() + timeout;
+    let clean = true;
     this.link?.send({ type: 'shutdown', reason, drain_ms: 0 });
     worker.child.stdin?.end();
-    const timeout = zone.restart.stop_timeout_ms;
-    if (!(await settlesWithin(worker.exited, Math.min(1000, timeout)))) {
+    if (!(await settlesWithin(worker.exited, Math.min(1000, Math.floor(timeout / 2))))) {
+      log.warn('worker did not stop when asked; sending SIGTERM', { pid: worker.pid });
       worker.killGroup('SIGTERM');
-      if (!(await settlesWithin(worker.exited, timeout))) worker.killGroup('SIGKILL');
+      if (!(await settlesWithin(worker.exited, Math.max(0, deadline - Date.now())))) {
+        log.warn(`worker still running after stop_timeout_ms (${timeout} ms); sending SIGKILL`, { pid: worker.pid });
+        worker.killGroup('SIGKILL');
+        clean = false;
+      }
     }
     await settlesWithin(worker.exited, 2000);
+    // Sweep anything left in the worker's group (mpv it could not stop).
     worker.killGroup('SIGKILL');
     this.setLifecycle('stopped');
+    return clean;
   }
 
   setResources(usage: ZoneState['resources']): void {
     this.resources = usage;
+  }
+
+  /** A resource limit held for long enough: always a warning; a restart (through the policy) if asked. */
+  resourceLimit(message: string): void {
+    this.errors = [...this.errors.slice(-9), message];
+    this.ctx.hooks.warning(this.name, message);
+    if (this.ctx.zone.restart.restart_on_resource_limit && (this.lifecycle === 'ready' || this.lifecycle === 'degraded')) {
+      this.fail(`${message}; restart_on_resource_limit`);
+    } else {
+      this.ctx.hooks.stateChanged(this.name);
+    }
   }
 
   snapshot(): ZoneState {
@@ -310,6 +369,17 @@ export class ZoneRunner {
       errors: this.errors,
       ...(this.media ?? {}),
     };
+  }
+
+  get policy(): ZoneConfig['restart'] {
+    return this.ctx.zone.restart;
+  }
+
+  /** The worker and its live mpv, with roles, for the resource watch. */
+  processes(): Array<{ pid: number; role: string }> {
+    if (!this.worker) return [];
+    const mpv = this.mpv.flatMap((m) => (m.pid !== null && m.alive ? [{ pid: m.pid, role: `mpv:${m.role}` }] : []));
+    return [{ pid: this.worker.pid, role: 'worker' }, ...mpv];
   }
 
   get workerPids(): number[] {

@@ -1,6 +1,7 @@
 import type { MpvClient, MpvEndFileEvent } from '@mpvisor/mpv';
 
-export type PlaybackStart = { ok: true } | { ok: false; reason: string };
+/** entryId matches end-file's playlist_entry_id, so a later end-file can be told apart from this one. */
+export type PlaybackStart = { ok: true; entryId: number | undefined } | { ok: false; reason: string };
 
 /**
  * Load a file and wait for mpv to say it plays (playback-restart) or that it cannot (end-file error),
@@ -8,8 +9,9 @@ export type PlaybackStart = { ok: true } | { ok: false; reason: string };
  */
 export async function loadAndAwait(client: MpvClient, path: string, options: Record<string, string>, timeoutMs: number): Promise<PlaybackStart> {
   let cleanup = () => {};
+  let entryId: number | undefined;
   const started = new Promise<PlaybackStart>((resolve) => {
-    const onRestart = () => resolve({ ok: true });
+    const onRestart = () => resolve({ ok: true, entryId });
     const onEnd = (ev: MpvEndFileEvent) => {
       if (ev.reason === 'error') resolve({ ok: false, reason: `mpv could not play ${path}: ${ev.file_error ?? 'error'}` });
     };
@@ -23,8 +25,9 @@ export async function loadAndAwait(client: MpvClient, path: string, options: Rec
     };
   });
   try {
-    await client.loadfile(path, 'replace', options, { timeoutMs });
-    return await started;
+    entryId = await client.loadfile(path, 'replace', options, { timeoutMs });
+    const result = await started;
+    return result.ok ? { ok: true, entryId } : result;
   } catch (err) {
     return { ok: false, reason: `mpv refused ${path}: ${(err as Error).message}` };
   } finally {

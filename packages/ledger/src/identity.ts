@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+
+/** A process as the kernel knows it: PIDs are reused, (pid, starttime) is not. */
+export interface ProcessIdentity {
+  pid: number;
+  /** Field 22 of /proc/PID/stat: clock ticks after boot at which the process started. */
+  starttime: number;
+}
+
+export interface ProcStat extends ProcessIdentity {
+  comm: string;
+  /** R, S, D, T, Z (zombie), X (dead), ... */
+  state: string;
+  ppid: number;
+  pgrp: number;
+}
+
+/**
+ * /proc/PID/stat, parsed after the last ')' because the command name may contain spaces and parentheses.
+ * Reading /proc never touches a disk, so the synchronous read is cheap (~0.1 ms).
+ */
+export function readStat(pid: number): ProcStat | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  let raw: string;
+  try {
+    raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const close = raw.lastIndexOf(')');
+  if (close < 0) return null;
+  // Fields after the comm start at field 3 (state): field N is at index N - 3.
+  const fields = raw.slice(close + 2).trim().split(' ');
+  const starttime = Number(fields[22 - 3]);
+  if (!Number.isFinite(starttime)) return null;
+  return {
+    pid,
+    comm: raw.slice(raw.indexOf('(') + 1, close),
+    state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    starttime,
+  };
+}
+
+/** The identity of a running (or zombie) process, or null when there is no such PID. */
+export function readIdentity(pid: number): ProcessIdentity | null {
+  const st = readStat(pid);
+  return st ? { pid: st.pid, starttime: st.starttime } : null;
+}
+
+/** Running or sleeping; a zombie (Z) or dead (X) entry has already ended for our purposes. */
+export function isLiveState(state: string): boolean {
+  return state !== 'Z' && state !== 'X' && state !== 'x';
+}
+
+/** True only when the PID is alive (not a zombie) AND started at the recorded time: the same process. */
+export function isSameProcess(entry: ProcessIdentity): boolean {
+  const st = readStat(entry.pid);
+  return st !== null && isLiveState(st.state) && st.starttime === entry.starttime;
+}

@@ -1,0 +1,4 @@
+export * from './identity.js';
+export * from './ledger.js';
+export * from './sockets.js';
+export * from './cleanup.js';

@@ -1,0 +1,371 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readIdentity, type ProcessIdentity } from './identity.js';
+
+export type ProcessRole = 'worker' | 'mpv' | 'supervisor' | (string & {});
+
+export interface ProcessEntry extends ProcessIdentity {
+  role: ProcessRole;
+  zone: string | null;
+  /** mpv: its slot (background, speech, effect-1 ...); worker: "worker". */
+  instance: string | null;
+  spawned_at: string;
+  /** For an mpv: the worker that started it; an orphan is an mpv whose parent is no longer this process. */
+  parent: ProcessIdentity | null;
+  /** The supervisor run that recorded it. */
+  run_id: string;
+}
+
+export interface SocketEntry {
+  path: string;
+  created_at: string;
+  run_id: string;
+}
+
+export interface PulseModuleEntry {
+  module_index: number;
+  sink_name: string;
+  tag: string;
+  created_at: string;
+  run_id: string;
+}
+
+export interface LedgerData {
+  version: 1;
+  run_id: string | null;
+  supervisor: ProcessIdentity | null;
+  updated_at: string;
+  processes: ProcessEntry[];
+  sockets: SocketEntry[];
+  pulse_modules: PulseModuleEntry[];
+}
+
+export interface LedgerLogger {
+  warn(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface LedgerOptions {
+  /** The state directory; the ledger is `{dir}/ledger.json`. */
+  dir: string;
+  log?: LedgerLogger;
+  /** How long flush() waits for a write before giving up (the write itself continues). Default 5 s. */
+  writeTimeoutMs?: number;
+  /** Tests only: runs after the temp file is synced, before the rename. */
+  beforeRename?: (tmpPath: string) => Promise<void> | void;
+}
+
+export interface LoadResult {
+  status: 'loaded' | 'missing' | 'corrupt';
+  /** Where a corrupt file was moved to. */
+  movedTo?: string;
+  /** Temp files of an interrupted write that were removed. */
+  strayTempFiles: number;
+}
+
+export const LEDGER_FILE = 'ledger.json';
+
+const now = () => new Date().toISOString();
+
+const emptyData = (): LedgerData => ({ version: 1, run_id: null, supervisor: null, updated_at: now(), processes: [], sockets: [], pulse_modules: [] });
+
+/**
+ * What this installation started: processes (pid + starttime), socket files and PulseAudio modules.
+ * Cleanup acts only on entries of this ledger (and on sockets that a connect attempt proves dead).
+ *
+ * Every change is persisted atomically (temp file in the same folder, fsync, rename, fsync of the
+ * folder). Writes are serialized: at most one in flight, and changes made meanwhile are coalesced into
+ * the next one. A write failure is logged and retried with the next change or flush.
+ */
+export class Ledger {
+  readonly file: string;
+  private data: LedgerData = emptyData();
+  private dirty = false;
+  private writing: Promise<void> | null = null;
+  private seq = 0;
+  private lastError: string | null = null;
+  private writes = 0;
+  private begun = false;
+
+  constructor(private readonly opts: LedgerOptions) {
+    this.file = join(opts.dir, LEDGER_FILE);
+  }
+
+  /** Read the file of a previous run; a missing file is an empty ledger, a corrupt one is moved aside. */
+  async load(): Promise<LoadResult> {
+    const strayTempFiles = await this.removeStrayTempFiles();
+    let raw: string;
+    try {
+      raw = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.data = emptyData();
+        return { status: 'missing', strayTempFiles };
+      }
+      throw err;
+    }
+    try {
+      this.data = parseLedger(raw);
+      return { status: 'loaded', strayTempFiles };
+    } catch (err) {
+      const movedTo = `${this.file}.corrupt-${Date.now()}`;
+      await rename(this.file, movedTo).catch(() => {});
+      this.opts.log?.warn('ledger file is corrupt; moved aside and starting empty', { file: this.file, moved_to: movedTo, error: (err as Error).message });
+      this.data = emptyData();
+      return { status: 'corrupt', movedTo, strayTempFiles };
+    }
+  }
+
+  /** Start recording for a new supervisor run; entries of earlier runs that are still here stay. */
+  beginRun(runId: string = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, supervisor: ProcessIdentity | null = readIdentity(process.pid)): string {
+    this.data.run_id = runId;
+    this.data.supervisor = supervisor;
+    this.begun = true;
+    this.changed();
+    return runId;
+  }
+
+  get runId(): string | null {
+    return this.data.run_id;
+  }
+
+  /** The run begun by this instance (beginRun), or null while only a loaded file is held. */
+  get currentRunId(): string | null {
+    return this.begun ? this.data.run_id : null;
+  }
+
+  /** The supervisor that wrote the loaded file (before beginRun) or this one (after). */
+  get supervisor(): ProcessIdentity | null {
+    return this.data.supervisor;
+  }
+
+  get processes(): readonly ProcessEntry[] {
+    return this.data.processes;
+  }
+
+  get sockets(): readonly SocketEntry[] {
+    return this.data.sockets;
+  }
+
+  get pulseModules(): readonly PulseModuleEntry[] {
+    return this.data.pulse_modules;
+  }
+
+  snapshot(): LedgerData {
+    return structuredClone(this.data);
+  }
+
+  counts(): { processes: number; sockets: number; pulse_modules: number } {
+    return { processes: this.data.processes.length, sockets: this.data.sockets.length, pulse_modules: this.data.pulse_modules.length };
+  }
+
+  stats(): { writes: number; last_error: string | null } {
+    return { writes: this.writes, last_error: this.lastError };
+  }
+
+  recordProcess(entry: Omit<ProcessEntry, 'spawned_at' | 'run_id' | 'parent' | 'zone' | 'instance'> & Partial<Pick<ProcessEntry, 'spawned_at' | 'parent' | 'zone' | 'instance'>>): ProcessEntry {
+    const full: ProcessEntry = {
+      pid: entry.pid,
+      starttime: entry.starttime,
+      role: entry.role,
+      zone: entry.zone ?? null,
+      instance: entry.instance ?? null,
+      spawned_at: entry.spawned_at ?? now(),
+      parent: entry.parent ?? null,
+      run_id: this.data.run_id ?? 'unknown',
+    };
+    // A PID seen again replaces its old entry: the old process cannot be alive any more.
+    this.data.processes = [...this.data.processes.filter((p) => p.pid !== full.pid), full];
+    this.changed();
+    return full;
+  }
+
+  /** Forget a process; with a starttime, only that exact process (a reused PID's entry stays). */
+  forgetProcess(pid: number, starttime?: number): boolean {
+    const before = this.data.processes.length;
+    this.data.processes = this.data.processes.filter((p) => !(p.pid === pid && (starttime === undefined || p.starttime === starttime)));
+    if (this.data.processes.length === before) return false;
+    this.changed();
+    return true;
+  }
+
+  findProcess(pid: number): ProcessEntry | undefined {
+    return this.data.processes.find((p) => p.pid === pid);
+  }
+
+  recordSocket(path: string): void {
+    if (this.data.sockets.some((s) => s.path === path)) return;
+    this.data.sockets = [...this.data.sockets, { path, created_at: now(), run_id: this.data.run_id ?? 'unknown' }];
+    this.changed();
+  }
+
+  forgetSocket(path: string): boolean {
+    const before = this.data.sockets.length;
+    this.data.sockets = this.data.sockets.filter((s) => s.path !== path);
+    if (this.data.sockets.length === before) return false;
+    this.changed();
+    return true;
+  }
+
+  recordPulseModule(m: { module_index: number; sink_name: string; tag: string }): void {
+    this.data.pulse_modules = [
+      ...this.data.pulse_modules.filter((p) => p.module_index !== m.module_index),
+      { ...m, created_at: now(), run_id: this.data.run_id ?? 'unknown' },
+    ];
+    this.changed();
+  }
+
+  forgetPulseModule(moduleIndex: number): boolean {
+    const before = this.data.pulse_modules.length;
+    this.data.pulse_modules = this.data.pulse_modules.filter((p) => p.module_index !== moduleIndex);
+    if (this.data.pulse_modules.length === before) return false;
+    this.changed();
+    return true;
+  }
+
+  /** Forget several entries with one write. */
+  forgetMany(items: { processes?: ProcessIdentity[]; sockets?: string[] }): void {
+    const procs = items.processes ?? [];
+    const socks = new Set(items.sockets ?? []);
+    const keep = (p: ProcessEntry) => !procs.some((q) => q.pid === p.pid && q.starttime === p.starttime);
+    const before = this.data.processes.length + this.data.sockets.length;
+    this.data.processes = this.data.processes.filter(keep);
+    this.data.sockets = this.data.sockets.filter((s) => !socks.has(s.path));
+    if (this.data.processes.length + this.data.sockets.length !== before) this.changed();
+  }
+
+  /**
+   * Resolves once everything changed so far is on disk, or false after the bound (the write goes on
+   * in the background and later changes still queue behind it: writes never overlap).
+   */
+  async flush(timeoutMs = this.opts.writeTimeoutMs ?? 5000): Promise<boolean> {
+    if (this.dirty && !this.writing) this.writing = this.drain();
+    const pending = this.writing;
+    if (!pending) return this.lastError === null;
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([pending.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    clearTimeout(timer);
+    if (!done) this.opts.log?.warn('ledger write did not finish in time', { file: this.file, timeout_ms: timeoutMs });
+    return done && this.lastError === null;
+  }
+
+  private changed(): void {
+    this.data.updated_at = now();
+    this.dirty = true;
+    if (!this.writing) this.writing = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        const text = `${JSON.stringify(this.data, null, 1)}\n`;
+        try {
+          await this.writeAtomically(text);
+          this.writes++;
+          this.lastError = null;
+        } catch (err) {
+          this.lastError = (err as Error).message;
+          this.opts.log?.warn('ledger write failed', { file: this.file, error: this.lastError });
+          // Not retried in a loop: the next change or flush tries again.
+          this.dirty = true;
+          break;
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async writeAtomically(text: string): Promise<void> {
+    const tmp = `${this.file}.${process.pid}.${++this.seq}.tmp`;
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    await fh.close();
+    await this.opts.beforeRename?.(tmp);
+    try {
+      await rename(tmp, this.file);
+    } catch (err) {
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    // The rename itself is durable only once the folder is synced.
+    const dir = await open(this.opts.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /** `ledger.json.<pid>.<n>.tmp` files of a write interrupted by a crash: never read, only removed. */
+  private async removeStrayTempFiles(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.opts.dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (/^ledger\.json\.\d+\.\d+\.tmp$/.test(name)) {
+        await unlink(join(this.opts.dir, name)).then(
+          () => removed++,
+          () => {},
+        );
+      }
+    }
+    return removed;
+  }
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const identityOf = (v: unknown): ProcessIdentity | null => (isObj(v) && isInt(v.pid) && isInt(v.starttime) ? { pid: v.pid, starttime: v.starttime } : null);
+
+/** Strict enough that a damaged file never yields an entry that could make cleanup signal a wrong PID. */
+export function parseLedger(raw: string): LedgerData {
+  const v: unknown = JSON.parse(raw);
+  if (!isObj(v) || v.version !== 1) throw new Error('not a version 1 ledger');
+  if (!Array.isArray(v.processes) || !Array.isArray(v.sockets)) throw new Error('processes and sockets must be lists');
+  const processes = v.processes.map((p, i): ProcessEntry => {
+    if (!isObj(p) || !isInt(p.pid) || p.pid <= 1 || !isInt(p.starttime) || !isStr(p.role)) throw new Error(`processes[${i}] is not a process entry`);
+    return {
+      pid: p.pid,
+      starttime: p.starttime,
+      role: p.role,
+      zone: isStr(p.zone) ? p.zone : null,
+      instance: isStr(p.instance) ? p.instance : null,
+      spawned_at: isStr(p.spawned_at) ? p.spawned_at : '',
+      parent: identityOf(p.parent),
+      run_id: isStr(p.run_id) ? p.run_id : 'unknown',
+    };
+  });
+  const sockets = v.sockets.map((s, i): SocketEntry => {
+    if (!isObj(s) || !isStr(s.path) || !s.path.startsWith('/')) throw new Error(`sockets[${i}] is not an absolute socket path`);
+    return { path: s.path, created_at: isStr(s.created_at) ? s.created_at : '', run_id: isStr(s.run_id) ? s.run_id : 'unknown' };
+  });
+  const pulse = Array.isArray(v.pulse_modules) ? v.pulse_modules : [];
+  const pulse_modules = pulse.map((m, i): PulseModuleEntry => {
+    if (!isObj(m) || !isInt(m.module_index) || !isStr(m.sink_name) || !isStr(m.tag)) throw new Error(`pulse_modules[${i}] is not a module entry`);
+    return { module_index: m.module_index, sink_name: m.sink_name, tag: m.tag, created_at: isStr(m.created_at) ? m.created_at : '', run_id: isStr(m.run_id) ? m.run_id : 'unknown' };
+  });
+  return {
+    version: 1,
+    run_id: isStr(v.run_id) ? v.run_id : null,
+    supervisor: identityOf(v.supervisor),
+    updated_at: isStr(v.updated_at) ? v.updated_at : '',
+    processes,
+    sockets,
+    pulse_modules,
+  };
+}

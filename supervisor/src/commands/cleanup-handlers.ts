@@ -1,0 +1,172 @@
+import { join } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import {
+  cleanupLeftovers,
+  findOrphans,
+  killOrphans,
+  Ledger,
+  LEGACY_SOCKET_PATTERNS,
+  pruneDead,
+  readIdentity,
+  sweepStaleSockets,
+  type CleanupReport,
+} from '@mpvisor/ledger';
+import type { Logger } from '@mpvisor/log';
+import { success, warning } from '@mpvisor/protocol';
+import type { CommandHandler } from './dispatcher.js';
+
+/** A process the supervisor learned about: a worker it spawned, or an mpv a worker reported. */
+export interface ProcessReport {
+  action: 'spawned' | 'exited';
+  role: string;
+  instance: string;
+  pid: number;
+  /** For an mpv: the worker that reported it. */
+  worker_pid: number | null;
+}
+
+export interface OwnershipOptions {
+  stateDir: string;
+  runDir: string;
+  log: Logger;
+}
+
+/**
+ * The supervisor's side of the ownership ledger: records what it starts, cleans what a previous run
+ * left (at start, from the ledger alone), and answers cleanup_orphans and reset_sockets.
+ * Nothing here acts on a process or file that is not recorded or not proven dead.
+ */
+export class Ownership {
+  readonly ledger: Ledger;
+  private startup: CleanupReport | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: OwnershipOptions) {
+    this.ledger = new Ledger({ dir: opts.stateDir, log: opts.log });
+  }
+
+  /** Load the previous ledger, clean its leftovers, begin this run and record our sockets. */
+  async start(ownSockets: string[]): Promise<CleanupReport> {
+    const { log } = this.opts;
+    const loaded = await this.ledger.load().catch((err: Error) => {
+      log.warn('ledger could not be read; starting empty', { error: err.message });
+      return null;
+    });
+    // The sockets we serve right now are not leftovers, whatever an older entry says.
+    for (const path of ownSockets) this.ledger.forgetSocket(path);
+    this.startup = await cleanupLeftovers(this.ledger, { log });
+    this.ledger.beginRun();
+    for (const path of ownSockets) this.ledger.recordSocket(path);
+    log.info('ownership ledger ready', {
+      file: this.ledger.file,
+      loaded: loaded?.status ?? 'error',
+      killed: this.startup.killed.length,
+      sockets_removed: this.startup.sockets_removed.length,
+      skipped: this.startup.skipped.length,
+    });
+    return this.startup;
+  }
+
+  onProcess(zone: string, r: ProcessReport): void {
+    if (r.pid <= 0) return;
+    if (r.action === 'exited') {
+      this.ledger.forgetProcess(r.pid);
+      if (r.role === 'worker') this.schedulePrune();
+      return;
+    }
+    // Read on this side: the worker's report may lack the start time; a process already gone is not recorded.
+    const id = readIdentity(r.pid);
+    if (!id) return;
+    if (r.role === 'worker') {
+      this.ledger.recordProcess({ ...id, role: 'worker', zone, instance: 'worker' });
+      return;
+    }
+    const worker = r.worker_pid === null ? undefined : this.ledger.findProcess(r.worker_pid);
+    this.ledger.recordProcess({ ...id, role: 'mpv', zone, instance: r.instance, parent: worker ? { pid: worker.pid, starttime: worker.starttime } : null });
+  }
+
+  /** The group SIGKILL after a worker exit takes its mpv: forget them once they are gone. */
+  private schedulePrune(): void {
+    if (this.pruneTimer) return;
+    this.pruneTimer = setTimeout(() => {
+      this.pruneTimer = null;
+      pruneDead(this.ledger);
+    }, 1000);
+    this.pruneTimer.unref();
+  }
+
+  health(): { ledger: { processes: number; sockets: number }; startup_cleanup: CleanupReport | null } {
+    const c = this.ledger.counts();
+    return { ledger: { processes: c.processes, sockets: c.sockets }, startup_cleanup: this.startup };
+  }
+
+  async cleanupOrphans(): Promise<Record<string, unknown>> {
+    const pruned = pruneDead(this.ledger);
+    const candidates = findOrphans(this.ledger);
+    const report = await killOrphans(this.ledger, candidates);
+    await this.ledger.flush();
+    return {
+      mpv_processes_killed: report.killed.length,
+      killed: report.killed,
+      candidates: candidates.map((c) => ({ pid: c.entry.pid, zone: c.entry.zone, instance: c.entry.instance, reason: c.reason })),
+      skipped: report.skipped,
+      entries_pruned: pruned,
+    };
+  }
+
+  async resetSockets(): Promise<Record<string, unknown>> {
+    const recorded = this.ledger.sockets.map((s) => s.path);
+    const report = await sweepStaleSockets([...recorded, join(this.opts.runDir, '*.sock'), ...LEGACY_SOCKET_PATTERNS]);
+    const gone: string[] = [];
+    for (const p of recorded) if (report.removed.includes(p) || !(await exists(p))) gone.push(p);
+    this.ledger.forgetMany({ sockets: gone });
+    await this.ledger.flush();
+    return {
+      sockets_cleaned: report.removed.length,
+      removed: report.removed,
+      kept_live: report.kept_live,
+      kept_not_socket: report.kept_not_socket,
+      kept_unknown: report.kept_unknown,
+    };
+  }
+
+  handlers(): Map<string, CommandHandler> {
+    return new Map<string, CommandHandler>([
+      [
+        'cleanup_orphans',
+        async () => {
+          const r = await this.cleanupOrphans();
+          const n = r.mpv_processes_killed as number;
+          return (r.skipped as unknown[]).length ? warning(`killed ${n} orphaned mpv; some could not be killed`, r) : success(`killed ${n} orphaned mpv`, r);
+        },
+      ],
+      [
+        'reset_sockets',
+        async () => {
+          const r = await this.resetSockets();
+          return success(`removed ${r.sockets_cleaned as number} stale sockets`, r);
+        },
+      ],
+    ]);
+  }
+
+  /** After the zones stopped: forget what is gone and make sure the file is written. */
+  async stop(): Promise<void> {
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
+    this.pruneTimer = null;
+    pruneDead(this.ledger);
+    const gone: string[] = [];
+    for (const s of this.ledger.sockets) if (!(await exists(s.path))) gone.push(s.path);
+    this.ledger.forgetMany({ sockets: gone });
+    await this.ledger.flush();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}

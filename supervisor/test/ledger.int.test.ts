@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDemoMedia } from '@mpvisor/config';
+import { readIdentity, isSameProcess, type ProcessIdentity } from '@mpvisor/ledger';
+import { isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+
+const rand = () => randomBytes(4).toString('hex');
+
+interface LedgerFileEntry {
+  pid: number;
+  starttime: number;
+  role: string;
+  zone: string | null;
+  instance: string | null;
+  spawned_at: string;
+  parent: ProcessIdentity | null;
+  run_id: string;
+}
+
+const readLedger = (stateDir: string) => JSON.parse(readFileSync(join(stateDir, 'ledger.json'), 'utf8')) as { run_id: string; processes: LedgerFileEntry[]; sockets: Array<{ path: string }> };
+
+/** Spawn a process of the test's own (never in any ledger) and wait until it has exec'd. */
+async function own(cmd: string, args: string[], children: ChildProcess[]): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  children.push(child);
+  await waitFor(() => {
+    try {
+      return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
+    } catch {
+      return false;
+    }
+  }, 5000, `${cmd} to start`);
+  return { child, id: readIdentity(child.pid!)! };
+}
+
+async function mpvWithSocket(path: string, children: ChildProcess[]): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+  const p = await own('mpv', ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`], children);
+  await waitFor(() => existsSync(path) && lstatSync(path).isSocket(), 10_000, `mpv socket ${path}`);
+  return p;
+}
+
+describe('ownership ledger in the supervisor', () => {
+  const dir = tempDir('mpvl');
+  const media = join(dir.path, 'media');
+  const base = `mpvl${rand()}`;
+  const children: ChildProcess[] = [];
+  const files: string[] = [];
+  let broker: Mosquitto;
+  let probe: MqttProbe;
+
+  const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
+
+  beforeAll(async () => {
+    mkdirSync(media, { recursive: true });
+    await ensureDemoMedia(media);
+    broker = await startMosquitto({ dir: dir.path });
+    probe = await MqttProbe.connect(broker.url);
+    await probe.subscribe(`${base}/#`);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const f of files) rmSync(f, { force: true });
+    await probe?.close();
+    await broker?.stop();
+    dir.remove();
+  }, 20_000);
+
+  it('cleanup_orphans and reset_sockets spare an external mpv and its live socket, and remove a stale pfx socket', async () => {
+    const r = rand();
+    const extSock = `/tmp/mpv-ext-${r}.sock`;
+    const staleSock = `/tmp/pfx-test-${r}.sock`;
+    files.push(extSock, staleSock);
+    const ext = await mpvWithSocket(extSock, children);
+
+    const sub = join(dir.path, 'a');
+    mkdirSync(sub);
+    const since = Date.now();
+    const sup = startSupervisor({ dir: sub, config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base }) });
+    try {
+      await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
+
+      const orphans = await probe.command(sys.cmd, sys.events, { command: 'cleanup_orphans' });
+      expect(orphans).toMatchObject({ outcome: 'success', command: 'cleanup_orphans' });
+      expect(orphans.result.mpv_processes_killed).toBe(0);
+      expect(orphans.result.killed).toEqual([]);
+      expect(isSameProcess(ext.id)).toBe(true);
+
+      // Made stale right before reset_sockets: another test sweeping /tmp has almost no window to take it first.
+      const dead = await mpvWithSocket(staleSock, children);
+      dead.child.kill('SIGKILL');
+      await new Promise((res) => dead.child.once('exit', res));
+      expect(lstatSync(staleSock).isSocket()).toBe(true);
+      const sockets = await probe.command(sys.cmd, sys.events, { command: 'reset_sockets' });
+      expect(sockets).toMatchObject({ outcome: 'success', command: 'reset_sockets' });
+      expect(sockets.result.removed).toContain(staleSock);
+      expect(sockets.result.sockets_cleaned).toBeGreaterThanOrEqual(1);
+      expect(sockets.result.sockets_cleaned).toBe(sockets.result.removed.length);
+      expect(sockets.result.kept_live).toEqual(expect.arrayContaining([extSock, join(sup.runDir, 'control.sock')]));
+      expect(existsSync(staleSock)).toBe(false);
+      expect(lstatSync(extSock).isSocket()).toBe(true);
+      expect(isSameProcess(ext.id)).toBe(true);
+
+      // The zone still works: its own sockets and mpv were not touched either.
+      const health = await probe.command(sys.cmd, sys.events, { command: 'health_check' });
+      expect(health.outcome).toBe('success');
+      const zone = health.result.zones.find((z: { zone: string }) => z.zone === 'one');
+      expect(zone.state).toBe('ready');
+      expect(zone.mpv_pids.length).toBeGreaterThanOrEqual(1);
+      for (const pid of zone.mpv_pids) expect(isAlive(pid)).toBe(true);
+      expect(health.result.ledger.sockets).toBe(2);
+      expect(health.result.ledger.processes).toBe(1 + zone.mpv_pids.length);
+      expect(health.result.startup_cleanup).toMatchObject({ killed: [], sockets_removed: [] });
+
+      // The ledger on disk holds exactly the worker and its mpv, with their real start times.
+      const onDisk = readLedger(sup.stateDir);
+      const worker = onDisk.processes.find((p) => p.role === 'worker')!;
+      expect(worker).toMatchObject({ pid: zone.worker_pid, zone: 'one', starttime: readIdentity(zone.worker_pid)!.starttime });
+      const mpv = onDisk.processes.filter((p) => p.role === 'mpv');
+      expect(mpv.map((p) => p.pid).sort()).toEqual([...zone.mpv_pids].sort());
+      for (const m of mpv) expect(m.parent).toEqual({ pid: worker.pid, starttime: worker.starttime });
+    } finally {
+      await sup.stop();
+    }
+    expect(isSameProcess(ext.id)).toBe(true);
+    expect(lstatSync(extSock).isSocket()).toBe(true);
+    // A clean stop leaves an empty ledger.
+    const after = readLedger(join(sub, 'state'));
+    expect(after.processes).toEqual([]);
+    expect(after.sockets).toEqual([]);
+  }, 60_000);
+
+  it('after a SIGKILLed supervisor, the next start kills recorded leftovers and spares a reused PID', async () => {
+    const sub = join(dir.path, 'b');
+    mkdirSync(sub);
+    const config = testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base });
+    let since = Date.now();
+    const first = startSupervisor({ dir: sub, config });
+    let second: SupervisorProcess | null = null;
+    try {
+      await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
+      await probe.waitFor(`${base}/two/state`, (m) => m.json?.state === 'ready', 15_000, since);
+      // Every worker and mpv of the first run is in its ledger.
+      const tree = first.tree();
+      await waitFor(() => {
+        const l = readLedger(first.stateDir);
+        return l.processes.length === tree.length && l.processes.every((p) => tree.includes(p.pid));
+      }, 5000, 'the ledger to list the whole tree');
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      // Plant leftovers as if the first run had recorded them: one real, one whose PID was "reused".
+      const victim = await own('sleep', ['1000'], children);
+      const bystander = await own('sleep', ['1000'], children);
+      const external = await own('sleep', ['1000'], children);
+      const ledger = readLedger(first.stateDir);
+      const entry = (id: ProcessIdentity, instance: string): LedgerFileEntry => ({
+        ...id,
+        role: 'mpv',
+        zone: 'one',
+        instance,
+        spawned_at: new Date().toISOString(),
+        parent: null,
+        run_id: ledger.run_id,
+      });
+      ledger.processes.push(entry(victim.id, 'one/planted'), entry({ pid: bystander.id.pid, starttime: bystander.id.starttime + 4321 }, 'one/reused'));
+      writeFileSync(join(first.stateDir, 'ledger.json'), JSON.stringify(ledger));
+
+      since = Date.now();
+      second = startSupervisor({ dir: sub, config });
+      await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid), 15_000, since);
+      await probe.waitFor(`${base}/two/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid), 15_000, since);
+
+      expect(isSameProcess(victim.id)).toBe(false);
+      expect(isSameProcess(bystander.id)).toBe(true);
+      expect(isSameProcess(external.id)).toBe(true);
+      expect(tree.filter(isAlive)).toEqual([]);
+
+      const health = await probe.command(sys.cmd, sys.events, { command: 'health_check' });
+      const report = health.result.startup_cleanup;
+      expect(report.previous_run_id).toBe(ledger.run_id);
+      expect(report.killed).toEqual(expect.arrayContaining([expect.objectContaining({ pid: victim.id.pid, role: 'mpv', instance: 'one/planted' })]));
+      expect(report.killed.map((k: { pid: number }) => k.pid)).not.toContain(bystander.id.pid);
+      expect(report.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'process', pid: bystander.id.pid, reason: expect.stringContaining('pid reused') })]));
+      // Whatever of the first run was still alive is reported as killed; everything else as not running.
+      for (const k of report.killed) expect([victim.id.pid, ...tree]).toContain(k.pid);
+      // The new ledger holds only this run.
+      const now = readLedger(second.stateDir);
+      expect(now.run_id).not.toBe(ledger.run_id);
+      expect(now.processes.map((p) => p.pid)).not.toContain(victim.id.pid);
+      expect(now.processes.map((p) => p.pid)).not.toContain(bystander.id.pid);
+      expect(now.processes.every((p) => isAlive(p.pid) && !tree.includes(p.pid))).toBe(true);
+    } finally {
+      await second?.stop();
+      await first.stop();
+    }
+    await sleep(0);
+  }, 90_000);
+});

@@ -1,0 +1,35 @@
+import type { HandlerResult, WorkerResume } from '@mpvisor/protocol';
+import type { Reporter } from './reporter.js';
+
+/** The slice of the zone that resuming needs: its command handlers and its mpv slots by role. */
+export interface ResumableZone {
+  handle(command: string, args: Record<string, unknown>): Promise<HandlerResult>;
+  readonly slots: ReadonlyArray<{ role: string; client: { setProperty(name: string, value: unknown): Promise<unknown> } | null }>;
+}
+
+/**
+ * Replays what the zone played when the previous supervisor stopped ({stateDir}/zones.json, handed
+ * over in the bootstrap): zone volume, then background music at the saved position, paused if it was.
+ * Goes through the zone's own command handlers, so the media folder check applies as for any command.
+ * Failures are warnings: a missing file must not keep the zone from running.
+ */
+export async function resumeZone(zone: ResumableZone, resume: WorkerResume | undefined, reporter: Reporter): Promise<void> {
+  if (!resume) return;
+  try {
+    if (typeof resume.volume === 'number') await zone.handle('setVolume', { volume: resume.volume });
+    const bg = resume.background;
+    if (!bg) return;
+    const played = await zone.handle('playBackground', { file: bg.file, loop: bg.loop });
+    if (played.outcome !== 'success' && played.outcome !== 'warning') {
+      reporter.send({ type: 'warning', message: `could not resume background ${bg.file}: ${played.message}`, error_type: played.error_type ?? 'media_error' });
+      return;
+    }
+    const client = zone.slots.find((s) => s.role === 'background')?.client;
+    if (client && bg.position_s !== null && bg.position_s > 0) await client.setProperty('time-pos', bg.position_s);
+    if (bg.status === 'paused') await zone.handle('pauseBackground', {});
+    reporter.info('resumed saved background', { role: 'background', file: bg.file, position_s: bg.position_s, status: bg.status });
+    reporter.send({ type: 'event', event: { type: 'background', state: 'resumed', file: bg.file, detail: { position_s: bg.position_s, after: 'supervisor restart' } } });
+  } catch (err) {
+    reporter.send({ type: 'warning', message: `could not resume saved state: ${(err as Error).message}`, error_type: 'media_error' });
+  }
+}

@@ -1,0 +1,173 @@
+import type { HandlerResult } from '@mpvisor/protocol';
+import { failed, success, warning } from '@mpvisor/protocol';
+import type { MpvEndFileEvent } from '@mpvisor/mpv';
+import type { MpvSlot } from '../mpv-slot.js';
+import type { Reporter } from '../reporter.js';
+import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
+import { fadeVolume, loadAndAwait } from './await-playback.js';
+
+/** Voices beyond the warm pool that a burst may add; past that the oldest effect is cut off. */
+export const EXTRA_EFFECT_VOICES = 6;
+const START_TIMEOUT_MS = 3000;
+
+interface Playing {
+  file: string;
+  entryId: number | undefined;
+  startedAt: number;
+  base: number;
+}
+
+interface Voice {
+  slot: MpvSlot;
+  temporary: boolean;
+  playing: Playing | null;
+}
+
+export interface EffectPoolOptions {
+  warm: number;
+  /** Creates a started slot for a voice; onRestarted is the voice's crash hook. */
+  makeSlot: (role: string, onRestarted: (slot: MpvSlot) => Promise<void>) => MpvSlot;
+  volumes: () => VolumeModel;
+  roleBase: () => number;
+  reporter: Reporter;
+  changed: () => void;
+}
+
+/**
+ * Polyphonic effects from a warm pool of idle mpv: loadfile on an idle instance starts in ~10 ms where
+ * spawning one costs ~100 ms. A burst beyond the pool grows it by temporary voices (closed as soon as
+ * their effect ends) up to EXTRA_EFFECT_VOICES more; past that bound the oldest effect is stolen, so a
+ * trigger always sounds and memory stays bounded.
+ */
+export class EffectPool {
+  private readonly voices: Voice[] = [];
+
+  constructor(private readonly o: EffectPoolOptions) {}
+
+  async start(): Promise<void> {
+    const warm = Array.from({ length: this.o.warm }, () => this.addVoice(false));
+    await Promise.all(warm.map((v) => this.startVoice(v)));
+  }
+
+  get slots(): MpvSlot[] {
+    return this.voices.map((v) => v.slot);
+  }
+
+  get active(): number {
+    return this.voices.filter((v) => v.playing).length;
+  }
+
+  private addVoice(temporary: boolean): Voice {
+    const used = new Set(this.voices.map((v) => v.slot.role));
+    let i = 0;
+    while (used.has(`effect-${i}`)) i++;
+    const voice: Voice = { slot: undefined as unknown as MpvSlot, temporary, playing: null };
+    voice.slot = this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice));
+    this.voices.push(voice);
+    return voice;
+  }
+
+  private async startVoice(voice: Voice): Promise<void> {
+    await voice.slot.start();
+    this.bind(voice);
+  }
+
+  private bind(voice: Voice): void {
+    voice.slot.client?.on('end-file', (ev: MpvEndFileEvent) => {
+      const p = voice.playing;
+      if (!p || p.entryId === undefined || ev.playlist_entry_id !== p.entryId) return;
+      if (ev.reason !== 'eof' && ev.reason !== 'error') return;
+      this.finish(voice, ev.reason === 'eof' ? 'ended' : 'failed');
+    });
+  }
+
+  private event(state: string, file: string, detail: Record<string, unknown>): void {
+    this.o.reporter.send({ type: 'event', event: { type: 'effect', state, file, detail } });
+  }
+
+  private finish(voice: Voice, state: string, detail: Record<string, unknown> = {}): void {
+    const p = voice.playing;
+    voice.playing = null;
+    if (p) this.event(state, p.file, { voice: voice.slot.role, ...detail });
+    this.o.changed();
+    if (voice.temporary) void this.retire(voice);
+  }
+
+  private async retire(voice: Voice): Promise<void> {
+    const i = this.voices.indexOf(voice);
+    if (i >= 0) this.voices.splice(i, 1);
+    await voice.slot.close(1000);
+  }
+
+  /** Claims a voice synchronously, before any await, so concurrent triggers never share one. */
+  private claim(playing: Playing): { voice: Voice; stolen: Playing | null; fresh: boolean } {
+    const idle = this.voices.find((v) => !v.playing);
+    const grow = !idle && this.voices.length < this.o.warm + EXTRA_EFFECT_VOICES;
+    const voice = idle ?? (grow ? this.addVoice(true) : this.voices.reduce((a, b) => (a.playing!.startedAt <= b.playing!.startedAt ? a : b)));
+    const stolen = voice.playing;
+    voice.playing = playing;
+    return { voice, stolen, fresh: grow };
+  }
+
+  async play(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+    const { base, warning: volWarning } = itemBase(this.o.roleBase(), args);
+    const playing: Playing = { file: path, entryId: undefined, startedAt: Date.now(), base };
+    const { voice, stolen, fresh } = this.claim(playing);
+    if (stolen) this.event('stopped', stolen.file, { voice: voice.slot.role, reason: 'voice needed for a new effect' });
+    if (fresh) {
+      try {
+        await this.startVoice(voice);
+      } catch (err) {
+        voice.playing = null;
+        void this.retire(voice);
+        return failed('media_error', `no mpv for ${path}: ${(err as Error).message}`);
+      }
+    }
+    const volume = effectiveVolume(this.o.volumes(), base);
+    const client = await voice.slot.ready();
+    const started = await loadAndAwait(client, path, { volume: String(volume), pause: 'no' }, START_TIMEOUT_MS);
+    if (voice.playing !== playing) return warning(`${path} was cut off before it started`);
+    if (!started.ok) {
+      voice.playing = null;
+      if (voice.temporary) void this.retire(voice);
+      return failed('media_error', started.reason);
+    }
+    playing.entryId = started.entryId;
+    this.event('started', path, { voice: voice.slot.role, volume, temporary: voice.temporary });
+    this.o.changed();
+    const result = { file: path, voice: voice.slot.role, volume, active: this.active };
+    return volWarning ? warning(volWarning, result) : success(`effect ${path} on ${voice.slot.role}`, result);
+  }
+
+  async stopAll(fadeTime = 0): Promise<HandlerResult> {
+    const busy = this.voices.filter((v) => v.playing);
+    await Promise.all(
+      busy.map(async (v) => {
+        const client = await v.slot.ready();
+        if (fadeTime > 0) await fadeVolume(client, effectiveVolume(this.o.volumes(), v.playing!.base), 0, fadeTime);
+        await client.command(['stop']).catch(() => undefined);
+        this.finish(v, 'stopped');
+      }),
+    );
+    return success(`stopped ${busy.length} effect(s)`, { stopped: busy.length });
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    await Promise.all(this.voices.filter((v) => v.playing).map(async (v) => (await v.slot.ready()).setProperty('pause', paused)));
+  }
+
+  async applyVolume(): Promise<void> {
+    await Promise.all(
+      this.voices.filter((v) => v.playing && v.slot.client).map((v) => v.slot.client!.setProperty('volume', effectiveVolume(this.o.volumes(), v.playing!.base))),
+    );
+  }
+
+  private async onRestarted(voice: Voice): Promise<void> {
+    this.bind(voice);
+    if (voice.playing) this.finish(voice, 'failed', { reason: 'mpv crashed' });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.voices.map((v) => v.slot.close(1500)));
+  }
+}

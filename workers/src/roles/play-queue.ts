@@ -1,0 +1,194 @@
+import type { HandlerResult } from '@mpvisor/protocol';
+import { failed, success, warning } from '@mpvisor/protocol';
+import type { MpvEndFileEvent } from '@mpvisor/mpv';
+import type { MpvSlot } from '../mpv-slot.js';
+import type { Reporter } from '../reporter.js';
+import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
+import { fadeVolume, loadAndAwait } from './await-playback.js';
+
+interface QueueItem {
+  path: string;
+  base: number;
+  duck: number;
+}
+
+export interface PlayQueueOptions {
+  kind: 'speech' | 'video';
+  slot: MpvSlot;
+  volumes: () => VolumeModel;
+  roleBase: () => number;
+  /** Items waiting behind the current one; more is refused. */
+  maxQueued: number;
+  /** The zone's ducking_adjust, used unless a command gives its own `ducking`. */
+  duckDefault: number;
+  /** Duck the background by a percentage while an item plays; null releases the duck. */
+  duck: (percent: number | null) => Promise<void>;
+  /** Called when the queue has run dry (a screen shows its image again). */
+  onIdle?: () => Promise<void>;
+  reporter: Reporter;
+  changed: () => void;
+}
+
+const START_TIMEOUT_MS = 3000;
+
+/**
+ * A FIFO played one item at a time on its own mpv (speech, and video on screens). Ducking follows
+ * the queue: on while an item plays, off when the queue is empty, also when an item fails, is
+ * skipped or stopped, or its mpv crashes.
+ */
+export class PlayQueue {
+  private current: QueueItem | null = null;
+  private paused = false;
+  private readonly queue: QueueItem[] = [];
+  private advancing = false;
+
+  constructor(private readonly o: PlayQueueOptions) {}
+
+  bind(): void {
+    this.o.slot.client?.on('end-file', (ev: MpvEndFileEvent) => void this.onEnd(ev));
+  }
+
+  private event(state: string, file: string, detail?: Record<string, unknown>): void {
+    this.o.reporter.send({ type: 'event', event: { type: this.o.kind, state, file, ...(detail ? { detail } : {}) } });
+  }
+
+  private async onEnd(ev: MpvEndFileEvent): Promise<void> {
+    if (!this.current || this.advancing) return;
+    if (ev.reason !== 'eof' && ev.reason !== 'error') return;
+    const file = this.current.path;
+    this.current = null;
+    this.event(ev.reason === 'eof' ? 'ended' : 'failed', file);
+    await this.next();
+  }
+
+  /** ParadoxFX's rule: a request for the item now playing, or already last in the queue, is dropped. */
+  async enqueue(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+    const last = this.queue.at(-1)?.path ?? this.current?.path;
+    if (last === path) return warning(`${path} is already playing or queued last; not queued again`, { queue_length: this.queue.length });
+    const { base, warning: volWarning } = itemBase(this.o.roleBase(), args);
+    const item = { path, base, duck: typeof args.ducking === 'number' ? args.ducking : this.o.duckDefault };
+    if (this.current) {
+      if (this.queue.length >= this.o.maxQueued) return failed('queue_full', `${this.o.kind} queue is full (${this.o.maxQueued}); ${path} not queued`);
+      this.queue.push(item);
+      this.o.changed();
+      return success(`queued ${path}`, { position: this.queue.length });
+    }
+    const result = await this.startItem(item);
+    if (result.outcome === 'success' && volWarning) return warning(volWarning, result.result);
+    return result;
+  }
+
+  private async startItem(item: QueueItem): Promise<HandlerResult> {
+    await this.o.duck(item.duck);
+    const client = await this.o.slot.ready();
+    this.current = item;
+    this.paused = false;
+    this.advancing = true;
+    const started = await loadAndAwait(client, item.path, { volume: String(this.volume(item)), pause: 'no' }, START_TIMEOUT_MS);
+    this.advancing = false;
+    if (!started.ok) {
+      this.current = null;
+      this.event('failed', item.path, { reason: started.reason });
+      await this.next();
+      return failed('media_error', started.reason);
+    }
+    this.event('started', item.path, { volume: this.volume(item) });
+    this.o.changed();
+    return success(`playing ${item.path}`, { file: item.path, volume: this.volume(item), queue_length: this.queue.length });
+  }
+
+  private volume(item: QueueItem): number {
+    return effectiveVolume(this.o.volumes(), item.base);
+  }
+
+  private async next(): Promise<void> {
+    const item = this.queue.shift();
+    if (item) {
+      await this.startItem(item);
+      return;
+    }
+    this.current = null;
+    await this.o.duck(null);
+    this.o.changed();
+    await this.o.onIdle?.();
+  }
+
+  async setPaused(paused: boolean): Promise<HandlerResult> {
+    if (!this.current) return warning(`no ${this.o.kind} is playing`);
+    await (await this.o.slot.ready()).setProperty('pause', paused);
+    this.paused = paused;
+    this.o.changed();
+    return success(`${this.o.kind} ${paused ? 'paused' : 'resumed'}`);
+  }
+
+  async skip(): Promise<HandlerResult> {
+    if (!this.current) return warning(`no ${this.o.kind} is playing`);
+    const file = this.current.path;
+    this.current = null;
+    this.event('skipped', file);
+    if (this.queue.length === 0) await (await this.o.slot.ready()).command(['stop']);
+    await this.next();
+    return success(`skipped ${file}`, { queue_length: this.queue.length });
+  }
+
+  async stop(fadeTime = 0): Promise<HandlerResult> {
+    const dropped = this.queue.length;
+    this.queue.length = 0;
+    const item = this.current;
+    if (item) {
+      const client = await this.o.slot.ready();
+      // The item may end by itself during the fade; only stop it if it is still the one playing.
+      if (fadeTime > 0) await fadeVolume(client, this.volume(item), 0, fadeTime);
+      if (this.current === item) {
+        this.current = null;
+        await client.command(['stop']);
+        this.event('stopped', item.path);
+      }
+    }
+    await this.next();
+    return success(`${this.o.kind} stopped`, { dropped });
+  }
+
+  /** Zone or role volume changed: the item playing follows at once. */
+  async applyVolume(): Promise<void> {
+    const client = this.o.slot.client;
+    if (this.current && client) await client.setProperty('volume', this.volume(this.current));
+  }
+
+  clear(): HandlerResult {
+    const dropped = this.queue.length;
+    this.queue.length = 0;
+    this.o.changed();
+    return success(`cleared ${dropped} queued ${this.o.kind} item(s)`, { dropped });
+  }
+
+  list(): HandlerResult {
+    return success(`${this.o.kind} queue`, { current: this.current?.path ?? null, [`${this.o.kind}_queue`]: this.queue.map((i) => i.path) });
+  }
+
+  /** The mpv died: the item it played is lost; go on with the queue (and unduck if it is empty). */
+  async resumeAfterRestart(): Promise<void> {
+    this.bind();
+    if (!this.current) {
+      await this.o.onIdle?.();
+      return;
+    }
+    const file = this.current.path;
+    this.current = null;
+    this.event('failed', file, { reason: 'mpv crashed' });
+    await this.next();
+  }
+
+  state(): { file: string | null; status: 'playing' | 'paused' | 'stopped'; queue_length: number; queue: string[] } {
+    return {
+      file: this.current?.path ?? null,
+      status: this.current ? (this.paused ? 'paused' : 'playing') : 'stopped',
+      queue_length: this.queue.length,
+      queue: this.queue.map((i) => i.path),
+    };
+  }
+
+  get playing(): boolean {
+    return this.current !== null && !this.paused;
+  }
+}
