@@ -136,6 +136,7 @@ async function benchPm2(dir) {
 }
 
 const tmp = tempDir('mpvbench');
+let exitCode = 0;
 try {
   mkdirSync(join(tmp.path, 'm'));
   mkdirSync(join(tmp.path, 'p'));
@@ -163,6 +164,11 @@ try {
     console.log(row('pm2 kill -9 child -> child up', pm2.up));
     console.log(`ratio mpvisor(playing)/pm2: p50 ${result.ratio_p50}, p95 ${result.ratio_p95}; ready-only p50 ratio ${result.ratio_ready_p50} (target <= 0.5)`);
   }
+} catch (err) {
+  console.error(err);
+  exitCode = 1;
 } finally {
   tmp.remove();
 }
+// pm2's client library keeps handles open after disconnect(); everything of ours is already stopped.
+process.exit(exitCode);

@@ -30,6 +30,7 @@ export interface MqttMetrics {
 
 const MIN_RECONNECT_MS = 250;
 const MAX_RECONNECT_MS = 30_000;
+const FAST_ATTEMPTS = 4;
 const PUBLISH_TIMEOUT_MS = 5000;
 /** A repeated connection error is logged the first time and then every Nth time, not once per retry forever. */
 const REPEAT_LOG_EVERY = 20;
@@ -128,7 +129,9 @@ export class MqttLink {
   private onClose(): void {
     if (this.stopped || !this.client) return;
     this.attempt++;
-    const base = Math.min(MAX_RECONNECT_MS, MIN_RECONNECT_MS * 2 ** (this.attempt - 1));
+    // The first attempts stay fast: a restarted broker is usually back within a second, and commands
+    // published before we re-subscribe are dropped by a clean-start broker. Then back off to 30 s.
+    const base = Math.min(MAX_RECONNECT_MS, MIN_RECONNECT_MS * 2 ** Math.max(0, this.attempt - FAST_ATTEMPTS));
     const delay = Math.round(base / 2 + Math.random() * (base / 2));
     this.client.options.reconnectPeriod = delay;
     // A lost connection is news; a failed attempt was already told by onError (once, then every Nth).
