@@ -2,7 +2,9 @@
 // Zone recovery benchmark: kill -9 of a zone worker -> zone ready again -> background music playing
 // again (mpv time-pos advancing), over N kills; side by side, PM2 restarting a trivial crashed child
 // (kill -9 -> the replacement reports it is up). Uses the built dist/ (run `npx tsc -b` first).
-//   node scripts/bench-recovery.mjs [--kills 30] [--json]
+//   node scripts/bench-recovery.mjs [--kills 30] [--spares 1] [--no-pm2] [--json]
+// With --spares N > 0 (warm_spares), each round first waits until a warm spare is ready, so every kill
+// measures the warm-standby path; --spares 0 measures the cold respawn.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -19,6 +21,8 @@ const arg = (name, dflt) => {
 };
 const KILLS = Number(arg('kills', '30'));
 const asJson = process.argv.includes('--json');
+const SPARES = Number(arg('spares', '1'));
+const withPm2 = !process.argv.includes('--no-pm2');
 const now = () => performance.now();
 
 function stats(xs) {
@@ -40,7 +44,7 @@ async function benchMpvisor(dir) {
   const ini = [
     '[mqtt]', 'broker = 127.0.0.1', `port = ${broker.port}`, `base_topic = ${base}`, 'device_name = bench', `client_id = bench-${process.pid}`,
     '[global]', 'log_level = warn', `media_base_path = ${media}`, 'heartbeat_enabled = false',
-    '[system:main]', 'max_restarts = 1000', 'restart_window_ms = 60000', 'stable_after_ms = 500', 'heartbeat_timeout_ms = 3000',
+    '[system:main]', `warm_spares = ${SPARES}`, 'max_restarts = 1000', 'restart_window_ms = 60000', 'stable_after_ms = 500', 'heartbeat_timeout_ms = 3000',
     '[audio:zone1]', `topic = ${base}/zone1`, 'media_dir = .',
   ].join('\n');
   const sup = startSupervisor({ dir, config: ini });
@@ -48,17 +52,33 @@ async function benchMpvisor(dir) {
   const timePos = async () => (await cmd({ command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result;
   const ready = [];
   const playing = [];
+  const crashed = [];
+  const via = {};
+  const sys = (body) => probe.command(`${base}/system/commands`, `${base}/system/events`, body, 10_000);
+  const spareReady = async () => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const spares = (await sys({ command: 'status' })).result.spares ?? [];
+      if (spares.some((s) => s.state === 'ready')) return;
+      await sleep(50);
+    }
+    throw new Error('no warm spare ready within 15 s');
+  };
   try {
     await probe.waitFor(`${base}/zone1/state`, (m) => m.json?.state === 'ready', 15_000);
     await cmd({ command: 'playBackground', file: 'tone-220.wav' });
     for (let i = 0; i < KILLS; i++) {
       await sleep(700);
+      if (SPARES > 0) await spareReady();
       const st = (await cmd({ command: 'status' })).result;
       const since = Date.now();
       const t0 = now();
       process.kill(st.pid, 'SIGKILL');
       const restarted = await probe.waitFor(`${base}/zone1/events`, (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === 'restarted', 10_000, since);
       ready.push(restarted.at - since);
+      via[restarted.json.via] = (via[restarted.json.via] ?? 0) + 1;
+      const crash = probe.messages.find((m) => m.topic === `${base}/zone1/events` && m.json?.event === 'crashed' && m.at >= since);
+      if (crash) crashed.push(crash.at - since);
       // Playing again: two readings of the new mpv's time-pos, the second one larger.
       let prev = null;
       for (;;) {
@@ -76,7 +96,7 @@ async function benchMpvisor(dir) {
     await probe.close();
     await broker.stop();
   }
-  return { ready: stats(ready), playing: stats(playing) };
+  return { ready: stats(ready), playing: stats(playing), crashed: stats(crashed), via };
 }
 
 async function benchPm2(dir) {
@@ -141,12 +161,15 @@ try {
   mkdirSync(join(tmp.path, 'm'));
   mkdirSync(join(tmp.path, 'p'));
   const mpvisor = await benchMpvisor(join(tmp.path, 'm'));
-  const pm2 = await benchPm2(join(tmp.path, 'p'));
+  const pm2 = withPm2 ? await benchPm2(join(tmp.path, 'p')) : { up: { n: 0, p50: NaN, p95: NaN, min: NaN, max: NaN } };
   const result = {
     date: new Date().toISOString(),
     cores: cpus().length,
     node: process.version,
     kills: KILLS,
+    warm_spares: SPARES,
+    restarts_via: mpvisor.via,
+    mpvisor_crashed_event_ms: mpvisor.crashed,
     mpvisor_ready_ms: mpvisor.ready,
     mpvisor_playing_ms: mpvisor.playing,
     pm2_child_up_ms: pm2.up,
@@ -158,7 +181,8 @@ try {
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
     const row = (name, s) => `${name.padEnd(38)} n=${s.n}  p50=${s.p50} ms  p95=${s.p95} ms  min=${s.min}  max=${s.max}`;
-    console.log(`zone recovery, ${KILLS} kills each, ${result.cores} cores, node ${result.node}`);
+    console.log(`zone recovery, ${KILLS} kills each, ${result.cores} cores, node ${result.node}, warm_spares = ${SPARES}, restarts via ${JSON.stringify(mpvisor.via)}`);
+    console.log(row('mpvisor kill -9 worker -> crashed event', mpvisor.crashed));
     console.log(row('mpvisor kill -9 worker -> ready', mpvisor.ready));
     console.log(row('mpvisor kill -9 worker -> playing again', mpvisor.playing));
     console.log(row('pm2 kill -9 child -> child up', pm2.up));

@@ -26,11 +26,15 @@ import { WorkerServer } from './worker-server.js';
 import { ZoneRegistry } from './zone-registry.js';
 import { ZoneRunner } from './zones/zone-runner.js';
 import { ResourceWatch } from './zones/resource-watch.js';
+import { commonEffectsPool, SPARE_LEDGER_ZONE, SparePool } from './zones/spare-pool.js';
 import { supervisionHandlers } from './zones/supervision-commands.js';
 import { collectMedia, waitForSpeech, type StopReport } from './service/shutdown-steps.js';
 import { resumeOf, ZoneStateStore } from './state-store.js';
 import type { WorkerBootstrap } from './zones/bootstrap.js';
 import { startHeartbeat, startMetricsTopic } from './heartbeat.js';
+import { CombinedSinks, wantsCombinedSink, type SinkPlan } from './audio/combined-sinks.js';
+import { ResetCoordinator } from './reset/coordinator.js';
+import { RESET_COMMANDS, resetHandlers, resetTimeoutMs, zoneResetHandler } from './reset/handlers.js';
 
 export interface SupervisorOptions {
   config: MpvisorConfig;
@@ -67,6 +71,9 @@ export class Supervisor {
   private stopMetrics: (() => void) | null = null;
   private stopping: Promise<StopReport> | null = null;
   private ownership: Ownership | null = null;
+  private sinks: CombinedSinks | null = null;
+  private resets: ResetCoordinator | null = null;
+  private spares: SparePool | null = null;
   private store: ZoneStateStore | null = null;
   private savedZones: Record<string, WorkerResume> = {};
   private readonly bootstraps = new Map<string, WorkerBootstrap>();
@@ -88,12 +95,16 @@ export class Supervisor {
     await prepareDirs(paths);
     this.store = new ZoneStateStore(paths.stateDir, () => this.resumeSnapshot(), log.child({ component: 'state' }));
     this.savedZones = await this.store.load();
-    this.control = new ControlServer(paths.controlSocket, { status: () => this.status(), command: (t, p, o) => this.commandFromControl(t, p, o) }, log.child({ component: 'control' }));
+    this.control = new ControlServer(paths.controlSocket, { status: () => this.status(), command: (t, p, o, progress) => this.commandFromControl(t, p, o, progress) }, log.child({ component: 'control' }));
     await this.control.listen();
-    this.workers = new WorkerServer(paths.workerSocket, this.zones, log.child({ component: 'workers' }));
+    this.spares = this.makeSparePool();
+    this.workers = new WorkerServer(paths.workerSocket, this.zones, log.child({ component: 'workers' }), this.spares);
     await this.workers.listen();
     // Before any zone starts: clean what a previous (killed) run left, from the ledger alone.
-    this.ownership = new Ownership({ stateDir: paths.stateDir, runDir: paths.runDir, log: log.child({ component: 'ledger' }) });
+    const sinks = new CombinedSinks({ stateDir: paths.stateDir, log: log.child({ component: 'pulse' }), ledger: () => this.ownership?.ledger ?? null });
+    this.sinks = sinks;
+    await sinks.init();
+    this.ownership = new Ownership({ stateDir: paths.stateDir, runDir: paths.runDir, log: log.child({ component: 'ledger' }), unloadPulseModule: (m) => sinks.unloadRecorded(m) });
     await this.ownership.start([paths.controlSocket, paths.workerSocket]);
 
     const mqttCfg = config.mqtt;
@@ -117,6 +128,13 @@ export class Supervisor {
     });
 
     const enabled = config.zones.filter((z) => z.enabled);
+    // Combined-audio zones get their combine sink before their worker starts (it plays to pulse/<sink>).
+    const sinkPlans = new Map<string, SinkPlan>();
+    if (enabled.some(wantsCombinedSink) && (await sinks.refresh())) {
+      for (const zone of enabled.filter(wantsCombinedSink)) sinkPlans.set(zone.name, await sinks.create(zone));
+    } else {
+      for (const zone of enabled.filter(wantsCombinedSink)) sinkPlans.set(zone.name, { device: null, warning: `no PulseAudio server reachable: no combined sink for zone ${zone.name}; it plays like any other zone` });
+    }
     for (const zone of enabled) {
       this.zoneConfigs.set(zone.name, zone);
       this.topicToZone.set(zoneTopics(zone.topic).commands, zone.name);
@@ -126,7 +144,7 @@ export class Supervisor {
           clock: this.clock,
           log: log.child({ zone: zone.name }),
           bootstrap: this.keepBootstrap({
-            zone,
+            zone: withDevice(zone, sinkPlans.get(zone.name)?.device ?? null),
             socketPath: paths.workerSocket,
             mpvPath: config.global.mpv_path,
             runDir: paths.runDir,
@@ -137,6 +155,7 @@ export class Supervisor {
             ...(this.opts.mpvEnv ? { mpvEnv: this.opts.mpvEnv } : {}),
           }),
           autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
+          ...(this.spares ? { spares: this.spares } : {}),
           hooks: {
             stateChanged: (z) => this.onZoneChanged(z),
             lifecycle: (z, event, detail) => this.publishLifecycle(z, event, detail),
@@ -148,6 +167,23 @@ export class Supervisor {
       );
     }
     this.state = new StatePublisher(this.mqtt, this.zones, (z) => this.zoneConfigs.get(z)!.topic, config.system.topic, () => this.systemFacts());
+    for (const [zone, plan] of sinkPlans) if (plan.warning) this.publishWarning(zone, plan.warning);
+    this.resets = new ResetCoordinator({
+      zones: this.zones,
+      ownership: () => this.ownership,
+      sinks: () => this.sinks,
+      zoneConfig: (z) => this.zoneConfigs.get(z),
+      setAudioDevice: (z, device) => {
+        const boot = this.bootstraps.get(z);
+        const cfg = this.zoneConfigs.get(z);
+        if (boot && cfg) boot.zone = withDevice(cfg, device);
+      },
+      publish: (status) => this.mqtt.publishEvent(sys.events, JSON.stringify(status)),
+      lifecycle: (z, event, detail) => this.publishLifecycle(z, event, detail),
+      resetting: (on) => (on ? this.state.setSystemState('resetting') : this.updateSystemState()),
+      log: log.child({ component: 'reset' }),
+    });
+    const resetDeps = { coordinator: this.resets, defaultTimeoutMs: config.system.reset_timeout_ms };
     this.dispatcher = new Dispatcher({
       zoneTable: new CommandTable(ZONE_COMMANDS),
       systemTable: new CommandTable(SYSTEM_COMMANDS),
@@ -157,6 +193,7 @@ export class Supervisor {
         supervisorHandlers: new Map([
           ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: this.zones.get(z)!.snapshot() })],
           ...supervisionHandlers(this.zones),
+          ['reset', zoneResetHandler(resetDeps)],
         ]),
         workerTimeoutMs: WORKER_TIMEOUT_MS,
       }),
@@ -166,11 +203,13 @@ export class Supervisor {
         health: () => this.health(),
         requestStop: (reason) => this.onStopRequest(reason),
         allowHostCommands: config.system.allow_host_commands,
-      }), ...(this.ownership?.handlers() ?? [])]),
+      }), ...(this.ownership?.handlers() ?? []), ...resetHandlers(resetDeps)]),
       log: log.child({ component: 'commands' }),
       timeoutMs: COMMAND_TIMEOUT_MS,
       allowedWhileStopping: READ_ONLY,
       zoneExists: (z) => this.zoneConfigs.has(z),
+      // A reset carries its own bound (timeout / reset_timeout); the outcome comes after the reset's own failure.
+      timeoutFor: (name, args) => (RESET_COMMANDS.has(name) ? resetTimeoutMs(args, config.system.reset_timeout_ms) + 10_000 : undefined),
     });
 
     this.mqtt.subscribe([sys.command, sys.commands, ...this.topicToZone.keys()]);
@@ -188,9 +227,39 @@ export class Supervisor {
     log.info('supervisor started', { zones: this.zones.names().join(','), run_dir: paths.runDir, pid: process.pid });
   }
 
+  /** warm_spares workers with idle mpv, handed to a crashed zone (null when warm_spares = 0). */
+  private makeSparePool(): SparePool | null {
+    const { config, paths, log } = this.opts;
+    const enabled = config.zones.filter((z) => z.enabled);
+    if (config.system.warm_spares <= 0 || enabled.length === 0) return null;
+    return new SparePool({
+      count: config.system.warm_spares,
+      bootstrap: {
+        zone: null,
+        spare: { effects: commonEffectsPool(enabled) },
+        socketPath: paths.workerSocket,
+        mpvPath: config.global.mpv_path,
+        runDir: paths.runDir,
+        stateDir: paths.stateDir,
+        logLevel: config.global.log_level,
+        heartbeatIntervalMs: 1000,
+        audioFallback: config.global.audio_fallback,
+        ...(this.opts.mpvEnv ? { mpvEnv: this.opts.mpvEnv } : {}),
+      },
+      clock: this.clock,
+      log: log.child({ component: 'spares' }),
+      startupTimeoutMs: Math.max(...enabled.map((z) => z.restart.startup_timeout_ms)),
+      stopTimeoutMs: config.system.restart.stop_timeout_ms,
+      process: (report) => this.ownership?.onProcess(SPARE_LEDGER_ZONE, report),
+    });
+  }
+
   private onZoneChanged(zone: string): void {
     this.state.zoneChanged(zone);
     this.updateSystemState();
+    // Spares boot once the zones have started and one is ready (where no zone can start, no spare can).
+    const states = this.zones.all().map((r) => r.state);
+    if (this.spares && !this.stopping && states.includes('ready') && !states.includes('starting')) this.spares.start();
     const runner = this.zones.get(zone);
     // The saved state is replayed by the first worker only; a later restart starts from scratch.
     if (runner && runner.state !== 'starting') delete this.bootstraps.get(zone)?.resume;
@@ -225,6 +294,7 @@ export class Supervisor {
   /** Second signal: stop waiting for speech and workers; SIGKILL every worker group now. */
   abort(): void {
     this.skipWaiting.abort();
+    this.spares?.kill();
     for (const r of this.zones.all()) {
       if (r.pid === null) continue;
       try {
@@ -236,7 +306,7 @@ export class Supervisor {
   }
 
   private updateSystemState(): void {
-    if (this.stopping || !this.state) return;
+    if (this.stopping || !this.state || this.resets?.busy) return;
     const states = this.zones.all().map((r) => r.state);
     if (states.some((s) => s === 'starting')) return;
     this.state.setSystemState(states.every((s) => s === 'ready') ? 'running' : 'degraded');
@@ -255,11 +325,11 @@ export class Supervisor {
     this.publishOutcome(outcome, packet.properties?.responseTopic, packet.properties?.correlationData);
   }
 
-  private async commandFromControl(target: CommandSource, payload: string, origin: string): Promise<CommandOutcome> {
+  private async commandFromControl(target: CommandSource, payload: string, origin: string, progress?: (data: unknown) => void): Promise<CommandOutcome> {
     if (target.kind === 'zone' && !this.zones.get(target.zone)) {
       return this.dispatcher.dispatch({ kind: 'zone', zone: target.zone }, payload, origin);
     }
-    const outcome = await this.dispatcher.dispatch(target, payload, origin);
+    const outcome = await this.dispatcher.dispatch(target, payload, origin, progress ? { progress } : {});
     this.publishOutcome(outcome);
     return outcome;
   }
@@ -299,6 +369,7 @@ export class Supervisor {
     return {
       system: { state: this.state?.system ?? 'starting', pid: process.pid, uptime_ms: Date.now() - this.startedAt, run_dir: this.opts.paths.runDir, mqtt: this.mqtt?.metrics() ?? null },
       zones: this.zones.all().map((r) => r.snapshot()),
+      spares: this.spares?.snapshot() ?? [],
     };
   }
 
@@ -313,9 +384,13 @@ export class Supervisor {
       healthy: zones.every((z) => z.state === 'ready'),
       mpv_process_count: zones.reduce((n, z) => n + z.mpv_pids.length, 0),
       zones,
+      spares: this.spares?.snapshot().map((s) => ({ pid: s.pid, state: s.state })) ?? [],
       mqtt_connected: this.mqtt.connected,
       memory_mb: Math.round(process.memoryUsage().rss / 1048576),
       ...this.ownership?.health(),
+      // Our combine sinks (combined-audio zones), as recorded when loaded.
+      pulse_sinks: this.ownership?.ledger.pulseModules.map((m) => ({ sink: m.sink_name, module_index: m.module_index })) ?? [],
+      resetting: this.resets?.busy ?? false,
     };
   }
 
@@ -340,11 +415,27 @@ export class Supervisor {
       await this.store?.flush('shutdown');
       this.store?.close();
       this.resources?.stop();
+      // Reverse start order: the spares (started last) first, then the zones.
+      try {
+        if (this.spares && !(await this.spares.stop(reason))) problems.push('warm spares: a spare had to be killed (SIGKILL after stop_timeout_ms)');
+      } catch (err) {
+        problems.push(`warm spares: ${(err as Error).message}`);
+      }
       for (const runner of [...runners].reverse()) {
         try {
           if (!(await runner.stop(reason))) problems.push(`zone ${runner.name}: worker had to be killed (SIGKILL after stop_timeout_ms)`);
         } catch (err) {
           problems.push(`zone ${runner.name}: ${(err as Error).message}`);
+        }
+      }
+      // Our combine sinks go once nothing of ours plays to them; a sink without our tag is never touched.
+      if (this.sinks && (this.ownership?.ledger.pulseModules.length || this.opts.config.zones.some((z) => z.enabled && wantsCombinedSink(z)))) {
+        try {
+          if (await this.sinks.refresh()) {
+            await this.sinks.unload();
+          }
+        } catch (err) {
+          problems.push(`pulse: ${(err as Error).message}`);
         }
       }
       this.state?.publishAll();
@@ -364,4 +455,9 @@ export class Supervisor {
     })();
     return this.stopping;
   }
+}
+
+/** A zone's configuration as its worker sees it: a combined zone plays to its combine sink when there is one. */
+function withDevice(zone: ZoneConfig, device: string | null): ZoneConfig {
+  return device ? { ...zone, audio_device: device } : zone;
 }

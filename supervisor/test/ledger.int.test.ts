@@ -7,6 +7,9 @@ import { ensureDemoMedia } from '@mpvisor/config';
 import { readIdentity, isSameProcess, type ProcessIdentity } from '@mpvisor/ledger';
 import { isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
 
+// Exact censuses of the zones' processes: no warm spare here (spares in the ledger: warm-spares.int.test.ts).
+const NO_SPARES = 'warm_spares = 0';
+
 const rand = () => randomBytes(4).toString('hex');
 
 interface LedgerFileEntry {
@@ -79,7 +82,7 @@ describe('ownership ledger in the supervisor', () => {
     const sub = join(dir.path, 'a');
     mkdirSync(sub);
     const since = Date.now();
-    const sup = startSupervisor({ dir: sub, config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base }) });
+    const sup = startSupervisor({ dir: sub, config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base, extra: NO_SPARES }) });
     try {
       await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
 
@@ -136,7 +139,7 @@ describe('ownership ledger in the supervisor', () => {
   it('after a SIGKILLed supervisor, the next start kills recorded leftovers and spares a reused PID', async () => {
     const sub = join(dir.path, 'b');
     mkdirSync(sub);
-    const config = testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base });
+    const config = testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base, extra: NO_SPARES });
     let since = Date.now();
     const first = startSupervisor({ dir: sub, config });
     let second: SupervisorProcess | null = null;

@@ -114,8 +114,11 @@ describe('SIGTERM during playback', () => {
     await allReady(env, restartAt);
     const read = async (property: string) => (await env.probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property })).result.value;
     await waitFor(async () => (await read('path')) === join(env.media, 'tone-330.wav'), 5000, 'background path after restart');
-    const pos = await read('time-pos');
-    expect(typeof pos).toBe('number');
+    // path is set as soon as loadfile runs; time-pos only once the file has loaded and seeked.
+    const pos = await waitFor(async () => {
+      const v = await read('time-pos');
+      return typeof v === 'number' ? { v } : null;
+    }, 5000, 'time-pos after restart').then((r) => r.v);
     expect(pos).toBeGreaterThanOrEqual(saved.zones.alpha.background.position_s - 0.2);
     const resumed = await env.probe.waitFor(events, (m) => m.json?.type === 'background' && m.json?.state === 'resumed', 3000, restartAt);
     expect(resumed.json.file).toBe(join(env.media, 'tone-330.wav'));

@@ -1,10 +1,12 @@
 import { IpcClient } from '@mpvisor/ipc';
 import { parseSupervisorMessage, WORKER_PROTOCOL, type HandlerResult, type SupervisorToWorker, type WorkerToSupervisor } from '@mpvisor/protocol';
 import { chooseAudioOutput } from './audio-output.js';
-import { readBootstrap } from './bootstrap.js';
+import { readBootstrap, type Bootstrap } from './bootstrap.js';
 import { ProgressWatch } from './progress-watch.js';
 import { Reporter } from './reporter.js';
 import { resumeZone } from './resume.js';
+import { finishAdoption, runSpare, type Adoption } from './spare.js';
+import type { MpvSlot } from './mpv-slot.js';
 import { Zone } from './zone.js';
 
 /**
@@ -21,16 +23,16 @@ async function main(): Promise<void> {
   const ipc = await IpcClient.connect<SupervisorToWorker, WorkerToSupervisor>({ socketPath: boot.socketPath, parse: parseSupervisorMessage, timeoutMs: 3000 });
   reporter.connect((m) => ipc.send(m));
   ipc.on('disconnect', () => process.exit(0));
-  ipc.send({ type: 'hello', zone: boot.zone.name, pid: process.pid, protocol: WORKER_PROTOCOL });
+  ipc.send({ type: 'hello', zone: boot.zone?.name ?? null, pid: process.pid, protocol: WORKER_PROTOCOL });
 
-  const audio = await chooseAudioOutput(boot.zone.audio_device, { ...process.env, ...boot.mpvEnv }, boot.audioFallback);
-  if (audio.warning) reporter.send({ type: 'warning', message: audio.warning, error_type: 'media_error' });
-  const zone = new Zone(boot, audio, reporter);
+  // Until there is a zone (a warm spare waiting for `adopt`), stopping closes the spare's slots.
+  let zone: Zone | null = null;
+  let spareSlots: MpvSlot[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await zone.close();
+    await (zone ? zone.close() : Promise.all(spareSlots.map((s) => s.close(1500))));
     process.exit(code);
   };
   process.on('SIGTERM', () => void shutdown(0));
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
   ipc.on('message', (msg) => {
     if (msg.type === 'shutdown') void shutdown(0);
     else if (msg.type === 'request') {
+      if (!zone) {
+        ipc.send({ type: 'response', reply_to: msg.req_id, outcome: 'failed', message: 'a spare worker has no zone', error_type: 'zone_unavailable' });
+        return;
+      }
       void zone
         .handle(msg.command, msg.args)
         .catch((err: unknown): HandlerResult => ({ outcome: 'failed', error_type: 'internal', message: (err as Error).message }))
@@ -46,23 +52,39 @@ async function main(): Promise<void> {
     }
   });
 
+  let adoption: Adoption | null = null;
+  let zoneBoot: Bootstrap;
+  if (boot.zone === null) {
+    adoption = await runSpare(boot, ipc, reporter, (slots) => (spareSlots = slots));
+    zoneBoot = adoption.boot;
+    if (adoption.audio.warning) reporter.send({ type: 'warning', message: adoption.audio.warning, error_type: 'media_error' });
+    zone = new Zone(zoneBoot, adoption.audio, reporter, adoption.slots);
+  } else {
+    zoneBoot = boot;
+    const audio = await chooseAudioOutput(boot.zone.audio_device, { ...process.env, ...boot.mpvEnv }, boot.audioFallback);
+    if (audio.warning) reporter.send({ type: 'warning', message: audio.warning, error_type: 'media_error' });
+    zone = new Zone(boot, audio, reporter);
+  }
   await zone.start();
+  if (adoption) await finishAdoption(adoption, reporter);
   ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
   ipc.send({ type: 'state', media: zone.state() });
-  void resumeZone(zone, boot.resume, reporter);
+  void resumeZone(zone, zoneBoot.resume, reporter);
+  const running = zone;
 
   let seq = 0;
-  const progress = new ProgressWatch(Math.max(2000, 3 * boot.heartbeatIntervalMs));
-  const probeTimeout = Math.max(100, Math.floor(boot.heartbeatIntervalMs / 2));
+  const progress = new ProgressWatch(Math.max(2000, 3 * zoneBoot.heartbeatIntervalMs));
+  const probeTimeout = Math.max(100, Math.floor(zoneBoot.heartbeatIntervalMs / 2));
   const beat = async () => {
-    const alive = await Promise.all(zone.slots.map((s) => s.probe(probeTimeout)));
-    await zone.sample();
-    const problems = zone.slots.filter((_, i) => !alive[i]).map((s) => `mpv ${s.role} not answering`);
-    const stall = progress.check(zone.state().background, Date.now());
+    const alive = await Promise.all(running.slots.map((s) => s.probe(probeTimeout)));
+    await running.sample();
+    const problems = running.slots.filter((_, i) => !alive[i]).map((s) => `mpv ${s.role} not answering`);
+    const stall = progress.check(running.state().background, Date.now());
     if (stall.problem) problems.push(stall.problem);
-    if (stall.recover) zone.slots.find((s) => s.role === 'background')?.kill(stall.problem ?? 'no progress');
-    ipc.send({ type: 'heartbeat', seq: seq++, mpv: zone.slots.map((s) => s.info()), healthy: problems.length === 0, problems });
-    setTimeout(() => void beat(), boot.heartbeatIntervalMs);
+    if (stall.recover) running.slots.find((s) => s.role === 'background')?.kill(stall.problem ?? 'no progress');
+    const position = running.state().background.position_s;
+    ipc.send({ type: 'heartbeat', seq: seq++, mpv: running.slots.map((s) => s.info()), healthy: problems.length === 0, problems, background_position_s: position });
+    setTimeout(() => void beat(), zoneBoot.heartbeatIntervalMs);
   };
   void beat();
 }

@@ -31,8 +31,9 @@ export class MpvSlot {
   private closing = false;
   private starting: Promise<MpvProcess> | null = null;
   private failedProbes = 0;
+  private begun = false;
 
-  constructor(private readonly opts: MpvSlotOptions) {}
+  constructor(private opts: MpvSlotOptions) {}
 
   get client(): MpvClient | null {
     return this.proc && !this.proc.client.closed ? this.proc.client : null;
@@ -46,8 +47,22 @@ export class MpvSlot {
     return this.opts.role;
   }
 
+  /** Starts the mpv once; a slot handed over already running (a warm spare's) is not started again. */
   async start(): Promise<void> {
+    if (this.begun) {
+      await this.ready();
+      return;
+    }
+    this.begun = true;
     await this.spawn();
+  }
+
+  /**
+   * A running slot changes hands (a warm spare becoming a zone): the new owner's instance name, audio
+   * output (used if this mpv has to be restarted), arguments and crash hook apply from now on.
+   */
+  adopt(opts: MpvSlotOptions): void {
+    this.opts = opts;
   }
 
   /** The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). */

@@ -15,19 +15,19 @@ export interface ResumableZone {
  */
 export async function resumeZone(zone: ResumableZone, resume: WorkerResume | undefined, reporter: Reporter): Promise<void> {
   if (!resume) return;
+  const t0 = performance.now();
   try {
     if (typeof resume.volume === 'number') await zone.handle('setVolume', { volume: resume.volume });
     const bg = resume.background;
     if (!bg) return;
-    const played = await zone.handle('playBackground', { file: bg.file, loop: bg.loop });
+    const startAt = bg.position_s !== null && bg.position_s > 0 ? { start_s: bg.position_s } : {};
+    const played = await zone.handle('playBackground', { file: bg.file, loop: bg.loop, ...startAt });
     if (played.outcome !== 'success' && played.outcome !== 'warning') {
       reporter.send({ type: 'warning', message: `could not resume background ${bg.file}: ${played.message}`, error_type: played.error_type ?? 'media_error' });
       return;
     }
-    const client = zone.slots.find((s) => s.role === 'background')?.client;
-    if (client && bg.position_s !== null && bg.position_s > 0) await client.setProperty('time-pos', bg.position_s);
     if (bg.status === 'paused') await zone.handle('pauseBackground', {});
-    reporter.info('resumed saved background', { role: 'background', file: bg.file, position_s: bg.position_s, status: bg.status });
+    reporter.info('resumed saved background', { role: 'background', file: bg.file, position_s: bg.position_s, status: bg.status, resume_ms: Math.round(performance.now() - t0) });
     reporter.send({ type: 'event', event: { type: 'background', state: 'resumed', file: bg.file, detail: { position_s: bg.position_s, after: 'supervisor restart' } } });
   } catch (err) {
     reporter.send({ type: 'warning', message: `could not resume saved state: ${(err as Error).message}`, error_type: 'media_error' });

@@ -6,7 +6,8 @@ import { audioHandlers } from './handlers/audio.js';
 import { mixHandlers } from './handlers/mix.js';
 import { screenHandlers } from './handlers/screen.js';
 import type { Handler } from './handlers/types.js';
-import { MpvSlot } from './mpv-slot.js';
+import type { MpvSlot } from './mpv-slot.js';
+import { freshSlots, type SlotProvider } from './slot-provider.js';
 import type { Reporter } from './reporter.js';
 import { BackgroundPlayer } from './roles/background.js';
 import { EffectPool } from './roles/effects.js';
@@ -32,11 +33,13 @@ export class Zone {
     readonly boot: Bootstrap,
     private readonly audio: AudioChoice,
     readonly reporter: Reporter,
+    /** New slots for a cold start; a warm spare's running ones when it adopts this zone. */
+    slots: SlotProvider = freshSlots,
   ) {
     const zone = boot.zone;
     this.zoneVolume = zone.volume;
     const slot = (role: string, onRestarted: (s: MpvSlot) => Promise<void>, video = false) =>
-      new MpvSlot({
+      slots.take({
         role,
         instance: `${zone.name}/${role}`,
         mpvPath: boot.mpvPath,

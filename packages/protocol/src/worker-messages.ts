@@ -14,8 +14,18 @@ export const mediaEventSchema = z.object({
 });
 export type MediaEvent = z.infer<typeof mediaEventSchema>;
 
+/** The part of a zone's media state that survives a worker or supervisor restart. */
+export const workerResumeSchema = z.object({
+  background: z
+    .object({ file: z.string(), status: z.enum(['playing', 'paused']), loop: z.boolean(), position_s: z.number().nullable() })
+    .optional(),
+  volume: z.number().optional(),
+});
+export type WorkerResume = z.infer<typeof workerResumeSchema>;
+
 export const workerToSupervisorSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), zone: z.string(), pid: z.number().int(), protocol: z.number().int() }),
+  /** `zone: null` is a warm spare: booted with idle mpv, handed a zone later by an `adopt` message. */
+  z.object({ type: z.literal('hello'), zone: z.string().nullable(), pid: z.number().int(), protocol: z.number().int() }),
   z.object({ type: z.literal('ready'), mpv: z.array(mpvInstanceSchema) }),
   z.object({
     type: z.literal('heartbeat'),
@@ -23,6 +33,8 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
     mpv: z.array(mpvInstanceSchema),
     healthy: z.boolean(),
     problems: z.array(z.string()),
+    /** Background position sampled for this beat: what a replacement worker resumes at after a crash. */
+    background_position_s: z.number().nullable().optional(),
   }),
   z.object({ type: z.literal('state'), media: mediaStateSchema }),
   z.object({ type: z.literal('event'), event: mediaEventSchema }),
@@ -63,6 +75,18 @@ export const supervisorToWorkerSchema = z.discriminatedUnion('type', [
     timeout_ms: z.number().int().positive(),
   }),
   z.object({ type: z.literal('shutdown'), reason: z.string(), drain_ms: z.number().int().nonnegative() }),
+  /**
+   * To a ready spare: become this zone. `zone` is the zone's configuration (the config package's
+   * ZoneConfig, which protocol does not import), `resume` what the crashed worker was playing.
+   * The worker answers `ready` with its mpv list once the zone runs.
+   */
+  z.object({
+    type: z.literal('adopt'),
+    zone: z.looseObject({ name: z.string().min(1), kind: z.string() }),
+    /** The zone's heartbeat interval (zone workers get it in their bootstrap). */
+    heartbeat_interval_ms: z.number().int().positive(),
+    resume: workerResumeSchema.optional(),
+  }),
 ]);
 export type SupervisorToWorker = z.infer<typeof supervisorToWorkerSchema>;
 export type WorkerRequest = Extract<SupervisorToWorker, { type: 'request' }>;
@@ -82,12 +106,8 @@ export function parseSupervisorMessage(raw: unknown): SupervisorToWorker | Error
 /** Environment variable through which the supervisor hands a worker its bootstrap (JSON). */
 export const WORKER_BOOTSTRAP_ENV = 'MPVISOR_WORKER_BOOTSTRAP';
 
-/**
- * Everything a worker needs at start, handed over in WORKER_BOOTSTRAP_ENV. Generic over the zone
- * configuration type so protocol does not depend on the config package (config depends on protocol).
- */
-export interface WorkerBootstrap<Zone> {
-  zone: Zone;
+/** What every worker is handed in WORKER_BOOTSTRAP_ENV, zone worker or warm spare alike. */
+export interface WorkerBootstrapBase {
   socketPath: string;
   mpvPath: string;
   runDir: string;
@@ -97,12 +117,25 @@ export interface WorkerBootstrap<Zone> {
   audioFallback: 'null' | 'fail';
   /** Extra environment for mpv (PULSE_SERVER in tests). */
   mpvEnv?: Record<string, string>;
+}
+
+/**
+ * Everything a zone worker needs at start. Generic over the zone configuration type so protocol does
+ * not depend on the config package (config depends on protocol).
+ */
+export interface WorkerBootstrap<Zone> extends WorkerBootstrapBase {
+  zone: Zone;
   /** What the zone was playing when the previous supervisor stopped; replayed once after ready. */
   resume?: WorkerResume;
 }
 
-/** The part of a zone's media state that survives a supervisor restart (from {stateDir}/zones.json). */
-export interface WorkerResume {
-  background?: { file: string; status: 'playing' | 'paused'; loop: boolean; position_s: number | null };
-  volume?: number;
+/**
+ * A warm spare: no zone yet. It starts the generic audio slots idle (background, speech and
+ * `effects` effect voices), reports ready, and waits for an `adopt` message naming its zone.
+ */
+export interface SpareBootstrap extends WorkerBootstrapBase {
+  zone: null;
+  spare: { effects: number };
 }
+
+export type AnyWorkerBootstrap<Zone> = WorkerBootstrap<Zone> | SpareBootstrap;

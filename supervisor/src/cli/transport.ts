@@ -38,8 +38,8 @@ class ControlTransport implements Transport {
     return (await controlRequest(this.socketPath, { verb: 'status' }, 5000)).data;
   }
 
-  async command(target: Target, payload: Record<string, unknown>, opts: { timeoutMs?: number } = {}): Promise<CommandOutcome> {
-    const reply = await controlRequest(this.socketPath, { verb: 'command', target, payload: JSON.stringify(payload) }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  async command(target: Target, payload: Record<string, unknown>, opts: { timeoutMs?: number; onProgress?: (event: unknown) => void } = {}): Promise<CommandOutcome> {
+    const reply = await controlRequest(this.socketPath, { verb: 'command', target, payload: JSON.stringify(payload) }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.onProgress);
     if (!reply.ok) throw new CliError(`supervisor error: ${(reply.data as { message?: string })?.message ?? 'unknown'}`, EXIT.failed);
     return reply.data as CommandOutcome;
   }

@@ -10,6 +10,7 @@ import {
   readIdentity,
   sweepStaleSockets,
   type CleanupReport,
+  type PulseModuleEntry,
 } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import { success, warning } from '@mpvisor/protocol';
@@ -29,6 +30,8 @@ export interface OwnershipOptions {
   stateDir: string;
   runDir: string;
   log: Logger;
+  /** Unloads a PulseAudio module a previous run recorded (only if it still owns a sink with our tag). */
+  unloadPulseModule?: (m: PulseModuleEntry) => Promise<boolean>;
 }
 
 /**
@@ -54,7 +57,7 @@ export class Ownership {
     });
     // The sockets we serve right now are not leftovers, whatever an older entry says.
     for (const path of ownSockets) this.ledger.forgetSocket(path);
-    this.startup = await cleanupLeftovers(this.ledger, { log });
+    this.startup = await cleanupLeftovers(this.ledger, { log, ...(this.opts.unloadPulseModule ? { unloadPulseModule: this.opts.unloadPulseModule } : {}) });
     this.ledger.beginRun();
     for (const path of ownSockets) this.ledger.recordSocket(path);
     log.info('ownership ledger ready', {

@@ -20,6 +20,8 @@ export interface CommandContext {
   source: CommandSource;
   origin: string;
   signal: AbortSignal;
+  /** Progress reports before the outcome (reset phases); the CLI's control connection streams them. */
+  progress?: ((event: unknown) => void) | undefined;
 }
 
 export type CommandHandler = (args: Record<string, unknown>, spec: CommandSpec, ctx: CommandContext) => Promise<HandlerResult>;
@@ -36,6 +38,8 @@ export interface DispatcherOptions {
   allowedWhileStopping: ReadonlySet<string>;
   /** Checks a `zones` list of a system command before any handler runs; absent: not checked. */
   zoneExists?: (zone: string) => boolean;
+  /** A longer bound for some commands (resets carry their own timeout); undefined: timeoutMs. */
+  timeoutFor?: (command: string, args: Record<string, unknown>) => number | undefined;
 }
 
 export interface DispatcherStats {
@@ -63,7 +67,7 @@ export class Dispatcher {
     return { ...this.counts, by_outcome: { ...this.counts.by_outcome } };
   }
 
-  async dispatch(source: CommandSource, payload: Buffer | string, origin: string): Promise<CommandOutcome> {
+  async dispatch(source: CommandSource, payload: Buffer | string, origin: string, extra: { progress?: (event: unknown) => void } = {}): Promise<CommandOutcome> {
     const started = performance.now();
     this.counts.received++;
     const zone = source.kind === 'zone' ? source.zone : null;
@@ -83,14 +87,14 @@ export class Dispatcher {
         return { ...(await previous), timestamp: new Date().toISOString() };
       }
     }
-    const run = this.run(source, envelope, origin).then((result) =>
+    const run = this.run(source, envelope, origin, extra.progress).then((result) =>
       this.finish(result, { command: envelope.command, id: envelope.id, zone, started, origin }),
     );
     if (key !== null) this.recent.set(key, run);
     return run;
   }
 
-  private async run(source: CommandSource, env: CommandEnvelope, origin: string): Promise<HandlerResult> {
+  private async run(source: CommandSource, env: CommandEnvelope, origin: string, progress?: (event: unknown) => void): Promise<HandlerResult> {
     const table = source.kind === 'zone' ? this.opts.zoneTable : this.opts.systemTable;
     const spec = table.lookup(env.command);
     if (!spec) {
@@ -118,15 +122,16 @@ export class Dispatcher {
     if (typeof handler !== 'function') return handler;
     const abort = new AbortController();
     const fn = handler;
+    const limitMs = this.opts.timeoutFor?.(spec.name, args) ?? this.opts.timeoutMs;
     const timeout = new Promise<HandlerResult>((resolve) => {
       const t = setTimeout(() => {
         abort.abort();
-        resolve({ outcome: 'failed', error_type: 'timeout', message: `${spec.name} did not finish within ${this.opts.timeoutMs} ms` });
-      }, this.opts.timeoutMs);
+        resolve({ outcome: 'failed', error_type: 'timeout', message: `${spec.name} did not finish within ${limitMs} ms` });
+      }, limitMs);
       abort.signal.addEventListener('abort', () => clearTimeout(t));
     });
     const work = Promise.resolve()
-      .then(() => fn(args, spec, { id: env.id, source, origin, signal: abort.signal }))
+      .then(() => fn(args, spec, { id: env.id, source, origin, signal: abort.signal, progress }))
       .catch((err: unknown) => toResult(err, this.opts.log));
     try {
       return await Promise.race([work, timeout]);

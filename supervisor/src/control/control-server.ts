@@ -6,7 +6,8 @@ type Peer = IpcPeer<ControlRequest, ControlReply>;
 
 export interface ControlHandlers {
   status(): unknown;
-  command(target: { kind: 'system' } | { kind: 'zone'; zone: string }, payload: string, origin: string): Promise<unknown>;
+  /** `progress` sends a non-final reply (final: false) ahead of the outcome, e.g. each reset phase. */
+  command(target: { kind: 'system' } | { kind: 'zone'; zone: string }, payload: string, origin: string, progress: (data: unknown) => void): Promise<unknown>;
 }
 
 export class AlreadyRunningError extends Error {}
@@ -44,7 +45,16 @@ export class ControlServer {
     const reply = (ok: boolean, data: unknown) => peer.send({ reply_to: req.req_id, final: true, ok, data });
     try {
       if (req.verb === 'status') reply(true, this.handlers.status());
-      else reply(true, await this.handlers.command(req.target, req.payload, 'cli'));
+      else {
+        const progress = (data: unknown) => {
+          try {
+            peer.send({ reply_to: req.req_id, final: false, ok: true, data });
+          } catch {
+            // The CLI went away or the report cannot be encoded: the reset goes on regardless.
+          }
+        };
+        reply(true, await this.handlers.command(req.target, req.payload, 'cli', progress));
+      }
     } catch (err) {
       reply(false, { message: (err as Error).message });
     }

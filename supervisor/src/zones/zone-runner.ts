@@ -18,6 +18,7 @@ import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-proce
 import type { WorkerBootstrap } from './bootstrap.js';
 import { PendingRequests } from './pending-requests.js';
 import { resumeAfterCrash } from './restore-media.js';
+import type { SpareSource } from './spare-pool.js';
 
 export interface WorkerLink {
   send(msg: SupervisorToWorker): boolean;
@@ -45,6 +46,8 @@ export interface ZoneRunnerContext {
   autoResetThreshold?: number | null;
   /** Jitter source, injected by tests. */
   random?: () => number;
+  /** Warm spares: a restart after a crash adopts a ready one when it can instead of a cold spawn. */
+  spares?: SpareSource;
 }
 
 /**
@@ -68,6 +71,8 @@ export class ZoneRunner {
   private readonly pending = new PendingRequests();
   private readyWaiters: Array<() => void> = [];
   private resources: ZoneState['resources'] = null;
+  /** How the current worker came: spawned for this zone, or a warm spare adopted. */
+  private via: 'cold' | 'spare' = 'cold';
   /**
    * What the next worker resumes: `initial` keeps the bootstrap's own (the first start); after a crash,
    * what the dead worker last reported; after a restart or reset command, nothing.
@@ -122,6 +127,7 @@ export class ZoneRunner {
     this.spawnedAt = clock.now();
     this.setLifecycle(this.record.total > 0 ? 'restarting' : 'starting');
     const bootstrap = this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
+    this.via = 'cold';
     const worker = spawnWorker({
       bootstrap,
       entry: this.ctx.workerEntry,
@@ -134,6 +140,44 @@ export class ZoneRunner {
       this.fail(`not ready within startup_timeout_ms (${zone.restart.startup_timeout_ms} ms)`);
     }, zone.restart.startup_timeout_ms);
     void worker.exited.then((exit) => this.onExit(worker, exit));
+  }
+
+  /**
+   * Take over a ready warm spare instead of spawning: it already runs its mpv, so `adopt` (zone config
+   * and what to resume) is all it needs. From here the runner owns that process exactly like one it
+   * spawned: exit handling, startup and heartbeat watchdogs, group kill, stdin pipe. False: no spare.
+   */
+  private adoptSpare(): boolean {
+    const spare = this.ctx.spares?.take(this.ctx.zone);
+    if (!spare) return false;
+    const { clock, zone, log } = this.ctx;
+    this.nextRestartAt = null;
+    this.readyAt = null;
+    this.mpv = [];
+    this.spawnedAt = clock.now();
+    this.setLifecycle(this.record.total > 0 ? 'restarting' : 'starting');
+    const resume = this.nextResume === 'initial' ? this.ctx.bootstrap.resume : this.nextResume;
+    const worker = spare.worker;
+    this.worker = worker;
+    this.link = spare.link;
+    this.via = 'spare';
+    spare.route((msg) => this.onMessage(msg));
+    this.ctx.hooks.process?.(this.name, { action: 'spawned', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
+    log.info('adopting warm spare', { pid: worker.pid });
+    this.timers.startup = clock.setTimeout(() => {
+      this.fail(`adopted spare not ready within startup_timeout_ms (${zone.restart.startup_timeout_ms} ms)`);
+    }, zone.restart.startup_timeout_ms);
+    void worker.exited.then((exit) => this.onExit(worker, exit));
+    spare.link.send({ type: 'adopt', zone: zone as unknown as Extract<SupervisorToWorker, { type: 'adopt' }>['zone'],
+      heartbeat_interval_ms: this.ctx.bootstrap.heartbeatIntervalMs,
+      ...(resume ? { resume } : {}),
+    });
+    return true;
+  }
+
+  /** After a crash: a warm spare if one is ready and fits this zone, else a cold spawn. */
+  private respawn(): void {
+    if (!this.adoptSpare()) this.spawn();
   }
 
   /** Kill the current worker for a health reason; its exit then goes through the restart policy. */
@@ -161,12 +205,19 @@ export class ZoneRunner {
         this.readyAt = clock.now();
         this.mpv = msg.mpv;
         this.armHeartbeat();
-        log.info('zone ready', { pid: this.pid, mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(',') });
+        log.info(this.via === 'spare' ? 'zone ready (adopted warm spare)' : 'zone ready', { pid: this.pid, mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(',') });
+        if (this.via === 'spare') {
+          // The spare's mpv were recorded as the spare's; they are this zone's now.
+          for (const m of msg.mpv) {
+            if (m.pid !== null) this.ctx.hooks.process?.(this.name, { action: 'spawned', role: m.role, instance: m.instance, pid: m.pid, worker_pid: this.pid });
+          }
+        }
         this.setLifecycle('ready');
         this.ctx.hooks.lifecycle(this.name, this.record.total > 0 ? 'restarted' : 'started', {
           pid: this.pid,
           restarts: this.record.total,
           startup_ms: Math.round(this.readyAt - (this.spawnedAt ?? this.readyAt)),
+          ...(this.record.total > 0 ? { via: this.via } : {}),
         });
         break;
       case 'heartbeat': {
@@ -174,6 +225,10 @@ export class ZoneRunner {
         // Heartbeats arrive every second; only a real change is worth a retained publish.
         const changed = JSON.stringify(msg.mpv) !== JSON.stringify(this.mpv);
         this.mpv = msg.mpv;
+        // The position moves every beat; kept (for a resume after a crash) without a state publish.
+        if (this.media && typeof msg.background_position_s === 'number') {
+          this.media = { ...this.media, background: { ...this.media.background, position_s: msg.background_position_s } };
+        }
         if (this.readyAt !== null) this.setLifecycle(msg.healthy ? 'ready' : 'degraded');
         if (changed) this.ctx.hooks.stateChanged(this.name);
         break;
@@ -235,7 +290,7 @@ export class ZoneRunner {
     this.mpv = [];
     this.pending.failAll('zone_unavailable', `worker exited: ${reason}`);
     if (this.stopping) {
-      this.setLifecycle('stopped');
+      this.setLifecycle(this.halting ? 'restarting' : 'stopped');
       return;
     }
     log.warn('worker exited', { code: exit.code, signal: exit.signal, reason, uptime_ms: Math.round(uptimeMs) });
@@ -260,8 +315,9 @@ export class ZoneRunner {
         max: zone.restart.max_restarts,
         delay_ms: decision.delayMs,
       });
-      // Through the event loop even at 0 ms, so a stop or reset request is served between attempts.
-      this.timers.restart = clock.setTimeout(() => this.spawn(), decision.delayMs);
+      // A warm spare is adopted at once at 0 ms (no cold start for a request to wait on). A cold spawn
+      // goes through the event loop even at 0 ms, so a stop or reset request is served between attempts.
+      if (decision.delayMs > 0 || !this.adoptSpare()) this.timers.restart = clock.setTimeout(() => this.respawn(), decision.delayMs);
     } else {
       this.errors = [...this.errors.slice(-9), decision.reason];
       this.setLifecycle(decision.action === 'give_up' ? 'failed' : 'stopped');
@@ -283,22 +339,58 @@ export class ZoneRunner {
     return promise;
   }
 
-  /** Restart by command: a clean slate for the policy, the old worker killed at once. */
-  async restart(reason: string): Promise<void> {
+  /**
+   * Restart by command: a clean slate for the policy, the old worker killed at once. `resume` (a reset
+   * with preserve_state) is what the next worker replays; without it the zone starts from scratch.
+   */
+  async restart(reason: string, resume?: WorkerResume): Promise<void> {
     this.ctx.log.info('restart requested', { reason });
     this.ctx.hooks.lifecycle(this.name, 'restart_requested', { reason, previous_state: this.lifecycle });
-    this.ctx.clock.clearTimeout(this.timers.restart);
-    this.record = resetRecord(this.record);
-    this.nextResume = undefined;
+    await this.halt({ graceful: false });
+    this.relaunch(resume);
+  }
+
+  /**
+   * First half of a reset: the worker and its whole process group gone, no restart timer, the zone
+   * `restarting` until relaunch(). Graceful: shutdown message and stdin EOF, SIGKILL of the group after
+   * boundMs; otherwise SIGKILL at once. Resolves once the worker has exited.
+   */
+  async halt(o: { graceful: boolean; boundMs?: number }): Promise<void> {
+    const { clock } = this.ctx;
+    clock.clearTimeout(this.timers.restart);
+    clock.clearTimeout(this.timers.heartbeat);
+    clock.clearTimeout(this.timers.startup);
+    this.nextRestartAt = null;
     const old = this.worker;
-    if (old) {
-      this.stopping = true;
-      old.killGroup('SIGKILL');
+    if (!old) return;
+    this.stopping = true;
+    this.halting = true;
+    try {
+      if (o.graceful) {
+        this.link?.send({ type: 'shutdown', reason: 'reset', drain_ms: 0 });
+        old.child.stdin?.end();
+        if (!(await settlesWithin(old.exited, o.boundMs ?? 1000))) old.killGroup('SIGKILL');
+      } else old.killGroup('SIGKILL');
       await old.exited;
+      // The group may hold an mpv that did not quit with its worker.
+      old.killGroup('SIGKILL');
+    } finally {
+      this.stopping = false;
+      this.halting = false;
     }
+  }
+
+  /** Second half of a reset: a fresh worker with a clean restart record, replaying `resume` if given. */
+  relaunch(resume?: WorkerResume): void {
+    this.ctx.clock.clearTimeout(this.timers.restart);
+    if (this.worker) return;
+    this.record = resetRecord(this.record);
+    this.nextResume = resume;
     this.stopping = false;
     this.spawn();
   }
+
+  private halting = false;
 
   /**
    * Graceful stop bounded by stop_timeout_ms: ask (shutdown message, stdin EOF), SIGTERM the group

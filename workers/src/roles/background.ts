@@ -51,13 +51,17 @@ export class BackgroundPlayer {
     this.base = base;
     this.loop = args.loop !== false;
     const fadeIn = typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
+    // start_s is internal (a resume after a crash or restart; MQTT arguments never carry it): load at the
+    // position rather than load then seek, one playback start instead of two.
+    const startAt = typeof args.start_s === 'number' && args.start_s > 0 ? args.start_s : null;
     const client = await this.slot.ready();
     const target = this.volume();
-    const started = await loadAndAwait(client, path, { 'loop-file': this.loop ? 'inf' : 'no', volume: String(fadeIn > 0 ? 0 : target), pause: 'no' }, START_TIMEOUT_MS);
+    const options = { 'loop-file': this.loop ? 'inf' : 'no', volume: String(fadeIn > 0 ? 0 : target), pause: 'no', ...(startAt ? { start: String(startAt) } : {}) };
+    const started = await loadAndAwait(client, path, options, START_TIMEOUT_MS);
     if (!started.ok) return failed('media_error', started.reason);
     this.file = path;
     this.status = 'playing';
-    this.position = 0;
+    this.position = startAt ?? 0;
     this.changed();
     this.reporter.send({ type: 'event', event: { type: 'background', state: 'started', file: path, detail: { volume: target, loop: this.loop } } });
     if (fadeIn > 0) void fadeVolume(client, 0, target, fadeIn);

@@ -1,0 +1,3 @@
+export * from './parse.js';
+export * from './pactl.js';
+export * from './installation-id.js';

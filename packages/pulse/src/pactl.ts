@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { isOurs, moveTarget, OWNER_PROPERTY, ourSinks, parseSinkInputs, parseSinks, SAFE_NAME, SLAVES_PROPERTY, ZONE_PROPERTY, type PulseSink, type PulseSinkInput } from './parse.js';
+
+export interface PactlOptions {
+  /** Environment for pactl (PULSE_SERVER, XDG_RUNTIME_DIR...). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Bound on each pactl call. Default 5000 ms. */
+  timeoutMs?: number;
+  /** The pactl executable. Default `pactl` on PATH. */
+  bin?: string;
+}
+
+export interface CombineSinkSpec {
+  name: string;
+  /** Sink names (without `pulse/`). */
+  slaves: string[];
+  /** Our installation id: stored as the sink property mpvisor.owner. */
+  tag: string;
+  /** The zone it is for (sink property mpvisor.zone). */
+  zone?: string;
+}
+
+export interface UnloadedSink {
+  name: string;
+  module_index: number;
+  zone: string | null;
+  /** Streams moved off the sink before it was unloaded. */
+  moved: number;
+}
+
+export interface UnloadReport {
+  unloaded: UnloadedSink[];
+  errors: string[];
+}
+
+export class PactlError extends Error {
+  constructor(message: string, readonly args: string[]) {
+    super(message);
+  }
+}
+
+/** Where libpulse would connect (PULSE_SERVER, else $XDG_RUNTIME_DIR/pulse/native); null for a non-unix server. */
+export function pulseSocketPath(env: NodeJS.ProcessEnv): string | null {
+  const server = env.PULSE_SERVER;
+  if (server) return server.startsWith('unix:') ? server.slice(5) : server.startsWith('/') ? server : null;
+  const runtime = env.XDG_RUNTIME_DIR ?? `/run/user/${process.getuid?.() ?? 0}`;
+  return join(runtime, 'pulse', 'native');
+}
+
+function canConnect(path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * A small pactl wrapper: argument arrays (no shell), a timeout on every call, JSON output parsed at the
+ * edge. It only ever unloads modules that own a sink carrying our tag.
+ */
+export class Pactl {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly timeoutMs: number;
+  private readonly bin: string;
+
+  constructor(opts: PactlOptions = {}) {
+    this.env = opts.env ?? process.env;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.bin = opts.bin ?? 'pactl';
+  }
+
+  /**
+   * Is a server there? A unix socket is tried with a plain connect first, so an absent server never makes
+   * pactl autospawn one; a tcp: server is asked with `pactl info`.
+   */
+  async reachable(): Promise<boolean> {
+    const socket = pulseSocketPath(this.env);
+    if (socket !== null) {
+      if (!(await canConnect(socket, Math.min(1000, this.timeoutMs)))) return false;
+    } else if (!this.env.PULSE_SERVER) return false;
+    return this.run(['info']).then(() => true, () => false);
+  }
+
+  run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.bin, args, { env: this.env, timeout: this.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) {
+          const detail = String(stderr).trim() || err.message;
+          reject(new PactlError(`pactl ${args.join(' ')}: ${detail}`, args));
+        } else resolve(String(stdout));
+      });
+    });
+  }
+
+  async listSinks(): Promise<PulseSink[]> {
+    return parseSinks(await this.run(['-f', 'json', 'list', 'sinks']));
+  }
+
+  async listSinkInputs(): Promise<PulseSinkInput[]> {
+    return parseSinkInputs(await this.run(['-f', 'json', 'list', 'sink-inputs']));
+  }
+
+  async defaultSink(): Promise<string | null> {
+    const name = (await this.run(['get-default-sink']).catch(() => '')).trim();
+    return name === '' ? null : name;
+  }
+
+  /** Loads module-combine-sink with our tag in its sink_properties; resolves with the module index. */
+  async loadCombineSink(spec: CombineSinkSpec): Promise<number> {
+    const names = [spec.name, ...spec.slaves, spec.tag, ...(spec.zone ? [spec.zone] : [])];
+    const bad = names.find((n) => !SAFE_NAME.test(n));
+    if (bad !== undefined) throw new PactlError(`unsafe name for a module argument: ${JSON.stringify(bad)}`, []);
+    if (spec.slaves.length === 0) throw new PactlError('a combine sink needs at least one slave', []);
+    const props = [`${OWNER_PROPERTY}=${spec.tag}`, ...(spec.zone ? [`${ZONE_PROPERTY}=${spec.zone}`] : []), `${SLAVES_PROPERTY}=${spec.slaves.join(',')}`, `device.description=mpvisor-${spec.zone ?? spec.name}`];
+    const args = ['load-module', 'module-combine-sink', `sink_name=${spec.name}`, `slaves=${spec.slaves.join(',')}`, `sink_properties="${props.join(' ')}"`];
+    const out = (await this.run(args)).trim();
+    if (!/^\d+$/.test(out)) throw new PactlError(`pactl load-module printed ${JSON.stringify(out)}, not a module index`, args);
+    return Number(out);
+  }
+
+  async moveSinkInput(input: number, sink: string): Promise<void> {
+    await this.run(['move-sink-input', String(input), sink]);
+  }
+
+  async unloadModule(index: number): Promise<void> {
+    await this.run(['unload-module', String(index)]);
+  }
+
+  /**
+   * Unload every sink carrying our tag (optionally only those of some zones, or one module): streams
+   * playing to it are moved to its first slave (or the default sink) first, then its owner_module is
+   * unloaded. A sink without our tag is never touched, whatever its name or module.
+   */
+  async unloadOurSinks(tag: string, filter: { zones?: readonly string[]; moduleIndex?: number; name?: string } = {}): Promise<UnloadReport> {
+    const report: UnloadReport = { unloaded: [], errors: [] };
+    const sinks = await this.listSinks();
+    const mine = ourSinks(sinks, tag, filter.zones).filter(
+      (s) => (filter.moduleIndex === undefined || s.owner_module === filter.moduleIndex) && (filter.name === undefined || s.name === filter.name),
+    );
+    if (mine.length === 0) return report;
+    const inputs = await this.listSinkInputs().catch((err: Error) => {
+      report.errors.push(err.message);
+      return [] as PulseSinkInput[];
+    });
+    const fallback = await this.defaultSink();
+    for (const sink of mine) {
+      if (sink.owner_module === null) {
+        report.errors.push(`sink ${sink.name} has no owner module; left alone`);
+        continue;
+      }
+      let moved = 0;
+      const target = moveTarget(sink, sinks.filter((s) => !mine.includes(s)), fallback);
+      for (const input of inputs.filter((i) => i.sink === sink.index && i.owner_module !== sink.owner_module)) {
+        if (target === null) {
+          report.errors.push(`no sink to move stream ${input.index} to; it follows PulseAudio's choice`);
+          break;
+        }
+        await this.moveSinkInput(input.index, target).then(
+          () => moved++,
+          (err: Error) => report.errors.push(err.message),
+        );
+      }
+      // Re-checked right before the unload: module indexes get reused (PipeWire), so the module must still own a tagged sink.
+      const now = (await this.listSinks()).find((s) => s.owner_module === sink.owner_module && s.name === sink.name);
+      if (!now || !isOurs(now, tag)) continue;
+      try {
+        await this.unloadModule(sink.owner_module);
+        report.unloaded.push({ name: sink.name, module_index: sink.owner_module, zone: sink.properties[ZONE_PROPERTY] ?? null, moved });
+      } catch (err) {
+        report.errors.push((err as Error).message);
+      }
+    }
+    return report;
+  }
+}

@@ -1,0 +1,109 @@
+import type { ZoneConfig } from '@mpvisor/config';
+import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
+import type { Logger } from '@mpvisor/log';
+import { installationId, ourSinks, Pactl, sinkNameOf, type UnloadReport } from '@mpvisor/pulse';
+
+export interface CombinedSinksOptions {
+  stateDir: string;
+  log: Logger;
+  /** The ownership ledger (records every module we load); absent until it is ready. */
+  ledger: () => Ledger | null;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SinkPlan {
+  /** mpv audio device for the zone (`pulse/NAME`), or null: the zone keeps its own device / fallback. */
+  device: string | null;
+  warning: string | null;
+}
+
+/** The sink name of a combined-audio zone; zone names are already limited to [A-Za-z0-9_.-]. */
+export const combinedSinkName = (zone: string): string => `mpvisor_${zone}`;
+
+/** Zones the supervisor makes a combine sink for: combined-audio zones (they always have two or more sinks). */
+export const wantsCombinedSink = (z: ZoneConfig): boolean => z.kind === 'combined-audio' && z.combined_sinks.length >= 2;
+
+/**
+ * The PulseAudio sinks this installation creates: one module-combine-sink per combined-audio zone,
+ * tagged `mpvisor.owner=<installation id>` in its sink_properties and recorded in the ledger. Only
+ * sinks with that tag are ever unloaded. Without a reachable server nothing is loaded and the zones
+ * fall back like any other zone (the worker warns and plays to the null output).
+ */
+export class CombinedSinks {
+  private readonly pactl: Pactl;
+  private tag = '';
+  private reachable = false;
+
+  constructor(private readonly opts: CombinedSinksOptions) {
+    this.pactl = new Pactl({ env: opts.env ?? process.env, timeoutMs: 5000 });
+  }
+
+  get installationTag(): string {
+    return this.tag;
+  }
+
+  /** Read (or create) the installation id. No server is asked until refresh(). */
+  async init(): Promise<void> {
+    this.tag = await installationId(this.opts.stateDir);
+  }
+
+  /** Is a server reachable now (asked again: it may have come or gone since start)? */
+  async refresh(): Promise<boolean> {
+    this.reachable = await this.pactl.reachable();
+    return this.reachable;
+  }
+
+  /** Unload a module a previous run recorded, only if it still owns a sink carrying our tag. */
+  async unloadRecorded(m: PulseModuleEntry): Promise<boolean> {
+    if (m.tag !== this.tag || !(this.reachable || (await this.refresh()))) return false;
+    const r = await this.pactl.unloadOurSinks(this.tag, { moduleIndex: m.module_index, name: m.sink_name });
+    // Nothing of ours left under that module (already gone, or the index now belongs to someone else): done.
+    return r.errors.length === 0;
+  }
+
+  /** Create the combine sink of a combined-audio zone (replacing a tagged leftover of the same name). */
+  async create(zone: ZoneConfig): Promise<SinkPlan> {
+    if (!wantsCombinedSink(zone)) return { device: null, warning: null };
+    if (!this.reachable) {
+      return { device: null, warning: `no PulseAudio server reachable: combined sink for zone ${zone.name} not created` };
+    }
+    const slaves = zone.combined_sinks.map(sinkNameOf);
+    if (slaves.some((s) => s === null)) {
+      return { device: null, warning: `combined_sinks of zone ${zone.name} must all be PulseAudio sinks (pulse/NAME): ${zone.combined_sinks.join(', ')}` };
+    }
+    const name = combinedSinkName(zone.name);
+    try {
+      await this.unload([zone.name]);
+      const sinks = await this.pactl.listSinks();
+      const missing = (slaves as string[]).filter((s) => !sinks.some((k) => k.name === s));
+      if (missing.length > 0) return { device: null, warning: `combined sink for zone ${zone.name} not created: no sink named ${missing.join(', ')}` };
+      if (sinks.some((k) => k.name === name)) return { device: null, warning: `a sink named ${name} exists and is not ours; combined sink for zone ${zone.name} not created` };
+      const module_index = await this.pactl.loadCombineSink({ name, slaves: slaves as string[], tag: this.tag, zone: zone.name });
+      this.opts.ledger()?.recordPulseModule({ module_index, sink_name: name, tag: this.tag });
+      this.opts.log.info('combined sink created', { zone: zone.name, sink: name, module_index, slaves: (slaves as string[]).join(',') });
+      return { device: `pulse/${name}`, warning: null };
+    } catch (err) {
+      return { device: null, warning: `combined sink for zone ${zone.name} not created: ${(err as Error).message}` };
+    }
+  }
+
+  /** Unload our sinks (of the given zones, or all); streams are moved first. Never touches an untagged sink. */
+  async unload(zones?: readonly string[]): Promise<UnloadReport> {
+    if (!this.reachable || this.tag === '') return { unloaded: [], errors: [] };
+    const report = await this.pactl.unloadOurSinks(this.tag, zones === undefined ? {} : { zones });
+    const ledger = this.opts.ledger();
+    for (const u of report.unloaded) {
+      ledger?.forgetPulseModule(u.module_index);
+      this.opts.log.info('combined sink unloaded', { zone: u.zone ?? undefined, sink: u.name, module_index: u.module_index, streams_moved: u.moved });
+    }
+    for (const e of report.errors) this.opts.log.warn(`pulse: ${e}`);
+    return report;
+  }
+
+  /** For health_check / diagnostics. */
+  async status(): Promise<{ reachable: boolean; ours: Array<{ name: string; zone: string | null; module_index: number | null; state: string }> }> {
+    if (!this.reachable || this.tag === '') return { reachable: this.reachable, ours: [] };
+    const sinks = await this.pactl.listSinks().catch(() => []);
+    return { reachable: true, ours: ourSinks(sinks, this.tag).map((s) => ({ name: s.name, zone: s.properties['mpvisor.zone'] ?? null, module_index: s.owner_module, state: s.state })) };
+  }
+}

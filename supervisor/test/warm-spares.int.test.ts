@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDemoMedia } from '@mpvisor/config';
+import { descendants, isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, waitFor } from '@mpvisor/testkit';
+
+// Warm standby workers with real processes: supervisor, workers, mpv and Mosquitto.
+
+function ini(o: { port: number; media: string; base: string; spares: number; zones: string[] }): string {
+  return [
+    '[mqtt]',
+    'broker = 127.0.0.1',
+    `port = ${o.port}`,
+    `base_topic = ${o.base}`,
+    'device_name = test',
+    `client_id = mpvisor-spare-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
+    '[global]',
+    'log_level = info',
+    `media_base_path = ${o.media}`,
+    'heartbeat_enabled = false',
+    '[system:main]',
+    `warm_spares = ${o.spares}`,
+    'startup_timeout_ms = 8000',
+    'heartbeat_timeout_ms = 1500',
+    'restart_backoff_initial_ms = 100',
+    'stable_after_ms = 500',
+    'max_restarts = 20',
+    ...o.zones.flatMap((z) => [`[audio:${z}]`, `topic = ${o.base}/${z}`, 'media_dir = .']),
+  ].join('\n');
+}
+
+interface SpareInfo {
+  pid: number;
+  state: 'starting' | 'ready';
+  mpv_pids: number[];
+}
+
+async function harness(prefix: string, spares: number, zones: string[]) {
+  const dir = tempDir(prefix);
+  const media = join(dir.path, 'media');
+  mkdirSync(media, { recursive: true });
+  await ensureDemoMedia(media);
+  const broker = await startMosquitto({ dir: dir.path });
+  const probe = await MqttProbe.connect(broker.url);
+  const base = prefix;
+  await probe.subscribe(`${base}/#`);
+  const sup = startSupervisor({ dir: dir.path, config: ini({ port: broker.port, media, base, spares, zones }) });
+  const h = {
+    media,
+    base,
+    probe,
+    sup,
+    cmd: (zone: string, body: object, timeoutMs = 10_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs),
+    sys: (body: object) => probe.command(`${base}/system/commands`, `${base}/system/events`, body),
+    async state(zone: string): Promise<any> {
+      return (await h.cmd(zone, { command: 'status' })).result;
+    },
+    async spares(): Promise<SpareInfo[]> {
+      return (await h.sys({ command: 'status' })).result.spares;
+    },
+    /** Ready spares, waiting until there are `n` of them. */
+    readySpares: (n: number, timeoutMs = 10_000) =>
+      waitFor(async () => {
+        const s = (await h.spares()).filter((x) => x.state === 'ready');
+        return s.length >= n ? s : null;
+      }, timeoutMs, `${n} ready spare(s)`, 100),
+    async prop(zone: string, role: string, property: string): Promise<{ value: any; pid: number }> {
+      const r = await h.cmd(zone, { command: 'getMpvProperty', role, property }, 5000);
+      if (r.outcome !== 'success') throw new Error(`getMpvProperty: ${r.message}`);
+      return r.result;
+    },
+    ready: (zone: string, timeoutMs = 15_000) => probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready', timeoutMs),
+    waitLifecycle: (zone: string, event: string, since: number, timeoutMs = 10_000) =>
+      probe.waitFor(`${base}/${zone}/events`, (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === event, timeoutMs, since).then((m) => m.json),
+    async playing(zone: string, timeoutMs = 10_000): Promise<{ value: number; pid: number }> {
+      return waitFor(
+        async () => {
+          const a = await h.prop(zone, 'background', 'time-pos');
+          if (typeof a.value !== 'number') return null;
+          await sleep(300);
+          const b = await h.prop(zone, 'background', 'time-pos');
+          return typeof b.value === 'number' && b.pid === a.pid && circular(b.value - a.value) > 0.1 ? b : null;
+        },
+        timeoutMs,
+        `${zone} background playing`,
+        100,
+      );
+    },
+    async close() {
+      try {
+        await sup.stop();
+      } finally {
+        await probe.close();
+        await broker.stop();
+        dir.remove();
+      }
+    },
+  };
+  return h;
+}
+
+/** Distance on the 10 s loop of the demo tones (a looping track wraps to 0). */
+const circular = (d: number) => ((d % 10) + 15) % 10 - 5;
+
+describe('warm_spares = 1', () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+
+  beforeAll(async () => {
+    h = await harness('mpvw', 1, ['alpha', 'beta']);
+    await h.ready('alpha');
+    await h.ready('beta');
+  }, 30_000);
+
+  afterAll(async () => {
+    await h?.close();
+  }, 30_000);
+
+  it('a spare boots once the zones are ready and is listed in status and health_check', async () => {
+    const [spare] = await h.readySpares(1);
+    expect(isAlive(spare!.pid)).toBe(true);
+    // background, speech and the default effects pool of 2, all idle.
+    expect(spare!.mpv_pids).toHaveLength(4);
+    for (const p of spare!.mpv_pids) expect(descendants(spare!.pid)).toContain(p);
+    const health = (await h.sys({ command: 'health_check' })).result;
+    expect(health.spares).toEqual([{ pid: spare!.pid, state: 'ready' }]);
+    // Not a zone: the zones' own workers are different processes.
+    expect([(await h.state('alpha')).pid, (await h.state('beta')).pid]).not.toContain(spare!.pid);
+    // Recorded in the ownership ledger like the zones' workers and mpv: 2 zones x (worker + 4 mpv) + the spare's 5.
+    await waitFor(async () => (await h.sys({ command: 'health_check' })).result.ledger.processes === 15, 5000, 'the spare in the ledger', 100);
+  }, 15_000);
+
+  it("kill -9 of a zone's worker: the spare takes over, background resumes at its position, a new spare follows", async () => {
+    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav' });
+    await h.playing('alpha');
+    await sleep(1200); // a heartbeat or two: the supervisor knows the position
+    const [spare] = await h.readySpares(1);
+    const before = await h.state('alpha');
+    const old = await h.prop('alpha', 'background', 'time-pos');
+    const since = Date.now();
+    process.kill(before.pid, 'SIGKILL');
+    const restarted = await h.waitLifecycle('alpha', 'restarted', since);
+    expect(restarted).toMatchObject({ pid: spare!.pid, via: 'spare', restarts: before.restarts + 1 });
+    const after = await h.playing('alpha');
+    expect(spare!.mpv_pids).toContain(after.pid);
+    expect((await h.prop('alpha', 'background', 'path')).value).toBe(join(h.media, 'tone-220.wav'));
+    // Resumed where it was: the position is sampled every heartbeat (500 ms here).
+    expect(Math.abs(circular(after.value - old.value))).toBeLessThan(1.5);
+    const st = await h.state('alpha');
+    expect(st).toMatchObject({ state: 'ready', pid: spare!.pid, restarts: before.restarts + 1 });
+    expect(st.mpv_instances.map((m: { instance: string }) => m.instance)).toEqual(expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']));
+    for (const m of before.mpv_instances) expect(isAlive(m.pid)).toBe(false);
+    expect(isAlive(before.pid)).toBe(false);
+    // The zone answers commands on the adopted worker (speech slot included).
+    expect((await h.prop('alpha', 'speech', 'idle-active')).value).toBe(true);
+    // A replacement spare, booted in the background.
+    const [next] = await h.readySpares(1, 8000);
+    expect(next!.pid).not.toBe(spare!.pid);
+    expect(Date.now() - since).toBeLessThan(8000);
+  }, 30_000);
+
+  it('the adopted worker is supervised like any: killed again, the next spare takes over', async () => {
+    const [spare] = await h.readySpares(1);
+    const before = await h.state('alpha');
+    const since = Date.now();
+    process.kill(before.pid, 'SIGKILL');
+    const restarted = await h.waitLifecycle('alpha', 'restarted', since);
+    expect(restarted).toMatchObject({ pid: spare!.pid, via: 'spare' });
+    await h.playing('alpha');
+    await h.readySpares(1, 8000);
+  }, 30_000);
+
+  it('a spare that is killed is replaced', async () => {
+    const [spare] = await h.readySpares(1);
+    process.kill(spare!.pid, 'SIGKILL');
+    const [next] = await waitFor(async () => {
+      const s = (await h.spares()).filter((x) => x.state === 'ready' && x.pid !== spare!.pid);
+      return s.length ? s : null;
+    }, 8000, 'a replacement spare', 100);
+    expect(isAlive(spare!.pid)).toBe(false);
+    await waitFor(() => spare!.mpv_pids.every((p) => !isAlive(p)), 3000, "the killed spare's mpv to go");
+    expect(isAlive(next!.pid)).toBe(true);
+    expect((await h.spares()).map((s) => s.pid)).not.toContain(spare!.pid);
+  }, 20_000);
+
+  it('shutdown stops the spare with the zones: nothing of the run is left', async () => {
+    const [spare] = await h.readySpares(1);
+    const pids = [spare!.pid, ...spare!.mpv_pids];
+    await h.sup.stop(); // asserts the whole tree is gone
+    for (const p of pids) expect(isAlive(p)).toBe(false);
+    expect(h.sup.output()).not.toMatch(/spare had to be killed/);
+  }, 30_000);
+});
+
+describe('warm_spares = 0', () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+
+  beforeAll(async () => {
+    h = await harness('mpvn', 0, ['solo']);
+    await h.ready('solo');
+  }, 30_000);
+
+  afterAll(async () => {
+    await h?.close();
+  }, 30_000);
+
+  it('no spare runs, and a crash is a cold respawn as before', async () => {
+    await sleep(1000);
+    expect(await h.spares()).toEqual([]);
+    const before = await h.state('solo');
+    // The worker and its own mpv only.
+    expect(h.sup.tree().sort()).toEqual([before.pid, ...before.mpv_instances.map((m: { pid: number }) => m.pid)].sort());
+    await h.cmd('solo', { command: 'playBackground', file: 'tone-330.wav' });
+    await h.playing('solo');
+    await sleep(1200);
+    const since = Date.now();
+    process.kill(before.pid, 'SIGKILL');
+    const restarted = await h.waitLifecycle('solo', 'restarted', since);
+    expect(restarted.via).toBe('cold');
+    expect(restarted.pid).not.toBe(before.pid);
+    await h.playing('solo');
+    expect((await h.prop('solo', 'background', 'path')).value).toBe(join(h.media, 'tone-330.wav'));
+    expect(await h.spares()).toEqual([]);
+  }, 30_000);
+});
