@@ -198,14 +198,14 @@ export async function prepareRun(prefix) {
  * `mpvisor run` as a child process whose stdout/stderr go straight to a file (no pipe through this
  * process, so a long run keeps neither side's memory growing with the log).
  */
-export function launchSupervisor({ dir, ini, logFile = join(dir, 'supervisor.log') }) {
+export function launchSupervisor({ dir, ini, logFile = join(dir, 'supervisor.log'), env = {} }) {
   const runDir = join(dir, 'run');
   const stateDir = join(dir, 'state');
   const file = join(dir, 'run.ini');
   writeFileSync(file, ini);
   const fd = openSync(logFile, 'a');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file], { stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file], { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
   closeSync(fd);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
   return {
@@ -429,7 +429,7 @@ export class Commander {
       const wrongTopic = t.answers.find((a) => a.topic !== t.events);
       if (wrongTopic) problems.push({ kind: 'outcome_on_wrong_topic', id: t.id, topic: wrongTopic.topic, expected: t.events });
       const first = t.answers[0].outcome;
-      if (t.expect && first.outcome !== t.expect) problems.push({ kind: 'unexpected_outcome', id: t.id, command: t.command, expected: t.expect, got: first.outcome, error_type: first.error_type, message: first.message });
+      if (t.expect && !(Array.isArray(t.expect) ? t.expect : [t.expect]).includes(first.outcome)) problems.push({ kind: 'unexpected_outcome', id: t.id, command: t.command, expected: t.expect, got: first.outcome, error_type: first.error_type, message: first.message });
     }
     return { commands: this.tracked.size, answers: answersTotal, answered_more_than_once: reanswered, resends: this.resends, problems };
   }

@@ -403,6 +403,7 @@ export class Supervisor {
       const problems: string[] = [];
       log.info('supervisor stopping', { reason });
       this.dispatcher?.refuseNewCommands();
+      this.spares?.freeze();
       this.state?.setSystemState('stopping');
       const runners = this.zones.all();
       // Speech in progress may finish (bounded by the longest stop_timeout_ms; a second signal skips it).

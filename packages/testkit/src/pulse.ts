@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { waitFor } from './wait.js';
+import { sleep, waitFor } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -11,6 +11,8 @@ export interface PulseDaemon {
   server: string;
   /** Environment that points a client (mpv, pactl, sox) at this daemon only. */
   env: Record<string, string>;
+  /** The null sinks created at start. */
+  sinks: string[];
   /** RMS amplitude (0..1) of what a sink plays, recorded from its monitor for `seconds`. */
   sinkRms(sink: string, seconds?: number): Promise<number>;
   stop(): Promise<void>;
@@ -40,25 +42,135 @@ export async function startPulse(opts: { dir: string; sinks: string[] }): Promis
     `private pulseaudio at ${socket} (${stderr})`,
     50,
   );
-  return {
-    server,
-    env,
-    async sinkRms(sink, seconds = 1) {
-      const { stderr: stat } = await run('sox', ['-q', '-t', 'pulseaudio', `${sink}.monitor`, '-n', 'trim', '0', String(seconds), 'stat'], { env: clientEnv, timeout: (seconds + 10) * 1000 });
-      const m = /RMS\s+amplitude:\s+([\d.]+)/.exec(stat);
-      if (!m) throw new Error(`no RMS in sox output: ${stat}`);
-      return Number(m[1]);
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-      clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
+  return { server, env, sinks: [...opts.sinks], sinkRms: (sink, seconds) => sinkRms(clientEnv, sink, seconds), stop: () => stopChild(child, exited) };
+}
+
+async function sinkRms(clientEnv: NodeJS.ProcessEnv, sink: string, seconds = 1): Promise<number> {
+  const { stderr: stat } = await run('sox', ['-q', '-t', 'pulseaudio', `${sink}.monitor`, '-n', 'trim', '0', String(seconds), 'stat'], { env: clientEnv, timeout: (seconds + 10) * 1000 });
+  const m = /RMS\s+amplitude:\s+([\d.]+)/.exec(stat);
+  if (!m) throw new Error(`no RMS in sox output: ${stat}`);
+  return Number(m[1]);
+}
+
+/** SIGTERM, then SIGKILL after 3 s; resolves once the child has exited. */
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** The PipeWire programs startPipewirePulse needs that are not on PATH (empty: all there). */
+export function missingPipewireBinaries(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  const found = (bin: string) =>
+    dirs.some((d) => {
+      try {
+        accessSync(join(d, bin), constants.X_OK);
+        return true;
+      } catch {
+        return false;
       }
-    },
+    });
+  return ['pipewire', 'pipewire-pulse', 'wireplumber'].filter((b) => !found(b));
+}
+
+// WirePlumber 0.4 exits at start without a D-Bus session bus ("Error acquiring bus address"): only its
+// device reservation (ALSA), flatpak portal and bluetooth parts want one, and a test has no devices.
+// These files (in the private HOME's ~/.config/wireplumber) replace the stock 90-enable-all.lua scripts.
+const WIREPLUMBER_MAIN = `-- mpvisor test daemon: no D-Bus, no hardware. Policy (linking, default nodes) as stock.
+load_module("metadata")
+default_access.properties["enable-flatpak-portal"] = false
+default_access.enable()
+device_defaults.enable()
+stream_defaults.enable()
+load_script("intended-roles.lua")
+load_script("suspend-node.lua")
+`;
+const WIREPLUMBER_BLUETOOTH = '-- mpvisor test daemon: no bluetooth (it needs D-Bus)\n';
+
+/**
+ * A private PipeWire with pipewire-pulse and WirePlumber (the session manager that links streams to
+ * sinks), no sound card, no D-Bus, no desktop session, and one null sink per name loaded through the
+ * pulse protocol (`pactl load-module module-null-sink`). Same shape as startPulse: clients talk to it
+ * with PULSE_SERVER, and never meet the machine's own audio server (HOME, XDG_RUNTIME_DIR and the
+ * session bus address point into `dir`).
+ */
+export async function startPipewirePulse(opts: { dir: string; sinks: string[] }): Promise<PulseDaemon> {
+  const home = join(opts.dir, 'pw-home');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  for (const sub of ['main.lua.d', 'bluetooth.lua.d']) mkdirSync(join(home, '.config', 'wireplumber', sub), { recursive: true });
+  writeFileSync(join(home, '.config', 'wireplumber', 'main.lua.d', '90-enable-all.lua'), WIREPLUMBER_MAIN);
+  writeFileSync(join(home, '.config', 'wireplumber', 'bluetooth.lua.d', '90-enable-all.lua'), WIREPLUMBER_BLUETOOTH);
+  const socket = join(home, 'pulse', 'native');
+  const server = `unix:${socket}`;
+  const env = { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: server };
+  const daemonEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...env,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    PIPEWIRE_RUNTIME_DIR: home,
+    // Never the machine's session bus; nothing here needs one (the failed connects are only logged).
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-dbus')}`,
   };
+  for (const k of ['PIPEWIRE_REMOTE', 'PIPEWIRE_CORE', 'PULSE_RUNTIME_PATH', 'DISPLAY', 'WAYLAND_DISPLAY', 'WIREPLUMBER_CONFIG_DIR']) delete daemonEnv[k];
+  const clientEnv = { ...process.env, ...env };
+
+  const procs: Array<{ name: string; child: ChildProcess; exited: Promise<void>; failed: () => boolean; stderr: () => string }> = [];
+  const launch = (name: string) => {
+    const child = spawn(name, [], { stdio: ['ignore', 'ignore', 'pipe'], env: daemonEnv });
+    let stderr = '';
+    let failed = false;
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const exited = new Promise<void>((r) => {
+      child.once('exit', () => r());
+      child.once('error', (err) => {
+        failed = true;
+        stderr += `\n${err.message}`;
+        r();
+      });
+    });
+    procs.push({ name, child, exited, failed: () => failed, stderr: () => stderr });
+  };
+  const dead = () => procs.find((p) => p.failed() || p.child.exitCode !== null || p.child.signalCode !== null);
+  const stop = async () => {
+    for (const p of [...procs].reverse()) if (!p.failed()) await stopChild(p.child, p.exited);
+  };
+  // Like waitFor, but a daemon that exits fails the wait at once, with its stderr.
+  const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const d = dead();
+      if (d) throw new Error(`${d.name} exited (${d.child.exitCode ?? d.child.signalCode ?? 'not started'}) while waiting for ${what}: ${d.stderr().trim()}`);
+      if (await cond()) return;
+      if (Date.now() > deadline) throw new Error(`timed out after 10000 ms waiting for ${what}`);
+      await sleep(50);
+    }
+  };
+  const pactl = (args: string[]) => run('pactl', args, { env: clientEnv, timeout: 5000 });
+
+  try {
+    launch('pipewire');
+    await until(() => existsSync(join(home, 'pipewire-0')), 'the pipewire socket');
+    launch('pipewire-pulse');
+    launch('wireplumber');
+    await until(() => pactl(['info']).then(() => true, () => false), `pipewire-pulse at ${socket}`);
+    for (const s of opts.sinks) await pactl(['load-module', 'module-null-sink', `sink_name=${s}`]);
+    // WirePlumber links streams to sinks; it is at work once it has chosen a default sink among ours.
+    if (opts.sinks.length > 0) {
+      await until(async () => opts.sinks.includes((await pactl(['get-default-sink']).catch(() => ({ stdout: '' }))).stdout.trim()), 'wireplumber to choose a default sink');
+    }
+  } catch (err) {
+    const logs = procs.map((p) => `${p.name}: ${p.stderr().trim().split('\n').slice(-5).join(' | ')}`).join('\n');
+    await stop();
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
+  return { server, env, sinks: [...opts.sinks], sinkRms: (sink, seconds) => sinkRms(clientEnv, sink, seconds), stop };
 }

@@ -111,12 +111,21 @@ export class SparePool implements SpareSource {
     return this.o.count;
   }
 
-  /** Boot the spares (the app calls this once a zone is ready: a spare cannot start where no zone can). */
+  /**
+   * Boot the spares (the app calls this once a zone is ready: a spare cannot start where no zone can),
+   * after the replenish pause, so they do not compete for CPU with the zones' own start.
+   */
   start(): void {
     if (this.enabled || this.stopped || this.o.count <= 0) return;
     this.enabled = true;
     this.o.log.info('warm spares starting', { count: this.o.count, effects: this.o.bootstrap.spare.effects });
-    this.fill();
+    this.scheduleFill(this.o.replenishDelayMs ?? DEFAULT_REPLENISH_MS);
+  }
+
+  /** Shutdown has begun: no spare is booted or handed out from now on (stop() ends the running ones). */
+  freeze(): void {
+    this.stopped = true;
+    this.o.clock.clearTimeout(this.refill);
   }
 
   private fill(): void {
