@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what mpvisor needs on a Debian machine, then the npm packages, then builds.
 #   scripts/setup.sh run    -> what `npm start` needs (mpv)
-#   scripts/setup.sh test   -> what `npm test` needs (mpv, mosquitto, pulseaudio, sox)
+#   scripts/setup.sh test   -> what `npm test` needs (mpv, mosquitto, pulseaudio, sox). The PipeWire
+#                              sink tests run when pipewire, pipewire-pulse and wireplumber are present
+#                              and are skipped otherwise: installing pipewire-pulse enables its user
+#                              services for every account, which a desktop running PulseAudio may not
+#                              want, so only CI (CI=true) or MPVISOR_TEST_PIPEWIRE=1 installs them.
 # System packages come from apt when missing and we are root; otherwise it names what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +16,10 @@ need_pkgs=(mpv)
 if [ "$mode" = test ]; then
   need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox)
   need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse)
+  if [ "${CI:-}" = true ] || [ "${MPVISOR_TEST_PIPEWIRE:-}" = 1 ]; then
+    need_cmds+=(pipewire pipewire-pulse wireplumber)
+    need_pkgs+=(pipewire pipewire-pulse wireplumber)
+  fi
 fi
 
 missing=()

@@ -65,7 +65,9 @@ function canConnect(path: string, timeoutMs: number): Promise<boolean> {
 
 /**
  * A small pactl wrapper: argument arrays (no shell), a timeout on every call, JSON output parsed at the
- * edge. It only ever unloads modules that own a sink carrying our tag.
+ * edge. It only ever unloads modules that own a sink carrying our tag (or, in loadCombineSink, the
+ * module it has just loaded when that load did not produce our tagged sink). Works against PulseAudio
+ * and pipewire-pulse alike; see docs/operations.md for what differs.
  */
 export class Pactl {
   private readonly env: NodeJS.ProcessEnv;
@@ -124,7 +126,18 @@ export class Pactl {
     const args = ['load-module', 'module-combine-sink', `sink_name=${spec.name}`, `slaves=${spec.slaves.join(',')}`, `sink_properties="${props.join(' ')}"`];
     const out = (await this.run(args)).trim();
     if (!/^\d+$/.test(out)) throw new PactlError(`pactl load-module printed ${JSON.stringify(out)}, not a module index`, args);
-    return Number(out);
+    const index = Number(out);
+    // PipeWire accepts module arguments it does not understand without a word (PulseAudio refuses the
+    // load): make sure the module made a sink of that name carrying our tag, or we could never clean it up.
+    let sink: PulseSink | undefined;
+    for (let i = 0; i < 5 && sink === undefined; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      sink = (await this.listSinks()).find((s) => s.owner_module === index && s.name === spec.name);
+    }
+    if (sink !== undefined && isOurs(sink, spec.tag) && sink.properties[ZONE_PROPERTY] === spec.zone) return index;
+    // The module index was handed to us just now, so this module is ours whatever its sink looks like.
+    await this.unloadModule(index).catch(() => undefined);
+    throw new PactlError(`module ${index} loaded but ${sink === undefined ? `made no sink ${spec.name}` : `its sink ${spec.name} lacks our properties`}; unloaded it again`, args);
   }
 
   async moveSinkInput(input: number, sink: string): Promise<void> {

@@ -172,5 +172,7 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
     await stop();
     throw new Error(`${(err as Error).message}\n${logs}`);
   }
-  return { server, env, sinks: [...opts.sinks], sinkRms: (sink, seconds) => sinkRms(clientEnv, sink, seconds), stop };
+  // sox reads pipewire-pulse in ~2 s fragments unless asked for a low latency (a 1 s recording took 2.9 s).
+  const recordEnv = { ...clientEnv, PULSE_LATENCY_MSEC: '50' };
+  return { server, env, sinks: [...opts.sinks], sinkRms: (sink, seconds) => sinkRms(recordEnv, sink, seconds), stop };
 }
