@@ -20,6 +20,7 @@
 // reply; impostor hellos on the worker socket are refused (connection closed) and nothing an
 // impostor sends changes a zone; supervisor RSS growth (after a warm-up) stays under --rss-limit-mb;
 // a valid command works at the end. Exit code 1 on any violation.
+// FUZZ_HUGE_WEIGHT=0 in the environment leaves out the 1-300 KB payloads (for memory experiments).
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
