@@ -151,7 +151,9 @@ describe('bounded and hurried shutdown', () => {
     process.kill(alpha, 'SIGSTOP');
     const t0 = Date.now();
     sup.child.kill('SIGTERM');
-    // While the supervisor waits for the stuck worker, a new command gets failed / shutting_down.
+    // Once the supervisor says it is stopping (the signal is handled on its event loop, not at once),
+    // while it waits for the stuck worker, a new command gets failed / shutting_down.
+    await env.probe.waitFor(`${env.base}/system/state`, (m) => m.json?.state === 'stopping', 3000, t0);
     const refused = await env.probe.command(`${env.base}/beta/commands`, `${env.base}/beta/events`, { command: 'stopBackground' }, 3000);
     expect(refused).toMatchObject({ outcome: 'failed', error_type: 'shutting_down' });
     const exit = await withinMs(sup.exited, 6000);

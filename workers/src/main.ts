@@ -65,9 +65,14 @@ async function main(): Promise<void> {
     if (audio.warning) reporter.send({ type: 'warning', message: audio.warning, error_type: 'media_error' });
     zone = new Zone(boot, audio, reporter);
   }
-  await zone.start();
+  // A spare's effect voices already run and must be claimed before finishAdoption releases the rest.
+  await zone.start({ effectsLater: adoption === null });
   if (adoption) await finishAdoption(adoption, reporter);
   ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
+  if (adoption === null) {
+    const warming = zone;
+    void warming.startEffects().catch((err: unknown) => reporter.error(`effect pool failed to start: ${(err as Error).message}`));
+  }
   ipc.send({ type: 'state', media: zone.state() });
   void resumeZone(zone, zoneBoot.resume, reporter);
   const running = zone;
