@@ -17,8 +17,8 @@
 // payload with a readable id gets exactly one outcome, `invalid` whenever the registry says it is
 // invalid (the prediction uses the same protocol code as the supervisor); payloads without a readable
 // id get one outcome each (counted per topic); every valid control-socket request gets exactly one
-// reply; impostor hellos on the worker socket are refused (connection closed) and nothing an
-// impostor sends changes a zone; supervisor RSS growth (after a warm-up) stays under --rss-limit-mb;
+// reply; impostor hellos on the worker socket (the real worker's pid included, without its token)
+// are refused (connection closed) and nothing an impostor sends changes a zone; supervisor RSS growth (after a warm-up) stays under --rss-limit-mb;
 // a valid command works at the end. Exit code 1 on any violation.
 // FUZZ_HUGE_WEIGHT=0 in the environment leaves out the 1-300 KB payloads (for memory experiments).
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -328,6 +328,9 @@ function workerMessage(realZone) {
   ])();
 }
 
+/** 32 hex digits, the shape of a real worker token, from the seeded generator. */
+const guessToken = () => Array.from({ length: 32 }, () => '0123456789abcdef'[R.int(0, 15)]).join('');
+
 async function fuzzWorkerSocket(sup, st) {
   const c = await rawConn(sup.workerSocket);
   ws.connections++;
@@ -335,13 +338,15 @@ async function fuzzWorkerSocket(sup, st) {
   const realPid = st.get(zone)?.pid ?? 0;
   const r = R.next();
   if (r < 0.35) {
-    // A hello for a real zone with a wrong pid (or a wrong protocol, or an unknown zone): must be refused.
+    // A hello that must be refused: a wrong pid, a wrong protocol, an unknown zone, or the real
+    // worker's pid without its spawn's token (none, or a guess; the real one never left the worker).
     const hello = R.weighted([
-      [{ type: 'hello', zone, pid: R.pick([realPid + 1, realPid - 1, process.pid, R.int(2, 4_000_000)]), protocol: 1 }, 3],
-      [{ type: 'hello', zone, pid: realPid, protocol: 999 }, 1],
-      [{ type: 'hello', zone: `${zone}-nope`, pid: realPid, protocol: 1 }, 1],
+      [{ type: 'hello', zone, pid: R.pick([realPid + 1, realPid - 1, process.pid, R.int(2, 4_000_000)]), protocol: 1, token: guessToken() }, 3],
+      [{ type: 'hello', zone, pid: realPid, protocol: 999, token: guessToken() }, 1],
+      [{ type: 'hello', zone: `${zone}-nope`, pid: realPid, protocol: 1, token: guessToken() }, 1],
+      [{ type: 'hello', zone, pid: realPid, protocol: 1, token: guessToken() }, 2],
+      [{ type: 'hello', zone, pid: realPid, protocol: 1 }, 1],
     ]);
-    if (hello.pid === realPid && hello.protocol === 1 && hello.zone === zone) hello.pid++;
     c.s.write(frame(hello));
     ws.frames++;
     // Then what an attached worker could say: it must go nowhere.

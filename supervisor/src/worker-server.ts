@@ -2,19 +2,21 @@ import { IpcServer, type IpcPeer } from '@mpvisor/ipc';
 import type { Logger } from '@mpvisor/log';
 import { parseWorkerMessage, WORKER_PROTOCOL, type SupervisorToWorker, type WorkerToSupervisor } from '@mpvisor/protocol';
 import type { ZoneRegistry } from './zone-registry.js';
-import type { WorkerLink } from './zones/zone-runner.js';
+import type { WorkerLink } from './zones/runner-context.js';
 
 type Peer = IpcPeer<WorkerToSupervisor, SupervisorToWorker>;
+type Hello = Extract<WorkerToSupervisor, { type: 'hello' }>;
 
 /** Who accepts a spare's hello (zone null): returns where its messages go, or null to refuse it. */
 export interface SpareAttach {
-  attach(link: WorkerLink, pid: number): ((msg: WorkerToSupervisor) => void) | null;
+  attach(link: WorkerLink, pid: number, token: string): ((msg: WorkerToSupervisor) => void) | null;
 }
 
 /**
- * The socket workers report to. A worker is attached to its zone only if its hello names a zone we run
- * and the pid we spawned for it, so a stray or stale process can never speak for a zone. A warm spare
- * (hello with zone null) is accepted only by the spare pool, for a pid the pool spawned.
+ * The socket workers report to. Any process of our user can connect, and a pid is no secret, so a
+ * hello is accepted only with the token we generated for that very spawn, for a zone we run (or, zone
+ * null, by the spare pool), and only once per worker. Until a connection has said such a hello it
+ * speaks for nothing, and an invalid message closes it like a refused hello.
  */
 export class WorkerServer {
   private readonly server: IpcServer<WorkerToSupervisor, SupervisorToWorker>;
@@ -29,7 +31,7 @@ export class WorkerServer {
     this.server = new IpcServer<WorkerToSupervisor, SupervisorToWorker>({
       socketPath,
       parse: parseWorkerMessage,
-      onInvalid: (_peer, err) => this.log.warn(`dropped invalid worker message: ${err.message}`),
+      onInvalid: (peer, err) => this.onInvalid(peer, err),
     });
     this.server.on('message', (peer, msg) => this.onMessage(peer, msg));
     this.server.on('disconnect', (peer) => this.handlerOf.delete(peer));
@@ -45,24 +47,29 @@ export class WorkerServer {
   }
 
   private onMessage(peer: Peer, msg: WorkerToSupervisor): void {
-    if (msg.type === 'hello') {
-      const link = { send: (m: SupervisorToWorker) => peer.send(m), close: () => peer.close() };
-      let handler: ((m: WorkerToSupervisor) => void) | null = null;
-      if (msg.protocol === WORKER_PROTOCOL) {
-        if (msg.zone === null) handler = this.spares?.attach(link, msg.pid) ?? null;
-        else {
-          const runner = this.zones.get(msg.zone);
-          if (runner?.attach(link, msg.pid)) handler = (m) => runner.onMessage(m);
-        }
-      }
-      if (!handler) {
-        this.log.warn('refused worker hello', { zone: msg.zone ?? '(spare)', pid: msg.pid });
-        peer.close();
-        return;
-      }
-      this.handlerOf.set(peer, handler);
+    if (msg.type !== 'hello') {
+      this.handlerOf.get(peer)?.(msg);
       return;
     }
-    this.handlerOf.get(peer)?.(msg);
+    const handler = this.accept(peer, msg);
+    if (!handler) {
+      this.log.warn('refused worker hello', { zone: msg.zone ?? '(spare)', pid: msg.pid });
+      this.handlerOf.delete(peer);
+      peer.close();
+      return;
+    }
+    this.handlerOf.set(peer, handler);
+  }
+
+  private accept(peer: Peer, hello: Hello): ((msg: WorkerToSupervisor) => void) | null {
+    if (hello.protocol !== WORKER_PROTOCOL) return null;
+    const link = { send: (m: SupervisorToWorker) => peer.send(m), close: () => peer.close() };
+    if (hello.zone === null) return this.spares?.attach(link, hello.pid, hello.token) ?? null;
+    return this.zones.get(hello.zone)?.attach(link, hello.pid, hello.token) ?? null;
+  }
+
+  private onInvalid(peer: Peer, err: Error): void {
+    this.log.warn(`dropped invalid worker message: ${err.message}`);
+    if (!this.handlerOf.has(peer)) peer.close();
   }
 }

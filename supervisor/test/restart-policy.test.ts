@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { crashLoopSpanMs, parseConfigText, RESTART_DEFAULTS, restartDelay, type RestartPolicyConfig } from '@mpvisor/config';
 import { decideRestart, freshRecord, resetRecord, withJitter, type RestartDecision, type RestartRecord } from '../src/zones/restart-policy.js';
 import { limitBroken, nextStreak, zoneUsage } from '../src/zones/resource-watch.js';
+import { exitReason, planAfterExit } from '../src/zones/crash-recovery.js';
 
 const policy = (o: Partial<RestartPolicyConfig> = {}): RestartPolicyConfig => ({
   ...RESTART_DEFAULTS,
@@ -211,5 +212,25 @@ describe('resource watch (pure parts)', () => {
     let s = 0;
     const fired = [true, true, false, true, true, true, true].map((b) => (s = nextStreak(s, b)) === 3);
     expect(fired).toEqual([false, false, false, false, false, true, false]);
+  });
+});
+
+describe('after a crash (pure parts)', () => {
+  it('reads each decision as a plan: only a plain restart may take a warm spare', () => {
+    const p = policy();
+    const crash = (o: { uptimeMs?: number; autoResetThreshold?: number } = {}) =>
+      decideRestart(p, freshRecord(), { code: 1, signal: null, uptimeMs: o.uptimeMs ?? 0 }, 1000, { random: () => 0.5, autoResetThreshold: o.autoResetThreshold ?? null });
+    expect(planAfterExit(crash(), p)).toEqual({ kind: 'start_again', event: 'restarting', detail: { attempt: 1, max: 5, delay_ms: 0 }, delayMs: 0, spareAllowed: true });
+    expect(planAfterExit(crash({ autoResetThreshold: 1 }), p)).toMatchObject({ kind: 'start_again', event: 'auto_reset', delayMs: 0, spareAllowed: false, detail: { level: 'soft', consecutive_failures: 1 } });
+    const full = { window: [1, 2, 3, 4, 5], consecutive: 5, total: 5, autoResets: 0 };
+    expect(planAfterExit(decideRestart(p, full, { code: 1, signal: null, uptimeMs: 0 }, 10, {}), p)).toMatchObject({ kind: 'stay_down', lifecycle: 'failed' });
+    const temporary = policy({ restart_type: 'temporary' });
+    expect(planAfterExit(decideRestart(temporary, freshRecord(), { code: 1, signal: null, uptimeMs: 0 }, 10, {}), temporary)).toMatchObject({ kind: 'stay_down', lifecycle: 'stopped' });
+  });
+
+  it('names why a worker exited: our kill reason first, else its signal or code', () => {
+    expect(exitReason({ code: null, signal: 'SIGKILL' }, 'no heartbeat for 1500 ms')).toBe('no heartbeat for 1500 ms');
+    expect(exitReason({ code: null, signal: 'SIGKILL' }, null)).toBe('killed by SIGKILL');
+    expect(exitReason({ code: 3, signal: null }, null)).toBe('exited with code 3');
   });
 });

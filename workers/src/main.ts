@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const ipc = await IpcClient.connect<SupervisorToWorker, WorkerToSupervisor>({ socketPath: boot.socketPath, parse: parseSupervisorMessage, timeoutMs: 3000 });
   reporter.connect((m) => ipc.send(m));
   ipc.on('disconnect', () => process.exit(0));
-  ipc.send({ type: 'hello', zone: boot.zone?.name ?? null, pid: process.pid, protocol: WORKER_PROTOCOL });
+  ipc.send({ type: 'hello', zone: boot.zone?.name ?? null, pid: process.pid, protocol: WORKER_PROTOCOL, token: boot.token });
 
   // Until there is a zone (a warm spare waiting for `adopt`), stopping closes the spare's slots.
   let zone: Zone | null = null;
@@ -65,14 +65,9 @@ async function main(): Promise<void> {
     if (audio.warning) reporter.send({ type: 'warning', message: audio.warning, error_type: 'media_error' });
     zone = new Zone(boot, audio, reporter);
   }
-  // A spare's effect voices already run and must be claimed before finishAdoption releases the rest.
-  await zone.start({ effectsLater: adoption === null });
+  await zone.start();
   if (adoption) await finishAdoption(adoption, reporter);
   ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
-  if (adoption === null) {
-    const warming = zone;
-    void warming.startEffects().catch((err: unknown) => reporter.error(`effect pool failed to start: ${(err as Error).message}`));
-  }
   ipc.send({ type: 'state', media: zone.state() });
   void resumeZone(zone, zoneBoot.resume, reporter);
   const running = zone;

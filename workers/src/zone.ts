@@ -90,23 +90,11 @@ export class Zone {
     return { zone: this.zoneVolume, max: this.boot.zone.max_volume };
   }
 
-  /**
-   * Start the zone's mpv. With `effectsLater`, only background, speech and video are awaited: the zone
-   * can report ready while its effect pool warms up (an early effect gets a temporary voice), which
-   * halves the processes on the critical path when many zones start at once on a small machine.
-   */
-  async start(opts: { effectsLater?: boolean } = {}): Promise<void> {
-    const effects = opts.effectsLater ? null : this.effects.start();
-    await Promise.all([...this.fixedSlots.map((s) => s.start()), effects]);
+  async start(): Promise<void> {
+    await Promise.all([...this.fixedSlots.map((s) => s.start()), this.effects.start()]);
     this.background.bind();
     this.speech.bind();
     await this.screen?.start();
-  }
-
-  /** Warm the effect pool after ready (see start); reports the new mpv list when done. */
-  async startEffects(): Promise<void> {
-    await this.effects.start();
-    this.stateChanged();
   }
 
   /** Resolve a command's media path inside the zone's folder; a missing file fails naming it. */

@@ -24,8 +24,11 @@ export const workerResumeSchema = z.object({
 export type WorkerResume = z.infer<typeof workerResumeSchema>;
 
 export const workerToSupervisorSchema = z.discriminatedUnion('type', [
-  /** `zone: null` is a warm spare: booted with idle mpv, handed a zone later by an `adopt` message. */
-  z.object({ type: z.literal('hello'), zone: z.string().nullable(), pid: z.number().int(), protocol: z.number().int() }),
+  /**
+   * `zone: null` is a warm spare: booted with idle mpv, handed a zone later by an `adopt` message.
+   * `token` echoes the bootstrap's: a pid is public, the token is what shows the supervisor spawned this worker.
+   */
+  z.object({ type: z.literal('hello'), zone: z.string().nullable(), pid: z.number().int(), protocol: z.number().int(), token: z.string().max(128) }),
   z.object({ type: z.literal('ready'), mpv: z.array(mpvInstanceSchema) }),
   z.object({
     type: z.literal('heartbeat'),
@@ -108,6 +111,8 @@ export const WORKER_BOOTSTRAP_ENV = 'MPVISOR_WORKER_BOOTSTRAP';
 
 /** What every worker is handed in WORKER_BOOTSTRAP_ENV, zone worker or warm spare alike. */
 export interface WorkerBootstrapBase {
+  /** Random, new for every spawn; echoed in the hello so no other process can claim this worker's pid. */
+  token: string;
   socketPath: string;
   mpvPath: string;
   runDir: string;

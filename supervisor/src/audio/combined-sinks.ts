@@ -61,6 +61,21 @@ export class CombinedSinks {
     return r.errors.length === 0;
   }
 
+  /**
+   * The combine sinks of the combined-audio zones among these, created before their workers start
+   * (they play to pulse/<sink>). Without a reachable server each such zone plays like any other.
+   */
+  async plan(zones: readonly ZoneConfig[]): Promise<Map<string, SinkPlan>> {
+    const plans = new Map<string, SinkPlan>();
+    const combined = zones.filter(wantsCombinedSink);
+    if (combined.length > 0 && (await this.refresh())) {
+      for (const zone of combined) plans.set(zone.name, await this.create(zone));
+    } else {
+      for (const zone of combined) plans.set(zone.name, { device: null, warning: `no PulseAudio server reachable: no combined sink for zone ${zone.name}; it plays like any other zone` });
+    }
+    return plans;
+  }
+
   /** Create the combine sink of a combined-audio zone (replacing a tagged leftover of the same name). */
   async create(zone: ZoneConfig): Promise<SinkPlan> {
     if (!wantsCombinedSink(zone)) return { device: null, warning: null };

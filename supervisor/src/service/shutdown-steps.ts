@@ -50,3 +50,24 @@ export async function collectMedia(runners: readonly ZoneRunner[], timeoutMs: nu
   );
   return out;
 }
+
+/**
+ * Stop every worker in reverse start order: the warm spares (started last) first, then the zones from
+ * the last to the first. Resolves with what went wrong, one line each; an empty list is a clean stop.
+ */
+export async function stopWorkers(runners: readonly ZoneRunner[], spares: { stop(reason: string): Promise<boolean> } | null, reason: string): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    if (spares && !(await spares.stop(reason))) problems.push('warm spares: a spare had to be killed (SIGKILL after stop_timeout_ms)');
+  } catch (err) {
+    problems.push(`warm spares: ${(err as Error).message}`);
+  }
+  for (const runner of [...runners].reverse()) {
+    try {
+      if (!(await runner.stop(reason))) problems.push(`zone ${runner.name}: worker had to be killed (SIGKILL after stop_timeout_ms)`);
+    } catch (err) {
+      problems.push(`zone ${runner.name}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}

@@ -1,10 +1,12 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import type { MpvInstanceInfo, SpareBootstrap, WorkerToSupervisor } from '@mpvisor/protocol';
+import type { MpvInstanceInfo, WorkerToSupervisor } from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
+import type { SpareBootstrap } from './bootstrap.js';
+import type { WorkerLink } from './runner-context.js';
 import { stopWorker } from './stop-worker.js';
 import { spawnWorker, type WorkerProcess } from './worker-process.js';
-import type { WorkerLink } from './zone-runner.js';
+import { tokenMatches } from './worker-token.js';
 
 /** The ledger's zone label for a spare's processes until a zone adopts it. */
 export const SPARE_LEDGER_ZONE = '(spare)';
@@ -179,9 +181,9 @@ export class SparePool implements SpareSource {
     this.scheduleFill(delay);
   }
 
-  /** The spare's hello (zone null) names its pid; only a spare we spawned and not yet attached is accepted. */
-  attach(link: WorkerLink, pid: number): ((msg: WorkerToSupervisor) => void) | null {
-    const spare = this.spares.find((s) => s.worker.pid === pid && s.link === null);
+  /** The spare's hello (zone null): accepted once, for a spare we spawned, with that spawn's pid and token. */
+  attach(link: WorkerLink, pid: number, token: string): ((msg: WorkerToSupervisor) => void) | null {
+    const spare = this.spares.find((s) => s.worker.pid === pid && s.link === null && tokenMatches(s.worker.token, token));
     if (!spare) return null;
     spare.link = link;
     return (msg) => (spare.sink ? spare.sink(msg) : this.onMessage(spare, msg));

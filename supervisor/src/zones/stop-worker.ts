@@ -31,7 +31,26 @@ export async function stopWorker(
   return clean;
 }
 
-export function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+/**
+ * A reset's stop of one worker: graceful (shutdown message and stdin EOF, SIGKILL of the group after
+ * boundMs) or SIGKILL at once. Resolves once the worker has exited and its group is swept.
+ */
+export async function haltWorker(
+  worker: WorkerProcess,
+  send: ((msg: SupervisorToWorker) => boolean) | null,
+  o: { graceful: boolean; boundMs?: number },
+): Promise<void> {
+  if (o.graceful) {
+    send?.({ type: 'shutdown', reason: 'reset', drain_ms: 0 });
+    worker.child.stdin?.end();
+    if (!(await settlesWithin(worker.exited, o.boundMs ?? 1000))) worker.killGroup('SIGKILL');
+  } else worker.killGroup('SIGKILL');
+  await worker.exited;
+  // The group may hold an mpv that did not quit with its worker.
+  worker.killGroup('SIGKILL');
+}
+
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
     void p.then(() => {

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WORKER_BOOTSTRAP_ENV } from '@mpvisor/protocol';
+import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
+import { newWorkerToken } from './worker-token.js';
 
 export interface WorkerExit {
   code: number | null;
@@ -10,6 +12,8 @@ export interface WorkerExit {
 
 export interface WorkerProcess {
   pid: number;
+  /** This spawn's secret, also in its bootstrap; its hello must echo it. */
+  token: string;
   child: ChildProcess;
   exited: Promise<WorkerExit>;
   /** Signal the whole process group: the worker and every mpv it started. */
@@ -17,7 +21,7 @@ export interface WorkerProcess {
 }
 
 export interface SpawnWorkerOptions {
-  bootstrap: unknown;
+  bootstrap: WorkerBootstrap | SpareBootstrap;
   onOutputLine: (stream: 'stdout' | 'stderr', line: string) => void;
   entry?: string;
   nodeArgs?: string[];
@@ -30,10 +34,11 @@ export const defaultWorkerEntry = (): string => fileURLToPath(import.meta.resolv
 export function spawnWorker(opts: SpawnWorkerOptions): WorkerProcess {
   // detached: the worker leads its own process group, so one kill(-pid) reaches its mpv children too.
   // stdin stays a pipe that the worker watches: EOF means the supervisor is gone, even after SIGKILL.
+  const token = newWorkerToken();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? defaultWorkerEntry()], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env, [WORKER_BOOTSTRAP_ENV]: JSON.stringify(opts.bootstrap) },
+    env: { ...process.env, ...opts.env, [WORKER_BOOTSTRAP_ENV]: JSON.stringify({ ...opts.bootstrap, token }) },
   });
   const exited = new Promise<WorkerExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -45,11 +50,12 @@ export function spawnWorker(opts: SpawnWorkerOptions): WorkerProcess {
   }
   child.stdin!.on('error', () => {});
   if (child.pid === undefined) {
-    return { pid: -1, child, exited, killGroup: () => {} };
+    return { pid: -1, token, child, exited, killGroup: () => {} };
   }
   const pid = child.pid;
   return {
     pid,
+    token,
     child,
     exited,
     killGroup(signal) {

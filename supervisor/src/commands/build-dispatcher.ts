@@ -1,0 +1,58 @@
+import { CommandTable, SYSTEM_COMMANDS, ZONE_COMMANDS } from '@mpvisor/protocol';
+import type { SupervisorContext } from '../context.js';
+import type { ResetCoordinator } from '../reset/coordinator.js';
+import { RESET_COMMANDS, resetHandlers, resetTimeoutMs, zoneResetHandler } from '../reset/handlers.js';
+import type { Reports } from '../reports.js';
+import { supervisionHandlers } from '../zones/supervision-commands.js';
+import { Dispatcher } from './dispatcher.js';
+import { systemHandlers } from './system-handlers.js';
+import { makeZoneHandler } from './zone-routing.js';
+
+const COMMAND_TIMEOUT_MS = 15_000;
+const WORKER_TIMEOUT_MS = 10_000;
+const READ_ONLY = new Set(['status', 'health_check', 'diagnostics', 'metrics', 'help', 'getState', 'getConfig', 'speechQueue', 'videoQueue']);
+/** A reset's outcome comes after the reset's own failure at its bound, so the command waits a little longer. */
+const RESET_GRACE_MS = 10_000;
+
+export interface DispatcherWiring {
+  resets: ResetCoordinator;
+  reports: Reports;
+  /** A `stop` (or killPfx) command ends the process the way SIGTERM does. */
+  requestStop: (reason: string) => void;
+}
+
+/** The one Dispatcher behind MQTT and the control socket, with every command's handler. */
+export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Dispatcher {
+  const { config, zones, zoneConfigs, log } = ctx;
+  const resetDeps = { coordinator: w.resets, defaultTimeoutMs: config.system.reset_timeout_ms };
+  return new Dispatcher({
+    zoneTable: new CommandTable(ZONE_COMMANDS),
+    systemTable: new CommandTable(SYSTEM_COMMANDS),
+    zoneHandler: makeZoneHandler({
+      zones,
+      configOf: (z) => zoneConfigs.get(z),
+      supervisorHandlers: new Map([
+        ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: zones.get(z)!.snapshot() })],
+        ...supervisionHandlers(zones),
+        ['reset', zoneResetHandler(resetDeps)],
+      ]),
+      workerTimeoutMs: WORKER_TIMEOUT_MS,
+    }),
+    systemHandlers: new Map([
+      ...systemHandlers({
+        status: () => w.reports.status(),
+        metrics: () => w.reports.metrics(),
+        health: () => w.reports.health(),
+        requestStop: w.requestStop,
+        allowHostCommands: config.system.allow_host_commands,
+      }),
+      ...(ctx.ownership?.handlers() ?? []),
+      ...resetHandlers(resetDeps),
+    ]),
+    log: log.child({ component: 'commands' }),
+    timeoutMs: COMMAND_TIMEOUT_MS,
+    allowedWhileStopping: READ_ONLY,
+    zoneExists: (z) => zoneConfigs.has(z),
+    timeoutFor: (name, args) => (RESET_COMMANDS.has(name) ? resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS : undefined),
+  });
+}

@@ -1,0 +1,50 @@
+import type { ZoneConfig } from '@mpvisor/config';
+import { systemTopics, zoneTopics, type CommandOutcome, type MediaEvent } from '@mpvisor/protocol';
+import type { MqttLink } from './mqtt/mqtt-link.js';
+
+export interface OutboundContext {
+  mqtt: MqttLink;
+  systemTopic: string;
+  zoneConfigs: ReadonlyMap<string, ZoneConfig>;
+}
+
+/** Every event the supervisor publishes, on the topics it belongs on: outcomes, lifecycle, media, warnings. */
+export class Outbound {
+  constructor(private readonly o: OutboundContext) {}
+
+  /** A zone's events topic, or the system's for null. */
+  private eventsTopic(zone: string | null): string {
+    return zone === null ? systemTopics(this.o.systemTopic).events : zoneTopics(this.o.zoneConfigs.get(zone)?.topic ?? '').events;
+  }
+
+  /** On the zone's (or the system's) events topic, and the MQTT 5 response topic when the request named one. */
+  publishOutcome(outcome: CommandOutcome, responseTopic?: string, correlationData?: Buffer): void {
+    const zone = outcome.zone !== null && this.o.zoneConfigs.has(outcome.zone) ? outcome.zone : null;
+    const payload = JSON.stringify(outcome);
+    this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
+    if (responseTopic) this.o.mqtt.publishEvent(responseTopic, payload, correlationData ? { correlationData } : undefined);
+  }
+
+  /** On the zone's events and the system's, so one subscription sees every zone come and go. */
+  publishLifecycle(zone: string, event: string, detail: Record<string, unknown>): void {
+    const payload = JSON.stringify({ timestamp: new Date().toISOString(), type: 'zone_lifecycle', zone, event, ...detail });
+    this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
+    this.o.mqtt.publishEvent(this.eventsTopic(null), payload);
+  }
+
+  publishMediaEvent(zone: string, event: MediaEvent): void {
+    this.o.mqtt.publishEvent(this.eventsTopic(zone), JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }));
+  }
+
+  /** On the zone's warnings topic (ParadoxFX's) and its events. */
+  publishWarning(zone: string, message: string): void {
+    const payload = JSON.stringify({ timestamp: new Date().toISOString(), type: 'warning', zone, message });
+    this.o.mqtt.publishEvent(zoneTopics(this.o.zoneConfigs.get(zone)!.topic).warnings, payload);
+    this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
+  }
+
+  /** A system-wide event (reset progress) on the system's events topic. */
+  publishSystemEvent(event: object): void {
+    this.o.mqtt.publishEvent(this.eventsTopic(null), JSON.stringify(event));
+  }
+}

@@ -1,0 +1,31 @@
+import type { SupervisorContext } from '../context.js';
+import type { Outbound } from '../outbound.js';
+import { withDevice } from '../zones/build-runner.js';
+import type { ZoneBootstraps } from '../zones/zone-bootstraps.js';
+import { ResetCoordinator } from './coordinator.js';
+
+export interface CoordinatorWiring {
+  bootstraps: ZoneBootstraps;
+  outbound: Outbound;
+  /** A reset began (true) or ended (false): the system state shows `resetting` meanwhile. */
+  resetting: (on: boolean) => void;
+}
+
+/** The reset coordinator over this run's zones, ledger, combine sinks and bootstraps. */
+export function buildResetCoordinator(ctx: SupervisorContext, w: CoordinatorWiring): ResetCoordinator {
+  const { zones, zoneConfigs, log } = ctx;
+  return new ResetCoordinator({
+    zones,
+    ownership: () => ctx.ownership,
+    sinks: () => ctx.sinks,
+    zoneConfig: (z) => zoneConfigs.get(z),
+    setAudioDevice: (z, device) => {
+      const config = zoneConfigs.get(z);
+      if (config) w.bootstraps.setZone(z, withDevice(config, device));
+    },
+    publish: (status) => w.outbound.publishSystemEvent(status),
+    lifecycle: (z, event, detail) => w.outbound.publishLifecycle(z, event, detail),
+    resetting: w.resetting,
+    log: log.child({ component: 'reset' }),
+  });
+}

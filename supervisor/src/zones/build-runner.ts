@@ -1,0 +1,79 @@
+import type { ZoneConfig } from '@mpvisor/config';
+import type { SupervisorContext } from '../context.js';
+import type { Outbound } from '../outbound.js';
+import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
+import type { ZoneHooks } from './runner-context.js';
+import { commonEffectsPool, SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
+import type { ZoneBootstraps } from './zone-bootstraps.js';
+import { ZoneRunner } from './zone-runner.js';
+
+export interface RunnerWiring {
+  zone: ZoneConfig;
+  /** The combine sink a combined-audio zone plays to, or null. */
+  device: string | null;
+  bootstraps: ZoneBootstraps;
+  outbound: Outbound;
+  stateChanged: ZoneHooks['stateChanged'];
+}
+
+/** A zone's configuration as its worker sees it: a combined zone plays to its combine sink when there is one. */
+export function withDevice(zone: ZoneConfig, device: string | null): ZoneConfig {
+  return device ? { ...zone, audio_device: device } : zone;
+}
+
+/** What every worker's bootstrap shares, zone worker or spare. */
+function bootstrapBase(ctx: SupervisorContext): Omit<WorkerBootstrap, 'zone' | 'heartbeatIntervalMs' | 'resume'> {
+  const { config, paths, mpvEnv } = ctx;
+  return {
+    socketPath: paths.workerSocket,
+    mpvPath: config.global.mpv_path,
+    runDir: paths.runDir,
+    stateDir: paths.stateDir,
+    logLevel: config.global.log_level,
+    audioFallback: config.global.audio_fallback,
+    ...(mpvEnv ? { mpvEnv } : {}),
+  };
+}
+
+/** One enabled zone's runner: its bootstrap (with what it resumes), its policy, its hooks into the rest. */
+export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRunner {
+  const { config, log, clock } = ctx;
+  const { zone, outbound } = w;
+  const bootstrap: WorkerBootstrap = {
+    ...bootstrapBase(ctx),
+    zone: withDevice(zone, w.device),
+    heartbeatIntervalMs: Math.min(1000, Math.floor(zone.restart.heartbeat_timeout_ms / 3)),
+  };
+  return new ZoneRunner({
+    zone,
+    clock,
+    log: log.child({ zone: zone.name }),
+    bootstrap: w.bootstraps.keep(bootstrap),
+    autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
+    ...(ctx.spares ? { spares: ctx.spares } : {}),
+    hooks: {
+      stateChanged: w.stateChanged,
+      lifecycle: (z, event, detail) => outbound.publishLifecycle(z, event, detail),
+      mediaEvent: (z, event) => outbound.publishMediaEvent(z, event),
+      warning: (z, message) => outbound.publishWarning(z, message),
+      process: (z, report) => ctx.ownership?.onProcess(z, report),
+    },
+  });
+}
+
+/** warm_spares workers with idle mpv, handed to a crashed zone (null when warm_spares = 0). */
+export function buildSparePool(ctx: SupervisorContext): SparePool | null {
+  const { config, log, clock } = ctx;
+  const enabled = config.zones.filter((z) => z.enabled);
+  if (config.system.warm_spares <= 0 || enabled.length === 0) return null;
+  const bootstrap: SpareBootstrap = { ...bootstrapBase(ctx), zone: null, spare: { effects: commonEffectsPool(enabled) }, heartbeatIntervalMs: 1000 };
+  return new SparePool({
+    count: config.system.warm_spares,
+    bootstrap,
+    clock,
+    log: log.child({ component: 'spares' }),
+    startupTimeoutMs: Math.max(...enabled.map((z) => z.restart.startup_timeout_ms)),
+    stopTimeoutMs: config.system.restart.stop_timeout_ms,
+    process: (report) => ctx.ownership?.onProcess(SPARE_LEDGER_ZONE, report),
+  });
+}

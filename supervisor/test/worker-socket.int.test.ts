@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { ensureDemoMedia, parseConfigText } from '@mpvisor/config';
+import type { Logger } from '@mpvisor/log';
+import { WORKER_BOOTSTRAP_ENV } from '@mpvisor/protocol';
+import { MqttProbe, startMosquitto, startSupervisor, tempDir, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import { systemClock } from '../src/clock.js';
+import { SparePool } from '../src/zones/spare-pool.js';
+import { ZoneRunner } from '../src/zones/zone-runner.js';
+
+// Impostors on the worker socket: a process of our own user that knows a worker's pid (it is public)
+// must not take over that worker's zone or spare. Real supervisor, workers, mpv and Mosquitto.
+
+const base = 'mpvw';
+
+function ini(port: number, media: string): string {
+  return [
+    '[mqtt]',
+    'broker = 127.0.0.1',
+    `port = ${port}`,
+    `base_topic = ${base}`,
+    'device_name = test',
+    `client_id = mpvisor-ws-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
+    '[global]',
+    'log_level = info',
+    `media_base_path = ${media}`,
+    'heartbeat_enabled = false',
+    '[system:main]',
+    'warm_spares = 1',
+    'startup_timeout_ms = 8000',
+    'heartbeat_timeout_ms = 1500',
+    '[audio:lobby]',
+    `topic = ${base}/lobby`,
+    'media_dir = .',
+  ].join('\n');
+}
+
+/** node-ipc's framing, as the worker's client writes it. */
+const frame = (data: unknown) => `${JSON.stringify({ type: 'mpvisor.msg', data })}\f`;
+
+/** Connects as a worker would, says `hello` and what an attached worker could say; resolves true if the supervisor closed the connection. */
+async function impostor(socketPath: string, hello: Record<string, unknown>): Promise<boolean> {
+  const s: Socket = connect(socketPath);
+  s.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('error', reject);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<boolean>((resolve) => {
+    s.once('close', () => resolve(true));
+    timer = setTimeout(() => resolve(false), 3000);
+  });
+  s.write(frame({ type: 'hello', ...hello }));
+  s.write(frame({ type: 'state', media: { background: { file: '/etc/passwd', status: 'playing', volume: 100 } } }));
+  s.write(frame({ type: 'heartbeat', seq: 1, mpv: [], healthy: false, problems: ['impostor'] }));
+  s.write(frame({ type: 'warning', message: 'impostor warning' }));
+  const result = await closed;
+  clearTimeout(timer);
+  s.destroy();
+  return result;
+}
+
+/** The token a worker was spawned with, as any process of the same user can read it. */
+function tokenOf(pid: number): string {
+  const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  const boot = env.find((e) => e.startsWith(`${WORKER_BOOTSTRAP_ENV}=`))!;
+  return JSON.parse(boot.slice(WORKER_BOOTSTRAP_ENV.length + 1)).token;
+}
+
+describe('worker socket: a hello needs the pid and the token of that spawn, once', () => {
+  const dir = tempDir('mpvw');
+  let broker: Mosquitto;
+  let probe: MqttProbe;
+  let sup: SupervisorProcess;
+  const workerSocket = () => join(sup.runDir, 'workers.sock');
+  const cmd = (body: object) => probe.command(`${base}/lobby/commands`, `${base}/lobby/events`, body, 10_000);
+  const sys = (body: object) => probe.command(`${base}/system/commands`, `${base}/system/events`, body, 10_000);
+
+  beforeAll(async () => {
+    const media = join(dir.path, 'media');
+    mkdirSync(media, { recursive: true });
+    await ensureDemoMedia(media);
+    broker = await startMosquitto({ dir: dir.path });
+    probe = await MqttProbe.connect(broker.url);
+    await probe.subscribe(`${base}/#`);
+    sup = startSupervisor({ dir: dir.path, config: ini(broker.port, media) });
+    await probe.waitFor(`${base}/lobby/state`, (m) => m.json?.state === 'ready', 15_000);
+    await waitFor(async () => ((await sys({ command: 'status' })).result.spares as Array<{ state: string }>).some((s) => s.state === 'ready'), 15_000, 'a ready spare');
+  }, 40_000);
+
+  afterAll(async () => {
+    await sup?.stop();
+    await probe?.close();
+    await broker?.stop();
+    dir.remove();
+  }, 30_000);
+
+  it('refuses the right pid with no token, a wrong token, or the real token once the worker is linked; the zone and the spare keep working', async () => {
+    const before = (await cmd({ command: 'status' })).result;
+    const spare = (await sys({ command: 'status' })).result.spares[0];
+    await cmd({ command: 'playBackground', file: 'tone-220.wav', loop: true });
+    const since = Date.now();
+
+    expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1 })).toBe(true);
+    expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: randomBytes(16).toString('hex') })).toBe(true);
+    expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: '' })).toBe(true);
+    // Even the real token: the worker said its hello already, and one worker gets one link.
+    expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: tokenOf(before.pid) })).toBe(true);
+    expect(await impostor(workerSocket(), { zone: null, pid: spare.pid, protocol: 1, token: randomBytes(16).toString('hex') })).toBe(true);
+    expect(await impostor(workerSocket(), { zone: null, pid: spare.pid, protocol: 1, token: tokenOf(spare.pid) })).toBe(true);
+
+    expect(sup.output()).toMatch(/refused worker hello/);
+    const after = (await cmd({ command: 'status' })).result;
+    expect(after).toMatchObject({ state: 'ready', pid: before.pid, restarts: before.restarts });
+    expect(after.background.file).not.toBe('/etc/passwd');
+    expect(after.errors).toEqual(before.errors);
+    const got = await cmd({ command: 'getState' });
+    expect(got.outcome).toBe('success');
+    expect(got.result.background.file).toContain('tone-220.wav');
+    const spares = (await sys({ command: 'status' })).result.spares;
+    expect(spares).toEqual([expect.objectContaining({ pid: spare.pid, state: 'ready' })]);
+    // Nothing an impostor said reached MQTT.
+    expect(probe.messages.filter((m) => m.at >= since && m.payload.includes('impostor'))).toEqual([]);
+  }, 40_000);
+});
+
+// Before a worker's own hello, only the token tells it from an impostor: a fixture worker that never
+// says hello holds that window open.
+describe('ZoneRunner and SparePool: attach needs the pid and the token of the spawn, once', () => {
+  const dir = tempDir('mpvwa');
+  const entry = join(dir.path, 'silent-worker.mjs');
+  const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {}, child: () => quiet } as unknown as Logger;
+  const link = { send: () => true, close: () => {} };
+  const zone = parseConfigText('[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\n').config!.zones[0]!;
+  const base = { socketPath: join(dir.path, 'none.sock'), mpvPath: 'mpv', runDir: dir.path, stateDir: dir.path, logLevel: 'error', heartbeatIntervalMs: 1000, audioFallback: 'null' as const };
+
+  beforeAll(() => writeFileSync(entry, "process.stdin.resume();\nprocess.stdin.on('end', () => process.exit(0));\n"));
+  afterAll(() => dir.remove());
+
+  it('a zone worker', async () => {
+    const hooks = { stateChanged() {}, lifecycle() {}, mediaEvent() {}, warning() {} };
+    const runner = new ZoneRunner({ zone, bootstrap: { ...base, zone }, clock: systemClock, log: quiet, hooks, workerEntry: entry });
+    runner.start();
+    const pid = runner.pid!;
+    const token = await waitFor(() => tokenOf(pid), 5000, 'the worker to be running');
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(runner.attach(link, pid, '')).toBeNull();
+    expect(runner.attach(link, pid, randomBytes(16).toString('hex'))).toBeNull();
+    expect(runner.attach(link, pid, token.slice(0, -1))).toBeNull();
+    expect(runner.attach(link, pid + 1, token)).toBeNull();
+    expect(runner.attach(link, pid, token)).toEqual(expect.any(Function));
+    expect(runner.attach(link, pid, token)).toBeNull();
+    expect(await runner.stop('test')).toBe(true);
+  }, 15_000);
+
+  it('a warm spare', async () => {
+    const pool = new SparePool({ count: 1, bootstrap: { ...base, zone: null, spare: { effects: 1 } }, clock: systemClock, log: quiet, workerEntry: entry, startupTimeoutMs: 10_000, stopTimeoutMs: 2000, replenishDelayMs: 0 });
+    pool.start();
+    const pid = await waitFor(() => pool.pids[0], 5000, 'a spare to be spawned');
+    const token = await waitFor(() => tokenOf(pid), 5000, 'the spare to be running');
+    expect(pool.attach(link, pid, randomBytes(16).toString('hex'))).toBeNull();
+    expect(pool.attach(link, pid, token)).toEqual(expect.any(Function));
+    expect(pool.attach(link, pid, token)).toBeNull();
+    expect(await pool.stop('test')).toBe(true);
+  }, 15_000);
+});
