@@ -3,6 +3,7 @@ import { lstat } from 'node:fs/promises';
 import {
   cleanupLeftovers,
   findOrphans,
+  isSameProcess,
   killOrphans,
   Ledger,
   LEGACY_SOCKET_PATTERNS,
@@ -157,6 +158,10 @@ export class Ownership {
   async stop(): Promise<void> {
     if (this.pruneTimer) clearTimeout(this.pruneTimer);
     this.pruneTimer = null;
+    // The workers' groups were just SIGKILLed: the kernel may need a moment to take the last mpv down.
+    // What is still alive after the bound stays recorded, for the next start to clean.
+    const deadline = Date.now() + 1000;
+    while (this.ledger.processes.some(isSameProcess) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     pruneDead(this.ledger);
     const gone: string[] = [];
     for (const s of this.ledger.sockets) if (!(await exists(s.path))) gone.push(s.path);
