@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh run
-exec node supervisor/bin/mpvisor.js run "$@"
+# The same bounded heap as the systemd unit (see scripts/mpvisor.service).
+exec node --max-old-space-size=96 supervisor/bin/mpvisor.js run "$@"
