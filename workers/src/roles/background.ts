@@ -17,7 +17,6 @@ export class BackgroundPlayer {
   private base: number;
   private position: number | null = null;
   private duck = 0;
-  private entryId: number | null = null;
 
   constructor(
     private readonly slot: MpvSlot,
