@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
-import { join } from 'node:path';
+import { canConnect, pulseSocketPath } from './server-socket.js';
 import { isOurs, moveTarget, OWNER_PROPERTY, ourSinks, parseSinkInputs, parseSinks, SAFE_NAME, SLAVES_PROPERTY, ZONE_PROPERTY, type PulseSink, type PulseSinkInput } from './parse.js';
 
 export interface PactlOptions {
@@ -42,27 +41,6 @@ export class PactlError extends Error {
 }
 
 /** Where libpulse would connect (PULSE_SERVER, else $XDG_RUNTIME_DIR/pulse/native); null for a non-unix server. */
-export function pulseSocketPath(env: NodeJS.ProcessEnv): string | null {
-  const server = env.PULSE_SERVER;
-  if (server) return server.startsWith('unix:') ? server.slice(5) : server.startsWith('/') ? server : null;
-  const runtime = env.XDG_RUNTIME_DIR ?? `/run/user/${process.getuid?.() ?? 0}`;
-  return join(runtime, 'pulse', 'native');
-}
-
-function canConnect(path: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /**
  * A small pactl wrapper: argument arrays (no shell), a timeout on every call, JSON output parsed at the
  * edge. It only ever unloads modules that own a sink carrying our tag (or, in loadCombineSink, the
