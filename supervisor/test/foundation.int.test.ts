@@ -108,6 +108,24 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     expect(ok.result.background.status).toBe('stopped');
   }, 20_000);
 
+  it('diagnostics and a zone health_check report what is really running', async () => {
+    const diag = await probe.command(`${base}/system/commands`, `${base}/system/events`, { command: 'diagnostics' });
+    expect(diag.outcome).toBe('success');
+    const r = diag.result;
+    const status = JSON.parse(execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }));
+    for (const z of status.zones) {
+      const entry = r.processes.find((p: { pid: number }) => p.pid === z.pid);
+      expect(entry).toMatchObject({ zone: z.zone, alive: true });
+    }
+    expect(r.sockets.find((s: { path: string }) => s.path === join(sup.runDir, 'control.sock'))).toMatchObject({ is_socket: true, live: true });
+    expect(r.audio.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
+    expect(r.recent_errors.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
+    expect(typeof r.supervisor.rss_mb).toBe('number');
+    const health = await probe.command(`${base}/alpha/commands`, `${base}/alpha/events`, { command: 'health_check' });
+    expect(health).toMatchObject({ outcome: 'success', result: { zone: 'alpha', healthy: true, state: 'ready' } });
+    for (const m of health.result.mpv) expect(isAlive(m.pid)).toBe(true);
+  }, 20_000);
+
   it('answers a repeated id again without executing it twice', async () => {
     const cmd = `${base}/beta/commands`;
     const events = `${base}/beta/events`;

@@ -1,3 +1,4 @@
+import { diagnostics } from '../diagnostics.js';
 import { CommandTable, SYSTEM_COMMANDS, ZONE_COMMANDS } from '@mpvisor/protocol';
 import type { SupervisorContext } from '../context.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
@@ -48,6 +49,7 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
       }),
       ...(ctx.ownership?.handlers() ?? []),
       ...resetHandlers(resetDeps),
+      ['diagnostics', async () => ({ outcome: 'success' as const, message: 'diagnostics', result: await diagnostics(ctx) })],
     ]),
     log: log.child({ component: 'commands' }),
     timeoutMs: COMMAND_TIMEOUT_MS,

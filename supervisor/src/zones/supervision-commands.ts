@@ -3,11 +3,25 @@ import type { CommandHandler } from '../commands/dispatcher.js';
 import type { ZoneRegistry } from '../zone-registry.js';
 
 /**
- * The zone command `restart` (also revives a failed zone): the worker killed and started again with a
- * fresh restart-policy record. The zone `reset` goes through the reset coordinator (reset/handlers.ts).
+ * Zone commands the supervisor answers: `health_check` (the zone's worker and mpv as supervision sees
+ * them) and `restart` (also revives a failed zone): the worker killed and started again with a fresh
+ * restart-policy record. The zone `reset` goes through the reset coordinator (reset/handlers.ts).
  */
 export function supervisionHandlers(zones: ZoneRegistry): Array<[string, (zone: string) => CommandHandler]> {
   return [
+    [
+      'health_check',
+      (z) => async (): Promise<HandlerResult> => {
+        const snap = zones.get(z)!.snapshot();
+        const mpv = snap.mpv_instances.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive, restarts: m.restarts }));
+        const healthy = snap.state === 'ready' && mpv.every((m) => m.alive);
+        return {
+          outcome: 'success',
+          message: healthy ? `zone ${z} healthy` : `zone ${z} is ${snap.state}${mpv.some((m) => !m.alive) ? ', an mpv is not answering' : ''}`,
+          result: { zone: z, healthy, state: snap.state, worker_pid: snap.pid, mpv, restarts: snap.restarts, last_exit: snap.last_exit, resources: snap.resources, errors: snap.errors },
+        };
+      },
+    ],
     [
       'restart',
       (z) => async (args): Promise<HandlerResult> => {
