@@ -212,7 +212,8 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
   });
 
   it('heartbeat has ParadoxFX fields', async () => {
-    const hb = await probe.waitFor(`${base}/heartbeat`, () => true, 3000);
+    // A heartbeat sent while a zone was still starting truthfully says degraded: wait for one after start-up.
+    const hb = await probe.waitFor(`${base}/heartbeat`, (m) => Object.values(m.json?.zones ?? { x: 'starting' }).every((z) => z === 'ready'), 5000);
     expect(Object.keys(hb.json)).toEqual(expect.arrayContaining(['timestamp', 'application', 'device_name', 'ip_address', 'status', 'uptime', 'zones']));
     expect(hb.json).toMatchObject({ application: 'mpvisor', device_name: 'test', status: 'online', zones: { lobby: 'ready', vault: 'ready' } });
   });
