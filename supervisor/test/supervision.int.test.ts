@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
+import { circular, zoneHarness } from './zone-harness.js';
 import {
   isAlive,
   MqttProbe,
   readStat,
   sleep,
-  startMosquitto,
-  startSupervisor,
   tempDir,
   waitFor,
-  type Mosquitto,
-  type SupervisorProcess,
 } from '@mpvisor/testkit';
 
 // Real supervisor, workers, mpv and Mosquitto. Faults are real signals to real processes.
@@ -47,68 +43,7 @@ function iniFor(o: { port: number; media: string; base: string; zones: ZoneSpec[
 }
 
 /** One supervisor run with helpers over its zones. */
-async function harness(prefix: string, build: (port: number, media: string, base: string) => string) {
-  const dir = tempDir(prefix);
-  const media = join(dir.path, 'media');
-  mkdirSync(media, { recursive: true });
-  await ensureDemoMedia(media);
-  const broker = await startMosquitto({ dir: dir.path });
-  const probe = await MqttProbe.connect(broker.url);
-  const base = prefix;
-  await probe.subscribe(`${base}/#`);
-  const sup = startSupervisor({ dir: dir.path, config: build(broker.port, media, base) });
-  const h = {
-    dir,
-    media,
-    base,
-    broker,
-    probe,
-    sup,
-    cmd: (zone: string, body: object, timeoutMs = 10_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs),
-    async prop(zone: string, role: string, property: string): Promise<{ value: any; pid: number }> {
-      const r = await h.cmd(zone, { command: 'getMpvProperty', role, property }, 5000);
-      if (r.outcome !== 'success') throw new Error(`getMpvProperty: ${r.message}`);
-      return r.result;
-    },
-    async state(zone: string): Promise<any> {
-      const r = await h.cmd(zone, { command: 'status' });
-      return r.result;
-    },
-    ready: (zone: string, since = 0, timeoutMs = 10_000) => probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready' && m.at >= since, timeoutMs),
-    lifecycle: (zone: string, since: number) =>
-      probe.messages.filter((m) => m.topic === `${base}/${zone}/events` && m.json?.type === 'zone_lifecycle' && m.at >= since).map((m) => m.json),
-    waitLifecycle: (zone: string, event: string, since: number, timeoutMs = 10_000) =>
-      probe.waitFor(`${base}/${zone}/events`, (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === event, timeoutMs, since).then((m) => m.json),
-    /** Wait until background time-pos is a number that advances; returns the last reading. */
-    async playing(zone: string, timeoutMs = 10_000): Promise<{ value: number; pid: number }> {
-      return waitFor(
-        async () => {
-          const a = await h.prop(zone, 'background', 'time-pos');
-          if (typeof a.value !== 'number') return null;
-          await sleep(300);
-          const b = await h.prop(zone, 'background', 'time-pos');
-          return typeof b.value === 'number' && b.pid === a.pid && circular(b.value - a.value) > 0.1 ? b : null;
-        },
-        timeoutMs,
-        `${zone} background playing`,
-        100,
-      );
-    },
-    async close() {
-      try {
-        await sup.stop();
-      } finally {
-        await probe.close();
-        await broker.stop();
-        dir.remove();
-      }
-    },
-  };
-  return h;
-}
-
-/** Distance on the 10 s loop of the demo tones (a looping track wraps to 0). */
-const circular = (d: number) => ((d % 10) + 15) % 10 - 5;
+const harness = zoneHarness;
 
 const mpvPid = (state: any, role: string): number => state.mpv_instances.find((m: { role: string }) => m.role === role).pid;
 const stopped = (pid: number) => readStat(pid)?.state === 'T';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
-import { descendants, isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, waitFor } from '@mpvisor/testkit';
+import { circular, zoneHarness } from './zone-harness.js';
+import { descendants, isAlive, sleep, waitFor } from '@mpvisor/testkit';
 
 // Warm standby workers with real processes: supervisor, workers, mpv and Mosquitto.
 
@@ -36,27 +35,11 @@ interface SpareInfo {
 }
 
 async function harness(prefix: string, spares: number, zones: string[]) {
-  const dir = tempDir(prefix);
-  const media = join(dir.path, 'media');
-  mkdirSync(media, { recursive: true });
-  await ensureDemoMedia(media);
-  const broker = await startMosquitto({ dir: dir.path });
-  const probe = await MqttProbe.connect(broker.url);
-  const base = prefix;
-  await probe.subscribe(`${base}/#`);
-  const sup = startSupervisor({ dir: dir.path, config: ini({ port: broker.port, media, base, spares, zones }) });
+  const base = await zoneHarness(prefix, (port, media, b) => ini({ port, media, base: b, spares, zones }));
   const h = {
-    media,
-    base,
-    probe,
-    sup,
-    cmd: (zone: string, body: object, timeoutMs = 10_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs),
-    sys: (body: object) => probe.command(`${base}/system/commands`, `${base}/system/events`, body),
-    async state(zone: string): Promise<any> {
-      return (await h.cmd(zone, { command: 'status' })).result;
-    },
+    ...base,
     async spares(): Promise<SpareInfo[]> {
-      return (await h.sys({ command: 'status' })).result.spares;
+      return (await base.sys({ command: 'status' })).result.spares;
     },
     /** Ready spares, waiting until there are `n` of them. */
     readySpares: (n: number, timeoutMs = 10_000) =>
@@ -64,43 +47,9 @@ async function harness(prefix: string, spares: number, zones: string[]) {
         const s = (await h.spares()).filter((x) => x.state === 'ready');
         return s.length >= n ? s : null;
       }, timeoutMs, `${n} ready spare(s)`, 100),
-    async prop(zone: string, role: string, property: string): Promise<{ value: any; pid: number }> {
-      const r = await h.cmd(zone, { command: 'getMpvProperty', role, property }, 5000);
-      if (r.outcome !== 'success') throw new Error(`getMpvProperty: ${r.message}`);
-      return r.result;
-    },
-    ready: (zone: string, timeoutMs = 15_000) => probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready', timeoutMs),
-    waitLifecycle: (zone: string, event: string, since: number, timeoutMs = 10_000) =>
-      probe.waitFor(`${base}/${zone}/events`, (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === event, timeoutMs, since).then((m) => m.json),
-    async playing(zone: string, timeoutMs = 10_000): Promise<{ value: number; pid: number }> {
-      return waitFor(
-        async () => {
-          const a = await h.prop(zone, 'background', 'time-pos');
-          if (typeof a.value !== 'number') return null;
-          await sleep(300);
-          const b = await h.prop(zone, 'background', 'time-pos');
-          return typeof b.value === 'number' && b.pid === a.pid && circular(b.value - a.value) > 0.1 ? b : null;
-        },
-        timeoutMs,
-        `${zone} background playing`,
-        100,
-      );
-    },
-    async close() {
-      try {
-        await sup.stop();
-      } finally {
-        await probe.close();
-        await broker.stop();
-        dir.remove();
-      }
-    },
   };
   return h;
 }
-
-/** Distance on the 10 s loop of the demo tones (a looping track wraps to 0). */
-const circular = (d: number) => ((d % 10) + 15) % 10 - 5;
 
 describe('warm_spares = 1', () => {
   let h: Awaited<ReturnType<typeof harness>>;
