@@ -1,21 +1,14 @@
 // Shared by the config tests (not a test file itself).
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../src/index.js';
 import type { ConfigProblem, ParseOptions } from '../src/index.js';
 
-/** The ParadoxFX corpus, found whether jest runs from the repo root or from this package. */
+/** The ParadoxFX corpus kept in the project (MPVISOR_PFX_FIXTURES points at another copy). */
 export function fixturesDir(): string {
-  const candidates = [
-    process.env.MPVISOR_PFX_FIXTURES,
-    path.resolve(process.cwd(), '../shared/fixtures/pfx-configs'),
-    path.resolve(process.cwd(), '../../../shared/fixtures/pfx-configs'),
-    fileURLToPath(new URL('../../../../shared/fixtures/pfx-configs/', import.meta.url)),
-  ];
-  const found = candidates.find((c): c is string => c !== undefined && existsSync(c));
-  if (!found) throw new Error(`ParadoxFX fixtures not found; tried ${candidates.filter(Boolean).join(', ')}`);
-  return found;
+  const dir = process.env.MPVISOR_PFX_FIXTURES ?? fileURLToPath(new URL('./fixtures/pfx-configs/', import.meta.url));
+  if (!existsSync(dir)) throw new Error(`ParadoxFX fixtures not found at ${dir}`);
+  return dir;
 }
 
 /** Joins lines into an INI text; line N of the result is lines[N-1]. */
