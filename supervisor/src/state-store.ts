@@ -1,4 +1,5 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
 import type { Logger } from '@mpvisor/log';
 import type { WorkerResume, ZoneState } from '@mpvisor/protocol';
@@ -96,29 +97,12 @@ export class ZoneStateStore {
       if (!force && key === this.last) return;
       const doc: SavedZones = { version: 1, saved_at: new Date().toISOString(), reason, zones };
       try {
-        await writeAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`);
+        await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`);
         this.last = key;
       } catch (err) {
         this.log.warn(`cannot save zone state to ${this.file}: ${(err as Error).message}`);
       }
     });
     return this.writing;
-  }
-}
-
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
   }
 }

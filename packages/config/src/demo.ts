@@ -1,7 +1,8 @@
 // The built-in demo: what `mpvisor run` uses without --config, so a fresh machine with only
 // mpv installed can play something. It is written as INI and read by the normal loader, so the
 // demo gets exactly the same defaults and checks as a user's file.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mpvisor/sys';
 import path from 'node:path';
 import { parseConfigText } from './parse-config.js';
 import { ConfigError } from './problems.js';
@@ -84,9 +85,7 @@ export async function ensureDemoMedia(dir: string): Promise<string[]> {
     const target = path.join(abs, sound.file);
     const bytes = encodeWav(sound.make(), DEMO_SAMPLE_RATE);
     if (!(await sameContent(target, bytes))) {
-      const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(tmp, bytes, { mode: 0o644 });
-      await rename(tmp, target);
+      await writeFileAtomic(target, bytes, { mode: 0o644 });
     }
     paths.push(target);
   }

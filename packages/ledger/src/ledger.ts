@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { isAtomicTempOf, writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
 import { readIdentity, type ProcessIdentity } from './identity.js';
 
@@ -83,7 +84,6 @@ export class Ledger {
   private data: LedgerData = emptyData();
   private dirty = false;
   private writing: Promise<void> | null = null;
-  private seq = 0;
   private lastError: string | null = null;
   private writes = 0;
   private begun = false;
@@ -262,7 +262,7 @@ export class Ledger {
         this.dirty = false;
         const text = `${JSON.stringify(this.data, null, 1)}\n`;
         try {
-          await this.writeAtomically(text);
+          await writeFileAtomic(this.file, text, { beforeRename: this.opts.beforeRename });
           this.writes++;
           this.lastError = null;
         } catch (err) {
@@ -278,34 +278,6 @@ export class Ledger {
     }
   }
 
-  private async writeAtomically(text: string): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.${++this.seq}.tmp`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } catch (err) {
-      await fh.close().catch(() => {});
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
-    await fh.close();
-    await this.opts.beforeRename?.(tmp);
-    try {
-      await rename(tmp, this.file);
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
-    // The rename itself is durable only once the folder is synced.
-    const dir = await open(this.opts.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  }
-
   /** `ledger.json.<pid>.<n>.tmp` files of a write interrupted by a crash: never read, only removed. */
   private async removeStrayTempFiles(): Promise<number> {
     let names: string[];
@@ -316,7 +288,7 @@ export class Ledger {
     }
     let removed = 0;
     for (const name of names) {
-      if (/^ledger\.json\.\d+\.\d+\.tmp$/.test(name)) {
+      if (isAtomicTempOf(LEDGER_FILE, name)) {
         await unlink(join(this.opts.dir, name)).then(
           () => removed++,
           () => {},

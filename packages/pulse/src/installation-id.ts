@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
 
 export const INSTALLATION_ID_FILE = 'installation-id';
@@ -18,8 +19,6 @@ export async function installationId(stateDir: string): Promise<string> {
   }
   const id = randomBytes(8).toString('hex');
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${id}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${id}\n`);
   return id;
 }
