@@ -1,7 +1,7 @@
 // The request/stream machinery shared by both ends of a connection (client -> server and server -> peer),
 // so the supervisor can ask a worker exactly the way the CLI asks the supervisor.
 import { IpcError } from './errors.js';
-import { Exchanges } from './exchanges.js';
+import { RequestTable } from '@mpvisor/sys';
 import { replyToOf } from './envelope.js';
 
 export type Parse<In> = (raw: unknown) => In | Error;
@@ -29,7 +29,10 @@ export function runParse<In>(parse: Parse<In>, raw: unknown): In | Error {
 }
 
 export class Conversation<In> {
-  private readonly exchanges = new Exchanges();
+  private readonly exchanges = new RequestTable<undefined>({
+    timeoutError: (_c, timeoutMs, id) => new IpcError('IPC_TIMEOUT', `no reply to request ${id} within ${timeoutMs} ms`),
+    abortError: (_c, reason, id) => new IpcError('IPC_ABORTED', `request ${id} aborted`, { cause: reason }),
+  });
 
   constructor(
     private readonly parse: Parse<In>,
@@ -38,21 +41,22 @@ export class Conversation<In> {
   ) {}
 
   request<R>(msg: object, opts: RequestOptions = {}): Promise<R> {
-    return this.exchanges.open(
-      { timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs, signal: opts.signal },
+    return this.exchanges.open<R>(
+      { context: undefined, timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs, signal: opts.signal },
       (reqId) => this.send(msg, reqId),
-    ) as Promise<R>;
+    );
   }
 
   stream<R>(msg: object, onMessage: (msg: In) => void, opts: RequestOptions = {}): Promise<R> {
-    return this.exchanges.open(
+    return this.exchanges.open<R>(
       {
+        context: undefined,
         timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs,
         signal: opts.signal,
         onPartial: onMessage as (msg: unknown) => void,
       },
       (reqId) => this.send(msg, reqId),
-    ) as Promise<R>;
+    );
   }
 
   /** Validates an incoming message, then settles the exchange it answers, if any. */
@@ -70,17 +74,26 @@ export class Conversation<In> {
       return { kind: 'invalid', err: parsed };
     }
     // Replies nobody waits for any more (late, after a timeout) surface as ordinary messages.
-    if (replyTo !== undefined && this.exchanges.deliver(replyTo, parsed)) return { kind: 'consumed' };
+    if (replyTo !== undefined && this.deliver(replyTo, parsed)) return { kind: 'consumed' };
     return { kind: 'message', msg: parsed };
   }
 
   /** Rejects everything outstanding; called once when the connection ends. */
   close(err: IpcError): void {
-    this.exchanges.failAll(err);
+    this.exchanges.failAll(() => err);
   }
 
   get pending(): number {
     return this.exchanges.size;
+  }
+
+  /** Settles the exchange a reply answers; streams take every non-final message as a partial. */
+  private deliver(replyTo: number, msg: unknown): boolean {
+    if (!isFinal(msg) && this.exchanges.partial(replyTo, msg)) return true;
+    const taken = this.exchanges.take(replyTo);
+    if (typeof taken !== 'object') return false;
+    taken.resolve(msg);
+    return true;
   }
 
   private send(msg: object, reqId: number): void {
@@ -88,4 +101,8 @@ export class Conversation<In> {
       throw new IpcError('IPC_CLOSED', 'connection is closed; request not sent');
     }
   }
+}
+
+function isFinal(msg: unknown): boolean {
+  return typeof msg === 'object' && msg !== null && (msg as { final?: unknown }).final === true;
 }

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { MpvAbortError, MpvClosedError, MpvCommandError } from './errors.js';
+import { RequestTable } from '@mpvisor/sys';
+import { MpvAbortError, MpvClosedError, MpvCommandError, MpvTimeoutError } from './errors.js';
 import { LineSplitter } from './framing.js';
-import { RequestTable } from './requests.js';
 import type {
   MpvClientEvents,
   MpvEvent,
@@ -40,7 +40,12 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   readonly #defaultTimeoutMs: number;
   readonly #onWarning: MpvClientOptions['onProtocolWarning'];
   readonly #lines: LineSplitter;
-  readonly #requests = new RequestTable();
+  readonly #requests = new RequestTable<unknown>({
+    timeoutError: (command, timeoutMs) => new MpvTimeoutError(command, timeoutMs),
+    abortError: (command, reason) => new MpvAbortError(command, reason),
+    // mpv accepts 64-bit ids, but staying in int32 keeps every id exact on both sides.
+    maxId: 0x7fffffff,
+  });
   readonly #observers = new Map<number, MpvPropertyHandler<never>>();
   #nextObserveId = 1;
   #closed = false;
@@ -80,7 +85,6 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   /** Sends a command (positional array, or mpv's named-argument object) and resolves with its `data`. */
   command<T = unknown>(args: unknown[] | Record<string, unknown>, opts: MpvRequestOptions = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new MpvClosedError(args));
-    if (opts.signal?.aborted) return Promise.reject(new MpvAbortError(args, opts.signal.reason));
     let json: string | undefined;
     try {
       json = JSON.stringify(args); // serialized before an id is taken: BigInt or cycles throw here
@@ -88,9 +92,10 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (json === undefined) return Promise.reject(new TypeError('mpv command is not JSON-serializable'));
-    const { id, reply } = this.#requests.add<T>(args, opts.timeoutMs ?? this.#defaultTimeoutMs, opts.signal);
-    this.#stream.write(`{"command":${json},"request_id":${id}}\n`);
-    return reply;
+    return this.#requests.open<T>(
+      { context: args, timeoutMs: opts.timeoutMs ?? this.#defaultTimeoutMs, signal: opts.signal },
+      (id) => void this.#stream.write(`{"command":${json},"request_id":${id}}\n`),
+    );
   }
 
   getProperty<T = unknown>(name: string, opts?: MpvRequestOptions): Promise<T> {
@@ -165,7 +170,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   #shutdown(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#requests.closeAll(error);
+    this.#requests.failAll((command) => new MpvClosedError(command, error));
     this.#observers.clear();
     this.#lines.reset();
     this.#stream.destroy();
@@ -218,7 +223,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
     }
     const error = reply.error;
     if (error === 'success') pending.resolve(reply.data);
-    else pending.reject(new MpvCommandError(pending.command, typeof error === 'string' ? error : String(error)));
+    else pending.reject(new MpvCommandError(pending.context, typeof error === 'string' ? error : String(error)));
   }
 
   #handleEvent(event: MpvEvent): void {
