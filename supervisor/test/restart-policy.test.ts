@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { crashLoopSpanMs, parseConfigText, RESTART_DEFAULTS, restartDelay, type RestartPolicyConfig } from '@mpvisor/config';
-import { decideRestart, freshRecord, resetRecord, withJitter, type RestartDecision, type RestartRecord } from '../src/zones/restart-policy.js';
+import { withJitter } from '@mpvisor/sys';
+import { decideRestart, freshRecord, resetRecord, type RestartDecision, type RestartRecord } from '../src/zones/restart-policy.js';
 import { limitBroken, nextStreak, zoneUsage } from '../src/zones/resource-watch.js';
 import { exitReason, planAfterExit } from '../src/zones/crash-recovery.js';
 

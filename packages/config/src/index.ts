@@ -23,4 +23,4 @@ export { loadConfigFile } from './load.js';
 export { demoConfig, ensureDemoMedia, DEMO_SAMPLE_RATE } from './demo.js';
 export { resolveMediaPath, resolveMediaFile } from './media-path.js';
 export type { MediaPathResult, MediaFileResult } from './media-path.js';
-export { RESTART_DEFAULTS, backoffDelay, restartDelay, crashLoopSpanMs } from './restart.js';
+export { RESTART_DEFAULTS, backoffDelay, restartBackoff, restartDelay, crashLoopSpanMs } from './restart.js';

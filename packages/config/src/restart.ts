@@ -1,6 +1,7 @@
 // Restart policy keys: defaults in [system:main], overridable per zone section.
 import type { SectionReader } from './fields.js';
 import type { RestartPolicyConfig, RestartType } from './types.js';
+import { type Backoff, backoffBase } from '@mpvisor/sys';
 
 const DAY_MS = 86_400_000;
 const TEN_MIN_MS = 600_000;
@@ -81,9 +82,19 @@ export function readRestartPolicy(
   return { policy: p, overridden };
 }
 
+/** The restart keys as the shared backoff reads them. */
+export function restartBackoff(p: RestartPolicyConfig): Backoff {
+  return {
+    initialMs: p.restart_backoff_initial_ms,
+    factor: p.restart_backoff_factor,
+    maxMs: p.restart_backoff_max_ms,
+    jitter: p.restart_jitter,
+  };
+}
+
 /** Backoff delay before restart number `n` (0-based), without jitter. */
 export function backoffDelay(p: RestartPolicyConfig, n: number): number {
-  return Math.min(p.restart_backoff_initial_ms * p.restart_backoff_factor ** n, p.restart_backoff_max_ms);
+  return backoffBase(restartBackoff(p), n);
 }
 
 /**

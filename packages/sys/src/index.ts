@@ -1,2 +1,3 @@
 export * from './atomic-write.js';
 export * from './request-table.js';
+export * from './backoff.js';

@@ -1,4 +1,5 @@
 import { restartDelay, type RestartPolicyConfig } from '@mpvisor/config';
+import { withJitter } from '@mpvisor/sys';
 
 /**
  * Restart decisions as data plus pure functions, after OTP's supervisor: one record per zone, a sliding
@@ -39,13 +40,6 @@ export const freshRecord = (): RestartRecord => ({ window: [], consecutive: 0, t
 export const isCleanExit = (exit: Pick<ExitInfo, 'code' | 'signal'>): boolean => exit.code === 0 && exit.signal === null;
 
 export { restartDelay };
-
-/** Spread a delay by +-jitter so zones that crashed together do not restart in lockstep. */
-export function withJitter(delayMs: number, jitter: number, random: () => number): number {
-  if (delayMs === 0 || jitter <= 0) return delayMs;
-  const spread = delayMs * jitter;
-  return Math.max(0, Math.round(delayMs - spread + random() * 2 * spread));
-}
 
 /** Exit reason x restart type: is this exit one that the policy restarts at all? */
 export function restartable(policy: RestartPolicyConfig, exit: Pick<ExitInfo, 'code' | 'signal'>): string | null {
