@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { isAtomicTempOf, writeFileAtomic } from '@mpvisor/sys';
+import { isAtomicTempOf, settlesWithin, writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
 import { readIdentity, type ProcessIdentity } from './identity.js';
 
@@ -243,9 +243,7 @@ export class Ledger {
     if (this.dirty && !this.writing) this.writing = this.drain();
     const pending = this.writing;
     if (!pending) return this.lastError === null;
-    let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([pending.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
-    clearTimeout(timer);
+    const done = await settlesWithin(pending, timeoutMs);
     if (!done) this.opts.log?.warn('ledger write did not finish in time', { file: this.file, timeout_ms: timeoutMs });
     return done && this.lastError === null;
   }

@@ -4,6 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { buildMpvArgs, MPV_IPC_FD, type MpvArgsOptions } from './args.js';
 import { MpvClient, type MpvClientOptions } from './client.js';
 import { MpvAbortError, MpvClosedError, MpvError, MpvStartError } from './errors.js';
+import { settlesWithin } from '@mpvisor/sys';
 
 export interface SpawnMpvOptions extends MpvArgsOptions {
   /** Executable (default 'mpv', looked up in PATH). */
@@ -87,9 +88,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
 
   const waitExit = (ms: number): Promise<boolean> => {
     if (exitInfo) return Promise.resolve(true);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
-    return Promise.race([exited.then(() => true), timeout]).finally(() => clearTimeout(timer));
+    return settlesWithin(exited, ms);
   };
   const kill = (signal: NodeJS.Signals = 'SIGTERM'): void => {
     if (exitInfo === undefined) child.kill(signal);
@@ -151,9 +150,7 @@ function collectLines(stream: Readable | null, onLine: (line: string) => void): 
 function drained(child: ChildProcess, ms: number): Promise<void> {
   const closed = [child.stdout, child.stderr].map((stream) =>
     !stream || stream.closed ? Promise.resolve() : new Promise<void>((resolve) => stream.once('close', resolve)));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
-  return Promise.race([Promise.all(closed).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  return settlesWithin(Promise.all(closed), ms).then(() => undefined);
 }
 
 function errorText(error: unknown): string {

@@ -1,3 +1,4 @@
 export * from './atomic-write.js';
 export * from './request-table.js';
 export * from './backoff.js';
+export * from './settles-within.js';

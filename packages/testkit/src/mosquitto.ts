@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
+import { settlesWithin } from '@mpvisor/sys';
 
 export interface MosquittoOptions {
   dir: string;
@@ -54,9 +55,7 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const gone = new Promise((r) => c.once('exit', r));
     c.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-    clearTimeout(timer);
+    await settlesWithin(gone, 3000);
     if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
   await start();

@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'nod
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { sleep, waitFor } from './wait.js';
+import { settlesWithin } from '@mpvisor/sys';
 
 const run = promisify(execFile);
 
@@ -56,9 +57,7 @@ async function sinkRms(clientEnv: NodeJS.ProcessEnv, sink: string, seconds = 1):
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-  clearTimeout(timer);
+  await settlesWithin(exited, 3000);
   if (child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await exited;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendants, isAlive } from './processes.js';
 import { waitFor } from './wait.js';
+import { settlesWithin } from '@mpvisor/sys';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const cliPath = join(repoRoot, 'supervisor', 'bin', 'mpvisor.js');
@@ -64,9 +65,7 @@ export function startSupervisor(opts: StartOptions): SupervisorProcess {
     async stop(timeoutMs = 10_000) {
       tree();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
-      clearTimeout(timer);
+      const done = await settlesWithin(exited, timeoutMs);
       if (!done) child.kill('SIGKILL');
       await exited;
       await waitFor(() => [...known].every((p) => !isAlive(p)), 3000, 'every worker and mpv of this run to exit').catch((err: Error) => {

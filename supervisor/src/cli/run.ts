@@ -7,6 +7,7 @@ import { AlreadyRunningError } from '../control/control-server.js';
 import { defaultStateDir, resolvePaths } from '../paths.js';
 import { SdNotifier, zoneSummary } from '../service/sd-notify.js';
 import { EXIT } from './exit-codes.js';
+import { settlesWithin } from '@mpvisor/sys';
 
 export interface RunFlags {
   config?: string;
@@ -139,7 +140,7 @@ export async function run(flags: RunFlags): Promise<number> {
     shutdown('start failed', EXIT.failed);
   }
   await done;
-  await Promise.race([notifier.drain(), new Promise((r) => setTimeout(r, 3000).unref())]);
+  await settlesWithin(notifier.drain(), 3000);
   await flushQuietly(log);
   return exitCode;
 }
