@@ -85,7 +85,7 @@ export async function ensureDemoMedia(dir: string): Promise<string[]> {
     const target = path.join(abs, sound.file);
     const bytes = encodeWav(sound.make(), DEMO_SAMPLE_RATE);
     if (!(await sameContent(target, bytes))) {
-      await writeFileAtomic(target, bytes, { mode: 0o644 });
+      await writeFileAtomic(target, bytes, { mode: 0o644, durable: false });
     }
     paths.push(target);
   }

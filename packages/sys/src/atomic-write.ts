@@ -4,6 +4,11 @@ import path from 'node:path';
 export interface AtomicWriteOptions {
   /** File mode of the new file (default 0600: state files are ours alone). */
   mode?: number;
+  /**
+   * false skips both fsyncs: for files that are regenerated when found wrong (demo media), where a
+   * power cut costs nothing and a sync costs seconds on a busy SD card. Default true.
+   */
+  durable?: boolean;
   /** Called between the synced temp file and the rename; tests use it to simulate a crash there. */
   beforeRename?: (tmp: string) => Promise<void> | void;
 }
@@ -25,7 +30,7 @@ export async function writeFileAtomic(
   const fh = await open(tmp, 'w', opts.mode ?? 0o600);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.durable !== false) await fh.sync();
   } catch (err) {
     await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
@@ -39,6 +44,7 @@ export async function writeFileAtomic(
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
+  if (opts.durable === false) return;
   const dir = await open(path.dirname(file), 'r');
   try {
     await dir.sync();
