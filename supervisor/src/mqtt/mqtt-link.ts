@@ -178,7 +178,7 @@ export class MqttLink {
    */
   publishReply(topic: string, payload: string, correlationData?: Buffer): void {
     const client = this.client;
-    if (!client?.connected || this.opts.protocolVersion !== 5) {
+    if (!client?.connected) {
       this.counters.replies_dropped++;
       return;
     }
