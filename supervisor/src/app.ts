@@ -11,8 +11,11 @@ import type { CommandSource } from './commands/dispatcher.js';
 import type { SupervisorContext } from './context.js';
 import { ControlServer } from './control/control-server.js';
 import { startHeartbeat, startMetricsTopic } from './heartbeat.js';
+import { CommandIntake } from './mqtt/command-intake.js';
 import { embeddedBrokerHost, mqttLinkOptions } from './mqtt/link-options.js';
 import { MqttLink } from './mqtt/mqtt-link.js';
+import { ownTopics } from './mqtt/own-topics.js';
+import { ReplyTopics } from './mqtt/reply-topics.js';
 import { Outbound } from './outbound.js';
 import { prepareDirs, type RuntimePaths } from './paths.js';
 import { Reports } from './reports.js';
@@ -50,6 +53,7 @@ export class Supervisor {
   private workers: WorkerServer | null = null;
   private broker: EmbeddedBroker | null = null;
   private outbound: Outbound | null = null;
+  private intake: CommandIntake | null = null;
   private store: ZoneStateStore | null = null;
   private stopHeartbeat: (() => void) | null = null;
   private stopMetrics: (() => void) | null = null;
@@ -88,7 +92,7 @@ export class Supervisor {
     await ctx.ownership.start([paths.controlSocket, paths.workerSocket]);
 
     if (config.mqtt.embedded) this.broker = await startEmbeddedBroker(embeddedBrokerHost(config.mqtt), config.mqtt.port, log.child({ component: 'broker' }));
-    const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => void this.onMqttMessage(topic, payload, packet);
+    const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => void this.intake?.receive(topic, payload, packet);
     const mqtt = new MqttLink(mqttLinkOptions({ mqtt: config.mqtt, broker: this.broker, log: log.child({ component: 'mqtt' }), onMessage }));
     ctx.mqtt = mqtt;
     const outbound = new Outbound({ mqtt, systemTopic: config.system.topic, zoneConfigs: ctx.zoneConfigs });
@@ -111,7 +115,11 @@ export class Supervisor {
 
     const sys = systemTopics(config.system.topic);
     const intervalMs = Math.max(1000, config.global.heartbeat_interval_ms);
-    mqtt.subscribe([sys.command, sys.commands, ...this.topicToZone.keys()]);
+    const routes = new Map<string, CommandSource>([[sys.command, { kind: 'system' }], [sys.commands, { kind: 'system' }]]);
+    for (const [topic, zone] of this.topicToZone) routes.set(topic, { kind: 'zone', zone });
+    const replies = new ReplyTopics(config.mqtt.reply_prefix, ownTopics(config, enabled));
+    this.intake = new CommandIntake({ routes, dispatcher: ctx.dispatcher, outbound, replies, log: log.child({ component: 'commands' }) });
+    mqtt.subscribe([...routes.keys()]);
     state.publishSystem();
     mqtt.start();
     state.start(intervalMs);
@@ -163,19 +171,6 @@ export class Supervisor {
     const states = zones.all().map((r) => r.state);
     if (states.some((s) => s === 'starting')) return;
     state.setSystemState(states.every((s) => s === 'ready') ? 'running' : 'degraded');
-  }
-
-  private async onMqttMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const sys = systemTopics(this.opts.config.system.topic);
-    let source: CommandSource;
-    if (topic === sys.command || topic === sys.commands) source = { kind: 'system' };
-    else {
-      const zone = this.topicToZone.get(topic);
-      if (!zone) return;
-      source = { kind: 'zone', zone };
-    }
-    const outcome = await this.ctx.dispatcher!.dispatch(source, payload, `mqtt:${topic}`);
-    this.outbound!.publishOutcome(outcome, packet.properties?.responseTopic, packet.properties?.correlationData);
   }
 
   private async commandFromControl(target: CommandSource, payload: string, origin: string, progress?: (data: unknown) => void): Promise<CommandOutcome> {

@@ -17,12 +17,12 @@ export class Outbound {
     return zone === null ? systemTopics(this.o.systemTopic).events : zoneTopics(this.o.zoneConfigs.get(zone)?.topic ?? '').events;
   }
 
-  /** On the zone's (or the system's) events topic, and the MQTT 5 response topic when the request named one. */
-  publishOutcome(outcome: CommandOutcome, responseTopic?: string, correlationData?: Buffer): void {
+  /** On the zone's (or the system's) events topic, and to an MQTT 5 response topic already checked by the intake. */
+  publishOutcome(outcome: CommandOutcome, reply?: { topic: string; correlationData?: Buffer | undefined }): void {
     const zone = outcome.zone !== null && this.o.zoneConfigs.has(outcome.zone) ? outcome.zone : null;
     const payload = JSON.stringify(outcome);
     this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
-    if (responseTopic) this.o.mqtt.publishEvent(responseTopic, payload, correlationData ? { correlationData } : undefined);
+    if (reply) this.o.mqtt.publishReply(reply.topic, payload, reply.correlationData);
   }
 
   /** On the zone's events and the system's, so one subscription sees every zone come and go. */
@@ -36,10 +36,11 @@ export class Outbound {
     this.o.mqtt.publishEvent(this.eventsTopic(zone), JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }));
   }
 
-  /** On the zone's warnings topic (ParadoxFX's) and its events. */
-  publishWarning(zone: string, message: string): void {
-    const payload = JSON.stringify({ timestamp: new Date().toISOString(), type: 'warning', zone, message });
-    this.o.mqtt.publishEvent(zoneTopics(this.o.zoneConfigs.get(zone)!.topic).warnings, payload);
+  /** On the zone's (or the system's, for null) warnings topic (ParadoxFX's) and its events. */
+  publishWarning(zone: string | null, message: string, detail: Record<string, unknown> = {}): void {
+    const payload = JSON.stringify({ timestamp: new Date().toISOString(), type: 'warning', zone, message, ...detail });
+    const warnings = zone === null ? systemTopics(this.o.systemTopic).warnings : zoneTopics(this.o.zoneConfigs.get(zone)!.topic).warnings;
+    this.o.mqtt.publishEvent(warnings, payload);
     this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
   }
 

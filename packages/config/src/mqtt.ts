@@ -111,6 +111,14 @@ export function readMqtt(r: SectionReader, g: SectionReader, baseDir: string): M
   const btProblem = topicProblem(baseTopic);
   if (btProblem) r.error('base_topic', btProblem);
 
+  const ownReplyPrefix = r.string('reply_prefix');
+  const replyPrefix = ownReplyPrefix ?? `${baseTopic}/replies`;
+  // The default follows base_topic, whose own problem is already reported.
+  if (ownReplyPrefix !== undefined) {
+    const rpProblem = topicProblem(ownReplyPrefix) ?? (ownReplyPrefix.startsWith('$') ? 'must not start with "$" (broker topics)' : null);
+    if (rpProblem) r.error('reply_prefix', rpProblem);
+  }
+
   const [dr, dk] = pick('device_name', 'device_name');
   const deviceName = dr.string(dk) ?? os.hostname();
   const dnProblem = topicLevelProblem(deviceName);
@@ -137,10 +145,19 @@ export function readMqtt(r: SectionReader, g: SectionReader, baseDir: string): M
     base_topic: baseTopic,
     device_name: deviceName,
     protocol_version: protocol,
+    reply_prefix: replyPrefix,
   };
   if (username !== undefined) cfg.username = username;
   if (password !== undefined) cfg.password = password;
   if (tls) cfg.tls = tls;
   reportLeftovers(r, new Set(), new Map());
   return cfg;
+}
+
+/**
+ * A reply is published with the supervisor's own credentials, so none of the supervisor's own topics
+ * may lie under the reply prefix: a requester could otherwise make it publish there.
+ */
+export function replyPrefixClashes(prefix: string, ownTopics: readonly string[]): string[] {
+  return ownTopics.filter((t) => t === prefix || t.startsWith(`${prefix}/`));
 }

@@ -5,7 +5,7 @@ import { SectionReader } from './fields.js';
 import { deepFreeze } from './freeze.js';
 import { readGlobal } from './global.js';
 import { type IniSection, parseIni } from './ini-parse.js';
-import { readMqtt } from './mqtt.js';
+import { readMqtt, replyPrefixClashes } from './mqtt.js';
 import { Problems } from './problems.js';
 import { classifySection } from './sections.js';
 import { readSystem } from './system.js';
@@ -53,6 +53,20 @@ function crossCheck(zones: ZoneConfig[], systemTopic: string, readers: Map<ZoneC
   }
   if (!zones.some((z) => z.enabled)) {
     problems.warn('', undefined, undefined, 'no enabled zones: the supervisor will run with nothing to play');
+  }
+}
+
+/** Every topic the supervisor subscribes or publishes to (protocol's topic names, spelled out here). */
+function checkReplyPrefix(r: SectionReader, mqtt: MpvisorConfig['mqtt'], heartbeatTopic: string, systemTopic: string, zones: ZoneConfig[]): void {
+  const own = [
+    heartbeatTopic,
+    `${mqtt.base_topic}/${mqtt.device_name}/availability`,
+    ...['command', 'commands', 'state', 'events', 'warnings', 'metrics'].map((t) => `${systemTopic}/${t}`),
+    ...zones.filter((z) => z.enabled).flatMap((z) => ['commands', 'state', 'events', 'warnings'].map((t) => `${z.topic}/${t}`)),
+  ];
+  const clashes = replyPrefixClashes(mqtt.reply_prefix, own);
+  if (clashes.length > 0) {
+    r.error('reply_prefix', `"${mqtt.reply_prefix}" must not contain the supervisor's own topics (${clashes.slice(0, 3).join(', ')}): replies are published with its credentials`);
   }
 }
 
@@ -105,6 +119,7 @@ function build(text: string, opts: ParseOptions, problems: Problems): MpvisorCon
     return z;
   });
   crossCheck(zones, system.topic, readers, problems);
+  checkReplyPrefix(mqttR, mqtt, global.heartbeat_topic, system.topic, zones);
 
   return { source, mqtt, global, system, zones, problems: [] };
 }

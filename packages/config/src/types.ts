@@ -39,6 +39,8 @@ export interface MqttConfig {
   device_name: string;
   /** 4 = MQTT 3.1.1, 5 = MQTT 5. Always 4 with the embedded broker. */
   protocol_version: 4 | 5;
+  /** MQTT 5 Response Topics are answered only under this topic (never on it). */
+  reply_prefix: string;
   tls?: TlsConfig;
 }
 

@@ -19,6 +19,7 @@ describe('defaults', () => {
       base_topic: 'paradox',
       device_name: host,
       protocol_version: 5,
+      reply_prefix: 'paradox/replies',
     });
   });
 

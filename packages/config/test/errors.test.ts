@@ -76,6 +76,15 @@ describe('invalid values are errors naming section, key and line', () => {
     expectOneError(ini('[audio:a]', 'mpv_audio_options = --input-ipc-server=/tmp/x'), 'audio:a', 'mpv_audio_options', 'mpv_audio', 'managed by mpvisor');
     expectOneError(ini('[mqtt]', 'cert = c.pem', '[audio:a]'), 'mqtt', 'cert', 'cert', 'needs its key');
   });
+
+  it('reply_prefix: a valid topic holding none of our own topics', () => {
+    expectOneError(ini('[mqtt]', 'reply_prefix = r/+', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'wildcards');
+    expectOneError(ini('[mqtt]', 'reply_prefix = $SYS/r', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'must not start with "$"');
+    expectOneError(ini('[mqtt]', 'base_topic = p', 'reply_prefix = p', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'p/system/command');
+    expectOneError(ini('[mqtt]', 'base_topic = p', 'reply_prefix = p/a', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'p/a/commands');
+    expectOneError(ini('[mqtt]', 'base_topic = p', '[audio:replies]'), 'mqtt', 'reply_prefix', '[mqtt]', 'p/replies/commands');
+    expect(errors(ini('[mqtt]', 'base_topic = p', 'reply_prefix = p/a/replies', '[audio:a]'))).toEqual([]);
+  });
 });
 
 describe('all errors at once', () => {

@@ -42,6 +42,19 @@ export interface DispatcherOptions {
   timeoutFor?: (command: string, args: Record<string, unknown>) => number | undefined;
 }
 
+export interface DispatchExtra {
+  progress?: (event: unknown) => void;
+  /**
+   * Who asked, where the transport says (an MQTT 5 response topic with its correlation data): ids are
+   * de-duplicated per requester, so two controllers reusing an id never answer each other's commands.
+   * Absent: the origin (the command topic, or the CLI).
+   */
+  requester?: string;
+}
+
+/** A repeated id is answered again within a minute; the cache holds at most 2,000 outcomes and ~1 MB. */
+const RECENT_IDS = { windowMs: 60_000, maxEntries: 2000, maxBytes: 1 << 20 };
+
 export interface DispatcherStats {
   received: number;
   duplicates: number;
@@ -53,7 +66,7 @@ export interface DispatcherStats {
  * validate, run with a timeout, and turn anything thrown into a failed outcome with the caller's id.
  */
 export class Dispatcher {
-  private readonly recent = new RecentIds<CommandOutcome>(60_000, 2000);
+  private readonly recent = new RecentIds<CommandOutcome>(RECENT_IDS, (o) => JSON.stringify(o).length);
   private stopping = false;
   private readonly counts: DispatcherStats = { received: 0, duplicates: 0, by_outcome: { success: 0, failed: 0, warning: 0, invalid: 0 } };
 
@@ -67,7 +80,7 @@ export class Dispatcher {
     return { ...this.counts, by_outcome: { ...this.counts.by_outcome } };
   }
 
-  async dispatch(source: CommandSource, payload: Buffer | string, origin: string, extra: { progress?: (event: unknown) => void } = {}): Promise<CommandOutcome> {
+  async dispatch(source: CommandSource, payload: Buffer | string, origin: string, extra: DispatchExtra = {}): Promise<CommandOutcome> {
     const started = performance.now();
     this.counts.received++;
     const zone = source.kind === 'zone' ? source.zone : null;
@@ -78,7 +91,7 @@ export class Dispatcher {
       const peek = safePeek(payload);
       return this.finish(toResult(err), { command: peek.command, id: peek.id, zone, started, origin });
     }
-    const key = envelope.id === null ? null : `${zone ?? '#system'}|${envelope.id}`;
+    const key = envelope.id === null ? null : JSON.stringify([zone, extra.requester ?? origin, envelope.id]);
     if (key !== null) {
       const previous = this.recent.get(key);
       if (previous) {

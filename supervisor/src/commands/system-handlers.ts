@@ -12,10 +12,10 @@ export interface SystemHandlerDeps {
 const listing = (specs: typeof SYSTEM_COMMANDS) =>
   specs.map((s) => ({ command: s.name, aliases: s.aliases, description: s.description, ...(s.kinds ? { zone_kinds: s.kinds } : {}) }));
 
-const disabled = (name: string): HandlerResult => ({
+const disabled = (name: string, alternative = ''): HandlerResult => ({
   outcome: 'invalid',
   error_type: 'disabled',
-  message: `${name} is disabled; set allow_host_commands = true in [system:main] to enable it`,
+  message: `${name} is disabled; set allow_host_commands = true in [system:main] to enable it${alternative}`,
 });
 
 /** System commands the supervisor answers itself. Reset-type commands are added by the reset coordinator. */
@@ -25,7 +25,9 @@ export function systemHandlers(deps: SystemHandlerDeps): Map<string, CommandHand
   h.set('metrics', async () => success('metrics', deps.metrics()));
   h.set('health_check', async () => success('health check', deps.health()));
   h.set('help', async () => success('commands', { system: listing(SYSTEM_COMMANDS), zone: listing(ZONE_COMMANDS) }));
-  h.set('stop', async () => {
+  h.set('stop', async (_args, _spec, ctx) => {
+    // Whoever may publish on the system topic could otherwise end every room; the CLI's socket is the owner's.
+    if (ctx.origin !== 'cli' && !deps.allowHostCommands) return disabled('stop over MQTT', ' (or send it with `mpvisor send system` on the machine)');
     // After the outcome is out: the shutdown itself refuses new commands.
     setImmediate(() => deps.requestStop('stop command'));
     return success('graceful shutdown started');

@@ -21,6 +21,9 @@ export interface MqttMetrics {
   reconnects: number;
   published: number;
   publish_failures: number;
+  /** MQTT 5 replies published (QoS 0) and dropped (offline, or refused before sending). */
+  replies: number;
+  replies_dropped: number;
   queue_depth: number;
   dropped: number;
   last_connect: string | null;
@@ -46,7 +49,7 @@ export class MqttLink {
   private readonly subscriptions = new Set<string>();
   private readonly queue = new OutgoingQueue(1000);
   private attempt = 0;
-  private counters = { reconnects: 0, published: 0, publish_failures: 0 };
+  private counters = { reconnects: 0, published: 0, publish_failures: 0, replies: 0, replies_dropped: 0 };
   private lastConnect: string | null = null;
   private stopped = false;
   private lastError: { message: string; count: number } | null = null;
@@ -114,7 +117,7 @@ export class MqttLink {
     (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.opts.log.info('MQTT connected', { url: this.opts.url });
     if (this.subscriptions.size > 0) {
-      client.subscribe([...this.subscriptions], { qos: 1 }, (err, granted) => {
+      client.subscribe([...this.subscriptions], this.subscribeOptions(), (err, granted) => {
         if (err) this.opts.log.error(`MQTT subscribe failed: ${err.message}`);
         // MQTT 5 / Mosquitto: a subscription the ACL denies comes back with a failure code (>= 128).
         for (const g of granted ?? []) {
@@ -146,7 +149,15 @@ export class MqttLink {
 
   subscribe(topics: string[]): void {
     for (const t of topics) this.subscriptions.add(t);
-    if (this.client?.connected) this.client.subscribe(topics, { qos: 1 });
+    if (this.client?.connected) this.client.subscribe(topics, this.subscribeOptions());
+  }
+
+  /**
+   * MQTT 5 lets us ask the broker not to send what it kept (rh 2: no retained messages at subscribe
+   * time) nor our own publishes back (nl). Under 3.1.1 the receiver's retain-flag check alone does it.
+   */
+  private subscribeOptions(): { qos: 1; nl?: boolean; rh?: number } {
+    return this.opts.protocolVersion === 5 ? { qos: 1, nl: true, rh: 2 } : { qos: 1 };
   }
 
   /** Retained state: latest wins per topic, re-published on every connect. */
@@ -155,15 +166,34 @@ export class MqttLink {
     if (this.client?.connected) this.rawPublish(topic, payload, true);
   }
 
-  publishEvent(topic: string, payload: string, properties?: { correlationData?: Buffer }): void {
-    if (this.client?.connected) this.rawPublish(topic, payload, false, properties);
+  publishEvent(topic: string, payload: string): void {
+    if (this.client?.connected) this.rawPublish(topic, payload, false);
     else this.queue.pushEvent({ topic, payload, retain: false });
   }
 
-  private rawPublish(topic: string, payload: string, retain: boolean, properties?: { correlationData?: Buffer }): void {
+  /**
+   * A reply to an MQTT 5 response topic: QoS 0 and never queued, so a publish the broker refuses is
+   * not stored by mqtt.js and re-sent on every reconnect. Offline, it is dropped (the outcome is also
+   * on the events topic, which is queued).
+   */
+  publishReply(topic: string, payload: string, correlationData?: Buffer): void {
+    const client = this.client;
+    if (!client?.connected) {
+      this.counters.replies_dropped++;
+      return;
+    }
+    const properties = correlationData ? { properties: { correlationData } } : {};
+    client.publish(topic, payload, { qos: 0, retain: false, ...properties }, (err) => {
+      if (err) {
+        this.counters.replies_dropped++;
+        this.opts.log.debug(`MQTT reply not sent: ${err.message}`, { topic });
+      } else this.counters.replies++;
+    });
+  }
+
+  private rawPublish(topic: string, payload: string, retain: boolean): void {
     const client = this.client!;
-    const props = properties && this.opts.protocolVersion === 5 ? { properties } : {};
-    client.publish(topic, payload, { qos: 1, retain, ...props }, (err) => {
+    client.publish(topic, payload, { qos: 1, retain }, (err) => {
       if (err) {
         this.counters.publish_failures++;
         this.opts.log.debug(`MQTT publish failed: ${err.message}`, { topic });
