@@ -123,7 +123,8 @@ export class Ledger {
       this.data = emptyData(this.bootId);
       return { status: 'corrupt', movedTo, strayTempFiles };
     }
-    if (this.data.boot_id === this.bootId) return { status: 'loaded', strayTempFiles };
+    // An unknown boot on either side cannot be shown to be this one: the entries are not trusted.
+    if (this.bootId !== null && this.data.boot_id === this.bootId) return { status: 'loaded', strayTempFiles };
     return { status: 'loaded', strayTempFiles, otherBoot: this.dropOtherBoot() };
   }
 
@@ -131,7 +132,7 @@ export class Ledger {
   private dropOtherBoot(): NonNullable<LoadResult['otherBoot']> {
     const dropped = { boot_id: this.data.boot_id, processes: this.data.processes.length, pulse_modules: this.data.pulse_modules.length };
     this.data = { ...this.data, boot_id: this.bootId, supervisor: null, processes: [], pulse_modules: [] };
-    this.opts.log?.info?.('ledger written in another boot: its process and module entries are dropped, nothing is signalled', { file: this.file, ...dropped });
+    this.opts.log?.info?.('ledger of another (or an unknown) boot: its process and module entries are dropped, nothing is signalled', { file: this.file, ...dropped });
     this.changed();
     return dropped;
   }

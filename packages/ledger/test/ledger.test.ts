@@ -70,7 +70,7 @@ describe('boot id', () => {
     expect((await afterReboot.load()).otherBoot).toEqual({ boot_id: 'boot-a', processes: 1, pulse_modules: 1 });
     expect(afterReboot.counts()).toEqual({ processes: 0, sockets: 1, pulse_modules: 0 });
     expect(afterReboot.supervisor).toBeNull();
-    expect(infos[0]).toContain('another boot');
+    expect(infos[0]).toContain('another (or an unknown) boot');
     await afterReboot.flush();
     expect(parseLedger(readFileSync(join(dir, 'ledger.json'), 'utf8'))).toMatchObject({ boot_id: 'boot-b', processes: [] });
 
@@ -80,6 +80,14 @@ describe('boot id', () => {
     writeFileSync(join(dir, 'ledger.json'), JSON.stringify(legacy));
     const fromOldVersion = new Ledger({ dir, bootId: 'boot-b' });
     expect((await fromOldVersion.load()).otherBoot).toMatchObject({ boot_id: null, processes: 1 });
+
+    // Where the kernel does not tell the boot (no /proc/sys), no entry can be shown to be of this boot.
+    const unknown = new Ledger({ dir: tmp(), bootId: null });
+    unknown.beginRun('run-x', null);
+    unknown.recordProcess({ pid: 4242, starttime: 99, role: 'worker' });
+    await unknown.flush();
+    const unknownAgain = new Ledger({ dir: unknown.file.replace(/\/ledger\.json$/, ''), bootId: null });
+    expect((await unknownAgain.load()).otherBoot).toMatchObject({ boot_id: null, processes: 1 });
   });
 });
 
