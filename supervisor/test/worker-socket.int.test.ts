@@ -5,8 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ensureDemoMedia, parseConfigText } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import { WORKER_BOOTSTRAP_ENV } from '@mpvisor/protocol';
-import { MqttProbe, startMosquitto, startSupervisor, tempDir, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import { commOf, descendants, MqttProbe, startMosquitto, startSupervisor, tempDir, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
 import { systemClock } from '../src/clock.js';
 import { SparePool } from '../src/zones/spare-pool.js';
 import { ZoneRunner } from '../src/zones/zone-runner.js';
@@ -64,11 +63,19 @@ async function impostor(socketPath: string, hello: Record<string, unknown>): Pro
   return result;
 }
 
-/** The token a worker was spawned with, as any process of the same user can read it. */
-function tokenOf(pid: number): string {
-  const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-  const boot = env.find((e) => e.startsWith(`${WORKER_BOOTSTRAP_ENV}=`))!;
-  return JSON.parse(boot.slice(WORKER_BOOTSTRAP_ENV.length + 1)).token;
+/** A process's environment as any process of the same user can read it. */
+function environOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((e) => e !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** Entries of an environment that this test's own environment (which the supervisor inherits) lacks. */
+function added(env: string[]): string[] {
+  const ours = new Set(Object.entries(process.env).map(([k, v]) => `${k}=${v}`));
+  return env.filter((e) => !ours.has(e));
 }
 
 describe('worker socket: a hello needs the pid and the token of that spawn, once', () => {
@@ -99,7 +106,7 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
     dir.remove();
   }, 30_000);
 
-  it('refuses the right pid with no token, a wrong token, or the real token once the worker is linked; the zone and the spare keep working', async () => {
+  it('refuses the right pid with no token or a wrong one; the zone and the spare keep working', async () => {
     const before = (await cmd({ command: 'status' })).result;
     const spare = (await sys({ command: 'status' })).result.spares[0];
     await cmd({ command: 'playBackground', file: 'tone-220.wav', loop: true });
@@ -108,10 +115,9 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
     expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1 })).toBe(true);
     expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: randomBytes(16).toString('hex') })).toBe(true);
     expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: '' })).toBe(true);
-    // Even the real token: the worker said its hello already, and one worker gets one link.
-    expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: tokenOf(before.pid) })).toBe(true);
+    // The real token is in no environment to read (next test); that a linked worker's own token is
+    // refused a second time is shown with the fixture worker below.
     expect(await impostor(workerSocket(), { zone: null, pid: spare.pid, protocol: 1, token: randomBytes(16).toString('hex') })).toBe(true);
-    expect(await impostor(workerSocket(), { zone: null, pid: spare.pid, protocol: 1, token: tokenOf(spare.pid) })).toBe(true);
 
     expect(sup.output()).toMatch(/refused worker hello/);
     const after = (await cmd({ command: 'status' })).result;
@@ -126,6 +132,22 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
     // Nothing an impostor said reached MQTT.
     expect(probe.messages.filter((m) => m.at >= since && m.payload.includes('impostor'))).toEqual([]);
   }, 40_000);
+
+  it('no environment of ours holds a bootstrap or a token; mpv gets only allow-listed variables', async () => {
+    const ours = descendants(sup.pid);
+    const workers = ours.filter((pid) => commOf(pid) === 'node');
+    const mpv = ours.filter((pid) => commOf(pid) === 'mpv');
+    expect(workers.length).toBeGreaterThanOrEqual(2); // the zone's worker and the spare
+    expect(mpv.length).toBeGreaterThanOrEqual(4);
+    for (const pid of [sup.pid, ...ours]) {
+      const env = environOf(pid);
+      expect(env.length).toBeGreaterThan(0);
+      // The token is 32 hex digits; a bootstrap would name its token and socketPath.
+      expect(added(env).filter((e) => /BOOTSTRAP|token|socketPath|[0-9a-f]{32}/i.test(e))).toEqual([]);
+    }
+    const allowed = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|XDG_\w+|PULSE_\w+|PIPEWIRE_\w+|ALSA_CONFIG_PATH|JACK_DEFAULT_SERVER|DISPLAY|XAUTHORITY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|LIBVA_DRIVER_NAME|VDPAU_DRIVER|MESA_LOADER_DRIVER_OVERRIDE|LIBGL_ALWAYS_SOFTWARE|FONTCONFIG_\w+|LD_LIBRARY_PATH|LC_\w+)=/;
+    for (const pid of mpv) expect(environOf(pid).filter((e) => !allowed.test(e))).toEqual([]);
+  }, 20_000);
 });
 
 // Before a worker's own hello, only the token tells it from an impostor: a fixture worker that never
@@ -138,7 +160,28 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
   const zone = parseConfigText('[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\n').config!.zones[0]!;
   const base = { socketPath: join(dir.path, 'none.sock'), mpvPath: 'mpv', runDir: dir.path, stateDir: dir.path, logLevel: 'error', heartbeatIntervalMs: 1000, audioFallback: 'null' as const };
 
-  beforeAll(() => writeFileSync(entry, "process.stdin.resume();\nprocess.stdin.on('end', () => process.exit(0));\n"));
+  // Reads its bootstrap line like a worker, hands the token to the test through a file, never says hello.
+  beforeAll(() => writeFileSync(entry, [
+    "import fs from 'node:fs';",
+    "let text = '';",
+    "process.stdin.on('data', (c) => { text += c; const nl = text.indexOf('\\n'); if (nl >= 0 && !fs.existsSync(out)) fs.writeFileSync(out, JSON.parse(text.slice(0, nl)).token); });",
+    `const out = ${JSON.stringify(dir.path)} + '/token-' + process.pid;`,
+    "process.stdin.on('end', () => process.exit(0));",
+  ].join('\n') + '\n'));
+
+  /** The token this very spawn was handed, as only the worker itself knows it. */
+  const tokenOf = (pid: number): string | undefined => {
+    try {
+      return readFileSync(join(dir.path, `token-${pid}`), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const expectNotInEnvironment = (pid: number, token: string): void => {
+    const env = environOf(pid);
+    expect(env.length).toBeGreaterThan(0);
+    expect(env.some((e) => e.includes(token))).toBe(false);
+  };
   afterAll(() => dir.remove());
 
   it('a zone worker', async () => {
@@ -148,6 +191,7 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
     const pid = runner.pid!;
     const token = await waitFor(() => tokenOf(pid), 5000, 'the worker to be running');
     expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expectNotInEnvironment(pid, token);
     expect(runner.attach(link, pid, '')).toBeNull();
     expect(runner.attach(link, pid, randomBytes(16).toString('hex'))).toBeNull();
     expect(runner.attach(link, pid, token.slice(0, -1))).toBeNull();
@@ -162,6 +206,7 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
     pool.start();
     const pid = await waitFor(() => pool.pids[0], 5000, 'a spare to be spawned');
     const token = await waitFor(() => tokenOf(pid), 5000, 'the spare to be running');
+    expectNotInEnvironment(pid, token);
     expect(pool.attach(link, pid, randomBytes(16).toString('hex'))).toBeNull();
     expect(pool.attach(link, pid, token)).toEqual(expect.any(Function));
     expect(pool.attach(link, pid, token)).toBeNull();

@@ -1,16 +1,53 @@
+import type { Readable } from 'node:stream';
 import type { ZoneConfig } from '@mpvisor/config';
-import { WORKER_BOOTSTRAP_ENV, type AnyWorkerBootstrap, type WorkerBootstrap } from '@mpvisor/protocol';
+import type { AnyWorkerBootstrap, WorkerBootstrap } from '@mpvisor/protocol';
 
 export type Bootstrap = WorkerBootstrap<ZoneConfig>;
 /** A zone worker's bootstrap, or a warm spare's (`zone: null`). */
 export type AnyBootstrap = AnyWorkerBootstrap<ZoneConfig>;
 
-/** The supervisor is the only intended caller; a clear message helps whoever starts this by hand. */
-export function readBootstrap(env: NodeJS.ProcessEnv = process.env): AnyBootstrap {
-  const raw = env[WORKER_BOOTSTRAP_ENV];
-  if (!raw) throw new Error(`${WORKER_BOOTSTRAP_ENV} is not set: zone workers are started by \`mpvisor run\`, not by hand`);
-  const parsed = JSON.parse(raw) as AnyBootstrap;
+/** A zone's config is a few kB; anything near this is not a bootstrap. */
+const MAX_BOOTSTRAP_BYTES = 1024 * 1024;
+const HAND_STARTED = 'zone workers are started by `mpvisor run`, not by hand';
+
+/**
+ * The first line of stdin: the supervisor writes it right after spawning, then keeps the pipe open
+ * (its EOF tells the worker the supervisor is gone). The stream keeps flowing afterwards.
+ */
+export function readBootstrap(input: Readable = process.stdin, timeoutMs = 5000): Promise<AnyBootstrap> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const finish = (outcome: () => void): void => {
+      clearTimeout(timer);
+      input.off('data', onData);
+      input.off('end', onEnd);
+      outcome();
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += chunk.toString();
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        finish(() => {
+          try {
+            resolve(parseBootstrap(text.slice(0, nl)));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      } else if (text.length > MAX_BOOTSTRAP_BYTES) {
+        finish(() => reject(new Error(`the bootstrap line on stdin exceeds ${MAX_BOOTSTRAP_BYTES} bytes`)));
+      }
+    };
+    const onEnd = (): void => finish(() => reject(new Error(`stdin ended before a bootstrap line: ${HAND_STARTED}`)));
+    const timer = setTimeout(() => finish(() => reject(new Error(`no bootstrap line on stdin within ${timeoutMs} ms: ${HAND_STARTED}`))), timeoutMs);
+    input.on('data', onData);
+    input.on('end', onEnd);
+  });
+}
+
+function parseBootstrap(line: string): AnyBootstrap {
+  const parsed = JSON.parse(line) as AnyBootstrap;
   const valid = parsed.zone === null ? typeof parsed.spare?.effects === 'number' : Boolean(parsed.zone?.name);
-  if (!valid || !parsed.socketPath) throw new Error(`${WORKER_BOOTSTRAP_ENV} lacks zone (or spare) or socketPath`);
+  if (!valid || !parsed.socketPath || !parsed.token) throw new Error('the bootstrap on stdin lacks zone (or spare), socketPath or token');
   return parsed;
 }

@@ -11,13 +11,16 @@ import { Zone } from './zone.js';
 
 /**
  * Zone worker entry: connect to the supervisor, start the zone's mpv, report ready, then heartbeat and
- * answer requests. It exits when the supervisor goes away (EOF on stdin), so it never outlives it.
+ * answer requests. Its bootstrap is the first line of stdin; it exits when the supervisor goes away (EOF on
+ * stdin), so it never outlives it.
  */
 async function main(): Promise<void> {
-  const boot = readBootstrap();
+  // Read before the EOF watch below, so a worker started by hand says why it stops.
+  const boot = await readBootstrap();
   const reporter = new Reporter(boot.logLevel);
   process.stdin.on('end', () => process.exit(0));
   process.stdin.on('error', () => process.exit(0));
+  if (process.stdin.readableEnded) process.exit(0);
   process.stdin.resume();
 
   const ipc = await IpcClient.connect<SupervisorToWorker, WorkerToSupervisor>({ socketPath: boot.socketPath, parse: parseSupervisorMessage, timeoutMs: 3000 });

@@ -2,11 +2,10 @@
 // volume model, mpv option strings.
 import path from 'node:path';
 import type { SectionReader } from './fields.js';
+import { mpvOptionProblem } from './mpv-options.js';
 import { isInside, splitArgs } from './values.js';
 
 const VOLUME = { min: 0, max: 200 } as const;
-/** mpvisor's worker owns mpv's control channel; letting the config move it would cut the zone off. */
-const RESERVED_MPV_OPTIONS = ['--input-ipc-server', '--input-ipc-client'];
 
 /**
  * media_dir (or ParadoxFX's media_path) relative to media_base_path; empty means the base
@@ -68,12 +67,9 @@ export function readMpvOptions(r: SectionReader, key: string): string[] {
     r.error(key, `${error} in mpv options`);
     return [];
   }
-  for (const a of args) {
-    const name = a.split('=')[0] ?? a;
-    if (RESERVED_MPV_OPTIONS.includes(name)) r.error(key, `${name} is managed by mpvisor and cannot be set here`);
-    else if (!a.startsWith('--')) r.warn(key, `${JSON.stringify(a)} does not look like an mpv option (--name=value)`);
-  }
-  return args.filter((a) => !RESERVED_MPV_OPTIONS.includes(a.split('=')[0] ?? a));
+  const problems = args.map(mpvOptionProblem).filter((p): p is string => p !== null);
+  for (const p of problems) r.error(key, p);
+  return problems.length > 0 ? [] : args;
 }
 
 export interface Volumes {

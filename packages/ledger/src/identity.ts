@@ -1,5 +1,20 @@
 import { readFileSync } from 'node:fs';
 
+const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
+
+/**
+ * This boot's random id. Start times count from boot, so (pid, starttime) names a process only
+ * within one boot: after a reboot a new process can have both. Null where the kernel does not say.
+ */
+export function readBootId(file = BOOT_ID_FILE): string | null {
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    return id === '' ? null : id;
+  } catch {
+    return null;
+  }
+}
+
 /** A process as the kernel knows it: PIDs are reused, (pid, starttime) is not. */
 export interface ProcessIdentity {
   pid: number;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { isAtomicTempOf, settlesWithin, writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
-import { readIdentity, type ProcessIdentity } from './identity.js';
+import { readBootId, readIdentity, type ProcessIdentity } from './identity.js';
 
 export type ProcessRole = 'worker' | 'mpv' | 'supervisor' | (string & {});
 
@@ -34,6 +34,8 @@ export interface PulseModuleEntry {
 
 export interface LedgerData {
   version: 1;
+  /** The boot the process entries belong to; their (pid, starttime) means nothing in another boot. */
+  boot_id: string | null;
   run_id: string | null;
   supervisor: ProcessIdentity | null;
   updated_at: string;
@@ -51,6 +53,8 @@ export interface LedgerOptions {
   /** The state directory; the ledger is `{dir}/ledger.json`. */
   dir: string;
   log?: LedgerLogger;
+  /** This boot's id (default: read from the kernel); tests pass another to play a reboot. */
+  bootId?: string | null;
   /** How long flush() waits for a write before giving up (the write itself continues). Default 5 s. */
   writeTimeoutMs?: number;
   /** Tests only: runs after the temp file is synced, before the rename. */
@@ -63,13 +67,15 @@ export interface LoadResult {
   movedTo?: string;
   /** Temp files of an interrupted write that were removed. */
   strayTempFiles: number;
+  /** Entries of another boot, dropped unsignalled (their pids and PulseAudio modules are someone else's now). */
+  otherBoot?: { boot_id: string | null; processes: number; pulse_modules: number };
 }
 
 export const LEDGER_FILE = 'ledger.json';
 
 const now = () => new Date().toISOString();
 
-const emptyData = (): LedgerData => ({ version: 1, run_id: null, supervisor: null, updated_at: now(), processes: [], sockets: [], pulse_modules: [] });
+const emptyData = (bootId: string | null): LedgerData => ({ version: 1, boot_id: bootId, run_id: null, supervisor: null, updated_at: now(), processes: [], sockets: [], pulse_modules: [] });
 
 /**
  * What this installation started: processes (pid + starttime), socket files and PulseAudio modules.
@@ -81,7 +87,8 @@ const emptyData = (): LedgerData => ({ version: 1, run_id: null, supervisor: nul
  */
 export class Ledger {
   readonly file: string;
-  private data: LedgerData = emptyData();
+  private readonly bootId: string | null;
+  private data: LedgerData;
   private dirty = false;
   private writing: Promise<void> | null = null;
   private lastError: string | null = null;
@@ -90,6 +97,8 @@ export class Ledger {
 
   constructor(private readonly opts: LedgerOptions) {
     this.file = join(opts.dir, LEDGER_FILE);
+    this.bootId = opts.bootId === undefined ? readBootId() : opts.bootId;
+    this.data = emptyData(this.bootId);
   }
 
   /** Read the file of a previous run; a missing file is an empty ledger, a corrupt one is moved aside. */
@@ -100,21 +109,32 @@ export class Ledger {
       raw = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.data = emptyData();
+        this.data = emptyData(this.bootId);
         return { status: 'missing', strayTempFiles };
       }
       throw err;
     }
     try {
       this.data = parseLedger(raw);
-      return { status: 'loaded', strayTempFiles };
     } catch (err) {
       const movedTo = `${this.file}.corrupt-${Date.now()}`;
       await rename(this.file, movedTo).catch(() => {});
       this.opts.log?.warn('ledger file is corrupt; moved aside and starting empty', { file: this.file, moved_to: movedTo, error: (err as Error).message });
-      this.data = emptyData();
+      this.data = emptyData(this.bootId);
       return { status: 'corrupt', movedTo, strayTempFiles };
     }
+    // An unknown boot on either side cannot be shown to be this one: the entries are not trusted.
+    if (this.bootId !== null && this.data.boot_id === this.bootId) return { status: 'loaded', strayTempFiles };
+    return { status: 'loaded', strayTempFiles, otherBoot: this.dropOtherBoot() };
+  }
+
+  /** A ledger written before a reboot: its processes and PulseAudio modules are gone; sockets are re-probed as usual. */
+  private dropOtherBoot(): NonNullable<LoadResult['otherBoot']> {
+    const dropped = { boot_id: this.data.boot_id, processes: this.data.processes.length, pulse_modules: this.data.pulse_modules.length };
+    this.data = { ...this.data, boot_id: this.bootId, supervisor: null, processes: [], pulse_modules: [] };
+    this.opts.log?.info?.('ledger of another (or an unknown) boot: its process and module entries are dropped, nothing is signalled', { file: this.file, ...dropped });
+    this.changed();
+    return dropped;
   }
 
   /** Start recording for a new supervisor run; entries of earlier runs that are still here stay. */
@@ -331,6 +351,7 @@ export function parseLedger(raw: string): LedgerData {
   });
   return {
     version: 1,
+    boot_id: isStr(v.boot_id) ? v.boot_id : null,
     run_id: isStr(v.run_id) ? v.run_id : null,
     supervisor: identityOf(v.supervisor),
     updated_at: isStr(v.updated_at) ? v.updated_at : '',

@@ -110,6 +110,22 @@ describe('cleanupLeftovers', () => {
     expect((await ledgerWith(l.file.replace(/\/ledger\.json$/, ''), () => {})).processes).toHaveLength(0);
   });
 
+  it("a ledger of another boot naming a live process's real pid and start time signals nothing", async () => {
+    const p = await sleeper();
+    const dir = tmp();
+    const writer = new Ledger({ dir, bootId: 'a-boot-before-this-one' });
+    writer.beginRun('previous', null);
+    writer.recordProcess({ ...p.id, role: 'worker', zone: 'z', instance: 'worker' });
+    await writer.flush();
+    const l = new Ledger({ dir });
+    expect((await l.load()).otherBoot).toMatchObject({ processes: 1 });
+    const report = await cleanupLeftovers(l);
+    expect(report.killed).toEqual([]);
+    expect(l.processes).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isSameProcess(p.id)).toBe(true);
+  });
+
   it('does not kill a PID whose start time differs from the ledger (PID reused)', async () => {
     const p = await sleeper();
     const l = await ledgerWith(tmp(), (w) => w.recordProcess({ pid: p.id.pid, starttime: p.id.starttime - 7, role: 'mpv' }));

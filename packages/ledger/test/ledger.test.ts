@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger, parseLedger, readIdentity, readStat, isSameProcess, nameMatcher, expandPatterns } from '../src/index.js';
+import { Ledger, parseLedger, readBootId, readIdentity, readStat, isSameProcess, nameMatcher, expandPatterns } from '../src/index.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -39,6 +39,55 @@ describe('process identity', () => {
     expect(isSameProcess(id)).toBe(true);
     expect(isSameProcess({ pid: id.pid, starttime: id.starttime + 1 })).toBe(false);
     expect(isSameProcess({ pid: 2 ** 30, starttime: id.starttime })).toBe(false);
+  });
+});
+
+describe('boot id', () => {
+  it("reads this boot's id from the kernel; a missing or empty file gives null", () => {
+    expect(readBootId()).toMatch(/^[0-9a-f-]{36}$/);
+    expect(readBootId(join(tmp(), 'absent'))).toBeNull();
+    const empty = join(tmp(), 'boot_id');
+    writeFileSync(empty, '\n');
+    expect(readBootId(empty)).toBeNull();
+  });
+
+  it('is persisted; a ledger of another boot (or of none) loads without process or module entries', async () => {
+    const dir = tmp();
+    const before = new Ledger({ dir, bootId: 'boot-a' });
+    before.beginRun('run-a', { pid: 4000, starttime: 1 });
+    before.recordProcess({ pid: 4242, starttime: 99, role: 'worker' });
+    before.recordSocket('/tmp/x/workers.sock');
+    before.recordPulseModule({ module_index: 3, sink_name: 'mpvisor_z', tag: 'mpvisor' });
+    await before.flush();
+    expect(parseLedger(readFileSync(join(dir, 'ledger.json'), 'utf8')).boot_id).toBe('boot-a');
+
+    const sameBoot = new Ledger({ dir, bootId: 'boot-a' });
+    expect(await sameBoot.load()).toEqual({ status: 'loaded', strayTempFiles: 0 });
+    expect(sameBoot.counts()).toEqual({ processes: 1, sockets: 1, pulse_modules: 1 });
+
+    const infos: string[] = [];
+    const afterReboot = new Ledger({ dir, bootId: 'boot-b', log: { warn: () => {}, info: (m) => void infos.push(m) } });
+    expect((await afterReboot.load()).otherBoot).toEqual({ boot_id: 'boot-a', processes: 1, pulse_modules: 1 });
+    expect(afterReboot.counts()).toEqual({ processes: 0, sockets: 1, pulse_modules: 0 });
+    expect(afterReboot.supervisor).toBeNull();
+    expect(infos[0]).toContain('another (or an unknown) boot');
+    await afterReboot.flush();
+    expect(parseLedger(readFileSync(join(dir, 'ledger.json'), 'utf8'))).toMatchObject({ boot_id: 'boot-b', processes: [] });
+
+    const legacy = JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')) as Record<string, unknown>;
+    delete legacy.boot_id;
+    legacy.processes = [{ pid: 4242, starttime: 99, role: 'worker' }];
+    writeFileSync(join(dir, 'ledger.json'), JSON.stringify(legacy));
+    const fromOldVersion = new Ledger({ dir, bootId: 'boot-b' });
+    expect((await fromOldVersion.load()).otherBoot).toMatchObject({ boot_id: null, processes: 1 });
+
+    // Where the kernel does not tell the boot (no /proc/sys), no entry can be shown to be of this boot.
+    const unknown = new Ledger({ dir: tmp(), bootId: null });
+    unknown.beginRun('run-x', null);
+    unknown.recordProcess({ pid: 4242, starttime: 99, role: 'worker' });
+    await unknown.flush();
+    const unknownAgain = new Ledger({ dir: unknown.file.replace(/\/ledger\.json$/, ''), bootId: null });
+    expect((await unknownAgain.load()).otherBoot).toMatchObject({ boot_id: null, processes: 1 });
   });
 });
 

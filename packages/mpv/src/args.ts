@@ -11,7 +11,7 @@ export interface MpvAudioOutput {
 export interface MpvArgsOptions {
   /** Names this instance (background, speech, effects, video); shown as the audio client name. */
   role: string;
-  /** Extra arguments, appended last so they override the defaults below. */
+  /** Extra arguments: they override the defaults below, but not the confinement flags, which come last. */
   args?: string[];
   /** Stay running with nothing to play (default true). */
   idle?: boolean;
@@ -43,6 +43,19 @@ const LEAN_FLAGS: readonly string[] = [
 // --really-quiet would silence those too.
 const LOG_FLAGS: readonly string[] = ['--terminal=yes', '--msg-level=all=warn', '--msg-color=no'];
 
+// Confinement: mpv opens only the file it is told to. Without these, a playlist, an EDL file, a
+// CUE sheet or an HLS/concat manifest (whatever its extension: mpv probes content, so a `song.wav`
+// that begins with #EXTM3U is a playlist) makes mpv open files outside the media folder, and an
+// SDP file makes FFmpeg listen for RTP on every interface. access-references=no stops every
+// reference mpv or FFmpeg would follow (playlists, EDL, ordered chapters, FFmpeg's nested opens);
+// the empty protocol whitelist stops FFmpeg's own network opens, which bypass that check.
+// FFmpeg reads the main file through mpv's stream, so ordinary media and av://lavfi still play.
+const CONFINEMENT_FLAGS: readonly string[] = [
+  '--access-references=no',
+  '--load-unsafe-playlists=no',
+  '--demuxer-lavf-o=protocol_whitelist=none',
+];
+
 export function buildMpvArgs(opts: MpvArgsOptions): string[] {
   const args = [`--input-ipc-client=fd://${MPV_IPC_FD}`, ...LEAN_FLAGS, ...LOG_FLAGS];
   args.push(`--idle=${opts.idle === false ? 'no' : 'yes'}`);
@@ -56,5 +69,7 @@ export function buildMpvArgs(opts: MpvArgsOptions): string[] {
     args.push('--vid=no', '--audio-display=no', '--force-window=no');
   }
   if (opts.args) args.push(...opts.args);
+  // Last, so no extra argument can undo them (mpv: the last occurrence wins).
+  args.push(...CONFINEMENT_FLAGS);
   return args;
 }

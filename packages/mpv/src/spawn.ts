@@ -3,12 +3,14 @@ import { createInterface } from 'node:readline';
 import type { Duplex, Readable } from 'node:stream';
 import { buildMpvArgs, MPV_IPC_FD, type MpvArgsOptions } from './args.js';
 import { MpvClient, type MpvClientOptions } from './client.js';
+import { mpvEnvironment } from './environment.js';
 import { MpvAbortError, MpvClosedError, MpvError, MpvStartError } from './errors.js';
 import { settlesWithin } from '@mpvisor/sys';
 
 export interface SpawnMpvOptions extends MpvArgsOptions {
   /** Executable (default 'mpv', looked up in PATH). */
   mpvPath?: string;
+  /** Filtered through an allow-list (environment.ts) before mpv sees it. Default: this process's. */
   env?: NodeJS.ProcessEnv;
   /**
    * Every line mpv prints. mpv 0.35 writes its warnings and errors to stdout (stderr carries only
@@ -60,7 +62,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
   let child: ChildProcess;
   try {
     // Index 3 'pipe' is a socketpair: no socket file, and mpv sees EOF (and quits) when we die.
-    child = spawn(mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    child = spawn(mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: mpvEnvironment(opts.env ?? process.env) });
   } catch (error) {
     throw startError(`cannot spawn ${mpvPath}: ${errorText(error)}`, undefined, error);
   }

@@ -22,6 +22,13 @@ describe('buildMpvArgs', () => {
     });
     expect(args).toEqual(expect.arrayContaining(['--ao=pulse', '--audio-device=pulse/zone1', '--idle=no']));
     expect(args).not.toContain('--vid=no');
-    expect(args.slice(-2)).toEqual(['--vo=gpu', '--idle=yes']); // mpv: the last occurrence wins
+    expect(args.slice(-5, -3)).toEqual(['--vo=gpu', '--idle=yes']); // mpv: the last occurrence wins
+  });
+
+  it('confinement flags come after the extra args, so nothing can undo them', () => {
+    const args = buildMpvArgs({ role: 'effects', args: ['--access-references=yes', '--demuxer-lavf-o-add=protocol_whitelist=file'] });
+    expect(args.slice(-3)).toEqual([
+      '--access-references=no', '--load-unsafe-playlists=no', '--demuxer-lavf-o=protocol_whitelist=none',
+    ]);
   });
 });

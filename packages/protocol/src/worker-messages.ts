@@ -106,10 +106,7 @@ export function parseSupervisorMessage(raw: unknown): SupervisorToWorker | Error
   return r.success ? r.data : new Error(`invalid supervisor message: ${r.error.issues[0]?.message ?? 'unknown'}`);
 }
 
-/** Environment variable through which the supervisor hands a worker its bootstrap (JSON). */
-export const WORKER_BOOTSTRAP_ENV = 'MPVISOR_WORKER_BOOTSTRAP';
-
-/** What every worker is handed in WORKER_BOOTSTRAP_ENV, zone worker or warm spare alike. */
+/** What every worker is handed as the first line (JSON) of its stdin, zone worker or warm spare alike. */
 export interface WorkerBootstrapBase {
   /** Random, new for every spawn; echoed in the hello so no other process can claim this worker's pid. */
   token: string;

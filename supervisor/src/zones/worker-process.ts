@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { WORKER_BOOTSTRAP_ENV } from '@mpvisor/protocol';
 import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
 import { newWorkerToken } from './worker-token.js';
 
@@ -33,13 +32,17 @@ export const defaultWorkerEntry = (): string => fileURLToPath(import.meta.resolv
 
 export function spawnWorker(opts: SpawnWorkerOptions): WorkerProcess {
   // detached: the worker leads its own process group, so one kill(-pid) reaches its mpv children too.
-  // stdin stays a pipe that the worker watches: EOF means the supervisor is gone, even after SIGKILL.
+  // stdin carries the bootstrap as its first line, then stays open: the worker watches it, and EOF
+  // means the supervisor is gone, even after SIGKILL. The bootstrap (the token in it) is not put in the
+  // environment, which any process of our user can read in /proc/PID/environ for the worker's life.
   const token = newWorkerToken();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? defaultWorkerEntry()], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env, [WORKER_BOOTSTRAP_ENV]: JSON.stringify({ ...opts.bootstrap, token }) },
+    env: { ...process.env, ...opts.env },
   });
+  child.stdin!.on('error', () => {});
+  child.stdin!.write(`${JSON.stringify({ ...opts.bootstrap, token })}\n`);
   const exited = new Promise<WorkerExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));
@@ -48,7 +51,6 @@ export function spawnWorker(opts: SpawnWorkerOptions): WorkerProcess {
     const rl = createInterface({ input: child[stream]! });
     rl.on('line', (line) => opts.onOutputLine(stream, line));
   }
-  child.stdin!.on('error', () => {});
   if (child.pid === undefined) {
     return { pid: -1, token, child, exited, killGroup: () => {} };
   }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from '@jest/globals';
+import { PassThrough } from 'node:stream';
+import { readBootstrap } from '../src/bootstrap.js';
+
+const spare = { token: 'a'.repeat(32), socketPath: '/run/x/workers.sock', zone: null, spare: { effects: 1 } };
+
+describe('readBootstrap: the first line of stdin', () => {
+  it('resolves with the first line, even split over chunks, and leaves the stream flowing for the EOF watch', async () => {
+    const input = new PassThrough();
+    const read = readBootstrap(input, 2000);
+    const line = `${JSON.stringify(spare)}\n`;
+    input.write(line.slice(0, 10));
+    input.write(line.slice(10));
+    await expect(read).resolves.toMatchObject({ token: spare.token, zone: null });
+    const ended = new Promise((resolve) => input.on('end', resolve));
+    input.end();
+    await expect(ended).resolves.toBeUndefined();
+  });
+
+  it('says why when stdin ends first, stays silent too long, or the line lacks a token', async () => {
+    const closed = new PassThrough();
+    const early = readBootstrap(closed, 2000);
+    closed.end('{"zone":null');
+    await expect(early).rejects.toThrow('stdin ended before a bootstrap line: zone workers are started by `mpvisor run`');
+    await expect(readBootstrap(new PassThrough(), 50)).rejects.toThrow('no bootstrap line on stdin within 50 ms');
+    const noToken = new PassThrough();
+    const bad = readBootstrap(noToken, 2000);
+    noToken.write(`${JSON.stringify({ ...spare, token: '' })}\n`);
+    await expect(bad).rejects.toThrow('lacks zone (or spare), socketPath or token');
+  });
+});
