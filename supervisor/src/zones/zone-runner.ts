@@ -222,6 +222,17 @@ export class ZoneRunner {
     return clean;
   }
 
+  /**
+   * A reload changed only what a running zone takes without a restart (volume, resource limits): the
+   * resource watch reads the new limits, the next worker gets the new configuration; the audio device
+   * stays the one its bootstrap has (a combined zone's sink).
+   */
+  reconfigure(zone: ZoneConfig): void {
+    const device = this.ctx.bootstrap.zone.audio_device;
+    this.ctx.zone = zone;
+    this.ctx.bootstrap.zone = device === undefined ? zone : { ...zone, audio_device: device };
+  }
+
   setResources(usage: ZoneState['resources']): void {
     this.facts.resources = usage;
   }
