@@ -52,8 +52,9 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
       const broker = await w.swapBroker(next);
       mqtt.restartWith(mqttLinkOptions({ mqtt: next.mqtt, broker, log: log.child({ component: 'mqtt' }), onMessage: w.onMessage }));
     },
+    // The source stays the file `run --config` named: a later reload, like the next start, reads that one.
     commit: (next) => {
-      ctx.config = { ...ctx.config, mqtt: next.mqtt, zones: next.zones, source: next.source };
+      ctx.config = { ...ctx.config, mqtt: next.mqtt, zones: next.zones };
     },
     publish: (status) => w.outbound.publishSystemEvent(status),
     lifecycle: (zone, event, detail) => w.outbound.publishLifecycle(zone, event, detail),
