@@ -30,6 +30,7 @@ export class ZoneRunner {
       setLifecycle: (state) => this.lifecycle.set(state),
       spawn: () => this.spawn(),
       adoptSpare: () => this.adoptSpare(),
+      ...(ctx.autoReset ? { viaCoordinator: (reason: string) => ctx.autoReset!(ctx.zone.name, reason) } : {}),
     });
   }
 
@@ -130,7 +131,7 @@ export class ZoneRunner {
       pid: s.pid,
       restarts,
       startup_ms: Math.round(readyAt - s.spawnedAt),
-      ...(restarts > 0 ? { via: s.via } : {}),
+      ...(restarts > 0 || s.via === 'spare' ? { via: s.via } : {}),
     });
   }
 
