@@ -1,6 +1,6 @@
 import type { MpvisorConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import { systemTopics, zoneTopics, type CommandOutcome } from '@mpvisor/protocol';
+import { systemTopics, type CommandOutcome } from '@mpvisor/protocol';
 import type { IPublishPacket } from 'mqtt';
 import { CombinedSinks, wantsCombinedSink } from './audio/combined-sinks.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock.js';
 import { buildDispatcher } from './commands/build-dispatcher.js';
 import { Ownership } from './commands/cleanup-handlers.js';
 import type { CommandSource } from './commands/dispatcher.js';
+import { SystemPause } from './commands/system-pause.js';
 import type { SupervisorContext } from './context.js';
 import { ControlServer } from './control/control-server.js';
 import { startHeartbeat, startMetricsTopic } from './heartbeat.js';
@@ -16,9 +17,11 @@ import { embeddedBrokerHost, mqttLinkOptions } from './mqtt/link-options.js';
 import { MqttLink } from './mqtt/mqtt-link.js';
 import { ownTopics } from './mqtt/own-topics.js';
 import { ReplyTopics } from './mqtt/reply-topics.js';
+import { TopicRoutes } from './mqtt/topic-routes.js';
 import { Outbound } from './outbound.js';
 import { prepareDirs, type RuntimePaths } from './paths.js';
 import { Reports } from './reports.js';
+import { buildConfigReload } from './reload/build-reload.js';
 import { buildResetCoordinator } from './reset/build-coordinator.js';
 import { collectMedia, stopWorkers, waitForSpeech, type StopReport } from './service/shutdown-steps.js';
 import { StatePublisher } from './state-publisher.js';
@@ -47,7 +50,7 @@ export interface SupervisorOptions {
 export class Supervisor {
   private readonly ctx: SupervisorContext;
   private readonly reports: Reports;
-  private readonly topicToZone = new Map<string, string>();
+  private pause: SystemPause | null = null;
   private bootstraps = new ZoneBootstraps({});
   private control: ControlServer | null = null;
   private workers: WorkerServer | null = null;
@@ -95,6 +98,7 @@ export class Supervisor {
     const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => void this.intake?.receive(topic, payload, packet);
     const mqtt = new MqttLink(mqttLinkOptions({ mqtt: config.mqtt, broker: this.broker, log: log.child({ component: 'mqtt' }), onMessage }));
     ctx.mqtt = mqtt;
+    const routes = new TopicRoutes(mqtt);
     const outbound = new Outbound({ mqtt, systemTopic: config.system.topic, zoneConfigs: ctx.zoneConfigs });
     this.outbound = outbound;
 
@@ -102,7 +106,6 @@ export class Supervisor {
     const sinkPlans = await sinks.plan(enabled);
     for (const zone of enabled) {
       ctx.zoneConfigs.set(zone.name, zone);
-      this.topicToZone.set(zoneTopics(zone.topic).commands, zone.name);
       const device = sinkPlans.get(zone.name)?.device ?? null;
       zones.add(buildZoneRunner(ctx, { zone, device, bootstraps: this.bootstraps, outbound, stateChanged: (z) => this.onZoneChanged(z) }));
     }
@@ -111,15 +114,31 @@ export class Supervisor {
     for (const [zone, plan] of sinkPlans) if (plan.warning) outbound.publishWarning(zone, plan.warning);
     const resetting = (on: boolean) => (on ? state.setSystemState('resetting') : this.updateSystemState());
     ctx.resets = buildResetCoordinator(ctx, { bootstraps: this.bootstraps, outbound, resetting });
-    ctx.dispatcher = buildDispatcher(ctx, { resets: ctx.resets, reports: this.reports, requestStop: (reason) => this.onStopRequest(reason) });
+    const pause = new SystemPause({ zones, log: log.child({ component: 'pause' }), warning: (z, m) => outbound.publishWarning(z, m), changed: () => this.updateSystemState() });
+    this.pause = pause;
+    const reload = buildConfigReload(ctx, {
+      resets: ctx.resets,
+      outbound,
+      routes,
+      pause,
+      newRunner: (zone, device) => buildZoneRunner(ctx, { zone, device, bootstraps: this.bootstraps, outbound, stateChanged: (z) => this.onZoneChanged(z) }),
+      swapBroker: (next) => this.swapBroker(next),
+      onMessage,
+    });
+    ctx.dispatcher = buildDispatcher(ctx, { resets: ctx.resets, reports: this.reports, requestStop: (reason) => this.onStopRequest(reason), pause, extraSystemHandlers: new Map([['reload_config', reload.handler()]]) });
 
     const sys = systemTopics(config.system.topic);
     const intervalMs = Math.max(1000, config.global.heartbeat_interval_ms);
-    const routes = new Map<string, CommandSource>([[sys.command, { kind: 'system' }], [sys.commands, { kind: 'system' }]]);
-    for (const [topic, zone] of this.topicToZone) routes.set(topic, { kind: 'zone', zone });
-    const replies = new ReplyTopics(config.mqtt.reply_prefix, ownTopics(config, enabled));
-    this.intake = new CommandIntake({ routes, dispatcher: ctx.dispatcher, outbound, replies, log: log.child({ component: 'commands' }) });
-    mqtt.subscribe([...routes.keys()]);
+    const route = (topic: string): CommandSource | undefined => {
+      if (topic === sys.command || topic === sys.commands) return { kind: 'system' };
+      const zone = routes.zoneFor(topic);
+      return zone === undefined ? undefined : { kind: 'zone', zone };
+    };
+    // Own topics are read per check: a reload can add or remove zones.
+    const replies = new ReplyTopics(config.mqtt.reply_prefix, () => ownTopics(config, [...ctx.zoneConfigs.values()]));
+    this.intake = new CommandIntake({ route, dispatcher: ctx.dispatcher, outbound, replies, log: log.child({ component: 'commands' }) });
+    mqtt.subscribe([sys.command, sys.commands]);
+    routes.update(ctx.zoneConfigs.values());
     state.publishSystem();
     mqtt.start();
     state.start(intervalMs);
@@ -142,6 +161,7 @@ export class Supervisor {
     if (spares && !this.stopping && states.includes('ready') && !states.includes('starting')) spares.start();
     const runner = zones.get(zone);
     if (runner && runner.state !== 'starting') this.bootstraps.replayed(zone);
+    if (runner?.state === 'ready') this.pause?.zoneReady(runner);
     this.store?.changed();
     this.opts.onZonesChanged?.(zones.all().map((r) => r.state));
   }
@@ -170,7 +190,8 @@ export class Supervisor {
     if (this.stopping || !state || resets?.busy) return;
     const states = zones.all().map((r) => r.state);
     if (states.some((s) => s === 'starting')) return;
-    state.setSystemState(states.every((s) => s === 'ready') ? 'running' : 'degraded');
+    if (this.pause?.active) state.setSystemState('paused');
+    else state.setSystemState(states.every((s) => s === 'ready') ? 'running' : 'degraded');
   }
 
   private async commandFromControl(target: CommandSource, payload: string, origin: string, progress?: (data: unknown) => void): Promise<CommandOutcome> {
@@ -185,6 +206,28 @@ export class Supervisor {
 
   status(): unknown {
     return this.reports.status();
+  }
+
+  /** SIGHUP (systemd's ExecReload): a `reload_config` of the file we run from, audited like any command. */
+  async reloadFromSignal(): Promise<CommandOutcome | null> {
+    if (!this.ctx.dispatcher || this.stopping) return null;
+    const outcome = await this.ctx.dispatcher.dispatch({ kind: 'system' }, JSON.stringify({ command: 'reload_config' }), 'signal:SIGHUP');
+    this.outbound?.publishOutcome(outcome);
+    return outcome;
+  }
+
+  /**
+   * A reloaded [mqtt]: the link leaves the old broker (`offline` first), the embedded broker is kept
+   * when the new section wants the same one and replaced otherwise, then the link connects again.
+   */
+  private async swapBroker(next: MpvisorConfig): Promise<EmbeddedBroker | null> {
+    const { log } = this.ctx;
+    const was = this.ctx.config.mqtt;
+    const same = was.embedded && next.mqtt.embedded && embeddedBrokerHost(was) === embeddedBrokerHost(next.mqtt) && was.port === next.mqtt.port;
+    if (same) return this.broker;
+    await this.broker?.close();
+    this.broker = next.mqtt.embedded ? await startEmbeddedBroker(embeddedBrokerHost(next.mqtt), next.mqtt.port, log.child({ component: 'broker' })) : null;
+    return this.broker;
   }
 
   /** Ordered shutdown: refuse commands, stop zones in reverse start order, offline, disconnect. */

@@ -18,7 +18,8 @@ import type { SparePool } from './zones/spare-pool.js';
  * are called, so a part made early (the control socket) still sees the ones made after it.
  */
 export interface SupervisorContext {
-  readonly config: MpvisorConfig;
+  /** Replaced by a config reload (zones and [mqtt]; [global] and [system:main] as they started). */
+  config: MpvisorConfig;
   readonly paths: RuntimePaths;
   readonly log: Logger;
   readonly clock: Clock;

@@ -12,7 +12,7 @@ const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return q
 const own = ['p/system/commands', 'p/system/command', 'p/system/events', 'p/lobby/commands', 'p/lobby/state'];
 
 describe('ReplyTopics: a response topic is used only when it is plain, ours to write and not our own', () => {
-  const r = new ReplyTopics('p/replies', own);
+  const r = new ReplyTopics('p/replies', () => own);
   it.each([
     ['p/replies/ctl-1', true],
     ['p/replies/a/b/c', true],
@@ -33,7 +33,7 @@ describe('ReplyTopics: a response topic is used only when it is plain, ours to w
     expect(r.check(topic).ok).toBe(ok);
   });
   it('own topics are refused even under the prefix, and huge correlation data is refused', () => {
-    expect(new ReplyTopics('p', own).check('p/system/commands')).toEqual({ ok: false, reason: "it is one of the supervisor's own topics" });
+    expect(new ReplyTopics('p', () => own).check('p/system/commands')).toEqual({ ok: false, reason: "it is one of the supervisor's own topics" });
     expect(r.check('p/replies/x', Buffer.alloc(2000)).ok).toBe(false);
     expect(r.check('p/replies/x', Buffer.alloc(16)).ok).toBe(true);
   });
@@ -76,10 +76,10 @@ function rig() {
   const warnings: { zone: string | null; message: string }[] = [];
   const routes = new Map<string, CommandSource>([['p/system/commands', { kind: 'system' }], ['p/lobby/commands', { kind: 'zone', zone: 'lobby' }]]);
   const intake = new CommandIntake({
-    routes,
+    route: (topic) => routes.get(topic),
     dispatcher,
     outbound: { publishOutcome: (outcome, reply) => outcomes.push({ outcome, reply }), publishWarning: (zone, message) => warnings.push({ zone, message }) },
-    replies: new ReplyTopics('p/replies', [...routes.keys()]),
+    replies: new ReplyTopics('p/replies', () => [...routes.keys()]),
     log: quiet,
   });
   const send = (topic: string, body: object, packet: Partial<IPublishPacket> = {}) =>

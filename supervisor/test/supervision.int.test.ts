@@ -308,7 +308,7 @@ describe('a zone that fails at every start', () => {
 });
 
 describe('auto reset', () => {
-  it('after auto_reset_threshold consecutive failures: one soft reset (event), then failed', async () => {
+  it('after auto_reset_threshold consecutive failures: one soft reset through the reset coordinator, then failed', async () => {
     const bin = tempDir('mpvr');
     writeFileSync(join(bin.path, 'mpv'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     const h = await harness('mpva', (port, media, base) =>
@@ -322,15 +322,22 @@ describe('auto reset', () => {
       }),
     );
     try {
-      await h.waitLifecycle('loop', 'failed', 0, 20_000);
+      await h.waitLifecycle('loop', 'failed', 0, 45_000);
       const seq = h.lifecycle('loop', 0).map((e) => e.event).filter((e) => e !== 'crashed');
-      expect(seq).toEqual(['restarting', 'auto_reset', 'restarting', 'restarting', 'failed']);
+      expect(seq).toEqual(['restarting', 'auto_reset', 'reset', 'restarting', 'restarting', 'failed']);
       const reset = h.lifecycle('loop', 0).find((e) => e.event === 'auto_reset');
       expect(reset).toMatchObject({ level: 'soft', consecutive_failures: 2 });
+      expect(h.lifecycle('loop', 0).find((e) => e.event === 'reset')).toMatchObject({ command: 'auto_reset', kind: 'full', preserve_state: true });
+      // Phases like any reset; it fails because the zone cannot come back.
+      const phases = await waitFor(() => {
+        const p = h.probe.messages.filter((m) => m.topic === `${h.base}/system/events` && m.json?.type === 'system_reset_status').map((m) => m.json.phase);
+        return p.includes('failed') || p.includes('complete') ? p : null;
+      }, 20_000, 'the auto reset to end');
+      expect(phases).toEqual(['starting', 'cleanup', 'reinit', 'failed']);
       expect(h.sup.output()).toContain('auto reset');
     } finally {
       await h.close();
       bin.remove();
     }
-  }, 40_000);
+  }, 70_000);
 });

@@ -34,10 +34,11 @@ describe('ensureDemoMedia', () => {
   let dir: string;
   let files: string[];
 
+  // Generating ~2 MB of WAV in plain JS takes ~0.3 s on a quiet machine, many times that on a busy one.
   beforeAll(async () => {
     dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'mpvisor-demo-')), 'media');
     files = await ensureDemoMedia(dir);
-  });
+  }, 30_000);
 
   afterAll(async () => {
     await rm(path.dirname(dir), { recursive: true, force: true });
@@ -94,5 +95,5 @@ describe('ensureDemoMedia', () => {
     await ensureDemoMedia(dir);
     expect((await readFile(tone)).toString('ascii', 0, 4)).toBe('RIFF');
     expect((await stat(tone)).size).toBe(before.size);
-  });
+  }, 30_000);
 });

@@ -6,7 +6,7 @@ export type ZoneKind = (typeof ZONE_KINDS)[number];
 export const ZONE_LIFECYCLE = ['starting', 'ready', 'degraded', 'restarting', 'failed', 'stopped'] as const;
 export type ZoneLifecycle = (typeof ZONE_LIFECYCLE)[number];
 
-export const SYSTEM_LIFECYCLE = ['starting', 'running', 'degraded', 'resetting', 'stopping'] as const;
+export const SYSTEM_LIFECYCLE = ['starting', 'running', 'degraded', 'paused', 'resetting', 'stopping'] as const;
 export type SystemLifecycle = (typeof SYSTEM_LIFECYCLE)[number];
 
 const playStatus = z.enum(['playing', 'paused', 'stopped']);

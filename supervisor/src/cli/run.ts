@@ -103,6 +103,11 @@ export async function run(flags: RunFlags): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // systemd's ExecReload: re-read the config file; its outcome is logged and published like a command's.
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP received: reloading the configuration');
+    void supervisor.reloadFromSignal();
+  });
   process.on('uncaughtException', (err) => {
     log.error(`uncaught exception: ${err?.message ?? String(err)}`, { err });
     shutdown('uncaught exception', EXIT.failed);

@@ -5,7 +5,8 @@ import type { ResetCoordinator } from '../reset/coordinator.js';
 import { RESET_COMMANDS, resetHandlers, resetTimeoutMs, zoneResetHandler } from '../reset/handlers.js';
 import type { Reports } from '../reports.js';
 import { supervisionHandlers } from '../zones/supervision-commands.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type CommandHandler } from './dispatcher.js';
+import type { SystemPause } from './system-pause.js';
 import { systemHandlers } from './system-handlers.js';
 import { makeZoneHandler } from './zone-routing.js';
 
@@ -20,25 +21,34 @@ export interface DispatcherWiring {
   reports: Reports;
   /** A `stop` (or killPfx) command ends the process the way SIGTERM does. */
   requestStop: (reason: string) => void;
+  pause: SystemPause;
+  /** System commands built elsewhere (reload_config). */
+  extraSystemHandlers: Map<string, CommandHandler>;
 }
 
 /** The one Dispatcher behind MQTT and the control socket, with every command's handler. */
 export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Dispatcher {
   const { config, zones, zoneConfigs, log } = ctx;
   const resetDeps = { coordinator: w.resets, defaultTimeoutMs: config.system.reset_timeout_ms };
+  const routeZone = makeZoneHandler({
+    zones,
+    configOf: (z) => zoneConfigs.get(z),
+    supervisorHandlers: new Map([
+      ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: zones.get(z)!.snapshot() })],
+      ...supervisionHandlers(zones),
+      ['reset', zoneResetHandler(resetDeps)],
+    ]),
+    workerTimeoutMs: WORKER_TIMEOUT_MS,
+  });
   return new Dispatcher({
     zoneTable: new CommandTable(ZONE_COMMANDS),
     systemTable: new CommandTable(SYSTEM_COMMANDS),
-    zoneHandler: makeZoneHandler({
-      zones,
-      configOf: (z) => zoneConfigs.get(z),
-      supervisorHandlers: new Map([
-        ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: zones.get(z)!.snapshot() })],
-        ...supervisionHandlers(zones),
-        ['reset', zoneResetHandler(resetDeps)],
-      ]),
-      workerTimeoutMs: WORKER_TIMEOUT_MS,
-    }),
+    zoneHandler: (zone, spec, args) => {
+      const handler = routeZone(zone, spec, args);
+      if (typeof handler !== 'function') return handler;
+      // While the system is paused, media commands wait for resume (checked when they run, not when routed).
+      return async (a, s, c) => w.pause.gate(zone, s, a, c.id) ?? handler(a, s, c);
+    },
     systemHandlers: new Map([
       ...systemHandlers({
         status: () => w.reports.status(),
@@ -49,12 +59,17 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
       }),
       ...(ctx.ownership?.handlers() ?? []),
       ...resetHandlers(resetDeps),
+      ...w.pause.handlers(),
+      ...w.extraSystemHandlers,
       ['diagnostics', async () => ({ outcome: 'success' as const, message: 'diagnostics', result: await diagnostics(ctx) })],
     ]),
     log: log.child({ component: 'commands' }),
     timeoutMs: COMMAND_TIMEOUT_MS,
     allowedWhileStopping: READ_ONLY,
     zoneExists: (z) => zoneConfigs.has(z),
-    timeoutFor: (name, args) => (RESET_COMMANDS.has(name) ? resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS : undefined),
+    timeoutFor: (name, args) =>
+      RESET_COMMANDS.has(name) ? resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS
+      : name === 'reload_config' ? config.system.reset_timeout_ms + RESET_GRACE_MS
+      : undefined,
   });
 }

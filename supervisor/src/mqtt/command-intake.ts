@@ -11,8 +11,8 @@ export interface IntakeOutbound {
 }
 
 export interface CommandIntakeOptions {
-  /** Exact command topic -> who receives it (system or a zone). */
-  routes: ReadonlyMap<string, CommandSource>;
+  /** Exact command topic -> who receives it (system or a zone); undefined for a topic we do not serve. */
+  route: (topic: string) => CommandSource | undefined;
   dispatcher: Dispatcher;
   outbound: IntakeOutbound;
   replies: ReplyTopics;
@@ -28,7 +28,7 @@ export class CommandIntake {
   constructor(private readonly o: CommandIntakeOptions) {}
 
   async receive(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const source = this.o.routes.get(topic);
+    const source = this.o.route(topic);
     if (!source) return;
     const zone = source.kind === 'zone' ? source.zone : null;
     if (packet.retain) {

@@ -56,7 +56,7 @@ export class MqttLink {
   private connectFailures = 0;
   private wasConnected = false;
 
-  constructor(private readonly opts: MqttLinkOptions) {}
+  constructor(private opts: MqttLinkOptions) {}
 
   start(): void {
     const o = this.opts;
@@ -158,6 +158,23 @@ export class MqttLink {
    */
   private subscribeOptions(): { qos: 1; nl?: boolean; rh?: number } {
     return this.opts.protocolVersion === 5 ? { qos: 1, nl: true, rh: 2 } : { qos: 1 };
+  }
+
+  unsubscribe(topics: string[]): void {
+    for (const t of topics) this.subscriptions.delete(t);
+    if (this.client?.connected && topics.length > 0) this.client.unsubscribe(topics);
+  }
+
+  /**
+   * A reloaded [mqtt], after stop() (which said `offline` on the old connection): connect with the new
+   * options; subscriptions and retained state follow on connect, queued events too.
+   */
+  restartWith(opts: MqttLinkOptions): void {
+    this.opts = opts;
+    this.stopped = false;
+    this.attempt = 0;
+    this.wasConnected = false;
+    this.start();
   }
 
   /** Retained state: latest wins per topic, re-published on every connect. */

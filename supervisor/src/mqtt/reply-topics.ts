@@ -12,14 +12,10 @@ export const MAX_CORRELATION_BYTES = 1024;
  * supervisor itself listens or speaks on.
  */
 export class ReplyTopics {
-  private readonly own: ReadonlySet<string>;
-
   constructor(
     readonly prefix: string,
-    ownTopics: Iterable<string>,
-  ) {
-    this.own = new Set(ownTopics);
-  }
+    private readonly ownTopics: () => Iterable<string>,
+  ) {}
 
   check(topic: string, correlationData?: Buffer): ReplyCheck {
     if (topic === '') return refuse('it is empty');
@@ -27,7 +23,7 @@ export class ReplyTopics {
     if (topic.startsWith('$')) return refuse('it starts with "$" (a broker topic)');
     if (topic.includes('\0')) return refuse('it contains a NUL character');
     if (Buffer.byteLength(topic) > MAX_REPLY_TOPIC_BYTES) return refuse(`it is longer than ${MAX_REPLY_TOPIC_BYTES} bytes`);
-    if (this.own.has(topic)) return refuse("it is one of the supervisor's own topics");
+    if (new Set(this.ownTopics()).has(topic)) return refuse("it is one of the supervisor's own topics");
     if (!topic.startsWith(`${this.prefix}/`)) return refuse(`it is not under reply_prefix "${this.prefix}/"`);
     if (correlationData && correlationData.length > MAX_CORRELATION_BYTES) return refuse(`its correlation data is longer than ${MAX_CORRELATION_BYTES} bytes`);
     return { ok: true };

@@ -15,17 +15,37 @@ export interface CoordinatorOptions extends ResetDeps {
  */
 export class ResetCoordinator {
   private active: ResetRun | null = null;
+  /** Another operation that changes zones (a config reload): no reset meanwhile. */
+  private held: { what: string; since: number } | null = null;
 
   constructor(private readonly opts: CoordinatorOptions) {}
 
   get busy(): boolean {
-    return this.active !== null;
+    return this.active !== null || this.held !== null;
+  }
+
+  /** What runs now, for a `busy` answer; null when nothing does. */
+  describeBusy(): string | null {
+    if (this.active) return `a reset is already running (${this.active.req.command}, ${this.active.req.kind}, started ${this.active.elapsedMs} ms ago)`;
+    if (this.held) return `${this.held.what} is running (started ${Math.round(performance.now() - this.held.since)} ms ago)`;
+    return null;
+  }
+
+  /** Runs fn while no reset can start; null (fn not run) when a reset or another holder is running. */
+  async exclusive<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+    if (this.busy) return null;
+    this.held = { what, since: performance.now() };
+    try {
+      return await fn();
+    } finally {
+      this.held = null;
+    }
   }
 
   async run(req: ResetRequest, ctx: ResetContext): Promise<HandlerResult> {
-    if (this.active) {
-      const running = this.active.req;
-      const message = `a reset is already running (${running.command}, ${running.kind}, started ${this.active.elapsedMs} ms ago); try again when it is done`;
+    const running = this.describeBusy();
+    if (running) {
+      const message = `${running}; try again when it is done`;
       const status: ResetStatus = {
         timestamp: new Date().toISOString(),
         type: 'system_reset_status',

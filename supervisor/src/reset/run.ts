@@ -5,10 +5,10 @@ import type { HandlerResult, WorkerResume } from '@mpvisor/protocol';
 import type { CombinedSinks } from '../audio/combined-sinks.js';
 import { wantsCombinedSink } from '../audio/combined-sinks.js';
 import type { Ownership } from '../commands/cleanup-handlers.js';
-import { collectMedia, waitForSpeech } from '../service/shutdown-steps.js';
-import { resumeOf } from '../state-store.js';
+import { waitForSpeech } from '../service/shutdown-steps.js';
 import type { ZoneRegistry } from '../zone-registry.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
+import { preserveMedia } from './preserve.js';
 import { confirmGone, mpvOf } from './processes.js';
 import { emptyProgress, type ResetPhase, type ResetProgress, type ResetRequest, type ResetStatus } from './types.js';
 
@@ -141,23 +141,8 @@ export class ResetRun {
         this.warnings.push(`speech cut short in ${cut.join(', ')}`);
       }
     }
-    const resumes = new Map<string, WorkerResume>();
-    if (req.preserveState) {
-      const media = await collectMedia(runners, 500);
-      await Promise.all(
-        runners.map(async (r) => {
-          const saved = resumeOf(media.get(r.name) ?? r.snapshot());
-          // The position in a state report is up to a heartbeat old: ask mpv itself, right before the kill.
-          if (saved.background && live(r)) {
-            const pos = await r.request('getMpvProperty', { role: 'background', property: 'time-pos' }, null, 300).catch(() => null);
-            const value = (pos?.result as { value?: unknown } | undefined)?.value;
-            if (pos?.outcome === 'success' && typeof value === 'number' && Number.isFinite(value)) saved.background.position_s = Math.round(value * 1000) / 1000;
-          }
-          if (saved.background || saved.volume !== undefined) resumes.set(r.name, saved);
-        }),
-      );
-      this.detail.preserved = Object.fromEntries(resumes);
-    }
+    const resumes = req.preserveState ? await preserveMedia(runners) : new Map<string, WorkerResume>();
+    if (req.preserveState) this.detail.preserved = Object.fromEntries(resumes);
     const victims = mpvOf(runners, deps.ownership()?.ledger ?? null);
     for (const r of runners) deps.lifecycle(r.name, 'reset', { command: req.command, kind: req.kind, level: req.level, preserve_state: req.preserveState, previous_state: r.state });
     await Promise.all(runners.map((r) => r.halt({ graceful: req.level === 'soft', boundMs: Math.min(1000, Math.max(100, this.remainingMs())) })));

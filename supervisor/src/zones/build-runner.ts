@@ -1,6 +1,7 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { SupervisorContext } from '../context.js';
 import type { Outbound } from '../outbound.js';
+import type { ResetRequest } from '../reset/types.js';
 import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
 import type { ZoneHooks } from './runner-context.js';
 import { commonEffectsPool, SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
@@ -51,6 +52,7 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
     bootstrap: w.bootstraps.keep(bootstrap),
     autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
     ...(ctx.spares ? { spares: ctx.spares } : {}),
+    autoReset: (z, reason) => startAutoReset(ctx, z, reason),
     hooks: {
       stateChanged: w.stateChanged,
       lifecycle: (z, event, detail) => outbound.publishLifecycle(z, event, detail),
@@ -59,6 +61,22 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
       process: (z, report) => ctx.ownership?.onProcess(z, report),
     },
   });
+}
+
+/**
+ * An auto reset goes through the reset coordinator like any reset of one zone (soft, forced: the
+ * worker is already gone; what it last played is replayed). False when a reset runs now: the zone then
+ * restarts itself; if the coordinator turns it away after all, the zone is relaunched here.
+ */
+function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): boolean {
+  const resets = ctx.resets;
+  if (!resets || resets.busy) return false;
+  ctx.log.info('auto reset through the reset coordinator', { zone, reason });
+  const request: ResetRequest = { command: 'auto_reset', kind: 'full', zones: [zone], level: 'soft', force: true, preserveState: true, timeoutMs: ctx.config.system.reset_timeout_ms, scope: 'zone' };
+  void resets.run(request, { id: null }).then((r) => {
+    if (r.error_type === 'busy') ctx.zones.get(zone)?.relaunch();
+  });
+  return true;
 }
 
 /** warm_spares workers with idle mpv, handed to a crashed zone (null when warm_spares = 0). */

@@ -58,6 +58,8 @@ export interface RecoveryContext {
   spawn(): void;
   /** A ready warm spare adopted now; false when none fits. */
   adoptSpare(): boolean;
+  /** Hands an auto reset to the reset coordinator; false when there is none (the zone then restarts itself). */
+  viaCoordinator?(reason: string): boolean;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface RecoveryContext {
 export class CrashRecovery {
   private record = freshRecord();
   private timer: unknown = null;
+  /** An auto reset is with the coordinator: its relaunch keeps the record the decision made. */
+  private autoResetting = false;
 
   constructor(private readonly o: RecoveryContext) {}
 
@@ -92,9 +96,13 @@ export class CrashRecovery {
     this.o.clock.clearTimeout(this.timer);
   }
 
-  /** A restart or reset command revives the zone with a clean slate (the total is kept). */
+  /**
+   * A restart or reset command revives the zone with a clean slate (the total is kept). The relaunch of
+   * an auto reset keeps the record its decision made, so a zone gets one auto reset per failure streak.
+   */
   cleanSlate(): void {
-    this.record = resetRecord(this.record);
+    if (!this.autoResetting) this.record = resetRecord(this.record);
+    this.autoResetting = false;
   }
 
   private follow(plan: ExitPlan): void {
@@ -109,6 +117,11 @@ export class CrashRecovery {
     facts.nextRestartAt = clock.now() + plan.delayMs;
     this.o.setLifecycle('restarting');
     hooks.lifecycle(zone.name, plan.event, plan.detail);
+    if (plan.event === 'auto_reset' && this.o.viaCoordinator) {
+      this.autoResetting = true;
+      if (this.o.viaCoordinator(String(plan.detail.reason))) return;
+      this.autoResetting = false;
+    }
     // A warm spare is adopted at once at 0 ms (no cold start for a request to wait on). A cold spawn
     // goes through the event loop even at 0 ms, so a stop or reset request is served between attempts.
     if (plan.spareAllowed && plan.delayMs === 0 && this.o.adoptSpare()) return;

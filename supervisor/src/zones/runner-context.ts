@@ -19,6 +19,11 @@ export interface ZoneRunnerContext {
   random?: () => number;
   /** Warm spares: a restart after a crash adopts a ready one when it can instead of a cold spawn. */
   spares?: SpareSource;
+  /**
+   * An auto reset of this zone through the reset coordinator (phases, counts, one reset at a time); false
+   * when it cannot run it now, and the zone restarts itself as before.
+   */
+  autoReset?: (zone: string, reason: string) => boolean;
 }
 
 /** What a zone tells the rest of the supervisor; the zone's own modules publish nothing. */

@@ -30,6 +30,7 @@ export class ZoneRunner {
       setLifecycle: (state) => this.lifecycle.set(state),
       spawn: () => this.spawn(),
       adoptSpare: () => this.adoptSpare(),
+      ...(ctx.autoReset ? { viaCoordinator: (reason: string) => ctx.autoReset!(ctx.zone.name, reason) } : {}),
     });
   }
 
@@ -130,7 +131,7 @@ export class ZoneRunner {
       pid: s.pid,
       restarts,
       startup_ms: Math.round(readyAt - s.spawnedAt),
-      ...(restarts > 0 ? { via: s.via } : {}),
+      ...(restarts > 0 || s.via === 'spare' ? { via: s.via } : {}),
     });
   }
 
@@ -220,6 +221,17 @@ export class ZoneRunner {
     const clean = session ? await session.stop(reason) : true;
     this.lifecycle.set('stopped');
     return clean;
+  }
+
+  /**
+   * A reload changed only what a running zone takes without a restart (volume, resource limits): the
+   * resource watch reads the new limits, the next worker gets the new configuration; the audio device
+   * stays the one its bootstrap has (a combined zone's sink).
+   */
+  reconfigure(zone: ZoneConfig): void {
+    const device = this.ctx.bootstrap.zone.audio_device;
+    this.ctx.zone = zone;
+    this.ctx.bootstrap.zone = device === undefined ? zone : { ...zone, audio_device: device };
   }
 
   setResources(usage: ZoneState['resources']): void {
