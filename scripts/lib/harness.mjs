@@ -11,6 +11,7 @@ import mqtt from 'mqtt';
 import { ensureDemoMedia } from '../../packages/config/dist/index.js';
 import { IpcClient } from '../../packages/ipc/dist/index.js';
 import { parseControlReply } from '../../packages/protocol/dist/index.js';
+import { readStat } from '../../packages/sys/dist/index.js';
 import { cliPath, startMosquitto, tempDir } from '../../packages/testkit/dist/index.js';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -62,18 +63,10 @@ export function machine() {
 
 // ---------------------------------------------------------------- /proc
 
-/** /proc/PID/stat: ppid, state, comm, pgrp, utime+stime ticks, starttime (clock ticks since boot). */
+/** /proc/PID/stat through the one /proc reader, with `ticks` (utime + stime) for CPU figures. */
 export function procStat(pid) {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = raw.lastIndexOf(')');
-    const comm = raw.slice(raw.indexOf('(') + 1, close);
-    const f = raw.slice(close + 2).split(' ');
-    // f[0] is field 3 (state); field N is f[N-3].
-    return { pid, comm, state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), ticks: Number(f[11]) + Number(f[12]), starttime: Number(f[19]) };
-  } catch {
-    return null;
-  }
+  const st = readStat(pid);
+  return st === null ? null : { ...st, ticks: st.cpuTicks };
 }
 
 export const alive = (st) => st !== null && st.state !== 'Z' && st.state !== 'X';

@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import { isSameProcess } from '@mpvisor/ledger';
+import { isSameProcess } from '@mpvisor/sys';
 import { canConnect } from '@mpvisor/pulse';
 import type { SupervisorContext } from './context.js';
 

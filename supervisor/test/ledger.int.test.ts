@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { readIdentity, isSameProcess, type ProcessIdentity } from '@mpvisor/ledger';
+import { readIdentity, isSameProcess, type ProcessIdentity } from '@mpvisor/sys';
 import { isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
 
 // Exact censuses of the zones' processes: no warm spare here (spares in the ledger: warm-spares.int.test.ts).

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { isSameProcess, readIdentity, type ProcessIdentity } from '@mpvisor/ledger';
+import { isSameProcess, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
 import { cliPath, isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
 
 // The reset coordinator against a real supervisor, real workers and mpv, and real MQTT: what a reset

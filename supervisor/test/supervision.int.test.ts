@@ -5,11 +5,11 @@ import { circular, zoneHarness } from './zone-harness.js';
 import {
   isAlive,
   MqttProbe,
-  readStat,
   sleep,
   tempDir,
   waitFor,
 } from '@mpvisor/testkit';
+import { readStat } from '@mpvisor/sys';
 
 // Real supervisor, workers, mpv and Mosquitto. Faults are real signals to real processes.
 

@@ -1,4 +1,4 @@
-import { isLiveState, isSameProcess, readStat, type ProcessIdentity } from './identity.js';
+import { isLiveState, isSameProcess, readStat, type ProcessIdentity } from '@mpvisor/sys';
 import type { Ledger, LedgerLogger, ProcessEntry, PulseModuleEntry } from './ledger.js';
 import { removeIfStale } from './sockets.js';
 

@@ -1,4 +1,3 @@
-export * from './identity.js';
 export * from './ledger.js';
 export * from './sockets.js';
 export * from './cleanup.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { isAtomicTempOf, settlesWithin, writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
-import { readBootId, readIdentity, type ProcessIdentity } from './identity.js';
+import { readBootId, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
 
 export type ProcessRole = 'worker' | 'mpv' | 'supervisor' | (string & {});
 

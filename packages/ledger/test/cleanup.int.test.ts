@@ -9,16 +9,13 @@ import { fileURLToPath } from 'node:url';
 import {
   cleanupLeftovers,
   findOrphans,
-  isSameProcess,
   killOrphans,
   Ledger,
   LEGACY_SOCKET_PATTERNS,
   probeSocket,
-  readIdentity,
-  readStat,
   sweepStaleSockets,
-  type ProcessIdentity,
 } from '../src/index.js';
+import { isSameProcess, readIdentity, readStat, type ProcessIdentity } from '@mpvisor/sys';
 
 const distIndex = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const rand = () => randomBytes(4).toString('hex');

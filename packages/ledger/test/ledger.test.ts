@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger, parseLedger, readBootId, readIdentity, readStat, isSameProcess, nameMatcher, expandPatterns } from '../src/index.js';
+import { Ledger, parseLedger, nameMatcher, expandPatterns } from '../src/index.js';
+import { readBootId, readIdentity, readStat, isSameProcess } from '@mpvisor/sys';
 
 const dirs: string[] = [];
 const tmp = () => {

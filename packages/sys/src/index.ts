@@ -2,3 +2,4 @@ export * from './atomic-write.js';
 export * from './request-table.js';
 export * from './backoff.js';
 export * from './settles-within.js';
+export * from './proc.js';

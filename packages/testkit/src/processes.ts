@@ -1,39 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  state: string;
-  comm: string;
-}
-
-/** /proc/PID/stat, parsed past the parenthesised command name (which may contain spaces). */
-export function readStat(pid: number): ProcStat | null {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = raw.lastIndexOf(')');
-    const comm = raw.slice(raw.indexOf('(') + 1, close);
-    const fields = raw.slice(close + 2).split(' ');
-    return { pid, comm, state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) };
-  } catch {
-    return null;
-  }
-}
+import { readFileSync } from 'node:fs';
+import { isLiveState, listPids, readStat, type ProcStat } from '@mpvisor/sys';
 
 /** Alive means running or sleeping; a zombie (Z) or dead (X) entry is gone for our purposes. */
 export function isAlive(pid: number): boolean {
   const st = readStat(pid);
-  return st !== null && st.state !== 'Z' && st.state !== 'X';
-}
-
-export function allPids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  return st !== null && isLiveState(st.state);
 }
 
 /** Every live process whose parent chain leads to root (not including root). */
 export function descendants(root: number): number[] {
-  const stats = allPids().map(readStat).filter((s): s is ProcStat => s !== null && s.state !== 'Z');
+  const stats = listPids().map(readStat).filter((s): s is ProcStat => s !== null && s.state !== 'Z');
   const children = new Map<number, number[]>();
   for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
   const out: number[] = [];
@@ -49,7 +25,7 @@ export function descendants(root: number): number[] {
 
 /** Live processes whose environment or command line mentions a marker (e.g. a test's temp dir). */
 export function processesMentioning(marker: string): number[] {
-  return allPids().filter((pid) => {
+  return listPids().filter((pid) => {
     if (pid === process.pid || !isAlive(pid)) return false;
     try {
       return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);

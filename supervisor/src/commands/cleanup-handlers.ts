@@ -3,17 +3,16 @@ import { lstat } from 'node:fs/promises';
 import {
   cleanupLeftovers,
   findOrphans,
-  isSameProcess,
   killOrphans,
   Ledger,
   LEGACY_SOCKET_PATTERNS,
   pruneDead,
-  readIdentity,
   sweepStaleSockets,
   type CleanupReport,
   type PulseModuleEntry,
 } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
+import { isSameProcess, readIdentity } from '@mpvisor/sys';
 import { success, warning } from '@mpvisor/protocol';
 import type { CommandHandler } from './dispatcher.js';
 

@@ -1,4 +1,5 @@
-import { isSameProcess, readIdentity, type Ledger, type ProcessIdentity } from '@mpvisor/ledger';
+import type { Ledger } from '@mpvisor/ledger';
+import { isSameProcess, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 
 export interface Victim extends ProcessIdentity {

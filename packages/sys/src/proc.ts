@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+// The one reader of /proc: process identity (pid + start time within a boot), state, parent, group.
+import { readdirSync, readFileSync } from 'node:fs';
 
 const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
 
@@ -28,6 +29,19 @@ export interface ProcStat extends ProcessIdentity {
   state: string;
   ppid: number;
   pgrp: number;
+  /** utime + stime (fields 14 and 15): CPU time used, in clock ticks. */
+  cpuTicks: number;
+}
+
+/** Every PID /proc lists now (processes come and go while the caller reads them). */
+export function listPids(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -54,6 +68,7 @@ export function readStat(pid: number): ProcStat | null {
     state: fields[0] ?? '?',
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
+    cpuTicks: Number(fields[14 - 3]) + Number(fields[15 - 3]),
     starttime,
   };
 }
