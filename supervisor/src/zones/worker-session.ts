@@ -44,10 +44,13 @@ export class WorkerSession {
   private readonly pending = new PendingRequests();
   private readonly watchdogs: Watchdogs;
   private killReason: string | null = null;
+  /** A stop or halt was asked: the worker closing its connection is then part of it, not a fault. */
+  private ending = false;
 
   constructor(private readonly ctx: SessionContext) {
     this.link = ctx.link ?? null;
     this.watchdogs = new Watchdogs({ clock: ctx.clock, policy: ctx.zone.restart, expire: (reason) => ctx.events.expired(reason) });
+    if (this.link) this.watchLink(this.link);
   }
 
   get pid(): number {
@@ -90,7 +93,21 @@ export class WorkerSession {
   attach(link: WorkerLink, pid: number, token: string): ((msg: WorkerToSupervisor) => void) | null {
     if (this.link || pid !== this.pid || !tokenMatches(this.ctx.worker.token, token)) return null;
     this.link = link;
+    this.watchLink(link);
     return (msg) => this.onMessage(msg);
+  }
+
+  /**
+   * A worker without its connection can neither be asked nor report, whether the socket broke or a write
+   * overflowed: that is a crash, so the worker is killed and the restart policy (any restart type but
+   * temporary) brings the zone back.
+   */
+  private watchLink(link: WorkerLink): void {
+    void link.closed.then(() => {
+      if (this.link !== link || this.ending) return;
+      this.link = null;
+      this.kill('worker connection lost');
+    });
   }
 
   /** A spare becomes this zone: its zone config, heartbeat interval and what to resume. */
@@ -151,11 +168,11 @@ export class WorkerSession {
     }
   }
 
-  /** Only once linked; the caller bounds the wait. */
+  /** Only once linked; the caller bounds the wait. Beyond the zone's request limits: `busy` at once. */
   request(command: string, args: Record<string, unknown>, id: string | null, timeoutMs: number): Promise<HandlerResult> {
-    const { reqId, promise } = this.pending.open(timeoutMs);
-    this.link?.send({ type: 'request', req_id: reqId, command, args, id, timeout_ms: timeoutMs });
-    return promise;
+    return this.pending.open(timeoutMs, (reqId, remainingMs) => {
+      this.link?.send({ type: 'request', req_id: reqId, command, args, id, timeout_ms: remainingMs });
+    });
   }
 
   /** Kill for a health reason; the exit then carries that reason. */
@@ -167,11 +184,13 @@ export class WorkerSession {
 
   /** Graceful stop bounded by stop_timeout_ms (see stopWorker): true when no SIGKILL was needed. */
   stop(reason: string): Promise<boolean> {
+    this.ending = true;
     this.watchdogs.disarm();
     return stopWorker(this.ctx.worker, this.sender(), { reason, timeoutMs: this.ctx.zone.restart.stop_timeout_ms, log: this.ctx.log });
   }
 
   halt(o: { graceful: boolean; boundMs?: number }): Promise<void> {
+    this.ending = true;
     this.watchdogs.disarm();
     return haltWorker(this.ctx.worker, this.sender(), o);
   }
