@@ -10,6 +10,9 @@ import { Watchdogs } from './watchdogs.js';
 import type { WorkerExit, WorkerProcess } from './worker-process.js';
 import { tokenMatches } from './worker-token.js';
 
+/** How long a worker whose connection closed may take to exit by itself before it is killed. */
+const LINK_LOSS_GRACE_MS = 500;
+
 /** What a session tells its zone's runner, which owns the zone's lifecycle. */
 export interface SessionEvents {
   ready(session: WorkerSession): void;
@@ -46,6 +49,7 @@ export class WorkerSession {
   private killReason: string | null = null;
   /** A stop or halt was asked: the worker closing its connection is then part of it, not a fault. */
   private ending = false;
+  private linkLossTimer: unknown = null;
 
   constructor(private readonly ctx: SessionContext) {
     this.link = ctx.link ?? null;
@@ -106,7 +110,10 @@ export class WorkerSession {
     void link.closed.then(() => {
       if (this.link !== link || this.ending) return;
       this.link = null;
-      this.kill('worker connection lost');
+      // A worker that is dying closes its socket first: its own exit, if it comes now, says why.
+      this.linkLossTimer = this.ctx.clock.setTimeout(() => {
+        if (!this.ending) this.kill('worker connection lost');
+      }, LINK_LOSS_GRACE_MS);
     });
   }
 
@@ -204,6 +211,7 @@ export class WorkerSession {
     const { worker, hooks, zone, events } = this.ctx;
     if (worker.pid > 0) hooks.process?.(zone.name, { action: 'exited', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
     this.watchdogs.disarm();
+    this.ctx.clock.clearTimeout(this.linkLossTimer);
     // The worker leads its group: take down any mpv it could not stop itself.
     worker.killGroup('SIGKILL');
     const reason = exitReason(exit, this.killReason);

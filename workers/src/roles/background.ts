@@ -5,6 +5,7 @@ import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
 import { loadAndAwait } from './await-playback.js';
 import { Fader } from './fader.js';
+import type { Located } from './located.js';
 import { Serial } from './serial.js';
 
 type Status = MediaState['background']['status'];
@@ -52,9 +53,12 @@ export class BackgroundPlayer {
     return effectiveVolume(this.volumes(), this.base, this.duck);
   }
 
-  play(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+  play(media: Located | Promise<Located>, args: Record<string, unknown>): Promise<HandlerResult> {
     this.fader.cancel();
-    return this.serial.run(() => this.load(path, args));
+    return this.serial.run(async () => {
+      const located = await media;
+      return located.ok ? this.load(located.path, args) : located.result;
+    });
   }
 
   private async load(path: string, args: Record<string, unknown>): Promise<HandlerResult> {

@@ -6,6 +6,7 @@ import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
 import { loadAndAwait } from './await-playback.js';
 import { Fader } from './fader.js';
+import type { Located } from './located.js';
 import { Serial } from './serial.js';
 
 interface QueueItem {
@@ -68,9 +69,12 @@ export class PlayQueue {
   }
 
   /** ParadoxFX's rule: a request for the item now playing, or already last in the queue, is dropped. */
-  enqueue(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+  enqueue(media: Located | Promise<Located>, args: Record<string, unknown>): Promise<HandlerResult> {
     this.fader.cancel();
-    return this.serial.run(() => this.add(path, args));
+    return this.serial.run(async () => {
+      const located = await media;
+      return located.ok ? this.add(located.path, args) : located.result;
+    });
   }
 
   private async add(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
