@@ -21,6 +21,7 @@ export interface SpareAttach {
 export class WorkerServer {
   private readonly server: IpcServer<WorkerToSupervisor, SupervisorToWorker>;
   private readonly handlerOf = new Map<Peer, (msg: WorkerToSupervisor) => void>();
+  private readonly lost = new Map<Peer, () => void>();
 
   constructor(
     socketPath: string,
@@ -34,7 +35,11 @@ export class WorkerServer {
       onInvalid: (peer, err) => this.onInvalid(peer, err),
     });
     this.server.on('message', (peer, msg) => this.onMessage(peer, msg));
-    this.server.on('disconnect', (peer) => this.handlerOf.delete(peer));
+    this.server.on('disconnect', (peer) => {
+      this.handlerOf.delete(peer);
+      this.lost.get(peer)?.();
+      this.lost.delete(peer);
+    });
     this.server.on('error', (err) => this.log.warn(`worker socket error: ${err.message}`));
   }
 
@@ -63,7 +68,8 @@ export class WorkerServer {
 
   private accept(peer: Peer, hello: Hello): ((msg: WorkerToSupervisor) => void) | null {
     if (hello.protocol !== WORKER_PROTOCOL) return null;
-    const link = { send: (m: SupervisorToWorker) => peer.send(m), close: () => peer.close() };
+    const closed = new Promise<void>((resolve) => this.lost.set(peer, resolve));
+    const link = { send: (m: SupervisorToWorker) => peer.send(m), close: () => peer.close(), closed };
     if (hello.zone === null) return this.spares?.attach(link, hello.pid, hello.token) ?? null;
     return this.zones.get(hello.zone)?.attach(link, hello.pid, hello.token) ?? null;
   }

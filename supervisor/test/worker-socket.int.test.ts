@@ -156,7 +156,7 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
   const dir = tempDir('mpvwa');
   const entry = join(dir.path, 'silent-worker.mjs');
   const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {}, child: () => quiet } as unknown as Logger;
-  const link = { send: () => true, close: () => {} };
+  const link = { send: () => true, close: () => {}, closed: new Promise<void>(() => {}) };
   const zone = parseConfigText('[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\n').config!.zones[0]!;
   const base = { socketPath: join(dir.path, 'none.sock'), mpvPath: 'mpv', runDir: dir.path, stateDir: dir.path, logLevel: 'error', heartbeatIntervalMs: 1000, audioFallback: 'null' as const };
 

@@ -10,6 +10,12 @@ import type { MpvSlot } from './mpv-slot.js';
 import { Zone } from './zone.js';
 
 /**
+ * The connection to the supervisor broke while the supervisor lives on (a socket error, a write
+ * overflow): an abnormal end, so the restart policy restarts the zone even when it is transient.
+ */
+const EXIT_LINK_LOST = 75;
+
+/**
  * Zone worker entry: connect to the supervisor, start the zone's mpv, report ready, then heartbeat and
  * answer requests. Its bootstrap is the first line of stdin; it exits when the supervisor goes away (EOF on
  * stdin), so it never outlives it.
@@ -25,13 +31,18 @@ async function main(): Promise<void> {
 
   const ipc = await IpcClient.connect<SupervisorToWorker, WorkerToSupervisor>({ socketPath: boot.socketPath, parse: parseSupervisorMessage, timeoutMs: 3000 });
   reporter.connect((m) => ipc.send(m));
-  ipc.on('disconnect', () => process.exit(0));
+  // A graceful stop in progress is not cut short by the link closing under it.
+  let stopping = false;
+  ipc.on('disconnect', () => {
+    if (stopping) return;
+    process.stderr.write('zone worker: connection to the supervisor lost\n');
+    process.exit(EXIT_LINK_LOST);
+  });
   ipc.send({ type: 'hello', zone: boot.zone?.name ?? null, pid: process.pid, protocol: WORKER_PROTOCOL, token: boot.token });
 
   // Until there is a zone (a warm spare waiting for `adopt`), stopping closes the spare's slots.
   let zone: Zone | null = null;
   let spareSlots: MpvSlot[] = [];
-  let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;

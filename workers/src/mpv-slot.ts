@@ -30,6 +30,8 @@ export class MpvSlot {
   private startedAt = 0;
   private closing = false;
   private starting: Promise<MpvProcess> | null = null;
+  /** A restart waiting out its backoff. */
+  private restartTimer: NodeJS.Timeout | null = null;
   private failedProbes = 0;
   private begun = false;
 
@@ -65,11 +67,38 @@ export class MpvSlot {
     this.opts = opts;
   }
 
-  /** The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). */
+  /**
+   * The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). Never a
+   * second mpv: one that is dying is waited for, and a restart waiting out its backoff happens now,
+   * since a command needs this mpv.
+   */
   async ready(): Promise<MpvClient> {
-    if (this.client) return this.client;
-    if (this.starting) return (await this.starting).client;
-    return (await this.spawn()).client;
+    for (;;) {
+      if (this.client) return this.client;
+      if (this.starting) return (await this.starting).client;
+      if (this.closing) throw new Error(`mpv ${this.opts.role} is closed`);
+      if (this.proc) {
+        // Its IPC is gone but its exit not yet seen: no use any more. The exit decides the restart.
+        this.proc.kill('SIGKILL');
+        await this.proc.exited;
+        continue;
+      }
+      if (this.restartTimer) {
+        this.restartNow();
+        continue;
+      }
+      return (await this.spawn()).client;
+    }
+  }
+
+  private restartLater(delayMs: number): void {
+    this.restartTimer = setTimeout(() => this.restartNow(), delayMs);
+  }
+
+  private restartNow(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    void this.restart();
   }
 
   private spawn(): Promise<MpvProcess> {
@@ -109,9 +138,10 @@ export class MpvSlot {
     const delay = this.consecutive <= 1 ? 0 : Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** (this.consecutive - 1));
     opts.reporter.warn(`mpv ${opts.role} exited (${exit.signal ?? `code ${exit.code}`}); restarting in ${delay} ms`, { role: opts.role });
     opts.reporter.send({ type: 'event', event: { type: 'mpv', state: 'crashed', detail: { role: opts.role, code: exit.code, signal: exit.signal, restart_in_ms: delay } } });
-    setTimeout(() => void this.restart(), delay);
+    this.restartLater(delay);
   }
 
+  /** spawn() runs before the first await, so from the call on ready() waits for this mpv and starts no other. */
   private async restart(): Promise<void> {
     if (this.closing) return;
     try {
@@ -122,7 +152,7 @@ export class MpvSlot {
     } catch (err) {
       this.opts.reporter.error(`mpv ${this.opts.role} failed to restart: ${(err as Error).message}`, { role: this.opts.role });
       this.consecutive++;
-      setTimeout(() => void this.restart(), Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** this.consecutive));
+      this.restartLater(Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** this.consecutive));
     }
   }
 
@@ -156,6 +186,8 @@ export class MpvSlot {
 
   async close(timeoutMs = 2000): Promise<void> {
     this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     const proc = this.proc ?? (await this.starting?.catch(() => null)) ?? null;
     if (proc) await proc.stop(timeoutMs);
   }

@@ -37,6 +37,10 @@ export class Ducks {
     return Math.min(0, ...this.active.values());
   }
 
+  has(id: string): boolean {
+    return this.active.has(id);
+  }
+
   get ids(): string[] {
     return [...this.active.keys()];
   }

@@ -11,6 +11,7 @@ import { freshSlots, type SlotProvider } from './slot-provider.js';
 import type { Reporter } from './reporter.js';
 import { BackgroundPlayer } from './roles/background.js';
 import { EffectPool } from './roles/effects.js';
+import type { Located } from './roles/located.js';
 import { PlayQueue } from './roles/play-queue.js';
 import { ScreenPlayer } from './roles/screen.js';
 import { videoArgs } from './video-args.js';
@@ -97,16 +98,27 @@ export class Zone {
     await this.screen?.start();
   }
 
-  /** Resolve a command's media path inside the zone's folder; a missing file fails naming it. */
-  async media(args: Record<string, unknown>, play: (path: string) => Promise<HandlerResult>): Promise<HandlerResult> {
+  /**
+   * Resolve a command's media path inside the zone's folder; a missing file fails naming it. Never
+   * rejects: a role may hold the promise a while before its turn comes to await it.
+   */
+  async locate(args: Record<string, unknown>): Promise<Located> {
     const requested = String(args.file);
-    const resolved = await resolveMediaFile(this.boot.zone.media_dir, requested);
-    if (!resolved.ok) {
-      return resolved.reason === 'outside'
-        ? { outcome: 'invalid', error_type: 'path_outside_media', message: `media path "${requested}" is outside the zone's media folder` }
-        : failed('file_not_found', `media file "${requested}" ${resolved.reason.replace(/_/g, ' ')} in ${this.boot.zone.media_dir}`);
-    }
-    return play(resolved.path);
+    const resolved = await resolveMediaFile(this.boot.zone.media_dir, requested).catch((err: Error) => err);
+    if (resolved instanceof Error) return { ok: false, result: failed('internal', `could not look up "${requested}": ${resolved.message}`) };
+    if (resolved.ok) return { ok: true, path: resolved.path };
+    return {
+      ok: false,
+      result:
+        resolved.reason === 'outside'
+          ? { outcome: 'invalid', error_type: 'path_outside_media', message: `media path "${requested}" is outside the zone's media folder` }
+          : failed('file_not_found', `media file "${requested}" ${resolved.reason.replace(/_/g, ' ')} in ${this.boot.zone.media_dir}`),
+    };
+  }
+
+  async media(args: Record<string, unknown>, play: (path: string) => Promise<HandlerResult>): Promise<HandlerResult> {
+    const located = await this.locate(args);
+    return located.ok ? play(located.path) : located.result;
   }
 
   /** Zone volume or ducks changed: every playing role follows, and listeners hear the new levels. */

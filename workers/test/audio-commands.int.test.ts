@@ -73,7 +73,7 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect((await cmd({ command: 'playSpeech', file: 'speech-1.wav' })).outcome).toBe('warning');
     await cmd({ command: 'playSpeech', file: 'tone-330.wav' });
     const q = await cmd({ command: 'speechQueue' });
-    expect(q.result).toEqual({ current: join(h.media, 'tone-440.wav'), speech_queue: [join(h.media, 'speech-1.wav'), join(h.media, 'tone-330.wav')] });
+    expect(q.result).toEqual({ current: join(h.media, 'tone-440.wav'), speech_queue: [join(h.media, 'speech-1.wav'), join(h.media, 'tone-330.wav')], queue_length: 2 });
     await cmd({ command: 'pauseSpeech' });
     expect(await prop('speech', 'pause')).toBe(true);
     await cmd({ command: 'resumeSpeech' });

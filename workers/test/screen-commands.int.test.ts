@@ -41,7 +41,7 @@ describe('screen zone commands against real mpv', () => {
     expect((await cmd({ command: 'playVideo', file: 'clip-a.mkv' })).result).toEqual({ position: 1 });
     expect((await cmd({ command: 'playVideo', file: 'clip-b.mkv' })).result).toEqual({ position: 2 });
     expect(await cmd({ command: 'playVideo', file: 'clip-c.mkv' })).toMatchObject({ outcome: 'failed', error_type: 'queue_full' });
-    expect((await cmd({ command: 'videoQueue' })).result).toEqual({ current: file('testcard.mkv'), video_queue: [file('clip-a.mkv'), file('clip-b.mkv')] });
+    expect((await cmd({ command: 'videoQueue' })).result).toEqual({ current: file('testcard.mkv'), video_queue: [file('clip-a.mkv'), file('clip-b.mkv')], queue_length: 2 });
     await cmd({ command: 'pauseVideo' });
     expect(await prop('video', 'pause')).toBe(true);
     await cmd({ command: 'resumeVideo' });

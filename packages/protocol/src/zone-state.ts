@@ -11,6 +11,13 @@ export type SystemLifecycle = (typeof SYSTEM_LIFECYCLE)[number];
 
 const playStatus = z.enum(['playing', 'paused', 'stopped']);
 
+/**
+ * A queue is listed by its first items only: a full speech and video queue of long paths would make one
+ * state message larger than the worker socket carries. queue_length is always the whole count.
+ */
+export const QUEUE_LIST_MAX = 32;
+const queueList = z.array(z.string()).max(QUEUE_LIST_MAX);
+
 /** What the worker knows: the media side of a zone. Validated when it crosses the worker socket. */
 export const mediaStateSchema = z.object({
   background: z.object({
@@ -24,11 +31,11 @@ export const mediaStateSchema = z.object({
     file: z.string().nullable(),
     status: playStatus,
     queue_length: z.number().int(),
-    queue: z.array(z.string()),
+    queue: queueList,
   }),
   effects: z.object({ active: z.number().int() }),
   video: z
-    .object({ file: z.string().nullable(), status: playStatus, queue_length: z.number().int(), queue: z.array(z.string()) })
+    .object({ file: z.string().nullable(), status: playStatus, queue_length: z.number().int(), queue: queueList })
     .optional(),
   image: z.object({ file: z.string().nullable() }).optional(),
   volume: z.number(),

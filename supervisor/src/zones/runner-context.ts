@@ -40,4 +40,6 @@ export interface ZoneHooks {
 export interface WorkerLink {
   send(msg: SupervisorToWorker): boolean;
   close(): void;
+  /** Settles once when the connection is gone, whoever closed it. */
+  readonly closed: Promise<void>;
 }

@@ -10,6 +10,9 @@ import { Watchdogs } from './watchdogs.js';
 import type { WorkerExit, WorkerProcess } from './worker-process.js';
 import { tokenMatches } from './worker-token.js';
 
+/** How long a worker whose connection closed may take to exit by itself before it is killed. */
+const LINK_LOSS_GRACE_MS = 500;
+
 /** What a session tells its zone's runner, which owns the zone's lifecycle. */
 export interface SessionEvents {
   ready(session: WorkerSession): void;
@@ -44,10 +47,14 @@ export class WorkerSession {
   private readonly pending = new PendingRequests();
   private readonly watchdogs: Watchdogs;
   private killReason: string | null = null;
+  /** A stop or halt was asked: the worker closing its connection is then part of it, not a fault. */
+  private ending = false;
+  private linkLossTimer: unknown = null;
 
   constructor(private readonly ctx: SessionContext) {
     this.link = ctx.link ?? null;
     this.watchdogs = new Watchdogs({ clock: ctx.clock, policy: ctx.zone.restart, expire: (reason) => ctx.events.expired(reason) });
+    if (this.link) this.watchLink(this.link);
   }
 
   get pid(): number {
@@ -90,7 +97,24 @@ export class WorkerSession {
   attach(link: WorkerLink, pid: number, token: string): ((msg: WorkerToSupervisor) => void) | null {
     if (this.link || pid !== this.pid || !tokenMatches(this.ctx.worker.token, token)) return null;
     this.link = link;
+    this.watchLink(link);
     return (msg) => this.onMessage(msg);
+  }
+
+  /**
+   * A worker without its connection can neither be asked nor report, whether the socket broke or a write
+   * overflowed: that is a crash, so the worker is killed and the restart policy (any restart type but
+   * temporary) brings the zone back.
+   */
+  private watchLink(link: WorkerLink): void {
+    void link.closed.then(() => {
+      if (this.link !== link || this.ending) return;
+      this.link = null;
+      // A worker that is dying closes its socket first: its own exit, if it comes now, says why.
+      this.linkLossTimer = this.ctx.clock.setTimeout(() => {
+        if (!this.ending) this.kill('worker connection lost');
+      }, LINK_LOSS_GRACE_MS);
+    });
   }
 
   /** A spare becomes this zone: its zone config, heartbeat interval and what to resume. */
@@ -151,11 +175,11 @@ export class WorkerSession {
     }
   }
 
-  /** Only once linked; the caller bounds the wait. */
+  /** Only once linked; the caller bounds the wait. Beyond the zone's request limits: `busy` at once. */
   request(command: string, args: Record<string, unknown>, id: string | null, timeoutMs: number): Promise<HandlerResult> {
-    const { reqId, promise } = this.pending.open(timeoutMs);
-    this.link?.send({ type: 'request', req_id: reqId, command, args, id, timeout_ms: timeoutMs });
-    return promise;
+    return this.pending.open(timeoutMs, (reqId, remainingMs) => {
+      this.link?.send({ type: 'request', req_id: reqId, command, args, id, timeout_ms: remainingMs });
+    });
   }
 
   /** Kill for a health reason; the exit then carries that reason. */
@@ -167,11 +191,13 @@ export class WorkerSession {
 
   /** Graceful stop bounded by stop_timeout_ms (see stopWorker): true when no SIGKILL was needed. */
   stop(reason: string): Promise<boolean> {
+    this.ending = true;
     this.watchdogs.disarm();
     return stopWorker(this.ctx.worker, this.sender(), { reason, timeoutMs: this.ctx.zone.restart.stop_timeout_ms, log: this.ctx.log });
   }
 
   halt(o: { graceful: boolean; boundMs?: number }): Promise<void> {
+    this.ending = true;
     this.watchdogs.disarm();
     return haltWorker(this.ctx.worker, this.sender(), o);
   }
@@ -185,6 +211,7 @@ export class WorkerSession {
     const { worker, hooks, zone, events } = this.ctx;
     if (worker.pid > 0) hooks.process?.(zone.name, { action: 'exited', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
     this.watchdogs.disarm();
+    this.ctx.clock.clearTimeout(this.linkLossTimer);
     // The worker leads its group: take down any mpv it could not stop itself.
     worker.killGroup('SIGKILL');
     const reason = exitReason(exit, this.killReason);

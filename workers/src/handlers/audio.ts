@@ -5,7 +5,7 @@ import { fadeOf, type HandlerTable } from './types.js';
 /** Background, speech and effects: the commands every zone kind accepts. */
 export function audioHandlers(z: Zone): HandlerTable {
   return [
-    ['playBackground', (a) => z.media(a, (p) => z.background.play(p, a))],
+    ['playBackground', (a) => z.background.play(z.locate(a), a)],
     ['pauseBackground', () => z.background.pause()],
     ['resumeBackground', () => z.background.resume()],
     ['stopBackground', (a) => z.background.stop(fadeOf(a))],
@@ -14,7 +14,7 @@ export function audioHandlers(z: Zone): HandlerTable {
       z.volumeEvent();
       return r;
     }],
-    ['playSpeech', (a) => z.media(a, (p) => z.speech.enqueue(p, a))],
+    ['playSpeech', (a) => z.speech.enqueue(z.locate(a), a)],
     ['pauseSpeech', () => z.speech.setPaused(true)],
     ['resumeSpeech', () => z.speech.setPaused(false)],
     ['skipSpeech', () => z.speech.skip()],

@@ -1,10 +1,15 @@
-import { success, warning, type HandlerResult } from '@mpvisor/protocol';
+import { failed, success, warning, type HandlerResult } from '@mpvisor/protocol';
 import type { Zone } from '../zone.js';
 import { fadeOf, type HandlerTable } from './types.js';
 
 // Ducks from duck commands live beside the speech and video ducks; the prefix keeps a caller's id from
 // releasing those, which follow their queues.
 const CALLER = 'cmd:';
+/**
+ * Caller duck ids a zone holds at once. Each costs memory in the worker and bytes in every duck outcome
+ * and volume event (which list them), so a flood of distinct ids is refused here, not carried along.
+ */
+export const MAX_CALLER_DUCKS = 32;
 
 /** Zone-wide commands: volume and ducks, pause/resume/stop across roles, state and diagnostics. */
 export function mixHandlers(z: Zone): HandlerTable {
@@ -17,15 +22,19 @@ export function mixHandlers(z: Zone): HandlerTable {
     }],
     ['duck', async (a) => {
       const id = `${CALLER}${typeof a.duck_id === 'string' ? a.duck_id : 'default'}`;
+      const held = z.ducks.ids.filter((i) => i.startsWith(CALLER)).length;
+      if (!z.ducks.has(id) && held >= MAX_CALLER_DUCKS) {
+        return failed('limit_reached', `the zone already holds ${MAX_CALLER_DUCKS} duck ids; unduck one first`, { duck_count: held, max_ducks: MAX_CALLER_DUCKS });
+      }
       await z.ducks.set(id, typeof a.amount === 'number' ? a.amount : zone.ducking_adjust);
       z.volumeEvent();
-      return success(`ducked (${z.ducks.strongest}%)`, { duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids });
+      return success(`ducked (${z.ducks.strongest}%)`, { duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids, duck_count: z.ducks.ids.length });
     }],
     ['unduck', async (a) => {
       const ids = typeof a.duck_id === 'string' ? [`${CALLER}${a.duck_id}`] : z.ducks.ids.filter((i) => i.startsWith(CALLER));
       const released = await z.ducks.release(ids);
       z.volumeEvent();
-      const result = { released, duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids };
+      const result = { released, duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids, duck_count: z.ducks.ids.length };
       return released === 0 ? warning('no such duck', result) : success(`released ${released} duck(s)`, result);
     }],
     ['pauseAll', () => pauseAll(z)],

@@ -6,7 +6,7 @@ import { fadeOf, type HandlerTable } from './types.js';
 export function screenHandlers(z: Zone, screen: ScreenPlayer): HandlerTable {
   return [
     ['setImage', (a) => z.media(a, (p) => screen.setImage(p))],
-    ['playVideo', (a) => z.media(a, (p) => screen.video.enqueue(p, a))],
+    ['playVideo', (a) => screen.video.enqueue(z.locate(a), a)],
     ['stopVideo', (a) => screen.video.stop(fadeOf(a))],
     ['pauseVideo', () => screen.video.setPaused(true)],
     ['resumeVideo', () => screen.video.setPaused(false)],

@@ -34,17 +34,3 @@ export async function loadAndAwait(client: MpvClient, path: string, options: Rec
     cleanup();
   }
 }
-
-/** Fade a property to a target over seconds in small steps; bounded, and tolerant of a dying mpv. */
-export async function fadeVolume(client: MpvClient, from: number, to: number, seconds: number): Promise<void> {
-  if (seconds <= 0) return;
-  const steps = Math.max(1, Math.round(seconds * 20));
-  for (let i = 1; i <= steps; i++) {
-    await new Promise((r) => setTimeout(r, (seconds * 1000) / steps));
-    try {
-      await client.setProperty('volume', from + ((to - from) * i) / steps, { timeoutMs: 500 });
-    } catch {
-      return;
-    }
-  }
-}

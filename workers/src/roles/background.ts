@@ -3,14 +3,22 @@ import { failed, success, warning } from '@mpvisor/protocol';
 import type { MpvSlot } from '../mpv-slot.js';
 import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
-import { fadeVolume, loadAndAwait } from './await-playback.js';
+import { loadAndAwait } from './await-playback.js';
+import { Fader } from './fader.js';
+import type { Located } from './located.js';
+import { Serial } from './serial.js';
 
 type Status = MediaState['background']['status'];
 
 const START_TIMEOUT_MS = 3000;
 
-/** Background music: one looping track on its own mpv, ducked while speech plays. */
+/**
+ * Background music: one looping track on its own mpv, ducked while speech plays. Play, pause, resume,
+ * stop and the resume after an mpv restart run one at a time; a volume write cancels a fade at once.
+ */
 export class BackgroundPlayer {
+  private readonly serial = new Serial();
+  private readonly fader = new Fader();
   private file: string | null = null;
   private status: Status = 'stopped';
   private loop = true;
@@ -45,7 +53,15 @@ export class BackgroundPlayer {
     return effectiveVolume(this.volumes(), this.base, this.duck);
   }
 
-  async play(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+  play(media: Located | Promise<Located>, args: Record<string, unknown>): Promise<HandlerResult> {
+    this.fader.cancel();
+    return this.serial.run(async () => {
+      const located = await media;
+      return located.ok ? this.load(located.path, args) : located.result;
+    });
+  }
+
+  private async load(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
     const { base, warning: volWarning } = itemBase(this.base, args);
     this.base = base;
     this.loop = args.loop !== false;
@@ -63,31 +79,41 @@ export class BackgroundPlayer {
     this.position = startAt ?? 0;
     this.changed();
     this.reporter.send({ type: 'event', event: { type: 'background', state: 'started', file: path, detail: { volume: target, loop: this.loop } } });
-    if (fadeIn > 0) void fadeVolume(client, 0, target, fadeIn);
+    if (fadeIn > 0) void this.fader.run(client, 0, target, fadeIn);
     const result = { file: path, volume: target, loop: this.loop };
     return volWarning ? warning(volWarning, result) : success(`playing ${path}`, result);
   }
 
-  async pause(): Promise<HandlerResult> {
-    if (this.status === 'stopped') return warning('no background music is playing');
-    await (await this.slot.ready()).setProperty('pause', true);
-    this.status = 'paused';
-    this.changed();
-    return success('background paused');
+  pause(): Promise<HandlerResult> {
+    return this.serial.run(async () => {
+      if (this.status === 'stopped') return warning('no background music is playing');
+      await (await this.slot.ready()).setProperty('pause', true);
+      this.status = 'paused';
+      this.changed();
+      return success('background paused');
+    });
   }
 
-  async resume(): Promise<HandlerResult> {
-    if (this.status === 'stopped') return warning('no background music to resume');
-    await (await this.slot.ready()).setProperty('pause', false);
-    this.status = 'playing';
-    this.changed();
-    return success('background resumed');
+  resume(): Promise<HandlerResult> {
+    return this.serial.run(async () => {
+      if (this.status === 'stopped') return warning('no background music to resume');
+      await (await this.slot.ready()).setProperty('pause', false);
+      this.status = 'playing';
+      this.changed();
+      return success('background resumed');
+    });
   }
 
-  async stop(fadeTime = 0): Promise<HandlerResult> {
+  /** A fade-out cut short by a later command (a volume, a duck) ends in the stop at once. */
+  stop(fadeTime = 0): Promise<HandlerResult> {
+    this.fader.cancel();
+    return this.serial.run(() => this.halt(fadeTime));
+  }
+
+  private async halt(fadeTime: number): Promise<HandlerResult> {
     if (this.status === 'stopped') return success('background already stopped');
     const client = await this.slot.ready();
-    if (fadeTime > 0) await fadeVolume(client, this.volume(), 0, fadeTime);
+    if (fadeTime > 0) await this.fader.run(client, this.volume(), 0, fadeTime);
     await client.command(['stop']);
     const file = this.file;
     this.status = 'stopped';
@@ -110,6 +136,7 @@ export class BackgroundPlayer {
   }
 
   async applyVolume(): Promise<HandlerResult> {
+    this.fader.cancel();
     const v = this.volume();
     const client = this.slot.client;
     if (client) await client.setProperty('volume', v);
@@ -128,9 +155,16 @@ export class BackgroundPlayer {
     }
   }
 
-  /** After an mpv restart: same file, same place, same loop and volume, same pause state. */
-  async resumeAfterRestart(): Promise<void> {
+  /**
+   * After an mpv restart: same file, same place, same loop and volume, same pause state. In line behind
+   * any command that came during the restart, so it resumes only what that command left playing.
+   */
+  resumeAfterRestart(): Promise<void> {
     this.bind();
+    return this.serial.run(() => this.reload());
+  }
+
+  private async reload(): Promise<void> {
     if (this.status === 'stopped' || !this.file) return;
     const client = await this.slot.ready();
     const options: Record<string, string> = {

@@ -4,7 +4,8 @@ import type { MpvEndFileEvent } from '@mpvisor/mpv';
 import type { MpvSlot } from '../mpv-slot.js';
 import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
-import { fadeVolume, loadAndAwait } from './await-playback.js';
+import { loadAndAwait } from './await-playback.js';
+import { Fader } from './fader.js';
 
 /** Voices beyond the warm pool that a burst may add; past that the oldest effect is cut off. */
 export const EXTRA_EFFECT_VOICES = 6;
@@ -19,6 +20,7 @@ interface Playing {
 
 interface Voice {
   slot: MpvSlot;
+  fader: Fader;
   temporary: boolean;
   playing: Playing | null;
 }
@@ -61,7 +63,7 @@ export class EffectPool {
     const used = new Set(this.voices.map((v) => v.slot.role));
     let i = 0;
     while (used.has(`effect-${i}`)) i++;
-    const voice: Voice = { slot: undefined as unknown as MpvSlot, temporary, playing: null };
+    const voice: Voice = { slot: undefined as unknown as MpvSlot, fader: new Fader(), temporary, playing: null };
     voice.slot = this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice));
     this.voices.push(voice);
     return voice;
@@ -113,6 +115,7 @@ export class EffectPool {
     const { base, warning: volWarning } = itemBase(this.o.roleBase(), args);
     const playing: Playing = { file: path, entryId: undefined, startedAt: Date.now(), base };
     const { voice, stolen, fresh } = this.claim(playing);
+    voice.fader.cancel();
     if (stolen) this.event('stopped', stolen.file, { voice: voice.slot.role, reason: 'voice needed for a new effect' });
     if (fresh) {
       try {
@@ -143,8 +146,11 @@ export class EffectPool {
     const busy = this.voices.filter((v) => v.playing);
     await Promise.all(
       busy.map(async (v) => {
+        const playing = v.playing!;
         const client = await v.slot.ready();
-        if (fadeTime > 0) await fadeVolume(client, effectiveVolume(this.o.volumes(), v.playing!.base), 0, fadeTime);
+        await v.fader.run(client, effectiveVolume(this.o.volumes(), playing.base), 0, fadeTime);
+        // A new effect may have taken the voice during the fade: that one plays on.
+        if (v.playing !== playing) return;
         await client.command(['stop']).catch(() => undefined);
         this.finish(v, 'stopped');
       }),
@@ -157,6 +163,7 @@ export class EffectPool {
   }
 
   async applyVolume(): Promise<void> {
+    for (const v of this.voices) v.fader.cancel();
     await Promise.all(
       this.voices.filter((v) => v.playing && v.slot.client).map((v) => v.slot.client!.setProperty('volume', effectiveVolume(this.o.volumes(), v.playing!.base))),
     );

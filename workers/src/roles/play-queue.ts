@@ -1,15 +1,20 @@
 import type { HandlerResult } from '@mpvisor/protocol';
-import { failed, success, warning } from '@mpvisor/protocol';
+import { failed, QUEUE_LIST_MAX, success, warning } from '@mpvisor/protocol';
 import type { MpvEndFileEvent } from '@mpvisor/mpv';
 import type { MpvSlot } from '../mpv-slot.js';
 import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
-import { fadeVolume, loadAndAwait } from './await-playback.js';
+import { loadAndAwait } from './await-playback.js';
+import { Fader } from './fader.js';
+import type { Located } from './located.js';
+import { Serial } from './serial.js';
 
 interface QueueItem {
   path: string;
   base: number;
   duck: number;
+  /** mpv's playlist entry once it plays: end-file events of anything else are not this item's. */
+  entryId?: number | undefined;
 }
 
 export interface PlayQueueOptions {
@@ -34,18 +39,20 @@ const START_TIMEOUT_MS = 3000;
 /**
  * A FIFO played one item at a time on its own mpv (speech, and video on screens). Ducking follows
  * the queue: on while an item plays, off when the queue is empty, also when an item fails, is
- * skipped or stopped, or its mpv crashes.
+ * skipped or stopped, or its mpv crashes. Starting, pausing, skipping and stopping items, mpv's
+ * end-of-file and the recovery after an mpv restart run one at a time, so they never interleave.
  */
 export class PlayQueue {
+  private readonly serial = new Serial();
+  private readonly fader = new Fader();
   private current: QueueItem | null = null;
   private paused = false;
   private readonly queue: QueueItem[] = [];
-  private advancing = false;
 
   constructor(private readonly o: PlayQueueOptions) {}
 
   bind(): void {
-    this.o.slot.client?.on('end-file', (ev: MpvEndFileEvent) => void this.onEnd(ev));
+    this.o.slot.client?.on('end-file', (ev: MpvEndFileEvent) => void this.serial.run(() => this.onEnd(ev)));
   }
 
   private event(state: string, file: string, detail?: Record<string, unknown>): void {
@@ -53,7 +60,7 @@ export class PlayQueue {
   }
 
   private async onEnd(ev: MpvEndFileEvent): Promise<void> {
-    if (!this.current || this.advancing) return;
+    if (!this.current || this.current.entryId === undefined || ev.playlist_entry_id !== this.current.entryId) return;
     if (ev.reason !== 'eof' && ev.reason !== 'error') return;
     const file = this.current.path;
     this.current = null;
@@ -62,7 +69,15 @@ export class PlayQueue {
   }
 
   /** ParadoxFX's rule: a request for the item now playing, or already last in the queue, is dropped. */
-  async enqueue(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
+  enqueue(media: Located | Promise<Located>, args: Record<string, unknown>): Promise<HandlerResult> {
+    this.fader.cancel();
+    return this.serial.run(async () => {
+      const located = await media;
+      return located.ok ? this.add(located.path, args) : located.result;
+    });
+  }
+
+  private async add(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
     const last = this.queue.at(-1)?.path ?? this.current?.path;
     if (last === path) return warning(`${path} is already playing or queued last; not queued again`, { queue_length: this.queue.length });
     const { base, warning: volWarning } = itemBase(this.o.roleBase(), args);
@@ -83,15 +98,14 @@ export class PlayQueue {
     const client = await this.o.slot.ready();
     this.current = item;
     this.paused = false;
-    this.advancing = true;
     const started = await loadAndAwait(client, item.path, { volume: String(this.volume(item)), pause: 'no' }, START_TIMEOUT_MS);
-    this.advancing = false;
     if (!started.ok) {
       this.current = null;
       this.event('failed', item.path, { reason: started.reason });
       await this.next();
       return failed('media_error', started.reason);
     }
+    item.entryId = started.entryId;
     this.event('started', item.path, { volume: this.volume(item) });
     this.o.changed();
     return success(`playing ${item.path}`, { file: item.path, volume: this.volume(item), queue_length: this.queue.length });
@@ -113,32 +127,43 @@ export class PlayQueue {
     await this.o.onIdle?.();
   }
 
-  async setPaused(paused: boolean): Promise<HandlerResult> {
-    if (!this.current) return warning(`no ${this.o.kind} is playing`);
-    await (await this.o.slot.ready()).setProperty('pause', paused);
-    this.paused = paused;
-    this.o.changed();
-    return success(`${this.o.kind} ${paused ? 'paused' : 'resumed'}`);
+  setPaused(paused: boolean): Promise<HandlerResult> {
+    return this.serial.run(async () => {
+      if (!this.current) return warning(`no ${this.o.kind} is playing`);
+      await (await this.o.slot.ready()).setProperty('pause', paused);
+      this.paused = paused;
+      this.o.changed();
+      return success(`${this.o.kind} ${paused ? 'paused' : 'resumed'}`);
+    });
   }
 
-  async skip(): Promise<HandlerResult> {
-    if (!this.current) return warning(`no ${this.o.kind} is playing`);
-    const file = this.current.path;
-    this.current = null;
-    this.event('skipped', file);
-    if (this.queue.length === 0) await (await this.o.slot.ready()).command(['stop']);
-    await this.next();
-    return success(`skipped ${file}`, { queue_length: this.queue.length });
+  skip(): Promise<HandlerResult> {
+    this.fader.cancel();
+    return this.serial.run(async () => {
+      if (!this.current) return warning(`no ${this.o.kind} is playing`);
+      const file = this.current.path;
+      this.current = null;
+      this.event('skipped', file);
+      if (this.queue.length === 0) await (await this.o.slot.ready()).command(['stop']);
+      await this.next();
+      return success(`skipped ${file}`, { queue_length: this.queue.length });
+    });
   }
 
-  async stop(fadeTime = 0): Promise<HandlerResult> {
+  /** Drops the queue and the current item; a fade-out cut short by a later command ends in the stop at once. */
+  stop(fadeTime = 0): Promise<HandlerResult> {
+    this.fader.cancel();
+    return this.serial.run(() => this.halt(fadeTime));
+  }
+
+  private async halt(fadeTime: number): Promise<HandlerResult> {
     const dropped = this.queue.length;
     this.queue.length = 0;
     const item = this.current;
     if (item) {
       const client = await this.o.slot.ready();
       // The item may end by itself during the fade; only stop it if it is still the one playing.
-      if (fadeTime > 0) await fadeVolume(client, this.volume(item), 0, fadeTime);
+      if (fadeTime > 0) await this.fader.run(client, this.volume(item), 0, fadeTime);
       if (this.current === item) {
         this.current = null;
         await client.command(['stop']);
@@ -151,6 +176,7 @@ export class PlayQueue {
 
   /** Zone or role volume changed: the item playing follows at once. */
   async applyVolume(): Promise<void> {
+    this.fader.cancel();
     const client = this.o.slot.client;
     if (this.current && client) await client.setProperty('volume', this.volume(this.current));
   }
@@ -163,12 +189,16 @@ export class PlayQueue {
   }
 
   list(): HandlerResult {
-    return success(`${this.o.kind} queue`, { current: this.current?.path ?? null, [`${this.o.kind}_queue`]: this.queue.map((i) => i.path) });
+    return success(`${this.o.kind} queue`, { current: this.current?.path ?? null, [`${this.o.kind}_queue`]: this.listed(), queue_length: this.queue.length });
   }
 
   /** The mpv died: the item it played is lost; go on with the queue (and unduck if it is empty). */
-  async resumeAfterRestart(): Promise<void> {
+  resumeAfterRestart(): Promise<void> {
     this.bind();
+    return this.serial.run(() => this.recover());
+  }
+
+  private async recover(): Promise<void> {
     if (!this.current) {
       await this.o.onIdle?.();
       return;
@@ -184,8 +214,12 @@ export class PlayQueue {
       file: this.current?.path ?? null,
       status: this.current ? (this.paused ? 'paused' : 'playing') : 'stopped',
       queue_length: this.queue.length,
-      queue: this.queue.map((i) => i.path),
+      queue: this.listed(),
     };
+  }
+
+  private listed(): string[] {
+    return this.queue.slice(0, QUEUE_LIST_MAX).map((i) => i.path);
   }
 
   get playing(): boolean {
