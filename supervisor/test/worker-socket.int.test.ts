@@ -145,8 +145,10 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
       // The token is 32 hex digits; a bootstrap would name its token and socketPath.
       expect(added(env).filter((e) => /BOOTSTRAP|token|socketPath|[0-9a-f]{32}/i.test(e))).toEqual([]);
     }
-    const allowed = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|XDG_\w+|PULSE_\w+|PIPEWIRE_\w+|ALSA_CONFIG_PATH|JACK_DEFAULT_SERVER|DISPLAY|XAUTHORITY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|LIBVA_DRIVER_NAME|VDPAU_DRIVER|MESA_LOADER_DRIVER_OVERRIDE|LIBGL_ALWAYS_SOFTWARE|FONTCONFIG_\w+|LD_LIBRARY_PATH|LC_\w+)=/;
+    const allowed = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|XDG_\w+|PULSE_\w+|PIPEWIRE_\w+|ALSA_CONFIG_PATH|JACK_DEFAULT_SERVER|DISPLAY|XAUTHORITY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|LIBVA_DRIVER_NAME|VDPAU_DRIVER|MESA_LOADER_DRIVER_OVERRIDE|LIBGL_ALWAYS_SOFTWARE|FONTCONFIG_\w+|LD_LIBRARY_PATH|LC_\w+|MPVISOR_OWNER_RUN_DIR)=/;
     for (const pid of mpv) expect(environOf(pid).filter((e) => !allowed.test(e))).toEqual([]);
+    // What tells our processes from others', orphans included: the owning run directory, no secret.
+    for (const pid of [...workers, ...mpv]) expect(environOf(pid)).toContain(`MPVISOR_OWNER_RUN_DIR=${sup.runDir}`);
   }, 20_000);
 });
 

@@ -10,6 +10,9 @@ const ALLOWED = new Set([
   'DISPLAY', 'XAUTHORITY', 'WAYLAND_DISPLAY', 'DBUS_SESSION_BUS_ADDRESS',
   'LIBVA_DRIVER_NAME', 'VDPAU_DRIVER', 'MESA_LOADER_DRIVER_OVERRIDE', 'LIBGL_ALWAYS_SOFTWARE',
   'FONTCONFIG_FILE', 'FONTCONFIG_PATH', 'LD_LIBRARY_PATH',
+  // Not for mpv: names the supervisor run that owns this mpv (not a secret), so that an orphan can be
+  // told from a user's own mpv by its environment. The worker sets it (protocol's OWNER_RUN_DIR_ENV).
+  'MPVISOR_OWNER_RUN_DIR',
 ]);
 
 const ALLOWED_PREFIXES = ['LC_'];

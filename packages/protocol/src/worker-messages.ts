@@ -106,6 +106,12 @@ export function parseSupervisorMessage(raw: unknown): SupervisorToWorker | Error
   return r.success ? r.data : new Error(`invalid supervisor message: ${r.error.issues[0]?.message ?? 'unknown'}`);
 }
 
+/**
+ * Set in every worker's environment and passed on to its mpv: the run directory of the supervisor that
+ * owns the process. Not a secret; it tells our processes (orphans included) from anyone else's mpv.
+ */
+export const OWNER_RUN_DIR_ENV = 'MPVISOR_OWNER_RUN_DIR';
+
 /** What every worker is handed as the first line (JSON) of its stdin, zone worker or warm spare alike. */
 export interface WorkerBootstrapBase {
   /** Random, new for every spawn; echoed in the hello so no other process can claim this worker's pid. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { OWNER_RUN_DIR_ENV } from '@mpvisor/protocol';
 import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
 import { newWorkerToken } from './worker-token.js';
 
@@ -39,7 +40,7 @@ export function spawnWorker(opts: SpawnWorkerOptions): WorkerProcess {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? defaultWorkerEntry()], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...opts.env, [OWNER_RUN_DIR_ENV]: opts.bootstrap.runDir },
   });
   child.stdin!.on('error', () => {});
   child.stdin!.write(`${JSON.stringify({ ...opts.bootstrap, token })}\n`);
