@@ -1,5 +1,6 @@
 import { SYSTEM_COMMANDS, ZONE_COMMANDS, success, type HandlerResult } from '@mpvisor/protocol';
 import type { CommandHandler } from './dispatcher.js';
+import { hostPowerHandlers } from './host-commands.js';
 
 export interface SystemHandlerDeps {
   status: () => unknown;
@@ -32,9 +33,7 @@ export function systemHandlers(deps: SystemHandlerDeps): Map<string, CommandHand
     setImmediate(() => deps.requestStop('stop command'));
     return success('graceful shutdown started');
   });
-  for (const name of ['reboot', 'shutdown'] as const) {
-    h.set(name, async () => (deps.allowHostCommands ? { outcome: 'failed', error_type: 'not_implemented', message: `${name} is not implemented yet` } : disabled(name)));
-  }
+  for (const [name, handler] of hostPowerHandlers(deps.allowHostCommands, disabled)) h.set(name, handler);
   h.set('killPfx', async () => {
     if (!deps.allowHostCommands) return disabled('killPfx');
     setImmediate(() => deps.requestStop('killPfx command'));

@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { failed, success, type HandlerResult } from '@mpvisor/protocol';
+import type { CommandHandler } from './dispatcher.js';
+
+const SYSTEMCTL_TIMEOUT_MS = 10_000;
+
+/** What each host command asks of systemd (argument arrays, no shell). */
+const VERBS = { reboot: 'reboot', shutdown: 'poweroff' } as const;
+
+/**
+ * ParadoxFX's `reboot` and `shutdown`, only with allow_host_commands = true (the dispatcher answers
+ * `disabled` otherwise): `systemctl reboot|poweroff`, whose exit says whether systemd took the job.
+ * systemd then stops mpvisor with SIGTERM like any unit, so the rooms stop in order. systemctl is
+ * looked up on PATH; the supervisor's user needs the right to run it (polkit or sudoers).
+ */
+export function hostPowerHandlers(allowed: boolean, disabled: (name: string) => HandlerResult): Map<string, CommandHandler> {
+  const h = new Map<string, CommandHandler>();
+  for (const [name, verb] of Object.entries(VERBS)) {
+    h.set(name, async () => (allowed ? systemctl(name, verb) : disabled(name)));
+  }
+  return h;
+}
+
+function systemctl(name: string, verb: string): Promise<HandlerResult> {
+  return new Promise((resolve) => {
+    execFile('systemctl', [verb], { timeout: SYSTEMCTL_TIMEOUT_MS }, (err, _stdout, stderr) => {
+      if (!err) resolve(success(`${name}: systemctl ${verb} accepted; mpvisor will be stopped by systemd`));
+      else resolve(failed('internal', `${name}: systemctl ${verb} failed: ${String(stderr).trim() || err.message}`));
+    });
+  });
+}
