@@ -115,7 +115,9 @@ export function renderNode(fleet, id) {
     row.querySelector('.zone-info').replaceWith(zoneInfo(z));
     return row;
   });
-  container.replaceChildren(...rows);
+  // Moving a row blurs a field being typed in: reorder only when the set or order of zones changed.
+  const current = [...container.children];
+  if (current.length !== rows.length || rows.some((r, i) => current[i] !== r)) container.replaceChildren(...rows);
 }
 
 export function renderSummary(fleet) {
