@@ -22,7 +22,7 @@ const under = (topic: string, base: string) => base === '' || topic === base || 
 /**
  * The fleet as the broker tells it. Nodes come from availability (and heartbeats), systems and zones
  * from their retained states, linked to a node by the longest base topic their topic lies under (else by
- * a zone name one node's system state lists). Messages may arrive in any order; links are computed when
+ * a zone name that exactly one system state lists). Messages may arrive in any order; links are computed when
  * a view is built, so a state seen before its node's availability is placed once the node appears.
  */
 export class FleetModel {
@@ -69,7 +69,7 @@ export class FleetModel {
         const view: ZoneView = { topic: msg.parent, node: null, state: msg.state, reason: reasonOf(msg.state), received_at: this.now().toISOString() };
         this.zones.set(msg.parent, view);
         view.node = this.nodeOfZone(msg.parent, msg.state.zone);
-        return this.emit({ type: 'zone', zone: view });
+        return this.emit({ type: 'zone', zone: { ...view } });
       }
       case 'reset_status': {
         const s = msg.status;
@@ -148,9 +148,10 @@ export class FleetModel {
   }
 
   private nodeOfZone(topic: string, zone: string): string | null {
+    const byTopic = this.nodeOfTopic(topic);
+    if (byTopic !== null) return byTopic;
     const listing = [...this.systems.entries()].filter(([, s]) => s.state && zone in s.state.zones);
-    if (listing.length === 1) return this.nodeOfTopic(listing[0]![0]);
-    return this.nodeOfTopic(topic);
+    return listing.length === 1 ? this.nodeOfTopic(listing[0]![0]) : null;
   }
 
   /** The system topic of a node: the one under its base (the default `{base}/system`), else one listing its zones. */

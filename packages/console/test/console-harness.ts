@@ -92,7 +92,7 @@ export function leanConfig(o: { port: number; mediaDir: string; base: string; zo
     '[global]',
     'log_level = info',
     `media_base_path = ${o.mediaDir}`,
-    'heartbeat_interval = 1000',
+    'heartbeat_interval = 2000',
     `heartbeat_topic = ${o.base}/heartbeat`,
     '[system:main]',
     'warm_spares = 0',
