@@ -13,7 +13,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@mpvisor/(protocol|log|config|mpv|ipc|ledger|testkit|pulse|sys)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@mpvisor/(protocol|log|config|mpv|ipc|ledger|testkit|pulse|sys|console)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

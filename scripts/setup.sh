@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mpvisor needs on a Debian machine, then the npm packages, then builds.
 #   scripts/setup.sh run    -> what `npm start` needs (mpv)
-#   scripts/setup.sh test   -> what `npm test` needs (mpv, mosquitto, pulseaudio, sox). The PipeWire
+#   scripts/setup.sh test   -> what `npm test` needs (mpv, mosquitto, pulseaudio, sox, chromium for the
+#                              console's browser tests, driven by puppeteer-core). The PipeWire
 #                              sink tests run when pipewire, pipewire-pulse and wireplumber are present
 #                              and are skipped otherwise: installing pipewire-pulse enables its user
 #                              services for every account, which a desktop running PulseAudio may not
@@ -14,8 +15,8 @@ mode=${1:-run}
 need_cmds=(mpv)
 need_pkgs=(mpv)
 if [ "$mode" = test ]; then
-  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox)
-  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse)
+  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox chromium)
+  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse chromium)
   if [ "${CI:-}" = true ] || [ "${MPVISOR_TEST_PIPEWIRE:-}" = 1 ]; then
     need_cmds+=(pipewire pipewire-pulse wireplumber)
     need_pkgs+=(pipewire pipewire-pulse wireplumber)

@@ -2,9 +2,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { registerCleanup } from './cleanup.js';
 import { registerConfig } from './config-check.js';
+import { registerConsole } from './console.js';
 import { CliError } from './control-client.js';
 import { registerDiagnostics } from './diagnostics.js';
 import { EXIT } from './exit-codes.js';
+import { registerFleet } from './fleet.js';
 import { registerHealth } from './health.js';
 import { registerReload } from './reload.js';
 import { registerReset } from './reset.js';
@@ -43,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('protocol-version', { type: 'number', global: true, choices: [4, 5], default: 5, describe: 'With --mqtt: MQTT protocol version' })
     .option('wait', { type: 'number', global: true, describe: 'Seconds to wait for the outcome of a command (default per verb, 10-60)' })
     .group(['run-dir', 'config', 'mqtt', 'topic', 'system-topic', 'protocol-version', 'wait'], 'Reaching the supervisor:');
-  for (const register of [registerRun, registerStatus, registerHealth, registerDiagnostics, registerReset, registerReload, registerCleanup, registerSend, registerConfig]) {
+  for (const register of [registerRun, registerStatus, registerHealth, registerDiagnostics, registerReset, registerReload, registerCleanup, registerSend, registerConfig, registerConsole, registerFleet]) {
     y = register(y, guard);
   }
   await y

@@ -1,0 +1,15 @@
+import type { Argv } from 'yargs';
+import { registerFleetSend } from './fleet-send.js';
+import { registerFleetStatus } from './fleet-status.js';
+
+/** `mpvisor fleet status|send`: every supervisor on one broker (or a bridged broker network). */
+export const registerFleet = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+  y.command(
+    'fleet',
+    'Every node on the broker: status table, or one command to all',
+    (a) =>
+      registerFleetSend(registerFleetStatus(a, guard), guard)
+        .option('filter', { type: 'string', array: true, describe: 'MQTT topic filters to watch (default #)' })
+        .demandCommand(1, 'fleet status or fleet send'),
+    () => undefined,
+  );
