@@ -2,7 +2,9 @@ import type { MpvisorConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import { systemTopics, zoneTopics, type CommandOutcome } from '@mpvisor/protocol';
 import type { IPublishPacket } from 'mqtt';
-import { CombinedSinks, wantsCombinedSink } from './audio/combined-sinks.js';
+import { CombinedSinks } from './audio/combined-sinks.js';
+import { ownsSink } from './audio/holding-sink.js';
+import { SinkKeeper } from './audio/sink-keeper.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { systemClock, type Clock } from './clock.js';
 import { buildDispatcher } from './commands/build-dispatcher.js';
@@ -53,6 +55,7 @@ export class Supervisor {
   private store: ZoneStateStore | null = null;
   private stopHeartbeat: (() => void) | null = null;
   private stopMetrics: (() => void) | null = null;
+  private sinkKeeper: SinkKeeper | null = null;
   private stopping: Promise<StopReport> | null = null;
   private readonly skipWaiting = new AbortController();
   private onStopRequest: (reason: string) => void = () => {};
@@ -108,6 +111,11 @@ export class Supervisor {
     const resetting = (on: boolean) => (on ? state.setSystemState('resetting') : this.updateSystemState());
     ctx.resets = buildResetCoordinator(ctx, { bootstraps: this.bootstraps, outbound, resetting });
     ctx.dispatcher = buildDispatcher(ctx, { resets: ctx.resets, reports: this.reports, requestStop: (reason) => this.onStopRequest(reason) });
+    if (enabled.some(ownsSink)) {
+      const resets = ctx.resets;
+      this.sinkKeeper = new SinkKeeper({ sinks, zones: () => enabled, busy: () => resets.busy, warn: (z, m) => outbound.publishWarning(z, m), log: log.child({ component: 'pulse' }) });
+      this.sinkKeeper.start();
+    }
 
     const sys = systemTopics(config.system.topic);
     const intervalMs = Math.max(1000, config.global.heartbeat_interval_ms);
@@ -217,9 +225,11 @@ export class Supervisor {
       this.store?.close();
       ctx.resources?.stop();
       problems.push(...(await stopWorkers(runners, ctx.spares, reason)));
+      // Before our sinks go: the keeper would load them again.
+      await this.sinkKeeper?.stop();
       // Our combine sinks go once nothing of ours plays to them; a sink without our tag is never touched.
       const sinks = ctx.sinks;
-      if (sinks && (ctx.ownership?.ledger.pulseModules.length || config.zones.some((z) => z.enabled && wantsCombinedSink(z)))) {
+      if (sinks && (ctx.ownership?.ledger.pulseModules.length || config.zones.some((z) => z.enabled && ownsSink(z)))) {
         try {
           if (await sinks.refresh()) await sinks.unload();
         } catch (err) {

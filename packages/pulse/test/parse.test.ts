@@ -37,7 +37,7 @@ describe('pactl JSON parsing', () => {
 
   it('skips malformed entries and rejects non-JSON output', () => {
     expect(parseSinks('[{"index":1},{"name":"x"},{"index":"2","name":"ok","owner_module":"7"},3]')).toEqual([
-      { index: 2, name: 'ok', state: 'UNKNOWN', driver: '', owner_module: 7, properties: {} },
+      { index: 2, name: 'ok', state: 'UNKNOWN', driver: '', owner_module: 7, mute: null, volume_percent: null, properties: {} },
     ]);
     expect(parseSinks('')).toEqual([]);
     expect(() => parseSinks('Connection failure: Connection refused')).toThrow(/not JSON/);
