@@ -82,6 +82,7 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
 
   afterAll(async () => {
     await sup?.stop();
+    if (process.env.KEEPLOG) (await import('node:fs')).writeFileSync(`${process.env.KEEPLOG}-${label}.log`, sup?.output() ?? '');
     await Promise.all(Object.values(rec).map((r) => r.stop()));
     await probe?.close();
     await broker?.stop();
@@ -123,15 +124,16 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     // The server moves a's stream to its default sink (b's) before anyone can react; the worker moves it
     // to our holding sink as soon as the server reports the removal. That gap is the figure that matters
     // (docs/benchmarks.md): nothing on an idle machine, a few hundred ms on a badly overloaded one.
-    // Here: a bounded gap, then silence of a's tone on b for as long as a's sink is gone.
+    // Here: a bounded total (counted in windows: a loaded PipeWire delivers captures in late bursts),
+    // where a's tone left on b would fill every window of the 2.5 s and more.
     expect(leaked.length * WINDOW_MS).toBeLessThanOrEqual(MAX_LEAK_MS);
-    expect(loudest(rec.room_b!, TONE.a, gone + MAX_LEAK_MS + 500)).toBeLessThan(SILENT);
     expect(loudest(rec.room_b!, TONE.b, gone)).toBeGreaterThan(HEARD);
 
     const back = Date.now();
     await daemon.addSink('room_a');
     await rec.room_a!.reattach();
     const reattached = Date.now() - back;
+    if (process.env.KEEPLOG) console.log(await pactl.run(['-f', 'json', 'list', 'source-outputs']).then((t) => JSON.parse(t).map((o: any) => `${o.index}:src${o.source}:${o.properties['application.process.id']}`).join(' ')), await pactl.run(['list', 'short', 'sources']));
     const first = await heard(rec.room_a!, TONE.a, back, BACK_BOUND_MS + 2000);
     const ok = await zoneState('a', (s) => s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
     console.log(`${label}: recorder reattached after ${reattached} ms; zone state said ok after ${Date.parse(ok.timestamp) - back} ms`);

@@ -29,6 +29,7 @@ export interface OutputGuardOptions {
 }
 
 const DEBOUNCE_MS = 30;
+const SETTLE_MS = 300;
 const MPV_TIMEOUT_MS = 1000;
 
 /**
@@ -129,11 +130,13 @@ export class OutputGuard {
       this.sinkIndex = own?.index ?? null;
       this.holdPresent = hold !== undefined;
       const target = own ? sink : hold ? holdSink : null;
-      if (target !== null) await this.switchAll(`pulse/${target}`, true);
+      const moved = target !== null ? await this.switchAll(`pulse/${target}`, true) : 0;
       if (this.lostServer && target !== null) {
         this.lostServer = false;
         await zone.resume();
       }
+      // Streams just moved (re)link and their sink wakes from suspend: judge once they have settled.
+      if (moved > 0) return this.schedule(SETTLE_MS);
       inputs = await this.pactl.listSinkInputs().catch(() => []);
     }
     const mpv = new Map(zone.slots().flatMap((s) => (s.pid === null ? [] : [[s.pid, s.role] as const])));
@@ -142,20 +145,22 @@ export class OutputGuard {
 
   /**
    * Points every mpv of the zone at `device`: a playing stream moves at once (~4 ms), an idle mpv
-   * opens its next stream there. With `onlyChanged`, mpv already there is left alone.
+   * opens its next stream there. With `onlyChanged`, mpv already there is left alone. Returns how many moved.
    */
-  private async switchAll(device: string, onlyChanged = false): Promise<void> {
+  private async switchAll(device: string, onlyChanged = false): Promise<number> {
     const moves = this.opts.zone.slots().map(async (slot) => {
       const client = slot.client;
-      if (!client) return;
+      if (!client) return 0;
       try {
-        if (onlyChanged && (await client.getProperty<string>('audio-device', { timeoutMs: MPV_TIMEOUT_MS })) === device) return;
+        if (onlyChanged && (await client.getProperty<string>('audio-device', { timeoutMs: MPV_TIMEOUT_MS })) === device) return 0;
         await client.setProperty('audio-device', device, { timeoutMs: MPV_TIMEOUT_MS });
+        return 1;
       } catch (err) {
         this.opts.reporter.warn(`could not switch mpv ${slot.role} to ${device}: ${(err as Error).message}`, { role: slot.role });
+        return 0;
       }
     });
-    await Promise.all(moves);
+    return (await Promise.all(moves)).reduce((a: number, b) => a + b, 0);
   }
 
   /** Into the zone state when anything changed; a warning for each new problem, an event when all clear. */

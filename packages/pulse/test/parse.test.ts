@@ -75,3 +75,14 @@ describe('tag filtering', () => {
     expect(sinkNameOf('pulse/a"x')).toBeNull();
   });
 });
+
+describe('sink and stream facts for output health', () => {
+  it('reads mute and volume of sinks, mute and corked of sink-inputs', () => {
+    const room = sinks.find((s) => s.name === 'room_a')!;
+    expect(room.mute).toBe(false);
+    expect(room.volume_percent).toBe(100);
+    const mpv = inputs.find((i) => i.properties['application.name'] === 'mpv')!;
+    expect(typeof mpv.mute).toBe('boolean');
+    expect(typeof mpv.corked).toBe('boolean');
+  });
+});
