@@ -2,7 +2,9 @@ import type { MpvisorConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import { systemTopics, type CommandOutcome } from '@mpvisor/protocol';
 import type { IPublishPacket } from 'mqtt';
-import { CombinedSinks, wantsCombinedSink } from './audio/combined-sinks.js';
+import { CombinedSinks } from './audio/combined-sinks.js';
+import { ownsSink } from './audio/holding-sink.js';
+import { SinkKeeper } from './audio/sink-keeper.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { systemClock, type Clock } from './clock.js';
 import { buildDispatcher } from './commands/build-dispatcher.js';
@@ -60,6 +62,7 @@ export class Supervisor {
   private store: ZoneStateStore | null = null;
   private stopHeartbeat: (() => void) | null = null;
   private stopMetrics: (() => void) | null = null;
+  private sinkKeeper: SinkKeeper | null = null;
   private stopping: Promise<StopReport> | null = null;
   private readonly skipWaiting = new AbortController();
   private onStopRequest: (reason: string) => void = () => {};
@@ -126,6 +129,11 @@ export class Supervisor {
       onMessage,
     });
     ctx.dispatcher = buildDispatcher(ctx, { resets: ctx.resets, reports: this.reports, requestStop: (reason) => this.onStopRequest(reason), pause, extraSystemHandlers: new Map([['reload_config', reload.handler()]]) });
+    if (enabled.some(ownsSink)) {
+      const resets = ctx.resets;
+      this.sinkKeeper = new SinkKeeper({ sinks, zones: () => [...ctx.zoneConfigs.values()], busy: () => resets.busy, warn: (z, m) => outbound.publishWarning(z, m), log: log.child({ component: 'pulse' }) });
+      this.sinkKeeper.start();
+    }
 
     const sys = systemTopics(config.system.topic);
     const intervalMs = Math.max(1000, config.global.heartbeat_interval_ms);
@@ -255,9 +263,11 @@ export class Supervisor {
       this.store?.close();
       ctx.resources?.stop();
       problems.push(...(await stopWorkers(runners, ctx.spares, reason)));
+      // Before our sinks go: the keeper would load them again.
+      await this.sinkKeeper?.stop();
       // Our combine sinks go once nothing of ours plays to them; a sink without our tag is never touched.
       const sinks = ctx.sinks;
-      if (sinks && (ctx.ownership?.ledger.pulseModules.length || config.zones.some((z) => z.enabled && wantsCombinedSink(z)))) {
+      if (sinks && (ctx.ownership?.ledger.pulseModules.length || config.zones.some((z) => z.enabled && ownsSink(z)))) {
         try {
           if (await sinks.refresh()) await sinks.unload();
         } catch (err) {

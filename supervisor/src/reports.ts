@@ -32,7 +32,11 @@ export class Reports {
 
   health(): unknown {
     const { zones: registry, spares, mqtt, ownership, resets } = this.ctx;
-    const zones = registry.all().map((r) => ({ zone: r.name, state: r.state, worker_pid: r.pid, mpv_pids: r.mpvPids }));
+    const zones = registry.all().map((r) => {
+      const output = r.snapshot().output;
+      // The output's truth as the zone's worker last asked the audio server (null: not a sink of its own).
+      return { zone: r.name, state: r.state, worker_pid: r.pid, mpv_pids: r.mpvPids, output: output ? { sink: output.sink, problems: output.problems, reason: output.reason, sink_state: output.sink_state } : null };
+    });
     return {
       healthy: zones.every((z) => z.state === 'ready'),
       mpv_process_count: zones.reduce((n, z) => n + z.mpv_pids.length, 0),

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { OWNER_PROPERTY, Pactl, type PulseSink } from '@mpvisor/pulse';
+import { holdSinkName, OWNER_PROPERTY, Pactl, type PulseSink } from '@mpvisor/pulse';
 import { isAlive, MqttProbe, startMosquitto, startPulse, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type PulseDaemon, type SupervisorProcess } from '@mpvisor/testkit';
 
 // A combined-audio zone on a private PulseAudio with two null sinks as slaves: the supervisor creates
@@ -78,7 +78,16 @@ describe('PulseAudio sinks we own', () => {
     expect(ours.properties['mpvisor.zone']).toBe('both');
     expect(byName(list, USER_SINK)?.owner_module).toBe(userModule);
     const ledger = JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8'));
-    expect(ledger.pulse_modules).toEqual([expect.objectContaining({ module_index: ours.owner_module, sink_name: OUR_SINK, tag: tag() })]);
+    // Besides the combine sink: our silent holding sink (where a zone's streams wait while its output is gone).
+    const hold = byName(list, holdSinkName(tag()))!;
+    expect(hold.properties[OWNER_PROPERTY]).toBe(tag());
+    expect(ledger.pulse_modules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ module_index: ours.owner_module, sink_name: OUR_SINK, tag: tag() }),
+        expect.objectContaining({ module_index: hold.owner_module, sink_name: hold.name, tag: tag() }),
+      ]),
+    );
+    expect(ledger.pulse_modules).toHaveLength(2);
 
     expect((await zoneCmd({ command: 'playBackground', file: 'tone-440.wav', loop: true })).outcome).toBe('success');
     expect(await prop('audio-device')).toBe(`pulse/${OUR_SINK}`);
@@ -136,8 +145,9 @@ describe('PulseAudio sinks we own', () => {
       expect(list.filter((s) => s.name === OUR_SINK)).toHaveLength(1);
     }
     const ledger = JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8'));
-    expect(ledger.pulse_modules).toHaveLength(1);
-    expect(ledger.pulse_modules[0].module_index).toBe(byName(await sinks(), OUR_SINK)!.owner_module);
+    const recorded = ledger.pulse_modules.filter((m: { sink_name: string }) => m.sink_name === OUR_SINK);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0].module_index).toBe(byName(await sinks(), OUR_SINK)!.owner_module);
   }, 60_000);
 
   it('shutdown unloads our sink only', async () => {

@@ -7,7 +7,10 @@ import { Reporter } from './reporter.js';
 import { resumeZone } from './resume.js';
 import { finishAdoption, runSpare, type Adoption } from './spare.js';
 import type { MpvSlot } from './mpv-slot.js';
+import { audibleIn, outputFault } from './output-status.js';
+import type { AudioChoice } from './audio-output.js';
 import { Zone } from './zone.js';
+import { guardZoneOutput } from './zone-output.js';
 
 /**
  * The connection to the supervisor broke while the supervisor lives on (a socket error, a write
@@ -68,18 +71,23 @@ async function main(): Promise<void> {
 
   let adoption: Adoption | null = null;
   let zoneBoot: Bootstrap;
+  let audio: AudioChoice;
   if (boot.zone === null) {
     adoption = await runSpare(boot, ipc, reporter, (slots) => (spareSlots = slots));
     zoneBoot = adoption.boot;
+    audio = adoption.audio;
     if (adoption.audio.warning) reporter.send({ type: 'warning', message: adoption.audio.warning, error_type: 'media_error' });
     zone = new Zone(zoneBoot, adoption.audio, reporter, adoption.slots);
   } else {
     zoneBoot = boot;
-    const audio = await chooseAudioOutput(boot.zone.audio_device, { ...process.env, ...boot.mpvEnv }, boot.audioFallback);
+    audio = await chooseAudioOutput(boot.zone.audio_device, { ...process.env, ...boot.mpvEnv }, boot.audioFallback);
     if (audio.warning) reporter.send({ type: 'warning', message: audio.warning, error_type: 'media_error' });
     zone = new Zone(boot, audio, reporter);
   }
   await zone.start();
+  const output = await guardZoneOutput(zone, audio, zoneBoot, reporter);
+  // However the worker ends (stdin EOF, disconnect, signal), its pactl subscribe child must not outlive it.
+  process.once('exit', () => output?.stop());
   if (adoption) await finishAdoption(adoption, reporter);
   ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
   ipc.send({ type: 'state', media: zone.state() });
@@ -93,10 +101,14 @@ async function main(): Promise<void> {
     const alive = await Promise.all(running.slots.map((s) => s.probe(probeTimeout)));
     await running.sample();
     const problems = running.slots.filter((_, i) => !alive[i]).map((s) => `mpv ${s.role} not answering`);
-    const stall = progress.check(running.state().background, Date.now());
+    const media = running.state();
+    // Without an audio server the music cannot move on; that is the server's fault, not a stuck mpv.
+    const stall = progress.check(output?.serverMissing ? { status: 'stopped', position_s: null } : media.background, Date.now());
     if (stall.problem) problems.push(stall.problem);
+    const silent = outputFault(output?.status ?? null, audibleIn(media));
+    if (silent) problems.push(silent);
     if (stall.recover) running.slots.find((s) => s.role === 'background')?.kill(stall.problem ?? 'no progress');
-    const position = running.state().background.position_s;
+    const position = media.background.position_s;
     ipc.send({ type: 'heartbeat', seq: seq++, mpv: running.slots.map((s) => s.info()), healthy: problems.length === 0, problems, background_position_s: position });
     setTimeout(() => void beat(), zoneBoot.heartbeatIntervalMs);
   };

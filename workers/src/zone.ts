@@ -1,5 +1,5 @@
 import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
-import { failed, type HandlerResult, type MediaState } from '@mpvisor/protocol';
+import { failed, type HandlerResult, type MediaState, type OutputStatus } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
 import { audioHandlers } from './handlers/audio.js';
@@ -26,6 +26,8 @@ export class Zone {
   readonly ducks: Ducks;
   zoneVolume: number;
   pausedAll: string[] | null = null;
+  /** What the audio server says about the zone's output (set by its OutputGuard; null without one). */
+  output: OutputStatus | null = null;
   private readonly fixedSlots: MpvSlot[];
   private readonly handlers: Map<string, Handler>;
   private stateTimer: NodeJS.Immediate | null = null;
@@ -160,6 +162,7 @@ export class Zone {
       ducked: this.ducks.strongest < 0,
       paused_all: this.pausedAll !== null,
       audio_output: this.audio.label,
+      ...(this.output ? { output: this.output } : {}),
     };
   }
 

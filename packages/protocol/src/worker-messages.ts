@@ -7,7 +7,7 @@ export const WORKER_PROTOCOL = 1;
 const outcomeKind = z.enum(['success', 'failed', 'warning', 'invalid']);
 
 export const mediaEventSchema = z.object({
-  type: z.enum(['background', 'speech', 'effect', 'video', 'image', 'volume', 'mpv']),
+  type: z.enum(['background', 'speech', 'effect', 'video', 'image', 'volume', 'mpv', 'output']),
   state: z.string(),
   file: z.string().nullable().optional(),
   detail: z.record(z.string(), z.unknown()).optional(),

@@ -18,6 +18,33 @@ const playStatus = z.enum(['playing', 'paused', 'stopped']);
 export const QUEUE_LIST_MAX = 32;
 const queueList = z.array(z.string()).max(QUEUE_LIST_MAX);
 
+/**
+ * Why a zone's audio may not be heard. `audio_server_missing`: no PulseAudio/PipeWire server;
+ * `output_missing`: the zone's sink is gone (its streams wait on our silent holding sink);
+ * `stream_moved`: someone moved a stream of ours to another sink; the others are facts of the sink.
+ */
+export const OUTPUT_PROBLEMS = ['audio_server_missing', 'output_missing', 'stream_moved', 'sink_suspended', 'sink_muted', 'sink_volume_zero'] as const;
+export type OutputProblem = (typeof OUTPUT_PROBLEMS)[number];
+
+/** The truth about a zone's audio output, asked from the audio server (zones playing through PulseAudio/PipeWire). */
+export const outputStatusSchema = z.object({
+  /** The zone's own sink (its audio_device, or its combine sink). */
+  sink: z.string(),
+  server: z.boolean(),
+  present: z.boolean(),
+  /** RUNNING, IDLE or SUSPENDED as the server says; null when the sink is absent. */
+  sink_state: z.string().nullable(),
+  muted: z.boolean().nullable(),
+  volume_percent: z.number().nullable(),
+  /** Our mpv streams that exist now and the sink each plays to. */
+  streams: z.array(z.object({ role: z.string(), sink: z.string().nullable() })),
+  problems: z.array(z.enum(OUTPUT_PROBLEMS)),
+  /** One readable sentence for the first problem; null when there is none. */
+  reason: z.string().nullable(),
+  checked_at: z.string(),
+});
+export type OutputStatus = z.infer<typeof outputStatusSchema>;
+
 /** What the worker knows: the media side of a zone. Validated when it crosses the worker socket. */
 export const mediaStateSchema = z.object({
   background: z.object({
@@ -42,6 +69,7 @@ export const mediaStateSchema = z.object({
   ducked: z.boolean(),
   paused_all: z.boolean(),
   audio_output: z.string(),
+  output: outputStatusSchema.optional(),
 });
 export type MediaState = z.infer<typeof mediaStateSchema>;
 

@@ -2,3 +2,4 @@ export * from './parse.js';
 export * from './pactl.js';
 export * from './installation-id.js';
 export * from './server-socket.js';
+export * from './events.js';

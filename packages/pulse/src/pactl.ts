@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { canConnect, pulseSocketPath } from './server-socket.js';
-import { isOurs, moveTarget, OWNER_PROPERTY, ourSinks, parseSinkInputs, parseSinks, SAFE_NAME, SLAVES_PROPERTY, ZONE_PROPERTY, type PulseSink, type PulseSinkInput } from './parse.js';
+import { HOLD_PROPERTY, isOurs, moveTarget, OWNER_PROPERTY, ourSinks, parseSinkInputs, parseSinks, SAFE_NAME, SLAVES_PROPERTY, ZONE_PROPERTY, type PulseSink, type PulseSinkInput } from './parse.js';
 
 export interface PactlOptions {
   /** Environment for pactl (PULSE_SERVER, XDG_RUNTIME_DIR...). Default: process.env. */
@@ -40,7 +40,6 @@ export class PactlError extends Error {
   }
 }
 
-/** Where libpulse would connect (PULSE_SERVER, else $XDG_RUNTIME_DIR/pulse/native); null for a non-unix server. */
 /**
  * A small pactl wrapper: argument arrays (no shell), a timeout on every call, JSON output parsed at the
  * edge. It only ever unloads modules that own a sink carrying our tag (or, in loadCombineSink, the
@@ -102,6 +101,18 @@ export class Pactl {
     if (spec.slaves.length === 0) throw new PactlError('a combine sink needs at least one slave', []);
     const props = [`${OWNER_PROPERTY}=${spec.tag}`, ...(spec.zone ? [`${ZONE_PROPERTY}=${spec.zone}`] : []), `${SLAVES_PROPERTY}=${spec.slaves.join(',')}`, `device.description=mpvisor-${spec.zone ?? spec.name}`];
     const args = ['load-module', 'module-combine-sink', `sink_name=${spec.name}`, `slaves=${spec.slaves.join(',')}`, `sink_properties="${props.join(' ')}"`];
+    return this.loadTagged(args, spec.name, spec.tag, spec.zone);
+  }
+
+  /** Loads a silent module-null-sink carrying our tag (the holding sink); resolves with the module index. */
+  async loadHoldSink(spec: { name: string; tag: string }): Promise<number> {
+    const bad = [spec.name, spec.tag].find((n) => !SAFE_NAME.test(n));
+    if (bad !== undefined) throw new PactlError(`unsafe name for a module argument: ${JSON.stringify(bad)}`, []);
+    const props = [`${OWNER_PROPERTY}=${spec.tag}`, `${HOLD_PROPERTY}=1`, 'device.description=mpvisor-holding-silent'];
+    return this.loadTagged(['load-module', 'module-null-sink', `sink_name=${spec.name}`, `sink_properties="${props.join(' ')}"`], spec.name, spec.tag, undefined);
+  }
+
+  private async loadTagged(args: string[], name: string, tag: string, zone: string | undefined): Promise<number> {
     const out = (await this.run(args)).trim();
     if (!/^\d+$/.test(out)) throw new PactlError(`pactl load-module printed ${JSON.stringify(out)}, not a module index`, args);
     const index = Number(out);
@@ -110,12 +121,12 @@ export class Pactl {
     let sink: PulseSink | undefined;
     for (let i = 0; i < 5 && sink === undefined; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 50));
-      sink = (await this.listSinks()).find((s) => s.owner_module === index && s.name === spec.name);
+      sink = (await this.listSinks()).find((s) => s.owner_module === index && s.name === name);
     }
-    if (sink !== undefined && isOurs(sink, spec.tag) && sink.properties[ZONE_PROPERTY] === spec.zone) return index;
+    if (sink !== undefined && isOurs(sink, tag) && sink.properties[ZONE_PROPERTY] === zone) return index;
     // The module index was handed to us just now, so this module is ours whatever its sink looks like.
     await this.unloadModule(index).catch(() => undefined);
-    throw new PactlError(`module ${index} loaded but ${sink === undefined ? `made no sink ${spec.name}` : `its sink ${spec.name} lacks our properties`}; unloaded it again`, args);
+    throw new PactlError(`module ${index} loaded but ${sink === undefined ? `made no sink ${name}` : `its sink ${name} lacks our properties`}; unloaded it again`, args);
   }
 
   async moveSinkInput(input: number, sink: string): Promise<void> {

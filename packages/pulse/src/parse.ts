@@ -8,6 +8,8 @@ export const OWNER_PROPERTY = 'mpvisor.owner';
 export const ZONE_PROPERTY = 'mpvisor.zone';
 /** The slaves we combined (a place to move streams to before unloading). */
 export const SLAVES_PROPERTY = 'mpvisor.slaves';
+/** Marks our holding sink (silent; streams wait there while their zone's output is gone). */
+export const HOLD_PROPERTY = 'mpvisor.hold';
 
 export interface PulseSink {
   index: number;
@@ -16,6 +18,10 @@ export interface PulseSink {
   driver: string;
   /** The module that created the sink; null for sinks no module owns. */
   owner_module: number | null;
+  /** Muted at the sink (null when pactl did not say). */
+  mute: boolean | null;
+  /** The loudest channel's volume in percent (null when pactl did not say). */
+  volume_percent: number | null;
   properties: Record<string, string>;
 }
 
@@ -25,6 +31,8 @@ export interface PulseSinkInput {
   sink: number;
   owner_module: number | null;
   client: number | null;
+  mute: boolean | null;
+  corked: boolean | null;
   properties: Record<string, string>;
 }
 
@@ -42,6 +50,18 @@ function propsOf(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
   return out;
+}
+
+const boolOf = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
+
+/** `{"front-left": {"value_percent": "100%"}, ...}` -> the loudest channel in percent. */
+export function volumePercentOf(v: unknown): number | null {
+  if (!isObj(v)) return null;
+  const levels = Object.values(v).flatMap((ch) => {
+    const m = isObj(ch) && typeof ch.value_percent === 'string' ? /^(\d+)%$/.exec(ch.value_percent.trim()) : null;
+    return m ? [Number(m[1])] : [];
+  });
+  return levels.length === 0 ? null : Math.max(...levels);
 }
 
 function listOf(text: string, what: string): unknown[] {
@@ -70,6 +90,8 @@ export function parseSinks(text: string): PulseSink[] {
       state: typeof e.state === 'string' ? e.state : 'UNKNOWN',
       driver: typeof e.driver === 'string' ? e.driver : '',
       owner_module: intOf(e.owner_module),
+      mute: boolOf(e.mute),
+      volume_percent: volumePercentOf(e.volume),
       properties: propsOf(e.properties),
     });
   }
@@ -84,7 +106,7 @@ export function parseSinkInputs(text: string): PulseSinkInput[] {
     const index = intOf(e.index);
     const sink = intOf(e.sink);
     if (index === null || sink === null) continue;
-    out.push({ index, sink, owner_module: intOf(e.owner_module), client: intOf(e.client), properties: propsOf(e.properties) });
+    out.push({ index, sink, owner_module: intOf(e.owner_module), client: intOf(e.client), mute: boolOf(e.mute), corked: boolOf(e.corked), properties: propsOf(e.properties) });
   }
   return out;
 }
@@ -107,6 +129,15 @@ export function moveTarget(sink: PulseSink, all: readonly PulseSink[], defaultSi
   if (defaultSink && defaultSink !== sink.name && all.some((s) => s.name === defaultSink)) return defaultSink;
   return all.find((s) => s.name !== sink.name && !isOurs(s, sink.properties[OWNER_PROPERTY] ?? ''))?.name ?? null;
 }
+
+/** The sink name of a combined-audio zone's combine sink; zone names are already limited to [A-Za-z0-9_.-]. */
+export const combinedSinkName = (zone: string): string => `mpvisor_${zone}`;
+
+/**
+ * Our silent null sink: where a zone's streams wait while its own output is gone, so they never play
+ * on another zone's output. One per installation (the tag tells two installations on one server apart).
+ */
+export const holdSinkName = (tag: string): string => `mpvisor_hold_${tag.slice(0, 8)}`;
 
 /** Characters a sink name or property value may hold without quoting trouble in module arguments. */
 export const SAFE_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;

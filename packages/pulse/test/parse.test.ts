@@ -37,7 +37,7 @@ describe('pactl JSON parsing', () => {
 
   it('skips malformed entries and rejects non-JSON output', () => {
     expect(parseSinks('[{"index":1},{"name":"x"},{"index":"2","name":"ok","owner_module":"7"},3]')).toEqual([
-      { index: 2, name: 'ok', state: 'UNKNOWN', driver: '', owner_module: 7, properties: {} },
+      { index: 2, name: 'ok', state: 'UNKNOWN', driver: '', owner_module: 7, mute: null, volume_percent: null, properties: {} },
     ]);
     expect(parseSinks('')).toEqual([]);
     expect(() => parseSinks('Connection failure: Connection refused')).toThrow(/not JSON/);
@@ -73,5 +73,16 @@ describe('tag filtering', () => {
     expect(sinkNameOf('alsa/hw:0')).toBeNull();
     expect(sinkNameOf('pulse/a b')).toBeNull();
     expect(sinkNameOf('pulse/a"x')).toBeNull();
+  });
+});
+
+describe('sink and stream facts for output health', () => {
+  it('reads mute and volume of sinks, mute and corked of sink-inputs', () => {
+    const room = sinks.find((s) => s.name === 'room_a')!;
+    expect(room.mute).toBe(false);
+    expect(room.volume_percent).toBe(100);
+    const mpv = inputs.find((i) => i.properties['application.name'] === 'mpv')!;
+    expect(typeof mpv.mute).toBe('boolean');
+    expect(typeof mpv.corked).toBe('boolean');
   });
 });

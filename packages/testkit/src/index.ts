@@ -6,3 +6,4 @@ export * from './mosquitto.js';
 export * from './mqtt-probe.js';
 export * from './supervisor-process.js';
 export * from './pulse.js';
+export * from './monitor-recorder.js';

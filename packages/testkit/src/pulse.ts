@@ -16,7 +16,32 @@ export interface PulseDaemon {
   sinks: string[];
   /** RMS amplitude (0..1) of what a sink plays, recorded from its monitor for `seconds`. */
   sinkRms(sink: string, seconds?: number): Promise<number>;
+  /** Unload the module of a sink created at start (or by addSink): the output goes away. */
+  removeSink(name: string): Promise<void>;
+  /** Load a null sink of that name again: the output comes back. */
+  addSink(name: string): Promise<void>;
+  /** Kill the server (SIGKILL, every process of it): clients lose their connection. */
+  crash(): Promise<void>;
+  /** Start the server again with its start-up sinks; resolves once clients can use it. */
+  revive(): Promise<void>;
   stop(): Promise<void>;
+}
+
+async function pactlJson(env: NodeJS.ProcessEnv, what: string): Promise<Array<Record<string, unknown>>> {
+  return JSON.parse((await run('pactl', ['-f', 'json', 'list', what], { env, timeout: 5000 })).stdout) as Array<Record<string, unknown>>;
+}
+
+function sinkControls(env: NodeJS.ProcessEnv): Pick<PulseDaemon, 'removeSink' | 'addSink'> {
+  return {
+    removeSink: async (name) => {
+      const sink = (await pactlJson(env, 'sinks')).find((s) => s.name === name);
+      if (!sink) throw new Error(`no sink ${name}`);
+      await run('pactl', ['unload-module', String(sink.owner_module)], { env, timeout: 5000 });
+    },
+    addSink: async (name) => {
+      await run('pactl', ['load-module', 'module-null-sink', `sink_name=${name}`], { env, timeout: 5000 });
+    },
+  };
 }
 
 /**
@@ -32,18 +57,36 @@ export async function startPulse(opts: { dir: string; sinks: string[] }): Promis
   const env = { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: server };
   const args = ['--daemonize=no', '--exit-idle-time=-1', '--disallow-exit', '-n', '--use-pid-file=no', '--log-target=stderr', '-L', `module-native-protocol-unix socket=${socket} auth-anonymous=1`];
   for (const s of opts.sinks) args.push('-L', `module-null-sink sink_name=${s}`);
-  const child: ChildProcess = spawn('pulseaudio', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const clientEnv = { ...process.env, ...env };
-  await waitFor(
-    async () => child.exitCode === null && (await run('pactl', ['info'], { env: clientEnv, timeout: 2000 }).then(() => true, () => false)),
-    10_000,
-    `private pulseaudio at ${socket} (${stderr})`,
-    50,
-  );
-  return { server, env, sinks: [...opts.sinks], sinkRms: (sink, seconds) => sinkRms(clientEnv, sink, seconds), stop: () => stopChild(child, exited) };
+  const launch = async () => {
+    const child: ChildProcess = spawn('pulseaudio', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    await waitFor(
+      async () => child.exitCode === null && (await run('pactl', ['info'], { env: clientEnv, timeout: 2000 }).then(() => true, () => false)),
+      10_000,
+      `private pulseaudio at ${socket} (${stderr})`,
+      20,
+    );
+    return { child, exited };
+  };
+  let current = await launch();
+  return {
+    server,
+    env,
+    sinks: [...opts.sinks],
+    sinkRms: (sink, seconds) => sinkRms(clientEnv, sink, seconds),
+    ...sinkControls(clientEnv),
+    crash: async () => {
+      current.child.kill('SIGKILL');
+      await current.exited;
+    },
+    revive: async () => {
+      current = await launch();
+    },
+    stop: () => stopChild(current.child, current.exited),
+  };
 }
 
 async function sinkRms(clientEnv: NodeJS.ProcessEnv, sink: string, seconds = 1): Promise<number> {
@@ -155,23 +198,39 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
   };
   const pactl = (args: string[]) => run('pactl', args, { env: clientEnv, timeout: 5000 });
 
-  try {
-    launch('pipewire');
-    await until(() => existsSync(join(home, 'pipewire-0')), 'the pipewire socket');
-    launch('pipewire-pulse');
-    launch('wireplumber');
-    await until(() => pactl(['info']).then(() => true, () => false), `pipewire-pulse at ${socket}`);
-    for (const s of opts.sinks) await pactl(['load-module', 'module-null-sink', `sink_name=${s}`]);
-    // WirePlumber links streams to sinks; it is at work once it has chosen a default sink among ours.
-    if (opts.sinks.length > 0) {
-      await until(async () => opts.sinks.includes((await pactl(['get-default-sink']).catch(() => ({ stdout: '' }))).stdout.trim()), 'wireplumber to choose a default sink');
+  const boot = async () => {
+    procs.length = 0;
+    try {
+      launch('pipewire');
+      await until(() => existsSync(join(home, 'pipewire-0')), 'the pipewire socket');
+      launch('pipewire-pulse');
+      launch('wireplumber');
+      await until(() => pactl(['info']).then(() => true, () => false), `pipewire-pulse at ${socket}`);
+      for (const s of opts.sinks) await pactl(['load-module', 'module-null-sink', `sink_name=${s}`]);
+      // WirePlumber links streams to sinks; it is at work once it has chosen a default sink among ours.
+      if (opts.sinks.length > 0) {
+        await until(async () => opts.sinks.includes((await pactl(['get-default-sink']).catch(() => ({ stdout: '' }))).stdout.trim()), 'wireplumber to choose a default sink');
+      }
+    } catch (err) {
+      const logs = procs.map((p) => `${p.name}: ${p.stderr().trim().split('\n').slice(-5).join(' | ')}`).join('\n');
+      await stop();
+      throw new Error(`${(err as Error).message}\n${logs}`);
     }
-  } catch (err) {
-    const logs = procs.map((p) => `${p.name}: ${p.stderr().trim().split('\n').slice(-5).join(' | ')}`).join('\n');
-    await stop();
-    throw new Error(`${(err as Error).message}\n${logs}`);
-  }
+  };
+  await boot();
   // sox reads pipewire-pulse in ~2 s fragments unless asked for a low latency (a 1 s recording took 2.9 s).
   const recordEnv = { ...clientEnv, PULSE_LATENCY_MSEC: '50' };
-  return { server, env, sinks: [...opts.sinks], sinkRms: (sink, seconds) => sinkRms(recordEnv, sink, seconds), stop };
+  return {
+    server,
+    env,
+    sinks: [...opts.sinks],
+    sinkRms: (sink, seconds) => sinkRms(recordEnv, sink, seconds),
+    ...sinkControls(clientEnv),
+    crash: async () => {
+      for (const p of procs) if (!p.failed() && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await Promise.all(procs.map((p) => p.exited));
+    },
+    revive: boot,
+    stop,
+  };
 }

@@ -1,7 +1,10 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
-import { installationId, ourSinks, Pactl, sinkNameOf, type UnloadReport } from '@mpvisor/pulse';
+import { combinedSinkName, installationId, ourSinks, Pactl, sinkNameOf, type UnloadReport } from '@mpvisor/pulse';
+import { ensureHoldSink, ownsSink } from './holding-sink.js';
+
+export { combinedSinkName };
 
 export interface CombinedSinksOptions {
   stateDir: string;
@@ -17,9 +20,6 @@ export interface SinkPlan {
   warning: string | null;
 }
 
-/** The sink name of a combined-audio zone; zone names are already limited to [A-Za-z0-9_.-]. */
-export const combinedSinkName = (zone: string): string => `mpvisor_${zone}`;
-
 /** Zones the supervisor makes a combine sink for: combined-audio zones (they always have two or more sinks). */
 export const wantsCombinedSink = (z: ZoneConfig): boolean => z.kind === 'combined-audio' && z.combined_sinks.length >= 2;
 
@@ -33,6 +33,7 @@ export class CombinedSinks {
   private readonly pactl: Pactl;
   private tag = '';
   private reachable = false;
+  private holdWanted = false;
 
   constructor(private readonly opts: CombinedSinksOptions) {
     this.pactl = new Pactl({ env: opts.env ?? process.env, timeoutMs: 5000 });
@@ -68,6 +69,11 @@ export class CombinedSinks {
   async plan(zones: readonly ZoneConfig[]): Promise<Map<string, SinkPlan>> {
     const plans = new Map<string, SinkPlan>();
     const combined = zones.filter(wantsCombinedSink);
+    this.holdWanted = zones.some(ownsSink);
+    if (this.holdWanted && (await this.refresh())) {
+      const warning = await this.ensureHold();
+      if (warning) for (const z of zones.filter(ownsSink)) plans.set(z.name, { device: null, warning });
+    }
     if (combined.length > 0 && (await this.refresh())) {
       for (const zone of combined) plans.set(zone.name, await this.create(zone));
     } else {
@@ -102,6 +108,25 @@ export class CombinedSinks {
     }
   }
 
+  /** The holding sink, when a zone owns a sink and the server is there; a warning when it cannot be had. */
+  async ensureHold(): Promise<string | null> {
+    if (!this.holdWanted || !this.reachable) return null;
+    return ensureHoldSink(this.pactl, this.tag, this.opts.ledger(), this.opts.log).catch((err: Error) => `no holding sink: ${err.message}`);
+  }
+
+  /**
+   * The audio server went away and took every module we loaded with it: the ledger forgets them (a
+   * module index means nothing to the next server), so it never names a module of someone else.
+   */
+  serverGone(): void {
+    this.reachable = false;
+    const ledger = this.opts.ledger();
+    for (const m of ledger?.pulseModules.filter((x) => x.tag === this.tag) ?? []) {
+      ledger?.forgetPulseModule(m.module_index);
+      this.opts.log.info('audio server gone: forgot our module', { sink: m.sink_name, module_index: m.module_index });
+    }
+  }
+
   /** Unload our sinks (of the given zones, or all); streams are moved first. Never touches an untagged sink. */
   async unload(zones?: readonly string[]): Promise<UnloadReport> {
     if (!this.reachable || this.tag === '') return { unloaded: [], errors: [] };
@@ -113,6 +138,11 @@ export class CombinedSinks {
     }
     for (const e of report.errors) this.opts.log.warn(`pulse: ${e}`);
     return report;
+  }
+
+  /** Names of the sinks the server has now. */
+  async sinkNames(): Promise<Set<string>> {
+    return new Set((await this.pactl.listSinks()).map((s) => s.name));
   }
 
   /** For health_check / diagnostics. */

@@ -12,7 +12,7 @@ interface StatusData {
 export function renderStatus(data: StatusData): string {
   const s = data.system;
   const head = `supervisor  ${s.state}  pid ${s.pid}  up ${formatMs(s.uptime_ms)}  mqtt ${s.mqtt?.connected ? 'connected' : 'disconnected'}\n\n`;
-  const rows = [['ZONE', 'TYPE', 'STATE', 'WORKER', 'MPV', 'RESTARTS', 'UPTIME', 'BACKGROUND']];
+  const rows = [['ZONE', 'TYPE', 'STATE', 'WORKER', 'MPV', 'RESTARTS', 'UPTIME', 'BACKGROUND', 'OUTPUT']];
   for (const z of data.zones) {
     rows.push([
       z.zone,
@@ -23,6 +23,7 @@ export function renderStatus(data: StatusData): string {
       String(z.restarts),
       formatMs(z.uptime_ms),
       z.background?.file ? `${z.background.status} ${z.background.file.split('/').pop()}` : '-',
+      z.output ? `${z.output.sink} ${z.output.problems.join(',') || 'ok'}` : (z.audio_output ?? '-'),
     ]);
   }
   return head + table(rows);

@@ -56,7 +56,11 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
     hooks: {
       stateChanged: w.stateChanged,
       lifecycle: (z, event, detail) => outbound.publishLifecycle(z, event, detail),
-      mediaEvent: (z, event) => outbound.publishMediaEvent(z, event),
+      mediaEvent: (z, event) => {
+        outbound.publishMediaEvent(z, event);
+        // An output gone or back concerns the whole installation (which room went silent): on the system's events too.
+        if (event.type === 'output') outbound.publishSystemEvent({ timestamp: new Date().toISOString(), type: 'zone_output', zone: z, state: event.state, detail: event.detail ?? {} });
+      },
       warning: (z, message) => outbound.publishWarning(z, message),
       process: (z, report) => ctx.ownership?.onProcess(z, report),
     },

@@ -15,10 +15,12 @@ export function supervisionHandlers(zones: ZoneRegistry): Array<[string, (zone: 
         const snap = zones.get(z)!.snapshot();
         const mpv = snap.mpv_instances.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive, restarts: m.restarts }));
         const healthy = snap.state === 'ready' && mpv.every((m) => m.alive);
+        const output = snap.output ?? null;
+        const outputNote = output?.reason ? `; audio output: ${output.reason}` : '';
         return {
           outcome: 'success',
-          message: healthy ? `zone ${z} healthy` : `zone ${z} is ${snap.state}${mpv.some((m) => !m.alive) ? ', an mpv is not answering' : ''}`,
-          result: { zone: z, healthy, state: snap.state, worker_pid: snap.pid, mpv, restarts: snap.restarts, last_exit: snap.last_exit, resources: snap.resources, errors: snap.errors },
+          message: (healthy ? `zone ${z} healthy` : `zone ${z} is ${snap.state}${mpv.some((m) => !m.alive) ? ', an mpv is not answering' : ''}`) + outputNote,
+          result: { zone: z, healthy, state: snap.state, worker_pid: snap.pid, mpv, output, restarts: snap.restarts, last_exit: snap.last_exit, resources: snap.resources, errors: snap.errors },
         };
       },
     ],

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Audio outputs that come and go: on a private PulseAudio (or PipeWire with --pipewire), zones a and b
+// play their own tones on their own null sinks, one parec recorder per monitor (band-limited RMS per
+// 50 ms window). Each round: (1) zone a's sink unloaded for 1.5 s, then loaded again: time from the
+// load to a's tone heard on room_a again, and how long a's tone reached room_b meanwhile (the server's
+// rescue to its default sink, before the worker moves the stream to our holding sink); (2) the audio
+// server killed, 1 s without it, started again: time from its return (pactl answers) to each zone's
+// tone heard again. No MQTT command is sent. Uses the built dist/ (run `npx tsc -b` first).
+//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json]
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { machine, prepareRun, stats, iniFor, sleep } from './lib/harness.mjs';
+import { MqttProbe, startMonitorRecorder, startPipewirePulse, startPulse, startSupervisor } from '../packages/testkit/dist/index.js';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const ROUNDS = Number(arg('rounds', '10'));
+const PIPEWIRE = process.argv.includes('--pipewire');
+const asJson = process.argv.includes('--json');
+const TONE = { a: 440, b: 660 };
+const HEARD = 0.05;
+const SILENT = 0.02;
+const WINDOW_MS = 50;
+
+const { dir, media, broker } = await prepareRun('mpvbad');
+for (const [z, f] of Object.entries(TONE)) execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', join(media, `tone-${z}.wav`), 'synth', '600', 'sine', String(f), 'vol', '0.3']);
+const daemon = await (PIPEWIRE ? startPipewirePulse : startPulse)({ dir: dir.path, sinks: ['room_a', 'room_b'] });
+const env = { ...process.env, ...daemon.env };
+const pactl = (...args) => execFileSync('pactl', args, { env, timeout: 5000 }).toString();
+const worstCaseDefault = () => pactl('set-default-sink', 'room_b');
+worstCaseDefault();
+const rec = { room_a: startMonitorRecorder({ env, sink: 'room_a', tones: Object.values(TONE) }), room_b: startMonitorRecorder({ env, sink: 'room_b', tones: Object.values(TONE) }) };
+await Promise.all(Object.values(rec).map((r) => r.ready(10_000)));
+
+const base = 'bench';
+const ini = iniFor({
+  port: broker.port,
+  media,
+  base,
+  zones: [],
+  logLevel: 'warn',
+  system: ['warm_spares = 0', 'startup_timeout_ms = 30000', ...['a', 'b'].flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0', `audio_device = pulse/room_${z}`])],
+});
+const probe = await MqttProbe.connect(broker.url);
+await probe.subscribe(`${base}/#`);
+const since = Date.now();
+const sup = startSupervisor({ dir: dir.path, config: ini, env: daemon.env });
+for (const z of Object.keys(TONE)) await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 60_000, since);
+for (const z of Object.keys(TONE)) await probe.command(`${base}/${z}/commands`, `${base}/${z}/events`, { command: 'playBackground', file: `tone-${z}.wav` }, 20_000);
+const heardAt = (r, freq, from) => r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, 15_000, from).then((c) => c.at - from);
+await heardAt(rec.room_a, TONE.a, Date.now());
+await heardAt(rec.room_b, TONE.b, Date.now());
+
+const outputBack = [];
+const reattachMs = [];
+const leakMs = [];
+const serverBack = { a: [], b: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  const gone = Date.now();
+  await daemon.removeSink('room_a');
+  await sleep(1500);
+  const back = Date.now();
+  await daemon.addSink('room_a');
+  await rec.room_a.reattach();
+  // The recorder hears nothing until it is on the new monitor: an upper bound, reported beside it.
+  reattachMs.push(Date.now() - back);
+  outputBack.push(await heardAt(rec.room_a, TONE.a, back));
+  leakMs.push(rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS);
+  await sleep(500);
+
+  await daemon.crash();
+  await sleep(1000);
+  await daemon.revive();
+  const up = Date.now();
+  worstCaseDefault();
+  const [a, b] = await Promise.all([heardAt(rec.room_a, TONE.a, up), heardAt(rec.room_b, TONE.b, up)]);
+  serverBack.a.push(a);
+  serverBack.b.push(b);
+  await sleep(1000);
+  if (!asJson) process.stdout.write(`round ${round + 1}: output back ${outputBack.at(-1)} ms (leak ${leakMs.at(-1)} ms), server back a ${a} ms, b ${b} ms\n`);
+}
+
+await sup.stop();
+await Promise.all(Object.values(rec).map((r) => r.stop()));
+await probe.close();
+await broker.stop();
+await daemon.stop();
+dir.remove();
+
+const result = {
+  server: PIPEWIRE ? 'pipewire-pulse' : 'pulseaudio',
+  machine: machine(),
+  rounds: ROUNDS,
+  output_return_to_heard_ms: stats(outputBack),
+  recorder_reattach_ms: stats(reattachMs),
+  leak_to_other_zone_ms: stats(leakMs),
+  server_return_to_heard_ms: { a: stats(serverBack.a), b: stats(serverBack.b) },
+};
+if (asJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+else {
+  const f = (s) => `p50 ${s.p50} ms, max ${s.max} ms`;
+  process.stdout.write(`\n${result.server}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`);
+  process.stdout.write(`output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`);
+  process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
+  process.stdout.write(`server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}\n`);
+}

@@ -1,0 +1,108 @@
+import type { ZoneConfig } from '@mpvisor/config';
+import type { Logger } from '@mpvisor/log';
+import { combinedSinkName, PulseWatch, sinkNameOf, type PulseEvent } from '@mpvisor/pulse';
+import { wantsCombinedSink, type CombinedSinks } from './combined-sinks.js';
+
+export interface SinkKeeperOptions {
+  sinks: CombinedSinks;
+  /** The enabled zones. */
+  zones: () => readonly ZoneConfig[];
+  /** A reset is running: it owns the sinks until it ends. */
+  busy: () => boolean;
+  /** A zone's combine sink could not be re-created. */
+  warn: (zone: string, message: string) => void;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+const DEBOUNCE_MS = 50;
+const BUSY_RETRY_MS = 500;
+
+/**
+ * Keeps our sinks true while outputs and the audio server come and go (one `pactl subscribe` for the
+ * supervisor): the server gone -> the ledger forgets the modules it took with it; the server back ->
+ * holding sink and combine sinks loaded again (tagged, recorded); a slave of a combined-audio zone
+ * back -> that zone's combine sink re-created with all its slaves. Workers move their own streams.
+ */
+export class SinkKeeper {
+  private readonly watch: PulseWatch;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  /** Combined zones that lost a slave since their sink was made. */
+  private readonly slaveLost = new Set<string>();
+
+  constructor(private readonly opts: SinkKeeperOptions) {
+    this.watch = new PulseWatch({ env: opts.env ?? process.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
+  }
+
+  start(): void {
+    this.watch.start();
+  }
+
+  async stop(): Promise<void> {
+    this.watch.stop();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private onEvent(e: PulseEvent): void {
+    if (e.facility === 'sink' && e.kind !== 'change') this.schedule(DEBOUNCE_MS);
+  }
+
+  private onServer(up: boolean): void {
+    if (up) {
+      this.schedule(0);
+      return;
+    }
+    void this.opts.sinks.refresh().then((reachable) => {
+      if (reachable) return;
+      this.opts.log.warn('audio server gone; zones wait for it (audio_server_missing)');
+      this.opts.sinks.serverGone();
+    });
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.opts.busy()) return this.schedule(BUSY_RETRY_MS);
+      if (this.running) {
+        this.again = true;
+        return;
+      }
+      this.running = this.sync()
+        .catch((err: Error) => this.opts.log.warn(`pulse: keeping our sinks failed: ${err.message}`))
+        .finally(() => {
+          this.running = null;
+          if (this.again) {
+            this.again = false;
+            this.schedule(0);
+          }
+        });
+    }, delayMs);
+  }
+
+  private async sync(): Promise<void> {
+    const { sinks, log } = this.opts;
+    if (!(await sinks.refresh())) return;
+    const holdWarning = await sinks.ensureHold();
+    if (holdWarning) log.warn(holdWarning);
+    const present = await sinks.sinkNames();
+    for (const zone of this.opts.zones().filter(wantsCombinedSink)) {
+      const slaves = zone.combined_sinks.map(sinkNameOf).filter((s): s is string => s !== null);
+      if (!slaves.every((s) => present.has(s))) {
+        this.slaveLost.add(zone.name);
+        continue;
+      }
+      if (present.has(combinedSinkName(zone.name)) && !this.slaveLost.has(zone.name)) continue;
+      const plan = await sinks.create(zone);
+      if (plan.warning) this.opts.warn(zone.name, plan.warning);
+      else {
+        this.slaveLost.delete(zone.name);
+        log.info('combined sink re-created', { zone: zone.name });
+      }
+    }
+  }
+}

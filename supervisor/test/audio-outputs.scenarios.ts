@@ -1,0 +1,226 @@
+// Outputs that come and go, shared by the PulseAudio and the PipeWire suites: zones a and b on their own
+// null sinks, a combined-audio zone over two more, each playing its own generated tone, one parec
+// recorder per monitor measuring each tone's band-limited RMS continuously.
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { holdSinkName, OWNER_PROPERTY, Pactl } from '@mpvisor/pulse';
+import { MqttProbe, startMonitorRecorder, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type MonitorRecorder, type Mosquitto, type PulseDaemon, type SupervisorProcess } from '@mpvisor/testkit';
+
+const TONE = { a: 440, b: 660, both: 550 } as const;
+const TRACK_S = 120;
+/**
+ * A tone at 0.3 amplitude shows ~0.21 in its band, 10 ms of it in a 50 ms window ~0.04; digital silence
+ * is 0, and the clicks of another zone's underruns (a loaded machine) reach ~0.01 in any band.
+ */
+const HEARD = 0.05;
+const SILENT = 0.02;
+const SINKS = ['room_a', 'room_b', 'room_c', 'room_d'];
+/** The recorders' analysis window, and how long a's tone may reach b's sink before the worker has moved it. */
+const WINDOW_MS = 50;
+const MAX_LEAK_MS = 1500;
+/**
+ * Generous bounds only (the machine running the tests is shared): the 2 s targets for music back after
+ * an output's or the server's return are measured by scripts/bench-audio-devices.mjs (docs/benchmarks.md).
+ */
+const BACK_BOUND_MS = 8000;
+
+export function audioOutputScenarios(label: string, start: (dir: string, sinks: string[]) => Promise<PulseDaemon>): void {
+  const dir = tempDir('mpvout');
+  const media = join(dir.path, 'media');
+  const base = `mpvout${randomBytes(4).toString('hex')}`;
+  let daemon: PulseDaemon;
+  let pactl: Pactl;
+  let broker: Mosquitto;
+  let probe: MqttProbe;
+  let sup: SupervisorProcess;
+  const rec: Record<string, MonitorRecorder> = {};
+
+  const cmd = (zone: string, body: object, timeoutMs = 15_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs);
+  const zoneState = (zone: string, test: (s: any) => boolean, since: number, timeoutMs = 10_000) =>
+    probe.waitFor(`${base}/${zone}/state`, (m) => test(m.json), timeoutMs, since).then((m) => m.json);
+  const tag = () => readFileSync(join(sup.stateDir, 'installation-id'), 'utf8').trim();
+  const ledgerSinks = () => (JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8')).pulse_modules as Array<{ sink_name: string; module_index: number }>).map((m) => [m.sink_name, m.module_index]).sort();
+  const heard = (r: MonitorRecorder, freq: number, since: number, timeoutMs = 4000) => r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, timeoutMs, since);
+  const loudest = (r: MonitorRecorder, freq: number, since: number, until = Infinity) => Math.max(0, ...r.since(since).filter((c) => c.at <= until).map((c) => c.tones[freq] ?? 0));
+  const position = async (zone: string) => (await cmd(zone, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value as number;
+
+  beforeAll(async () => {
+    mkdirSync(media, { recursive: true });
+    for (const [zone, freq] of Object.entries(TONE)) execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', join(media, `tone-${zone}.wav`), 'synth', String(TRACK_S), 'sine', String(freq), 'vol', '0.3']);
+    daemon = await start(dir.path, SINKS);
+    pactl = new Pactl({ env: { ...process.env, ...daemon.env } });
+    // The worst case: zone a's stream is rescued to zone b's sink.
+    await pactl.run(['set-default-sink', 'room_b']);
+    for (const sink of SINKS) rec[sink] = startMonitorRecorder({ env: { ...process.env, ...daemon.env }, sink, tones: Object.values(TONE) });
+    await Promise.all(Object.values(rec).map((r) => r.ready(10_000)));
+    broker = await startMosquitto({ dir: dir.path });
+    probe = await MqttProbe.connect(broker.url);
+    await probe.subscribe(`${base}/#`);
+    // Lean on a shared 2-core machine: no warm spare, no effect voices (nothing here plays effects).
+    const zones = [
+      'warm_spares = 0',
+      ...['a', 'b'].flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0', `audio_device = pulse/room_${z}`]),
+      '[combined-audio:both]', `topic = ${base}/both`, 'media_dir = .', 'effects_pool_size = 0', 'combined_sinks = pulse/room_c, pulse/room_d',
+    ].join('\n');
+    const since = Date.now();
+    // Three zones' mpv starting at once on a busy machine: a generous start-up bound.
+    const config = testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zones }).replace('startup_timeout_ms = 8000', 'startup_timeout_ms = 30000');
+    sup = startSupervisor({ dir: dir.path, config, env: daemon.env });
+    try {
+      for (const z of Object.keys(TONE)) await zoneState(z, (s) => s?.state === 'ready', since, 60_000);
+    } catch (err) {
+      console.log(sup.output().split('\n').filter((l) => !l.includes('"debug"')).slice(-30).join('\n'));
+      throw err;
+    }
+    for (const z of Object.keys(TONE)) {
+      expect((await cmd(z, { command: 'playBackground', file: `tone-${z}.wav`, loop: true })).outcome).toBe('success');
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await sup?.stop();
+    if (process.env.KEEPLOG) (await import('node:fs')).writeFileSync(`${process.env.KEEPLOG}-${label}.log`, sup?.output() ?? '');
+    await Promise.all(Object.values(rec).map((r) => r.stop()));
+    await probe?.close();
+    await broker?.stop();
+    await daemon?.stop();
+    dir.remove();
+  }, 30_000);
+
+  it(`${label}: each zone is heard on its own sinks only, and our holding sink is there, tagged and recorded`, async () => {
+    const t = Date.now();
+    await heard(rec.room_a!, TONE.a, t);
+    await heard(rec.room_b!, TONE.b, t);
+    await heard(rec.room_c!, TONE.both, t);
+    await heard(rec.room_d!, TONE.both, t);
+    const since = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(loudest(rec.room_b!, TONE.a, since)).toBeLessThan(SILENT);
+    expect(loudest(rec.room_a!, TONE.b, since)).toBeLessThan(SILENT);
+    const hold = (await pactl.listSinks()).find((s) => s.name === holdSinkName(tag()))!;
+    expect(hold.properties[OWNER_PROPERTY]).toBe(tag());
+    expect(ledgerSinks()).toEqual(expect.arrayContaining([[hold.name, hold.owner_module]]));
+    const s = await zoneState('a', (x) => x?.output?.sink === 'room_a', 0);
+    expect(s.output).toMatchObject({ server: true, present: true, problems: [] });
+  }, 20_000);
+
+  it(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
+    const before = { at: Date.now(), pos: await position('a') };
+    const gone = Date.now();
+    await daemon.removeSink('room_a');
+    const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
+    expect(missing.output.present).toBe(false);
+    await probe.waitFor(`${base}/a/warnings`, (m) => /room_a/.test(m.json?.message ?? ''), 5000, gone);
+    await probe.waitFor(`${base}/system/events`, (m) => m.json?.type === 'zone_output' && m.json?.zone === 'a' && m.json?.state === 'output_missing', 5000, gone);
+    await zoneState('a', (s) => s?.state === 'degraded', gone, 5000);
+    await new Promise((r) => setTimeout(r, 2500));
+    const leak = loudest(rec.room_b!, TONE.a, gone);
+    const leaked = rec.room_b!.since(gone).filter((c) => (c.tones[TONE.a] ?? 0) >= SILENT).map((c) => `${c.at - gone}:${(c.tones[TONE.a] ?? 0).toFixed(3)}`);
+    if (leaked.length > 0) console.log(`${label}: windows (ms after unload: band RMS) with a's tone on room_b: ${leaked.join(' ')}`);
+    console.log(`${label}: zone a's tone on room_b while room_a was gone: max band RMS ${leak.toFixed(4)} over ${rec.room_b!.since(gone).length} windows`);
+    // The server moves a's stream to its default sink (b's) before anyone can react; the worker moves it
+    // to our holding sink as soon as the server reports the removal. That gap is the figure that matters
+    // (docs/benchmarks.md): nothing on an idle machine, a few hundred ms on a badly overloaded one.
+    // Here: a bounded total (counted in windows: a loaded PipeWire delivers captures in late bursts),
+    // where a's tone left on b would fill every window of the 2.5 s and more.
+    expect(leaked.length * WINDOW_MS).toBeLessThanOrEqual(MAX_LEAK_MS);
+    expect(loudest(rec.room_b!, TONE.b, gone)).toBeGreaterThan(HEARD);
+
+    const back = Date.now();
+    await daemon.addSink('room_a');
+    await rec.room_a!.reattach();
+    const reattached = Date.now() - back;
+    if (process.env.KEEPLOG) console.log(await pactl.run(['-f', 'json', 'list', 'source-outputs']).then((t) => JSON.parse(t).map((o: any) => `${o.index}:src${o.source}:${o.properties['application.process.id']}`).join(' ')), await pactl.run(['list', 'short', 'sources']));
+    const first = await heard(rec.room_a!, TONE.a, back, BACK_BOUND_MS + 2000);
+    const ok = await zoneState('a', (s) => s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
+    console.log(`${label}: recorder reattached after ${reattached} ms; zone state said ok after ${Date.parse(ok.timestamp) - back} ms`);
+    console.log(`${label}: zone a heard again on room_a ${first.at - back} ms after its sink returned`);
+    expect(first.at - back).toBeLessThan(BACK_BOUND_MS);
+    // Where the music would be had room_a never gone: it kept time on our holding sink meanwhile.
+    const expected = (before.pos + (Date.now() - before.at) / 1000) % TRACK_S;
+    const pos = await position('a');
+    console.log(`${label}: zone a position ${pos.toFixed(2)} s, where the music would be ${expected.toFixed(2)} s`);
+    expect(Math.abs(pos - expected)).toBeLessThan(1.5);
+    await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, 5000);
+  }, 30_000);
+
+  it(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
+    const health = async () => (await cmd('a', { command: 'health_check' })).result;
+    for (const [problem, on, off] of [
+      ['sink_muted', ['set-sink-mute', 'room_a', '1'], ['set-sink-mute', 'room_a', '0']],
+      ['sink_suspended', ['suspend-sink', 'room_a', '1'], ['suspend-sink', 'room_a', '0']],
+    ] as const) {
+      const t = Date.now();
+      await pactl.run([...on]);
+      const s = await zoneState('a', (x) => x?.output?.problems?.includes(problem) && x?.state === 'degraded', t, 8000);
+      expect(s.output.reason).toContain('room_a');
+      const h = await health();
+      expect(h.healthy).toBe(false);
+      expect(h.output.problems).toContain(problem);
+      await pactl.run([...off]);
+      await zoneState('a', (x) => x?.output?.problems?.length === 0 && x?.state === 'ready', t, 8000);
+    }
+    const t = Date.now();
+    const { pid } = (await cmd('a', { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result;
+    const input = (await pactl.listSinkInputs()).find((i) => i.properties['application.process.id'] === String(pid))!;
+    await pactl.moveSinkInput(input.index, 'room_c');
+    const s = await zoneState('a', (x) => x?.output?.problems?.includes('stream_moved'), t, 8000);
+    expect(s.output.reason).toContain('room_c');
+    expect((await health()).output.problems).toContain('stream_moved');
+    await pactl.moveSinkInput(input.index, 'room_a');
+    await zoneState('a', (x) => x?.output?.problems?.length === 0, t, 8000);
+  }, 40_000);
+
+  it(`${label}: the audio server killed and started again: every zone heard on its sinks again, no command sent; our sinks back, tagged and recorded`, async () => {
+    const t = Date.now();
+    await daemon.crash();
+    for (const z of Object.keys(TONE)) {
+      // No server is no fault of the zone: it stays ready (mpv alive, commands answered) and says why it is silent.
+      await zoneState(z, (x) => x?.output?.problems?.includes('audio_server_missing') && x?.state === 'ready', t, 10_000);
+    }
+    await waitFor(() => ledgerSinks().length === 0, 5000, 'the ledger to forget the modules the server took');
+    await new Promise((r) => setTimeout(r, 1000));
+    await daemon.revive();
+    const back = Date.now();
+    await pactl.run(['set-default-sink', 'room_b']);
+    const times: Record<string, number> = {};
+    for (const [sink, freq] of [['room_a', TONE.a], ['room_b', TONE.b], ['room_c', TONE.both], ['room_d', TONE.both]] as const) {
+      times[sink] = (await heard(rec[sink]!, freq, back, BACK_BOUND_MS + 2000)).at - back;
+    }
+    console.log(`${label}: heard again after the server's return (ms): ${JSON.stringify(times)}`);
+    for (const ms of Object.values(times)) expect(ms).toBeLessThan(BACK_BOUND_MS);
+    const ours = (await pactl.listSinks()).filter((s) => s.properties[OWNER_PROPERTY] === tag());
+    expect(ours.map((s) => s.name).sort()).toEqual([holdSinkName(tag()), 'mpvisor_both'].sort());
+    await waitFor(() => JSON.stringify(ledgerSinks()) === JSON.stringify(ours.map((s) => [s.name, s.owner_module]).sort()), 5000, 'the ledger to hold the new modules');
+    for (const z of Object.keys(TONE)) await zoneState(z, (x) => x?.state === 'ready' && x?.output?.problems?.length === 0, back, 8000);
+  }, 60_000);
+
+  it(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again`, async () => {
+    const t = Date.now();
+    const before = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!.owner_module;
+    await daemon.removeSink('room_d');
+    await new Promise((r) => setTimeout(r, 500));
+    const back = Date.now();
+    await daemon.addSink('room_d');
+    await rec.room_d!.reattach();
+    const first = await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
+    console.log(`${label}: combined zone heard on its returned slave after ${first.at - back} ms`);
+    // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same, with every slave.
+    const ours = await waitFor(async () => (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both' && s.owner_module !== before), BACK_BOUND_MS, 'the combine sink re-created');
+    expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
+    expect(ledgerSinks()).toEqual(expect.arrayContaining([['mpvisor_both', ours.owner_module]]));
+    await heard(rec.room_c!, TONE.both, t);
+  }, 30_000);
+
+  it(`${label}: shutdown leaves no sink of ours`, async () => {
+    const ourTag = tag();
+    await sup.stop();
+    const list = await pactl.listSinks();
+    expect(list.filter((s) => s.properties[OWNER_PROPERTY] === ourTag)).toEqual([]);
+    expect(SINKS.every((n) => list.some((s) => s.name === n))).toBe(true);
+    expect(ledgerSinks()).toEqual([]);
+  }, 30_000);
+}

@@ -1,0 +1,58 @@
+import { installationId, holdSinkName, combinedSinkName, sinkNameOf } from '@mpvisor/pulse';
+import type { AudioChoice } from './audio-output.js';
+import type { Bootstrap } from './bootstrap.js';
+import { OutputGuard } from './output-guard.js';
+import { audibleIn } from './output-status.js';
+import type { Reporter } from './reporter.js';
+import type { Zone } from './zone.js';
+
+/** The sink a zone owns: a combined-audio zone's combine sink, else its `pulse/NAME` device; null when it follows the default sink. */
+export function ownedSink(zone: Bootstrap['zone']): string | null {
+  if (zone.kind === 'combined-audio') return combinedSinkName(zone.name);
+  return zone.audio_device && zone.audio_device !== 'pulse' ? sinkNameOf(zone.audio_device) : null;
+}
+
+/**
+ * The OutputGuard of a zone that plays through PulseAudio/PipeWire to a sink of its own (started),
+ * or null: a zone on the default sink, on ALSA, or on the null output has no output to own.
+ */
+export async function guardZoneOutput(zone: Zone, audio: AudioChoice, boot: Bootstrap, reporter: Reporter): Promise<OutputGuard | null> {
+  const sink = ownedSink(boot.zone);
+  if (audio.output.ao !== 'pulse' || sink === null) return null;
+  const tag = await installationId(boot.stateDir);
+  const guard = new OutputGuard({
+    sink,
+    tag,
+    holdSink: holdSinkName(tag),
+    env: { ...process.env, ...boot.mpvEnv },
+    reporter,
+    zone: {
+      slots: () => zone.slots,
+      audible: () => audibleIn(zone.state()),
+      resume: () => resumeAfterServerReturn(zone),
+      setOutput: (status) => {
+        zone.output = status;
+        zone.stateChanged();
+      },
+    },
+  });
+  guard.start();
+  return guard;
+}
+
+/**
+ * A lost server connection ends what mpv played (its pulse output fails and the file ends): the
+ * background starts again where it was; an mpv still holding a file gets its output reopened now
+ * rather than after its own 2.4-4.4 s reconnect.
+ */
+async function resumeAfterServerReturn(zone: Zone): Promise<void> {
+  await Promise.all(
+    zone.slots.map(async (slot) => {
+      const client = slot.client;
+      if (!client) return;
+      const idle = await client.getProperty<boolean>('idle-active', { timeoutMs: 1000 }).catch(() => null);
+      if (idle === false) await client.command(['ao-reload'], { timeoutMs: 1000 }).catch(() => undefined);
+      else if (idle === true && slot.role === 'background' && zone.background.active) await zone.background.resumeAfterRestart();
+    }),
+  );
+}
