@@ -5,7 +5,8 @@ import type { Clock } from '../clock.js';
 import type { SpareBootstrap } from './bootstrap.js';
 import type { WorkerLink } from './runner-context.js';
 import { stopWorker } from './stop-worker.js';
-import { spawnWorker, type WorkerProcess } from './worker-process.js';
+import { backoffBase } from '@mpvisor/sys';
+import { spawnWorker, type SpawnWorkerOptions, type WorkerProcess } from './worker-process.js';
 import { tokenMatches } from './worker-token.js';
 
 /** The ledger's zone label for a spare's processes until a zone adopts it. */
@@ -54,6 +55,8 @@ export interface SparePoolOptions {
   maxFailures?: number;
   /** For the ownership ledger, as zone workers report. */
   process?: (report: ProcessReport) => void;
+  /** Starts a worker process (default: spawnWorker); fake-time tests hand in fake processes. */
+  spawnWorker?: (opts: SpawnWorkerOptions) => WorkerProcess;
 }
 
 interface Spare {
@@ -143,7 +146,7 @@ export class SparePool implements SpareSource {
 
   private spawn(): void {
     const { clock, log } = this.o;
-    const worker = spawnWorker({
+    const worker = (this.o.spawnWorker ?? spawnWorker)({
       bootstrap: this.o.bootstrap,
       entry: this.o.workerEntry,
       onOutputLine: (stream, line) => log.warn(line, { role: 'spare', stream }),
@@ -176,7 +179,7 @@ export class SparePool implements SpareSource {
       this.o.log.error(`spare worker ${how} before ready ${this.failures} times in a row; no more warm spares this run (zones cold-start)`, { pid: spare.worker.pid });
       return;
     }
-    const delay = Math.min(MAX_BACKOFF_MS, (this.o.replenishDelayMs ?? DEFAULT_REPLENISH_MS) * 2 ** this.failures);
+    const delay = backoffBase({ initialMs: this.o.replenishDelayMs ?? DEFAULT_REPLENISH_MS, factor: 2, maxMs: MAX_BACKOFF_MS, jitter: 0 }, this.failures);
     this.o.log.warn(`spare worker ${how}; replacing it in ${delay} ms`, { pid: spare.worker.pid, state: spare.state });
     this.scheduleFill(delay);
   }
