@@ -67,7 +67,7 @@ export class ZoneRunner {
   private spawn(): void {
     const spawnedAt = this.beginWorker();
     const bootstrap = this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
-    const worker = spawnWorker({ bootstrap, entry: this.ctx.workerEntry, onOutputLine: (stream, line) => this.ctx.log.warn(line, { role: 'worker', stream }) });
+    const worker = (this.ctx.spawnWorker ?? spawnWorker)({ bootstrap, entry: this.ctx.workerEntry, onOutputLine: (stream, line) => this.ctx.log.warn(line, { role: 'worker', stream }) });
     this.session = new WorkerSession(this.sessionContext(worker, 'cold', spawnedAt));
     this.session.start();
   }
