@@ -15,16 +15,7 @@ import type { Logger } from '@mpvisor/log';
 import { isSameProcess, readIdentity } from '@mpvisor/sys';
 import { success, warning } from '@mpvisor/protocol';
 import type { CommandHandler } from './dispatcher.js';
-
-/** A process the supervisor learned about: a worker it spawned, or an mpv a worker reported. */
-export interface ProcessReport {
-  action: 'spawned' | 'exited';
-  role: string;
-  instance: string;
-  pid: number;
-  /** For an mpv: the worker that reported it. */
-  worker_pid: number | null;
-}
+import type { ProcessReport } from '../zones/runner-context.js';
 
 export interface OwnershipOptions {
   stateDir: string;

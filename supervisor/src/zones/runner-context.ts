@@ -29,6 +29,16 @@ export interface ZoneRunnerContext {
   spawnWorker?: (opts: SpawnWorkerOptions) => WorkerProcess;
 }
 
+/** A process the supervisor learned about: a worker it spawned, or an mpv a worker reported. */
+export interface ProcessReport {
+  action: 'spawned' | 'exited';
+  role: string;
+  instance: string;
+  pid: number;
+  /** For an mpv: the worker that reported it. */
+  worker_pid: number | null;
+}
+
 /** What a zone tells the rest of the supervisor; the zone's own modules publish nothing. */
 export interface ZoneHooks {
   stateChanged(zone: string): void;
@@ -36,7 +46,7 @@ export interface ZoneHooks {
   mediaEvent(zone: string, event: MediaEvent): void;
   warning(zone: string, message: string): void;
   /** A worker spawned or exited, or an mpv its worker reported (for the ownership ledger). */
-  process?(zone: string, report: { action: 'spawned' | 'exited'; role: string; instance: string; pid: number; worker_pid: number | null }): void;
+  process?(zone: string, report: ProcessReport): void;
 }
 
 /** A zone's line to its worker: the connection the worker's hello attached (or an adopted spare's). */

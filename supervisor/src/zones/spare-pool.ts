@@ -3,7 +3,7 @@ import type { Logger } from '@mpvisor/log';
 import type { MpvInstanceInfo, WorkerToSupervisor } from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
 import type { SpareBootstrap } from './bootstrap.js';
-import type { WorkerLink } from './runner-context.js';
+import type { ProcessReport, WorkerLink } from './runner-context.js';
 import { stopWorker } from './stop-worker.js';
 import { backoffBase } from '@mpvisor/sys';
 import { spawnWorker, type SpawnWorkerOptions, type WorkerProcess } from './worker-process.js';
@@ -30,14 +30,6 @@ export interface SpareInfo {
   state: 'starting' | 'ready';
   uptime_ms: number;
   mpv_pids: number[];
-}
-
-export interface ProcessReport {
-  action: 'spawned' | 'exited';
-  role: string;
-  instance: string;
-  pid: number;
-  worker_pid: number | null;
 }
 
 export interface SparePoolOptions {
