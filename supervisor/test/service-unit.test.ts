@@ -45,7 +45,7 @@ describe(title, () => {
 
   test('every sandbox setting left out is named with its reason', () => {
     const text = readFileSync(unitPath, 'utf8');
-    for (const setting of ['MemoryDenyWriteExecute', 'PrivateTmp', 'PrivateDevices', 'PrivateUsers', 'PrivateNetwork', 'ProcSubset', 'DynamicUser']) {
+    for (const setting of ['MemoryDenyWriteExecute', 'PrivateTmp', 'PrivateDevices', 'PrivateUsers', 'PrivateNetwork', 'ProcSubset', 'DynamicUser', 'SystemCallFilter', 'RootDirectory', 'NotifyAccess']) {
       expect(text).toMatch(new RegExp(`^# - ${setting}=.*: `, 'm'));
     }
   });

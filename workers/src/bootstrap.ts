@@ -16,7 +16,8 @@ const HAND_STARTED = 'zone workers are started by `mpvisor run`, not by hand';
  */
 export function readBootstrap(input: Readable = process.stdin, timeoutMs = 5000): Promise<AnyBootstrap> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    // Bytes until the newline: a multi-byte character of a media path may span two chunks.
+    let pending = Buffer.alloc(0);
     const finish = (outcome: () => void): void => {
       clearTimeout(timer);
       input.off('data', onData);
@@ -24,17 +25,17 @@ export function readBootstrap(input: Readable = process.stdin, timeoutMs = 5000)
       outcome();
     };
     const onData = (chunk: Buffer | string): void => {
-      text += chunk.toString();
-      const nl = text.indexOf('\n');
+      pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+      const nl = pending.indexOf(0x0a);
       if (nl >= 0) {
         finish(() => {
           try {
-            resolve(parseBootstrap(text.slice(0, nl)));
+            resolve(parseBootstrap(pending.subarray(0, nl).toString('utf8')));
           } catch (err) {
             reject(err);
           }
         });
-      } else if (text.length > MAX_BOOTSTRAP_BYTES) {
+      } else if (pending.length > MAX_BOOTSTRAP_BYTES) {
         finish(() => reject(new Error(`the bootstrap line on stdin exceeds ${MAX_BOOTSTRAP_BYTES} bytes`)));
       }
     };

@@ -17,6 +17,16 @@ describe('readBootstrap: the first line of stdin', () => {
     await expect(ended).resolves.toBeUndefined();
   });
 
+  it('a character split between two chunks arrives whole', async () => {
+    const input = new PassThrough();
+    const read = readBootstrap(input, 2000);
+    const line = Buffer.from(`${JSON.stringify({ ...spare, socketPath: '/run/Bühne/workers.sock' })}\n`);
+    const cut = line.indexOf('ü') + 1;
+    input.write(line.subarray(0, cut));
+    input.write(line.subarray(cut));
+    await expect(read).resolves.toMatchObject({ socketPath: '/run/Bühne/workers.sock' });
+  });
+
   it('says why when stdin ends first, stays silent too long, or the line lacks a token', async () => {
     const closed = new PassThrough();
     const early = readBootstrap(closed, 2000);
