@@ -207,7 +207,8 @@ export class ResetRun {
       if (plan.warning) this.warnings.push(plan.warning);
     }
     if (created.length) this.detail.sinks_created = created;
-    for (const r of runners) r.relaunch(resumes.get(r.name));
+    // An audio reset wants mpv that open the audio server afresh: a spare's were opened before the reset.
+    for (const r of runners) r.relaunch(resumes.get(r.name), { spare: this.req.kind !== 'audio' });
     await Promise.all(runners.map((r) => settledWithin(r, this.remainingMs(), this.abort.signal)));
     const fresh: Record<string, number[]> = {};
     for (const r of runners) {

@@ -1,4 +1,5 @@
 import type { ZoneConfig } from '@mpvisor/config';
+import { isLiveState, readStat } from '@mpvisor/sys';
 import type { Logger } from '@mpvisor/log';
 import type { MpvInstanceInfo, WorkerToSupervisor } from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
@@ -213,12 +214,29 @@ export class SparePool implements SpareSource {
 
   take(zone: ZoneConfig): SpareWorker | null {
     if (this.stopped || spareIneligible(zone) !== null) return null;
-    const i = this.spares.findIndex((s) => s.state === 'ready' && s.link !== null);
+    const i = this.spares.findIndex((s) => s.state === 'ready' && s.link !== null && this.runnable(s));
     if (i < 0) return null;
     const [spare] = this.spares.splice(i, 1) as [Spare];
     this.o.clock.clearTimeout(spare.startup);
     this.scheduleFill(this.o.replenishDelayMs ?? DEFAULT_REPLENISH_MS);
     return { worker: spare.worker, link: spare.link!, route: (fn) => (spare.sink = fn) };
+  }
+
+  /**
+   * An idle spare sends no heartbeats, so before a zone gets it the kernel is asked: its worker and every
+   * mpv it reported must exist and neither be stopped (SIGSTOP) nor a zombie. One that fails is killed
+   * (its exit brings a replacement) rather than handed to a zone that would wait on it.
+   */
+  private runnable(spare: Spare): boolean {
+    const pids = [spare.worker.pid, ...spare.mpv.flatMap((m) => (m.pid !== null ? [m.pid] : []))];
+    const stuck = pids.find((pid) => {
+      const st = readStat(pid);
+      return st === null || !isLiveState(st.state) || st.state === 'T' || st.state === 't';
+    });
+    if (stuck === undefined) return true;
+    this.o.log.warn('spare not runnable (a process gone or stopped); killing it', { pid: spare.worker.pid, process: stuck });
+    spare.worker.killGroup('SIGKILL');
+    return false;
   }
 
   snapshot(): SpareInfo[] {

@@ -22,6 +22,11 @@ export class ZoneRunner {
   private halting = false;
   /** The next worker resumes: `initial`, the bootstrap's own; after a crash, what the dead worker last reported; after a restart or reset command, what it asked (often nothing). */
   private nextResume: WorkerResume | undefined | 'initial' = 'initial';
+  /**
+   * The background the current worker was told to resume, until it reports one playing (or paused):
+   * a worker that dies before that (a second crash right after an adoption) hands it on unplayed.
+   */
+  private handedResume: WorkerResume | undefined;
 
   constructor(private readonly ctx: ZoneRunnerContext) {
     this.recovery = new CrashRecovery({
@@ -67,6 +72,7 @@ export class ZoneRunner {
   private spawn(): void {
     const spawnedAt = this.beginWorker();
     const bootstrap = this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
+    this.handedResume = bootstrap.resume;
     const worker = (this.ctx.spawnWorker ?? spawnWorker)({ bootstrap, entry: this.ctx.workerEntry, onOutputLine: (stream, line) => this.ctx.log.warn(line, { role: 'worker', stream }) });
     this.session = new WorkerSession(this.sessionContext(worker, 'cold', spawnedAt));
     this.session.start();
@@ -81,6 +87,7 @@ export class ZoneRunner {
     if (!spare) return false;
     const spawnedAt = this.beginWorker();
     const resume = this.nextResume === 'initial' ? this.ctx.bootstrap.resume : this.nextResume;
+    this.handedResume = resume;
     const session = new WorkerSession({ ...this.sessionContext(spare.worker, 'spare', spawnedAt), link: spare.link });
     this.session = session;
     spare.route((msg) => session.onMessage(msg));
@@ -145,6 +152,7 @@ export class ZoneRunner {
 
   private onState(media: MediaState): void {
     this.facts.media = media;
+    if (media.background.status !== 'stopped') this.handedResume = undefined;
     this.ctx.hooks.stateChanged(this.name);
   }
 
@@ -157,7 +165,8 @@ export class ZoneRunner {
       this.lifecycle.set(this.halting ? 'restarting' : 'stopped');
       return;
     }
-    this.nextResume = resumeAfterCrash(this.facts.media);
+    const reported = resumeAfterCrash(this.facts.media);
+    this.nextResume = reported?.background || !this.handedResume?.background ? reported : this.handedResume;
     this.recovery.afterCrash(exit, reason, uptimeMs);
   }
 
@@ -200,14 +209,17 @@ export class ZoneRunner {
     }
   }
 
-  /** Second half of a reset: a fresh worker with a clean restart record, replaying `resume` if given. */
-  relaunch(resume?: WorkerResume): void {
+  /**
+   * Second half of a reset: a new worker with a clean restart record, replaying `resume` if given; a
+   * ready warm spare when one fits and `spare` allows it (as after a crash), else a cold spawn.
+   */
+  relaunch(resume?: WorkerResume, o: { spare: boolean } = { spare: true }): void {
     this.recovery.cancel();
     if (this.session) return;
     this.recovery.cleanSlate();
     this.nextResume = resume;
     this.stopping = false;
-    this.spawn();
+    if (!o.spare || !this.adoptSpare()) this.spawn();
   }
 
   /**
