@@ -42,7 +42,7 @@ const settle = () => new Promise((r) => setImmediate(r));
 function harness(count = 1, opts: { maxFailures?: number } = {}) {
   const clock = new FakeClock();
   const workers: FakeWorker[] = [];
-  let nextPid = 40_000;
+  let spawned = 0;
   const pool = new SparePool({
     count,
     bootstrap,
@@ -56,9 +56,10 @@ function harness(count = 1, opts: { maxFailures?: number } = {}) {
       let resolveExit!: (e: WorkerExit) => void;
       const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
       const kills: NodeJS.Signals[] = [];
-      const pid = ++nextPid;
-      // No child process exists: the pool reads pid, token, exited and killGroup only.
-      const process = { pid, token: `t${pid}`, child: null, exited, killGroup: (s: NodeJS.Signals) => void kills.push(s) } as unknown as WorkerProcess;
+      // No child process exists: the pool reads pid, token, exited and killGroup only. The pid is this
+      // test's own, a live process, because take() asks /proc whether a spare's processes still run.
+      const n = ++spawned;
+      const process = { pid: globalThis.process.pid, token: `t${n}`, child: null, exited, killGroup: (s: NodeJS.Signals) => void kills.push(s) } as unknown as WorkerProcess;
       workers.push({ process, kills, exit: async (e = { code: 1, signal: null }) => (resolveExit(e), settle()) });
       return process;
     },
