@@ -12,7 +12,7 @@ import { cliPath, MqttProbe, startMosquitto, startSupervisor, tempDir, type Mosq
 import { launchChromium, leanConfig, startConsole, type ConsoleProcess } from './console-harness.js';
 
 const NODES = 20;
-const BATCH = 5;
+const BATCH = 2;
 const KEEPALIVE_S = 4;
 const name = (i: number) => `n${String(i + 1).padStart(2, '0')}`;
 const base = (i: number) => `venue/${name(i)}`;
