@@ -82,7 +82,13 @@ test('all 20 nodes appear on the page within 3 s of it opening', async () => {
   await page.close();
 }, 30_000);
 
-test('`mpvisor fleet send` reaches all 20 nodes with 20 outcomes', async () => {
+test('`mpvisor fleet status` lists 20 nodes online, `mpvisor fleet send` reaches all 20 with 20 outcomes', async () => {
+  const status = JSON.parse((await promisify(execFile)(process.execPath, [cliPath, 'fleet', 'status', '--mqtt', near.url, '--json'], { timeout: 60_000 })).stdout) as {
+    nodes: Array<{ id: string; online: boolean }>;
+    zones: Array<{ node: string; state: { state: string } }>;
+  };
+  expect(status.nodes.filter((n) => n.online).map((n) => n.id).sort()).toEqual([...Array(NODES).keys()].map((i) => `${base(i)}/test`));
+  expect(status.zones.filter((z) => z.state.state === 'ready')).toHaveLength(NODES);
   const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'fleet', 'send', '--mqtt', near.url, '--json', '{"command":"status"}'], { timeout: 60_000 });
   const results = JSON.parse(stdout) as Array<{ target: string; topic: string; outcome: { outcome: string } }>;
   expect(results).toHaveLength(NODES);
