@@ -9,7 +9,6 @@ function h(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
     if (k === 'class') el.className = v;
-    else if (k.startsWith('data-')) el.setAttribute(k, String(v));
     else el.setAttribute(k, String(v));
   }
   el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));

@@ -28,7 +28,8 @@ export interface PlannedCommand {
 
 export class ActionError extends Error {}
 
-const COMMAND_TIMEOUT_MS = 15_000;
+// A little over the supervisor's own 15 s handler bound, so its `timeout` outcome arrives first.
+const COMMAND_TIMEOUT_MS = 20_000;
 const RESET_TIMEOUT_MS = 60_000;
 
 /** The commands an action becomes, given what the console knows of the fleet. */

@@ -25,9 +25,8 @@ export const consoleConfigSchema = z
   })
   .strict();
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
-export type ConsoleConfigInput = z.input<typeof consoleConfigSchema>;
 
-export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /** Validates the merged file and flag values; every problem as `key: message`. */
 export function parseConsoleConfig(input: unknown): ConsoleConfig {

@@ -59,7 +59,11 @@ export class FleetLink {
     client.on('close', () => this.tellConnection(false));
     client.on('connect', () => {
       (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
-      client.subscribe(this.opts.filters, { qos: 1 }, (err) => {
+      client.subscribe(this.opts.filters, { qos: 1 }, (err, granted) => {
+        // An ACL that denies a filter answers with a failure code, not an error: say so, or the page stays empty.
+        for (const g of granted ?? []) {
+          if (g.qos >= 128) process.stderr.write(`mpvisor console: the broker refused the subscription to ${g.topic} (its ACL)\n`);
+        }
         if (!err) this.tellConnection(true);
       });
     });

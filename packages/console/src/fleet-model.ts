@@ -7,7 +7,11 @@ interface NodeRecord {
   device: string;
   online: boolean | null;
   since: string | null;
-  heartbeat: HeartbeatView | null;
+}
+
+interface HeartbeatRecord {
+  topic: string;
+  hb: HeartbeatView;
 }
 
 interface SystemRecord {
@@ -17,17 +21,19 @@ interface SystemRecord {
 
 const EVENT_LIMIT = 200;
 
-const under = (topic: string, base: string) => base === '' || topic === base || topic.startsWith(`${base}/`);
+const liesUnder = (topic: string, base: string) => base === '' || topic === base || topic.startsWith(`${base}/`);
 
 /**
- * The fleet as the broker tells it. Nodes come from availability (and heartbeats), systems and zones
- * from their retained states, linked to a node by the longest base topic their topic lies under (else by
- * a zone name that exactly one system state lists). Messages may arrive in any order; links are computed when
- * a view is built, so a state seen before its node's availability is placed once the node appears.
+ * The fleet as the broker tells it. Nodes come from availability; systems, zones and heartbeats are
+ * linked to a node by the longest base topic their topic lies under (else a zone by a name that exactly
+ * one system state lists, a heartbeat by a device name only one node has). Messages may arrive in any
+ * order; links are computed when a view is built, so a state seen before its node's availability is
+ * placed once the node appears.
  */
 export class FleetModel {
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly systems = new Map<string, SystemRecord>();
+  private readonly heartbeats = new Map<string, HeartbeatRecord>();
   private readonly zones = new Map<string, ZoneView>();
   private readonly events: FleetEvent[] = [];
   private seq = 0;
@@ -46,11 +52,6 @@ export class FleetModel {
       zones: [...this.zones.values()].map((z) => ({ ...z, node: this.nodeOfZone(z.topic, z.state.zone) })),
       events: [...this.events],
     };
-  }
-
-  /** A node's system topic, where its system commands go. */
-  systemTopicOf(nodeId: string): string | null {
-    return this.nodeView(nodeId).system_topic;
   }
 
   apply(msg: FleetMessage): void {
@@ -105,23 +106,38 @@ export class FleetModel {
     rec.since = this.now().toISOString();
     const id = `${base}/${device}`;
     this.nodeChanged(id);
-    this.record(id, null, online ? 'info' : 'error', `${device} ${online ? 'online' : 'offline'}`);
+    this.record(id, null, online ? 'info' : 'error', online ? 'online' : 'offline');
   }
 
   private heartbeat(topic: string, hb: HeartbeatView): void {
-    const byDevice = [...this.nodes.entries()].filter(([, n]) => n.device === hb.device_name);
-    const slash = topic.lastIndexOf('/');
-    const id = byDevice.length === 1 ? byDevice[0]![0] : `${slash < 0 ? '' : topic.slice(0, slash)}/${hb.device_name}`;
-    const rec = byDevice.length === 1 ? byDevice[0]![1] : this.node(id.slice(0, id.lastIndexOf('/')), hb.device_name);
-    rec.heartbeat = hb;
-    this.nodeChanged(id);
+    this.heartbeats.set(`${topic}|${hb.device_name}`, { topic, hb });
+    this.nodeChanged(this.ownerOfHeartbeat(topic, hb.device_name));
+  }
+
+  /**
+   * The node a heartbeat belongs to: of its device, with the longest base topic the heartbeat topic lies
+   * under (the default `{base}/heartbeat`), else the only node of that device name. A heartbeat makes no
+   * node of its own: one seen before its node's availability is placed once the node appears.
+   */
+  private ownerOfHeartbeat(topic: string, device: string): string | null {
+    const sameDevice = [...this.nodes.entries()].filter(([, n]) => n.device === device);
+    const placed = sameDevice.filter(([, n]) => liesUnder(topic, n.base)).sort(([, a], [, b]) => b.base.length - a.base.length);
+    return placed[0]?.[0] ?? (sameDevice.length === 1 ? sameDevice[0]![0] : null);
+  }
+
+  private heartbeatOf(id: string): HeartbeatView | null {
+    let latest: HeartbeatView | null = null;
+    for (const { topic, hb } of this.heartbeats.values()) {
+      if (this.ownerOfHeartbeat(topic, hb.device_name) === id && (latest === null || hb.timestamp > latest.timestamp)) latest = hb;
+    }
+    return latest;
   }
 
   private node(base: string, device: string): NodeRecord {
     const id = `${base}/${device}`;
     let rec = this.nodes.get(id);
     if (!rec) {
-      rec = { base, device, online: null, since: null, heartbeat: null };
+      rec = { base, device, online: null, since: null };
       this.nodes.set(id, rec);
       for (const zone of this.zones.values()) {
         const node = this.nodeOfZone(zone.topic, zone.state.zone);
@@ -142,7 +158,7 @@ export class FleetModel {
     let best: string | null = null;
     let length = -1;
     for (const [id, n] of this.nodes) {
-      if (under(topic, n.base) && n.base.length > length) [best, length] = [id, n.base.length];
+      if (liesUnder(topic, n.base) && n.base.length > length) [best, length] = [id, n.base.length];
     }
     return best;
   }
@@ -166,7 +182,7 @@ export class FleetModel {
     const state = sys?.[1].state ?? null;
     const metrics = sys?.[1].metrics ?? null;
     const zoneUsage = Object.values(metrics?.zones ?? {});
-    const hb = n.heartbeat;
+    const hb = this.heartbeatOf(id);
     return {
       id,
       base: n.base,

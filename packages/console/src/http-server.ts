@@ -21,6 +21,7 @@ export interface HttpDeps {
 }
 
 const COOKIE = 'mpvisor_console';
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
 const loginSchema = z.object({ operator: z.string().trim().min(1).max(40), password: z.string().max(200) }).strict();
 
@@ -36,6 +37,17 @@ function cookieToken(req: FastifyRequest): string | undefined {
 export function buildHttpServer(d: HttpDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
   const throttle = new LoginThrottle();
+
+  // Without a password the console trusts loopback, so a page of another site must not reach it: refuse
+  // other Host names (DNS rebinding) and, for every request that changes something, a foreign Origin.
+  app.addHook('onRequest', async (req, reply) => {
+    const host = req.headers.host ?? '';
+    if (d.passwordHash === null && !LOOPBACK_HOST.test(host)) return reply.code(403).send({ error: `host ${host} not allowed` });
+    const origin = req.headers.origin;
+    if (req.method !== 'GET' && origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
+      return reply.code(403).send({ error: 'cross-origin request refused' });
+    }
+  });
 
   const who = (req: FastifyRequest) => {
     if (d.passwordHash === null) return { operator: 'local', address: req.ip };

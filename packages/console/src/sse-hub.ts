@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
 const KEEPALIVE_MS = 20_000;
+const MAX_BUFFERED = 1024 * 1024;
 
 /**
  * Server-sent events to every open page. Each client first gets what `initial` returns, then every
@@ -42,8 +43,14 @@ export class SseHub {
     this.clients.clear();
   }
 
+  /** A client that stopped reading (a phone gone out of range) is dropped, not buffered for without end; its EventSource reconnects and gets a fresh snapshot. */
   private writeAll(text: string): void {
-    for (const res of this.clients) res.write(text);
+    for (const res of this.clients) {
+      if (res.writableLength > MAX_BUFFERED) {
+        this.clients.delete(res);
+        res.destroy();
+      } else res.write(text);
+    }
   }
 }
 

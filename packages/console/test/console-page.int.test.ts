@@ -120,6 +120,20 @@ describe('console page', () => {
     await loaded();
   }, 60_000);
 
+  test('"Stop all audio" asks first, then stops every zone of every online node, one outcome each', async () => {
+    await page.click('#stop-venue');
+    await page.waitForSelector('#confirm[open]', { timeout: 5000 });
+    expect(await page.$eval('#confirm-text', (e) => e.textContent)).toBe('Stop all audio in every zone of 1 online node(s)?');
+    await page.click('#confirm-ok');
+    await page.waitForSelector('.action[data-action="venue_stop_audio"][data-done="true"]', { timeout: 20_000 });
+    const outcomes = await page.$$eval('.action[data-action="venue_stop_audio"] .command', (els) => els.map((e) => [e.textContent!.split(' ')[0], e.className]));
+    expect(outcomes.sort()).toEqual([
+      ['test/lobby', 'command outcome-success'],
+      ['test/vault', 'command outcome-success'],
+    ]);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'silent', { timeout: 10_000 }, `${zoneRow(LOBBY)} .playing`);
+  }, 60_000);
+
   test('a node reset from the page asks first, then streams its phases to the outcome', async () => {
     await page.evaluate(() => {
       const w = window as unknown as { __resetTexts: string[] };

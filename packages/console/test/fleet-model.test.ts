@@ -77,8 +77,21 @@ describe('FleetModel', () => {
     const [node] = m.snapshot().nodes;
     expect(node).toMatchObject({ online: false, since: new Date(5000).toISOString(), version: '0.1.0', uptime_ms: 12_500, ip: '10.0.0.5', rss_mb: 100, cpu_percent: 1.5 });
     expect(m.snapshot().events.map((e) => [e.level, e.text])).toEqual([
-      ['info', 'dev online'],
-      ['error', 'dev offline'],
+      ['info', 'online'],
+      ['error', 'offline'],
+    ]);
+  });
+
+  test('a heartbeat goes to the node of its device under whose base it is published', () => {
+    const m = new FleetModel();
+    feed(m, 'venue/a/test/availability', 'online');
+    const hb = (uptime: number) => ({ timestamp: 't', application: 'mpvisor', device_name: 'test', status: 'online', uptime });
+    feed(m, 'venue/b/heartbeat', hb(7));
+    feed(m, 'venue/a/heartbeat', hb(3));
+    feed(m, 'venue/b/test/availability', 'online');
+    expect(m.snapshot().nodes.map((n) => [n.id, n.uptime_ms])).toEqual([
+      ['venue/a/test', 3000],
+      ['venue/b/test', 7000],
     ]);
   });
 
