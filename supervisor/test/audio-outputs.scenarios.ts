@@ -108,7 +108,8 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
   }, 20_000);
 
   it(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
-    const before = { at: Date.now(), pos: await position('a') };
+    // Zone b, untouched, is the control: on a loaded machine both clocks lag the wall clock alike.
+    const before = { a: await position('a'), b: await position('b') };
     const gone = Date.now();
     await daemon.removeSink('room_a');
     const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
@@ -140,10 +141,10 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     console.log(`${label}: zone a heard again on room_a ${first.at - back} ms after its sink returned`);
     expect(first.at - back).toBeLessThan(BACK_BOUND_MS);
     // Where the music would be had room_a never gone: it kept time on our holding sink meanwhile.
-    const expected = (before.pos + (Date.now() - before.at) / 1000) % TRACK_S;
-    const pos = await position('a');
-    console.log(`${label}: zone a position ${pos.toFixed(2)} s, where the music would be ${expected.toFixed(2)} s`);
-    expect(Math.abs(pos - expected)).toBeLessThan(1.5);
+    const after = { a: await position('a'), b: await position('b') };
+    const moved = { a: after.a - before.a, b: after.b - before.b };
+    console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
+    expect(Math.abs(moved.a - moved.b)).toBeLessThan(1.5);
     await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, 5000);
   }, 30_000);
 
@@ -155,6 +156,12 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     ] as const) {
       const t = Date.now();
       await pactl.run([...on]);
+      if (problem === 'sink_suspended' && (await pactl.listSinks()).find((x) => x.name === 'room_a')?.state !== 'SUSPENDED') {
+        // pipewire-pulse 0.3.65 accepts suspend-sink and keeps a sink in use RUNNING: nothing to report.
+        console.log(`${label}: the server does not suspend a sink in use; suspended case not applicable`);
+        await pactl.run([...off]);
+        continue;
+      }
       const s = await zoneState('a', (x) => x?.output?.problems?.includes(problem) && x?.state === 'degraded', t, 8000);
       expect(s.output.reason).toContain('room_a');
       const h = await health();
@@ -211,7 +218,7 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same, with every slave.
     const ours = await waitFor(async () => (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both' && s.owner_module !== before), BACK_BOUND_MS, 'the combine sink re-created');
     expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
-    expect(ledgerSinks()).toEqual(expect.arrayContaining([['mpvisor_both', ours.owner_module]]));
+    await waitFor(() => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module), 5000, 'the ledger to record the new combine sink');
     await heard(rec.room_c!, TONE.both, t);
   }, 30_000);
 
