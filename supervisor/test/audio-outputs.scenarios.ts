@@ -25,7 +25,9 @@ const MAX_LEAK_MS = 1500;
  * Generous bounds only (the machine running the tests is shared): the 2 s targets for music back after
  * an output's or the server's return are measured by scripts/bench-audio-devices.mjs (docs/benchmarks.md).
  */
-const BACK_BOUND_MS = 8000;
+const BACK_BOUND_MS = 15_000;
+/** How long zone a's sink stays away. */
+const GONE_MS = 6000;
 
 export function audioOutputScenarios(label: string, start: (dir: string, sinks: string[]) => Promise<PulseDaemon>): void {
   const dir = tempDir('mpvout');
@@ -108,7 +110,8 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
   }, 20_000);
 
   it(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
-    const before = { at: Date.now(), pos: await position('a') };
+    // Zone b, untouched, is the control: on a loaded machine both clocks lag the wall clock alike.
+    const before = { a: await position('a'), b: await position('b') };
     const gone = Date.now();
     await daemon.removeSink('room_a');
     const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
@@ -116,7 +119,7 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     await probe.waitFor(`${base}/a/warnings`, (m) => /room_a/.test(m.json?.message ?? ''), 5000, gone);
     await probe.waitFor(`${base}/system/events`, (m) => m.json?.type === 'zone_output' && m.json?.zone === 'a' && m.json?.state === 'output_missing', 5000, gone);
     await zoneState('a', (s) => s?.state === 'degraded', gone, 5000);
-    await new Promise((r) => setTimeout(r, 2500));
+    await new Promise((r) => setTimeout(r, GONE_MS));
     const leak = loudest(rec.room_b!, TONE.a, gone);
     const leaked = rec.room_b!.since(gone).filter((c) => (c.tones[TONE.a] ?? 0) >= SILENT).map((c) => `${c.at - gone}:${(c.tones[TONE.a] ?? 0).toFixed(3)}`);
     if (leaked.length > 0) console.log(`${label}: windows (ms after unload: band RMS) with a's tone on room_b: ${leaked.join(' ')}`);
@@ -125,7 +128,7 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     // to our holding sink as soon as the server reports the removal. That gap is the figure that matters
     // (docs/benchmarks.md): nothing on an idle machine, a few hundred ms on a badly overloaded one.
     // Here: a bounded total (counted in windows: a loaded PipeWire delivers captures in late bursts),
-    // where a's tone left on b would fill every window of the 2.5 s and more.
+    // where a's tone left on b would fill every window of GONE_MS and more.
     expect(leaked.length * WINDOW_MS).toBeLessThanOrEqual(MAX_LEAK_MS);
     expect(loudest(rec.room_b!, TONE.b, gone)).toBeGreaterThan(HEARD);
 
@@ -133,19 +136,20 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     await daemon.addSink('room_a');
     await rec.room_a!.reattach();
     const reattached = Date.now() - back;
-    if (process.env.KEEPLOG) console.log(await pactl.run(['-f', 'json', 'list', 'source-outputs']).then((t) => JSON.parse(t).map((o: any) => `${o.index}:src${o.source}:${o.properties['application.process.id']}`).join(' ')), await pactl.run(['list', 'short', 'sources']));
     const first = await heard(rec.room_a!, TONE.a, back, BACK_BOUND_MS + 2000);
     const ok = await zoneState('a', (s) => s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
     console.log(`${label}: recorder reattached after ${reattached} ms; zone state said ok after ${Date.parse(ok.timestamp) - back} ms`);
     console.log(`${label}: zone a heard again on room_a ${first.at - back} ms after its sink returned`);
     expect(first.at - back).toBeLessThan(BACK_BOUND_MS);
     // Where the music would be had room_a never gone: it kept time on our holding sink meanwhile.
-    const expected = (before.pos + (Date.now() - before.at) / 1000) % TRACK_S;
-    const pos = await position('a');
-    console.log(`${label}: zone a position ${pos.toFixed(2)} s, where the music would be ${expected.toFixed(2)} s`);
-    expect(Math.abs(pos - expected)).toBeLessThan(1.5);
-    await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, 5000);
-  }, 30_000);
+    const after = { a: await position('a'), b: await position('b') };
+    const moved = { a: after.a - before.a, b: after.b - before.b };
+    console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
+    // Music that waited for its sink would lag by GONE_MS or more; each switch of output costs mpv the
+    // time it takes to reopen it (milliseconds when the machine is idle, seconds when it is overloaded).
+    expect(Math.abs(moved.a - moved.b)).toBeLessThan(GONE_MS / 1000 - 2);
+    await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
+  }, 60_000);
 
   it(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
     const health = async () => (await cmd('a', { command: 'health_check' })).result;
@@ -155,6 +159,12 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     ] as const) {
       const t = Date.now();
       await pactl.run([...on]);
+      if (problem === 'sink_suspended' && (await pactl.listSinks()).find((x) => x.name === 'room_a')?.state !== 'SUSPENDED') {
+        // pipewire-pulse 0.3.65 accepts suspend-sink and keeps a sink in use RUNNING: nothing to report.
+        console.log(`${label}: the server does not suspend a sink in use; suspended case not applicable`);
+        await pactl.run([...off]);
+        continue;
+      }
       const s = await zoneState('a', (x) => x?.output?.problems?.includes(problem) && x?.state === 'degraded', t, 8000);
       expect(s.output.reason).toContain('room_a');
       const h = await health();
@@ -200,7 +210,8 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
 
   it(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again`, async () => {
     const t = Date.now();
-    const before = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!.owner_module;
+    const recreated = () => sup.output().split('combined sink re-created').length - 1;
+    const before = recreated();
     await daemon.removeSink('room_d');
     await new Promise((r) => setTimeout(r, 500));
     const back = Date.now();
@@ -208,10 +219,12 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     await rec.room_d!.reattach();
     const first = await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
     console.log(`${label}: combined zone heard on its returned slave after ${first.at - back} ms`);
-    // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same, with every slave.
-    const ours = await waitFor(async () => (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both' && s.owner_module !== before), BACK_BOUND_MS, 'the combine sink re-created');
+    // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same,
+    // with every slave (PipeWire may hand it the same module index: the supervisor's log tells).
+    await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
+    const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
     expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
-    expect(ledgerSinks()).toEqual(expect.arrayContaining([['mpvisor_both', ours.owner_module]]));
+    await waitFor(() => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module), 5000, 'the ledger to record the new combine sink');
     await heard(rec.room_c!, TONE.both, t);
   }, 30_000);
 

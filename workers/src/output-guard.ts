@@ -1,5 +1,5 @@
 import type { OutputProblem, OutputStatus } from '@mpvisor/protocol';
-import { isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSinkInput } from '@mpvisor/pulse';
+import { isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
 import type { MpvSlot } from './mpv-slot.js';
 import { assessOutput } from './output-status.js';
 import type { Reporter } from './reporter.js';
@@ -30,6 +30,7 @@ export interface OutputGuardOptions {
 
 const DEBOUNCE_MS = 30;
 const SETTLE_MS = 300;
+const VERIFY_MS = 3000;
 const MPV_TIMEOUT_MS = 1000;
 
 /**
@@ -46,6 +47,8 @@ export class OutputGuard {
   private sinkIndex: number | null = null;
   private holdPresent = false;
   private lostServer = false;
+  /** Until then, streams of ours found on another sink were misplaced by the server and are moved back. */
+  private verifyUntil = 0;
   private timer: NodeJS.Timeout | null = null;
   private recheck: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -121,6 +124,7 @@ export class OutputGuard {
 
   private async check(): Promise<void> {
     const { sink, holdSink, tag, zone } = this.opts;
+    const mpv = new Map(zone.slots().flatMap((s) => (s.pid === null ? [] : [[s.pid, s.role] as const])));
     // Sinks first and alone: moving the streams waits for one pactl call, not two.
     const sinks = this.watch.connected ? await this.pactl.listSinks().catch(() => null) : null;
     let inputs: PulseSinkInput[] = [];
@@ -129,18 +133,28 @@ export class OutputGuard {
       const hold = sinks.find((s) => s.name === holdSink && isOurs(s, tag));
       this.sinkIndex = own?.index ?? null;
       this.holdPresent = hold !== undefined;
-      const target = own ? sink : hold ? holdSink : null;
-      const moved = target !== null ? await this.switchAll(`pulse/${target}`, true) : 0;
-      if (this.lostServer && target !== null) {
+      const target = own ?? hold;
+      const moved = target ? await this.switchAll(`pulse/${target.name}`, true) : 0;
+      if (this.lostServer && target) {
         this.lostServer = false;
         await zone.resume();
+        this.verifyUntil = Date.now() + VERIFY_MS;
       }
+      if (moved > 0) this.verifyUntil = Date.now() + VERIFY_MS;
       // Streams just moved (re)link and their sink wakes from suspend: judge once they have settled.
       if (moved > 0) return this.schedule(SETTLE_MS);
       inputs = await this.pactl.listSinkInputs().catch(() => []);
+      // Streams we have just (re)opened belong on the target, whatever the server or its session manager
+      // chose; one moved later by someone else is reported, not fought.
+      if (target && Date.now() < this.verifyUntil && (await this.pullBack(inputs, mpv, target)) > 0) return this.schedule(SETTLE_MS);
     }
-    const mpv = new Map(zone.slots().flatMap((s) => (s.pid === null ? [] : [[s.pid, s.role] as const])));
     this.publish(assessOutput({ sink, holdSink, server: sinks !== null, sinks: sinks ?? [], inputs, mpv, audible: zone.audible(), now: new Date() }));
+  }
+
+  private async pullBack(inputs: readonly PulseSinkInput[], mpv: ReadonlyMap<number, string>, target: PulseSink): Promise<number> {
+    const astray = inputs.filter((i) => mpv.has(Number(i.properties['application.process.id'])) && i.sink !== target.index);
+    const moves = astray.map((i) => this.pactl.moveSinkInput(i.index, target.name).then(() => 1, () => 0));
+    return (await Promise.all(moves)).reduce((a: number, b) => a + b, 0);
   }
 
   /**

@@ -27,6 +27,13 @@ export interface PulseWatchOptions {
   maxBackoffMs?: number;
 }
 
+/**
+ * `pactl subscribe` never reads its stdin, so it would outlive a parent killed by SIGKILL. It runs as
+ * the shell's own pid (exec) beside a reader of the inherited stdin pipe that kills it at EOF: when
+ * this process dies, or stops it, the pipe closes and pactl goes too.
+ */
+const TIED_TO_STDIN = 'exec 3<&0; (read -r _ <&3; kill $$ 2>/dev/null) & exec "$0" subscribe';
+
 /** A subscribe child that lived this long counts as a good connection (its backoff starts over). */
 const STABLE_MS = 2000;
 
@@ -61,6 +68,7 @@ export class PulseWatch {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.child?.kill('SIGTERM');
+    this.child?.stdin!.destroy();
     this.child = null;
   }
 
@@ -89,7 +97,7 @@ export class PulseWatch {
       this.later(this.opts.pollMs ?? 100);
       return;
     }
-    const child = spawn(this.opts.bin ?? 'pactl', ['subscribe'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('sh', ['-c', TIED_TO_STDIN, this.opts.bin ?? 'pactl'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     this.child = child;
     const startedAt = Date.now();
     let buffered = '';
@@ -108,6 +116,7 @@ export class PulseWatch {
       if (this.child === child) this.setUp(true);
     });
     child.once('close', () => {
+      child.stdin!.destroy();
       if (this.child !== child) return;
       this.child = null;
       this.setUp(false);

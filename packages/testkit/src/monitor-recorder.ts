@@ -20,7 +20,7 @@ export interface MonitorRecorder {
   since(t: number): MonitorChunk[];
   /** The first chunk at or after `since` for which `test` holds; rejects after timeoutMs. */
   waitFor(test: (c: MonitorChunk) => boolean, timeoutMs: number, since?: number): Promise<MonitorChunk>;
-  /** After the sink came back: record its new monitor again. */
+  /** After the sink came back: record its new monitor (a new parec, once the monitor exists). */
   reattach(): Promise<void>;
   /** Resolves once parec delivers samples (the first capture of a sink takes 1-2 s to start). */
   ready(timeoutMs?: number): Promise<void>;
@@ -90,6 +90,16 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
       filled = 0;
     }
   };
+  // A capture opened before its monitor exists lands on another source (PipeWire): wait for the monitor.
+  const monitorPresent = () =>
+    run('pactl', ['list', 'short', 'sources'], { env, timeout: 5000 }).then(
+      ({ stdout }) => stdout.split('\n').some((l) => l.split('\t')[1] === `${opts.sink}.monitor`),
+      () => false,
+    );
+  const relaunch = async () => {
+    while (!stopped && !(await monitorPresent())) await new Promise((r) => setTimeout(r, 50));
+    if (!stopped) launch();
+  };
   // parec ends when its server goes (or cannot connect yet): started again until stop().
   const launch = () => {
     filled = 0;
@@ -99,7 +109,7 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     child.stdout!.on('data', onData);
     exited = new Promise<void>((r) => child.once('exit', () => r()));
     void exited.then(() => {
-      if (!stopped) setTimeout(() => !stopped && launch(), 50);
+      if (!stopped) void relaunch();
     });
   };
   launch();
@@ -125,11 +135,12 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     waitFor,
     ready: async (timeoutMs = 5000) => void (await waitFor(() => true, timeoutMs)),
     reattach: async () => {
-      // The server moved our capture to another source when the sink went; move it back (a new capture takes 1-2 s to start).
-      const list = JSON.parse((await run('pactl', ['-f', 'json', 'list', 'source-outputs'], { env, timeout: 5000 })).stdout) as Array<{ index: number; properties?: Record<string, string> }>;
-      const mine = list.find((o) => o.properties?.['application.process.id'] === String(child.pid));
-      if (mine) await run('pactl', ['move-source-output', String(mine.index), `${opts.sink}.monitor`], { env, timeout: 5000 });
-      else child.kill('SIGTERM');
+      // A new capture on the new monitor (moving the old one back proved unreliable on a loaded PipeWire);
+      // its start-up time is part of any gap timed across it.
+      const old = exited;
+      child.kill('SIGTERM');
+      await old;
+      while (!stopped && exited === old) await new Promise((r) => setTimeout(r, 10));
     },
     stop: async () => {
       stopped = true;

@@ -140,9 +140,9 @@ export class CombinedSinks {
     return report;
   }
 
-  /** Names of the sinks the server has now. */
-  async sinkNames(): Promise<Set<string>> {
-    return new Set((await this.pactl.listSinks()).map((s) => s.name));
+  /** The sinks the server has now: name by index. */
+  async sinkNames(): Promise<Map<number, string>> {
+    return new Map((await this.pactl.listSinks()).map((s) => [s.index, s.name]));
   }
 
   /** For health_check / diagnostics. */

@@ -31,6 +31,8 @@ export class SinkKeeper {
   private again = false;
   /** Combined zones that lost a slave since their sink was made. */
   private readonly slaveLost = new Set<string>();
+  /** Sink names by index as last listed: a removal event names only the index. */
+  private names = new Map<number, string>();
 
   constructor(private readonly opts: SinkKeeperOptions) {
     this.watch = new PulseWatch({ env: opts.env ?? process.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
@@ -48,7 +50,19 @@ export class SinkKeeper {
   }
 
   private onEvent(e: PulseEvent): void {
-    if (e.facility === 'sink' && e.kind !== 'change') this.schedule(DEBOUNCE_MS);
+    if (e.facility !== 'sink' || e.kind === 'change') return;
+    // Marked at once: a slave back before the next listing must still count as having been gone.
+    const gone = e.kind === 'remove' && e.index !== null ? this.names.get(e.index) : undefined;
+    if (gone !== undefined) for (const z of this.combinedZones()) if (this.slavesOf(z).includes(gone)) this.slaveLost.add(z.name);
+    this.schedule(DEBOUNCE_MS);
+  }
+
+  private combinedZones(): ZoneConfig[] {
+    return this.opts.zones().filter(wantsCombinedSink);
+  }
+
+  private slavesOf(zone: ZoneConfig): string[] {
+    return zone.combined_sinks.map(sinkNameOf).filter((s): s is string => s !== null);
   }
 
   private onServer(up: boolean): void {
@@ -89,9 +103,10 @@ export class SinkKeeper {
     if (!(await sinks.refresh())) return;
     const holdWarning = await sinks.ensureHold();
     if (holdWarning) log.warn(holdWarning);
-    const present = await sinks.sinkNames();
-    for (const zone of this.opts.zones().filter(wantsCombinedSink)) {
-      const slaves = zone.combined_sinks.map(sinkNameOf).filter((s): s is string => s !== null);
+    this.names = await sinks.sinkNames();
+    const present = new Set(this.names.values());
+    for (const zone of this.combinedZones()) {
+      const slaves = this.slavesOf(zone);
       if (!slaves.every((s) => present.has(s))) {
         this.slaveLost.add(zone.name);
         continue;
