@@ -5,16 +5,20 @@ import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, waitFor } from '@mpvisor/testkit';
 
-export async function zoneHarness(prefix: string, build: (port: number, media: string, base: string) => string) {
+export async function zoneHarness(
+  prefix: string,
+  build: (port: number, media: string, base: string) => string,
+  o: { brokerConf?: string[]; env?: NodeJS.ProcessEnv } = {},
+) {
   const dir = tempDir(prefix);
   const media = join(dir.path, 'media');
   mkdirSync(media, { recursive: true });
   await ensureDemoMedia(media);
-  const broker = await startMosquitto({ dir: dir.path });
+  const broker = await startMosquitto({ dir: dir.path, extra: o.brokerConf ?? [] });
   const probe = await MqttProbe.connect(broker.url);
   const base = prefix;
   await probe.subscribe(`${base}/#`);
-  const sup = startSupervisor({ dir: dir.path, config: build(broker.port, media, base) });
+  const sup = startSupervisor({ dir: dir.path, config: build(broker.port, media, base), ...(o.env ? { env: o.env } : {}) });
   const h = {
     dir,
     media,

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { isAlive, sleep, waitFor } from '@mpvisor/testkit';
+import { zoneHarness } from './zone-harness.js';
+
+// Attack 4 of issue 17: distinct duck ids, unpaced. Every duck outcome and volume event used to list
+// every id, so ~1,240 of them ran the supervisor out of heap and a burst overflowed the worker socket.
+// Real Mosquitto (queueing all of it: nothing is dropped before it reaches us), supervisor, worker, mpv.
+
+const FLOOD = 10_000;
+const MAX_DUCKS = 32;
+const RSS_GROWTH_LIMIT_KB = 20 * 1024;
+
+const ini = (port: number, media: string, base: string) =>
+  [
+    '[mqtt]',
+    'broker = 127.0.0.1',
+    `port = ${port}`,
+    `base_topic = ${base}`,
+    'device_name = test',
+    `client_id = mpvisor-df-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
+    '[global]',
+    'log_level = warn',
+    `media_base_path = ${media}`,
+    'heartbeat_enabled = false',
+    '[system:main]',
+    'warm_spares = 0',
+    'startup_timeout_ms = 15000',
+    'heartbeat_timeout_ms = 5000',
+    '[audio:room]',
+    `topic = ${base}/room`,
+    'media_dir = .',
+  ].join('\n');
+
+function rssKb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.replace(/\D+/g, ''));
+}
+
+describe('a flood of distinct duck ids', () => {
+  let h: Awaited<ReturnType<typeof zoneHarness>>;
+  let flooder: MqttClient;
+
+  beforeAll(async () => {
+    // The heap bound the systemd unit and `npm start` run the supervisor with (docs/benchmarks.md).
+    h = await zoneHarness('mpvdf', ini, { brokerConf: ['max_queued_messages 0', 'max_inflight_messages 0'], env: { NODE_OPTIONS: '--max-old-space-size=96' } });
+    await h.ready('room', 0, 90_000);
+    flooder = await connectAsync(h.broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await flooder?.endAsync(true);
+    await h?.close();
+  }, 30_000);
+
+  it(`${FLOOD} distinct ids: one outcome each, at most ${MAX_DUCKS} held, supervisor answering, worker alive, RSS growth under 20 MB`, async () => {
+    expect((await h.cmd('room', { command: 'playBackground', file: 'tone-220.wav' })).outcome).toBe('success');
+    const before = await h.state('room');
+    const topic = `${h.base}/room/commands`;
+    const events = `${h.base}/room/events`;
+    const outcomes = (prefix: string) => h.probe.messages.filter((m) => m.topic === events && m.json?.type === 'command' && typeof m.json.id === 'string' && m.json.id.startsWith(prefix));
+    const flood = async (prefix: string, count: number) => {
+      const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+      await Promise.all(ids.map((id) => flooder.publishAsync(topic, JSON.stringify({ command: 'duck', id, duck_id: `${id}-${'x'.repeat(48)}` }), { qos: 1 })));
+      await waitFor(() => outcomes(prefix).length >= count, 150_000, `${count} outcomes`, 200);
+    };
+    // The same flood once before the baseline, as the fuzz benchmark warms up: the first burst grows
+    // V8's heap and the allocator to their working size (bounded by the heap flag); what must not grow
+    // is anything kept per id, which a second flood would add on top.
+    const rssStart = rssKb(h.sup.pid);
+    await flood('warmup-', FLOOD);
+    expect((await h.cmd('room', { command: 'unduck' })).outcome).toBe('success');
+    await sleep(1000);
+    const rssBefore = rssKb(h.sup.pid);
+    await flood('flood-', FLOOD);
+    const got = outcomes('flood-').map((m) => m.json);
+    expect(new Set(got.map((o) => o.id)).size).toBe(FLOOD);
+    expect(got).toHaveLength(FLOOD);
+    const kinds = new Map<string, number>();
+    for (const o of got) kinds.set(`${o.outcome}/${o.error_type}`, (kinds.get(`${o.outcome}/${o.error_type}`) ?? 0) + 1);
+    // A request waiting its turn while the flood saturates the supervisor may run out of time: that is
+    // its one outcome too.
+    const expected = ['success/null', 'failed/limit_reached', 'failed/busy', 'failed/timeout'];
+    expect(Object.fromEntries([...kinds].filter(([k]) => !expected.includes(k)))).toEqual({});
+    expect(kinds.get('success/null')).toBeLessThanOrEqual(MAX_DUCKS);
+    // Nothing the supervisor published lists more than the ids a zone may hold.
+    const largest = Math.max(...h.probe.messages.filter((m) => m.topic === events).map((m) => m.payload.length));
+    expect(largest).toBeLessThan(8 * 1024);
+
+    const state = await h.cmd('room', { command: 'getState' });
+    expect(state.outcome).toBe('success');
+    const after = await h.state('room');
+    expect(after).toMatchObject({ state: 'ready', pid: before.pid, restarts: before.restarts });
+    expect(isAlive(before.pid)).toBe(true);
+    const growthKb = rssKb(h.sup.pid) - rssBefore;
+    process.stdout.write(`duck flood: supervisor RSS ${rssStart} kB at start, ${rssBefore} kB after a first flood, +${growthKb} kB over the second; outcomes ${JSON.stringify(Object.fromEntries(kinds))}\n`);
+    expect(growthKb).toBeLessThan(RSS_GROWTH_LIMIT_KB);
+
+    // The zone still ducks and releases as asked.
+    expect((await h.cmd('room', { command: 'unduck' })).outcome).toBe('success');
+    expect((await h.cmd('room', { command: 'duck', duck_id: 'after-flood' })).outcome).toBe('success');
+  }, 400_000);
+});
