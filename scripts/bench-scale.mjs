@@ -124,7 +124,7 @@ async function runSize(size, pool) {
     const idleLat = await latency(cmd, zones, N);
     // Background music in every zone.
     const tracks = ['tone-220.wav', 'tone-330.wav', 'tone-440.wav'];
-    const r = await Promise.all(zones.map((z, i) => cmd.send(z, { command: 'playBackground', file: tracks[i % 3] }, { waitMs: 20_000 })));
+    const r = await Promise.all(zones.map((z, i) => cmd.send(z, { command: 'playBackground', file: tracks[i % 3], loop: true }, { waitMs: 20_000 })));
     if (r.some((o) => o?.outcome !== 'success')) throw new Error('playBackground failed');
     await sleep(2000);
     st = await controlStatus(sup.controlSocket);

@@ -161,7 +161,7 @@ async function recoverZone(zone, c, deadline) {
       }
     }
     if (!replayed) {
-      const r = await send(zone, { command: 'playBackground', file: replayTrack }, { waitMs: 5000 });
+      const r = await send(zone, { command: 'playBackground', file: replayTrack, loop: true }, { waitMs: 5000 });
       if (r?.outcome !== 'success') {
         why = `replay: ${r?.outcome ?? 'no outcome'}`;
         await sleep(200);
@@ -605,7 +605,7 @@ try {
     if (performance.now() > readyBy) throw new Error(`zones not ready within 60 s: ${JSON.stringify(st && [...st.values()].map((z) => [z.zone, z.state]))}`);
     await sleep(200);
   }
-  await Promise.all(ZONES.map((z, i) => send(z, { command: 'playBackground', file: TRACKS[i % TRACKS.length] }, { expect: 'success' })));
+  await Promise.all(ZONES.map((z, i) => send(z, { command: 'playBackground', file: TRACKS[i % TRACKS.length], loop: true }, { expect: 'success' })));
   await Promise.all(ZONES.map((z) => track('initial', [z], performance.now())));
   recoveries.length = 0;
   if (violations.length) throw new Error('the zones did not start playing');

@@ -23,6 +23,25 @@ export class Outbound {
     const payload = JSON.stringify(outcome);
     this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
     if (responseTopic) this.o.mqtt.publishEvent(responseTopic, payload, correlationData ? { correlationData } : undefined);
+    if (zone !== null && outcome.outcome !== 'success') this.mirrorOnWarnings(zone, outcome);
+  }
+
+  /** ParadoxFX copies every failed or warning outcome to the zone's warnings topic; mpvisor's invalid too. */
+  private mirrorOnWarnings(zone: string, o: CommandOutcome): void {
+    const payload = {
+      timestamp: o.timestamp,
+      type: 'warning',
+      zone,
+      message: o.message,
+      command: o.command,
+      outcome: o.outcome,
+      id: o.id,
+      parameters: o.parameters,
+      ...(o.error_type ? { error_type: o.error_type } : {}),
+      ...(o.error_message ? { error_message: o.error_message } : {}),
+      ...(o.warning_type ? { warning_type: o.warning_type } : {}),
+    };
+    this.o.mqtt.publishEvent(zoneTopics(this.o.zoneConfigs.get(zone)!.topic).warnings, JSON.stringify(payload));
   }
 
   /** On the zone's events and the system's, so one subscription sees every zone come and go. */

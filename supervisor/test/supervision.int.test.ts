@@ -100,7 +100,7 @@ describe('supervision of workers and mpv', () => {
   }, 15_000);
 
   it('kill -9 of the background mpv: same worker, new mpv, music resumes near its position', async () => {
-    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav' });
+    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav', loop: true });
     await sleep(1500);
     const before = await h.state('alpha');
     const old = await h.prop('alpha', 'background', 'time-pos');
@@ -289,7 +289,7 @@ describe('a zone that fails at every start', () => {
     const st = await h.state('bad');
     expect(st.state).toBe('ready');
     expect(isAlive(st.pid)).toBe(true);
-    await h.cmd('bad', { command: 'playBackground', file: 'tone-330.wav' });
+    await h.cmd('bad', { command: 'playBackground', file: 'tone-330.wav', loop: true });
     await h.playing('bad');
   }, 20_000);
 

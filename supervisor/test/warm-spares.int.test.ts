@@ -79,7 +79,7 @@ describe('warm_spares = 1', () => {
   }, 15_000);
 
   it("kill -9 of a zone's worker: the spare takes over, background resumes at its position, a new spare follows", async () => {
-    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav' });
+    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav', loop: true });
     await h.playing('alpha');
     await sleep(1200); // a heartbeat or two: the supervisor knows the position
     const [spare] = await h.readySpares(1);
@@ -158,7 +158,7 @@ describe('warm_spares = 0', () => {
     const before = await h.state('solo');
     // The worker and its own mpv only.
     expect(h.sup.tree().sort()).toEqual([before.pid, ...before.mpv_instances.map((m: { pid: number }) => m.pid)].sort());
-    await h.cmd('solo', { command: 'playBackground', file: 'tone-330.wav' });
+    await h.cmd('solo', { command: 'playBackground', file: 'tone-330.wav', loop: true });
     await h.playing('solo');
     await sleep(1200);
     const since = Date.now();

@@ -4,6 +4,9 @@ import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
 import { audioHandlers } from './handlers/audio.js';
 import { mixHandlers } from './handlers/mix.js';
+import { pfxMediaHandlers } from './handlers/pfx-media.js';
+import { pfxVolumeHandlers } from './handlers/pfx-volume.js';
+import { screenPowerHandlers } from './handlers/screen-power.js';
 import { screenHandlers } from './handlers/screen.js';
 import type { Handler } from './handlers/types.js';
 import type { MpvSlot } from './mpv-slot.js';
@@ -23,8 +26,15 @@ export class Zone {
   readonly effects: EffectPool;
   readonly screen: ScreenPlayer | null = null;
   readonly ducks: Ducks;
-  zoneVolume: number;
+  /** The zone master (setZoneVolume, setVolume {volume}); starts at 100, the role bases carry pfx.ini's levels. */
+  zoneVolume = 100;
+  /** ParadoxFX's base volumes of speech, effects and video (setVolume {type}); background keeps its own. */
+  readonly bases: { speech: number; effects: number; video: number };
+  /** ParadoxFX's ducking_adjust (setDuckingAdjustment): the default duck of speech, video and duck. */
+  duckingAdjust: number;
   pausedAll: string[] | null = null;
+  /** After sleepScreen, until wakeScreen or recoverScreens. */
+  screenAsleep = false;
   private readonly fixedSlots: MpvSlot[];
   private readonly handlers: Map<string, Handler>;
   private stateTimer: NodeJS.Immediate | null = null;
@@ -37,7 +47,8 @@ export class Zone {
     slots: SlotProvider = freshSlots,
   ) {
     const zone = boot.zone;
-    this.zoneVolume = zone.volume;
+    this.bases = { speech: zone.speech_volume, effects: zone.effects_volume, video: zone.video_volume };
+    this.duckingAdjust = zone.ducking_adjust;
     const slot = (role: string, onRestarted: (s: MpvSlot) => Promise<void>, video = false) =>
       slots.take({
         role,
@@ -64,22 +75,38 @@ export class Zone {
       if (percent === null) await this.ducks.release([id]);
       else await this.ducks.set(id, percent);
     };
-    const queue = { volumes, duckDefault: zone.ducking_adjust, reporter, changed };
-    this.speech = new PlayQueue({ ...queue, kind: 'speech', slot: speechSlot, roleBase: () => zone.speech_volume, maxQueued: zone.audio_queue_max, duck: duckAs('speech') });
-    this.effects = new EffectPool({ warm: zone.effects_pool_size, makeSlot: (role, hook) => slot(role, hook), volumes, roleBase: () => zone.effects_volume, reporter, changed });
+    const queue = { volumes, reporter, changed };
+    // speech_ducking / video_ducking: absent follows ducking_adjust, 0 or more turns that duck off, negative is its amount.
+    const duckDefault = (kindDefault: number | undefined) => () => (kindDefault === undefined ? this.duckingAdjust : Math.min(0, kindDefault));
+    this.speech = new PlayQueue({
+      ...queue,
+      kind: 'speech',
+      slot: speechSlot,
+      roleBase: () => this.bases.speech,
+      maxQueued: zone.audio_queue_max,
+      duckDefault: duckDefault(zone.speech_ducking),
+      duck: duckAs('speech'),
+    });
+    this.effects = new EffectPool({ warm: zone.effects_pool_size, makeSlot: (role, hook) => slot(role, hook), volumes, roleBase: () => this.bases.effects, reporter, changed });
     if (zone.kind === 'screen') {
       const videoSlot = slot('video', () => this.screen!.resumeAfterRestart(), true);
       this.fixedSlots.push(videoSlot);
       const image = zone.default_image ? resolveMediaPath(zone.media_dir, zone.default_image) : null;
       this.screen = new ScreenPlayer(
         videoSlot,
-        { ...queue, roleBase: () => zone.video_volume, maxQueued: zone.video_queue_max, duck: duckAs('video') },
+        { ...queue, roleBase: () => this.bases.video, maxQueued: zone.video_queue_max, duckDefault: duckDefault(zone.video_ducking), duck: duckAs('video') },
         image?.ok ? image.path : null,
         reporter,
         changed,
       );
     }
-    this.handlers = new Map([...audioHandlers(this), ...mixHandlers(this), ...(this.screen ? screenHandlers(this, this.screen) : [])]);
+    this.handlers = new Map([
+      ...audioHandlers(this),
+      ...mixHandlers(this),
+      ...pfxVolumeHandlers(this),
+      ...pfxMediaHandlers(this),
+      ...(this.screen ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this)] : []),
+    ]);
   }
 
   get slots(): MpvSlot[] {

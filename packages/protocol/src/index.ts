@@ -3,6 +3,7 @@ export * from './json-limits.js';
 export * from './envelope.js';
 export * from './arg-schemas.js';
 export * from './zone-commands.js';
+export * from './pfx-commands.js';
 export * from './system-commands.js';
 export * from './command-table.js';
 export * from './outcome.js';

@@ -6,6 +6,7 @@ import { RESET_COMMANDS, resetHandlers, resetTimeoutMs, zoneResetHandler } from 
 import type { Reports } from '../reports.js';
 import { supervisionHandlers } from '../zones/supervision-commands.js';
 import { Dispatcher } from './dispatcher.js';
+import { pfxZoneHandlers } from './pfx-zone-handlers.js';
 import { systemHandlers } from './system-handlers.js';
 import { makeZoneHandler } from './zone-routing.js';
 
@@ -26,6 +27,15 @@ export interface DispatcherWiring {
 export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Dispatcher {
   const { config, zones, zoneConfigs, log } = ctx;
   const resetDeps = { coordinator: w.resets, defaultTimeoutMs: config.system.reset_timeout_ms };
+  const system = systemHandlers({
+    status: () => w.reports.status(),
+    metrics: () => w.reports.metrics(),
+    health: () => w.reports.health(),
+    requestStop: w.requestStop,
+    allowHostCommands: config.system.allow_host_commands,
+  });
+  const supervision = supervisionHandlers(zones);
+  const restart = new Map(supervision).get('restart')!;
   return new Dispatcher({
     zoneTable: new CommandTable(ZONE_COMMANDS),
     systemTable: new CommandTable(SYSTEM_COMMANDS),
@@ -34,19 +44,14 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
       configOf: (z) => zoneConfigs.get(z),
       supervisorHandlers: new Map([
         ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: zones.get(z)!.snapshot() })],
-        ...supervisionHandlers(zones),
+        ...supervision,
         ['reset', zoneResetHandler(resetDeps)],
+        ...pfxZoneHandlers({ restart, systemHandlers: system, allowHostCommands: config.system.allow_host_commands }),
       ]),
       workerTimeoutMs: WORKER_TIMEOUT_MS,
     }),
     systemHandlers: new Map([
-      ...systemHandlers({
-        status: () => w.reports.status(),
-        metrics: () => w.reports.metrics(),
-        health: () => w.reports.health(),
-        requestStop: w.requestStop,
-        allowHostCommands: config.system.allow_host_commands,
-      }),
+      ...system,
       ...(ctx.ownership?.handlers() ?? []),
       ...resetHandlers(resetDeps),
       ['diagnostics', async () => ({ outcome: 'success' as const, message: 'diagnostics', result: await diagnostics(ctx) })],

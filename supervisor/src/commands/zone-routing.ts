@@ -27,8 +27,9 @@ export function makeZoneHandler(deps: ZoneRoutingDeps) {
       const make = deps.supervisorHandlers.get(spec.name);
       return make ? make(zone) : { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
     }
-    if (spec.mediaArg) {
-      const requested = args[spec.mediaArg] as string;
+    for (const key of spec.mediaArgs ?? []) {
+      const requested = args[key];
+      if (typeof requested !== 'string') continue;
       const checked = resolveMediaPath(config.media_dir, requested);
       if (!checked.ok) {
         throw new CommandError('path_outside_media', `media path "${requested}" is outside zone ${zone}'s media folder`, 'invalid');

@@ -1,5 +1,6 @@
 import { success, warning, type HandlerResult } from '@mpvisor/protocol';
 import type { Zone } from '../zone.js';
+import { manualDuckId } from './pfx-volume.js';
 import { fadeOf, type HandlerTable } from './types.js';
 
 // Ducks from duck commands live beside the speech and video ducks; the prefix keeps a caller's id from
@@ -10,16 +11,14 @@ const CALLER = 'cmd:';
 export function mixHandlers(z: Zone): HandlerTable {
   const zone = z.boot.zone;
   return [
-    ['setVolume', async (a) => {
-      z.zoneVolume = a.volume as number;
-      await z.applyVolumes();
-      return success(`zone volume ${z.zoneVolume}`, { volume: z.zoneVolume, background: z.background.state().volume, max_volume: zone.max_volume });
-    }],
     ['duck', async (a) => {
-      const id = `${CALLER}${typeof a.duck_id === 'string' ? a.duck_id : 'default'}`;
-      await z.ducks.set(id, typeof a.amount === 'number' ? a.amount : zone.ducking_adjust);
+      if (typeof a.ducking === 'number' && a.ducking >= 0) {
+        return success(`ducking ${a.ducking} is not negative: not ducked (as ParadoxFX)`, { manual_duck_ignored: true, requested: a.ducking });
+      }
+      const duckId = typeof a.duck_id === 'string' ? a.duck_id : manualDuckId();
+      await z.ducks.set(`${CALLER}${duckId}`, typeof a.amount === 'number' ? a.amount : z.duckingAdjust);
       z.volumeEvent();
-      return success(`ducked (${z.ducks.strongest}%)`, { duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids });
+      return success(`ducked (${z.ducks.strongest}%)`, { duck_id: duckId, duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids });
     }],
     ['unduck', async (a) => {
       const ids = typeof a.duck_id === 'string' ? [`${CALLER}${a.duck_id}`] : z.ducks.ids.filter((i) => i.startsWith(CALLER));

@@ -9,11 +9,12 @@ type Status = MediaState['background']['status'];
 
 const START_TIMEOUT_MS = 3000;
 
-/** Background music: one looping track on its own mpv, ducked while speech plays. */
+/** Background music: one track on its own mpv (looping when asked), ducked while speech plays unless played with skipDucking. */
 export class BackgroundPlayer {
   private file: string | null = null;
   private status: Status = 'stopped';
-  private loop = true;
+  private loop = false;
+  private skipDucking = false;
   private base: number;
   private position: number | null = null;
   private duck = 0;
@@ -42,13 +43,15 @@ export class BackgroundPlayer {
   }
 
   private volume(): number {
-    return effectiveVolume(this.volumes(), this.base, this.duck);
+    return effectiveVolume(this.volumes(), this.base, this.skipDucking ? 0 : this.duck);
   }
 
   async play(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
     const { base, warning: volWarning } = itemBase(this.base, args);
     this.base = base;
-    this.loop = args.loop !== false;
+    // ParadoxFX plays background music once unless `loop` is true, and reports the end as `done`.
+    this.loop = args.loop === true;
+    this.skipDucking = args.skipDucking === true || args.skip_ducking === true;
     const fadeIn = typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
     // start_s is internal (a resume after a crash or restart; MQTT arguments never carry it): load at the
     // position rather than load then seek, one playback start instead of two.
@@ -96,6 +99,10 @@ export class BackgroundPlayer {
     this.changed();
     this.reporter.send({ type: 'event', event: { type: 'background', state: 'stopped', file } });
     return success('background stopped');
+  }
+
+  get baseVolume(): number {
+    return this.base;
   }
 
   async setBase(volume: number): Promise<HandlerResult> {
