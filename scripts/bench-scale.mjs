@@ -58,7 +58,7 @@ async function cpuOver(groups, seconds) {
 
 function memory(sup, st) {
   const zones = st.zones.map((z) => {
-    const pids = [z.pid, ...z.mpv_instances.filter((m) => m.alive && m.pid).map((m) => m.pid)].filter(Boolean);
+    const pids = [z.pid, ...z.mpv_processes.filter((m) => m.alive && m.pid).map((m) => m.pid)].filter(Boolean);
     return { zone: z.zone, processes: pids.length, rss_kb: pids.reduce((n, p) => n + (rssKb(p) ?? 0), 0), pss_kb: pids.reduce((n, p) => n + (pssKb(p) ?? 0), 0), worker_rss_kb: rssKb(z.pid) ?? 0 };
   });
   const tree = descendantStats(sup.pid, allStats());

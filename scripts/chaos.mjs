@@ -250,7 +250,7 @@ function hold(pid, starttime, ms) {
 }
 
 const mpvRole = (z, pred) => {
-  const ms = z.mpv_instances.filter((m) => m.alive && m.pid && pred(m.role));
+  const ms = z.mpv_processes.filter((m) => m.alive && m.pid && pred(m.role));
   return ms.length ? R.pick(ms) : null;
 };
 
@@ -287,7 +287,7 @@ const FAULTS = {
     return true;
   },
   async stop_mpv() {
-    const z = await pickZone((zz) => zz.mpv_instances.some((m) => m.alive));
+    const z = await pickZone((zz) => zz.mpv_processes.some((m) => m.alive));
     const m = z && mpvRole(z, () => true);
     const s = m && isOurMpv(m.pid, z.pid);
     if (!s) return false;
@@ -369,7 +369,7 @@ const FAULTS = {
 };
 
 async function killMpv(kind, pred) {
-  const z = await pickZone((zz) => zz.mpv_instances.some((m) => m.alive && pred(m.role)));
+  const z = await pickZone((zz) => zz.mpv_processes.some((m) => m.alive && pred(m.role)));
   const m = z && mpvRole(z, pred);
   if (!m || !isOurMpv(m.pid, z.pid)) return false;
   const t0 = performance.now();

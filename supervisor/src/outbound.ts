@@ -1,6 +1,7 @@
 import type { ZoneConfig } from '@mpvisor/config';
-import { systemTopics, zoneTopics, type CommandOutcome, type MediaEvent } from '@mpvisor/protocol';
+import { systemTopics, zoneTopics, type CommandOutcome, type MediaEvent, type PfxEvent } from '@mpvisor/protocol';
 import type { MqttLink } from './mqtt/mqtt-link.js';
+import { pfxCommandEvents, pfxMediaEvents } from './pfx-events.js';
 
 export interface OutboundContext {
   mqtt: MqttLink;
@@ -23,7 +24,16 @@ export class Outbound {
     const payload = JSON.stringify(outcome);
     this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
     if (responseTopic) this.o.mqtt.publishEvent(responseTopic, payload, correlationData ? { correlationData } : undefined);
-    if (zone !== null && outcome.outcome !== 'success') this.mirrorOnWarnings(zone, outcome);
+    if (zone === null) return;
+    if (outcome.outcome !== 'success') this.mirrorOnWarnings(zone, outcome);
+    this.publishPfx(zone, pfxCommandEvents(this.o.zoneConfigs.get(zone)!, outcome));
+  }
+
+  /** ParadoxFX's event payloads, beside mpvisor's own: controllers written for ParadoxFX listen for these. */
+  private publishPfx(zone: string, events: PfxEvent[]): void {
+    for (const event of events) {
+      this.o.mqtt.publishEvent(this.eventsTopic(zone), JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }));
+    }
   }
 
   /** ParadoxFX copies every failed or warning outcome to the zone's warnings topic; mpvisor's invalid too. */
@@ -53,6 +63,8 @@ export class Outbound {
 
   publishMediaEvent(zone: string, event: MediaEvent): void {
     this.o.mqtt.publishEvent(this.eventsTopic(zone), JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }));
+    const config = this.o.zoneConfigs.get(zone);
+    if (config) this.publishPfx(zone, pfxMediaEvents(config, event));
   }
 
   /** On the zone's warnings topic (ParadoxFX's) and its events. */

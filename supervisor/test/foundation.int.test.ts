@@ -63,8 +63,8 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     expect(status.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     for (const z of status.zones) {
       expect(isAlive(z.pid)).toBe(true);
-      expect(z.mpv_instances.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['background', 'speech', 'effect-0']));
-      for (const m of z.mpv_instances) expect(isAlive(m.pid)).toBe(true);
+      expect(z.mpv_processes.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['background', 'speech', 'effect-0']));
+      for (const m of z.mpv_processes) expect(isAlive(m.pid)).toBe(true);
     }
     const table = execFileSync(process.execPath, [cliPath, 'status', '--run-dir', sup.runDir], { encoding: 'utf8' });
     expect(table).toMatch(/alpha\s+audio\s+ready/);

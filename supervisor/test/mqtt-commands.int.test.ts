@@ -215,7 +215,14 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
     // A heartbeat sent while a zone was still starting truthfully says degraded: wait for one after start-up.
     const hb = await probe.waitFor(`${base}/heartbeat`, (m) => Object.values(m.json?.zones ?? { x: 'starting' }).every((z) => z === 'ready'), 5000);
     expect(Object.keys(hb.json)).toEqual(expect.arrayContaining(['timestamp', 'application', 'device_name', 'ip_address', 'status', 'uptime', 'zones']));
-    expect(hb.json).toMatchObject({ application: 'mpvisor', device_name: 'test', status: 'online', zones: { lobby: 'ready', vault: 'ready' } });
+    expect(hb.json).toMatchObject({
+      application: 'pfx',
+      implementation: 'mpvisor',
+      device_name: 'test',
+      status: 'online',
+      zones: { 'audio:lobby': { status: 'idle', focus: 'mpv', browser_enabled: false }, 'audio:vault': { status: 'idle', focus: 'mpv', browser_enabled: false } },
+      zone_states: { lobby: 'ready', vault: 'ready' },
+    });
   });
 
   it('a repeated id is answered again with the same outcome, not executed again', async () => {

@@ -143,7 +143,7 @@ export class Zone {
   }
 
   volumeEvent(): void {
-    const detail = { zone_volume: this.zoneVolume, background: this.background.state().volume, duck_percent: this.ducks.strongest, ducks: this.ducks.ids };
+    const detail = { zone_volume: this.zoneVolume, background: this.background.state().effective_volume, duck_percent: this.ducks.strongest, ducks: this.ducks.ids };
     this.reporter.send({ type: 'event', event: { type: 'volume', state: 'changed', detail } });
   }
 
@@ -169,10 +169,12 @@ export class Zone {
     return {
       background: this.background.state(),
       speech: this.speech.state(),
-      effects: { active: this.effects.active },
+      effects: { active: this.effects.active, volume: this.bases.effects },
       ...(this.screen ? this.screen.state() : {}),
       volume: this.zoneVolume,
       ducked: this.ducks.strongest < 0,
+      ducking_adjust: this.duckingAdjust,
+      ...(this.screen ? { screen_asleep: this.screenAsleep } : {}),
       paused_all: this.pausedAll !== null,
       audio_output: this.audio.label,
     };

@@ -50,7 +50,7 @@ describe('screen zone commands against real mpv', () => {
     expect(await prop('video', 'path')).toBe(file('clip-b.mkv'));
     expect((await cmd({ command: 'clearQueue' })).result).toEqual({ dropped: 1 });
     const state = (await cmd({ command: 'getState' })).result;
-    expect(state).toMatchObject({ video: { file: file('clip-b.mkv'), status: 'playing', queue_length: 0 }, image: { file: file('still.png') }, ducked: true });
+    expect(state).toMatchObject({ video: { file: 'clip-b.mkv', path: file('clip-b.mkv'), status: 'playing', queue_length: 0 }, image: { file: 'still.png', path: file('still.png') }, ducked: true });
     const since = Date.now();
     await h.probe.waitFor(h.events(Z), (m) => m.json?.type === 'video' && m.json?.state === 'ended', 8000, since);
     await waitFor(async () => (await prop('video', 'path')) === file('still.png'), 3000, 'the image after the video');

@@ -8,6 +8,8 @@ export * from './system-commands.js';
 export * from './command-table.js';
 export * from './outcome.js';
 export * from './zone-state.js';
+export * from './pfx-state.js';
+export * from './pfx-events.js';
 export * from './worker-messages.js';
 export * from './topics.js';
 export * from './control-messages.js';

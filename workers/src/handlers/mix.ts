@@ -18,13 +18,13 @@ export function mixHandlers(z: Zone): HandlerTable {
       const duckId = typeof a.duck_id === 'string' ? a.duck_id : manualDuckId();
       await z.ducks.set(`${CALLER}${duckId}`, typeof a.amount === 'number' ? a.amount : z.duckingAdjust);
       z.volumeEvent();
-      return success(`ducked (${z.ducks.strongest}%)`, { duck_id: duckId, duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids });
+      return success(`ducked (${z.ducks.strongest}%)`, { duck_id: duckId, duck_percent: z.ducks.strongest, background: z.background.state().effective_volume, ducks: z.ducks.ids });
     }],
     ['unduck', async (a) => {
       const ids = typeof a.duck_id === 'string' ? [`${CALLER}${a.duck_id}`] : z.ducks.ids.filter((i) => i.startsWith(CALLER));
       const released = await z.ducks.release(ids);
       z.volumeEvent();
-      const result = { released, duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids };
+      const result = { released, duck_percent: z.ducks.strongest, background: z.background.state().effective_volume, ducks: z.ducks.ids };
       return released === 0 ? warning('no such duck', result) : success(`released ${released} duck(s)`, result);
     }],
     ['pauseAll', () => pauseAll(z)],

@@ -14,7 +14,7 @@ export function pfxVolumeHandlers(z: Zone): HandlerTable {
   const setZone = async (volume: number): Promise<HandlerResult> => {
     z.zoneVolume = volume;
     await z.applyVolumes();
-    return success(`zone volume ${z.zoneVolume}`, { volume: z.zoneVolume, background: z.background.state().volume, max_volume: z.boot.zone.max_volume });
+    return success(`zone volume ${z.zoneVolume}`, { volume: z.zoneVolume, background: z.background.state().effective_volume, max_volume: z.boot.zone.max_volume });
   };
   return [
     ['setZoneVolume', (a) => setZone(a.volume as number)],

@@ -5,12 +5,16 @@ import type { HandlerTable } from './types.js';
 
 const XSET_TIMEOUT_MS = 3000;
 
-/** xset on the zone's X display; resolves with its error text, or null when it worked. */
+/**
+ * xset on the zone's X display; resolves with its error text, or null when it worked. xset exits 0 even
+ * when the server lacks DPMS, so anything on stderr counts as a failure.
+ */
 function xset(display: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
     execFile('xset', ['-display', display, ...args], { timeout: XSET_TIMEOUT_MS }, (err, _stdout, stderr) => {
-      if (!err) resolve(null);
-      else resolve((stderr.trim() || err.message).split('\n')[0] ?? err.message);
+      const problem = stderr.trim().split('\n')[0] ?? '';
+      if (err) resolve(problem || err.message);
+      else resolve(problem === '' ? null : problem);
     });
   });
 }

@@ -152,7 +152,7 @@ export class BackgroundPlayer {
   }
 
   state(): MediaState['background'] {
-    return { file: this.file, status: this.status, volume: this.volume(), loop: this.loop, position_s: this.position };
+    return { file: this.file, status: this.status, volume: this.base, effective_volume: this.volume(), loop: this.loop, position_s: this.position };
   }
 
   get active(): boolean {

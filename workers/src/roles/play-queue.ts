@@ -1,4 +1,4 @@
-import type { HandlerResult } from '@mpvisor/protocol';
+import type { HandlerResult, MediaState } from '@mpvisor/protocol';
 import { failed, success, warning } from '@mpvisor/protocol';
 import type { MpvEndFileEvent } from '@mpvisor/mpv';
 import type { MpvSlot } from '../mpv-slot.js';
@@ -163,11 +163,6 @@ export class PlayQueue {
     if (this.current && client) await client.setProperty('volume', this.volume(this.current));
   }
 
-  /** The first waiting item (ParadoxFX's state `next`). */
-  get nextItem(): string | null {
-    return this.queue[0]?.path ?? null;
-  }
-
   clear(): HandlerResult {
     const dropped = this.queue.length;
     this.queue.length = 0;
@@ -192,10 +187,12 @@ export class PlayQueue {
     await this.next();
   }
 
-  state(): { file: string | null; status: 'playing' | 'paused' | 'stopped'; queue_length: number; queue: string[] } {
+  state(): MediaState['speech'] {
     return {
       file: this.current?.path ?? null,
       status: this.current ? (this.paused ? 'paused' : 'playing') : 'stopped',
+      next: this.queue[0]?.path ?? null,
+      volume: this.o.roleBase(),
       queue_length: this.queue.length,
       queue: this.queue.map((i) => i.path),
     };
