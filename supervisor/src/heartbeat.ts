@@ -23,7 +23,13 @@ export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: Zon
     for (const r of zones.all()) {
       const snap = r.snapshot();
       const section = config.zones.find((z) => z.name === r.name)?.section ?? r.name;
-      pfxZones[section] = { status: r.state === 'ready' ? snap.status : r.state, focus: 'mpv', content: snap.current_file, browser_enabled: false };
+      const browser = snap.browser;
+      pfxZones[section] = {
+        status: r.state === 'ready' ? snap.status : r.state,
+        focus: browser?.focused ? 'browser' : 'mpv',
+        content: browser?.focused ? browser.url : snap.current_file,
+        browser_enabled: browser?.enabled ?? false,
+      };
     }
     mqtt.publishEvent(
       config.global.heartbeat_topic,

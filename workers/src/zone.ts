@@ -2,7 +2,9 @@ import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
 import { failed, type HandlerResult, type MediaState } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
+import { ZoneBrowser } from './browser/zone-browser.js';
 import { audioHandlers } from './handlers/audio.js';
+import { browserHandlers } from './handlers/browser.js';
 import { mixHandlers } from './handlers/mix.js';
 import { pfxMediaHandlers } from './handlers/pfx-media.js';
 import { pfxVolumeHandlers } from './handlers/pfx-volume.js';
@@ -25,6 +27,7 @@ export class Zone {
   readonly speech: PlayQueue;
   readonly effects: EffectPool;
   readonly screen: ScreenPlayer | null = null;
+  readonly browser: ZoneBrowser | null = null;
   readonly ducks: Ducks;
   /** The zone master (setZoneVolume, setVolume {volume}); starts at 100, the role bases carry pfx.ini's levels. */
   zoneVolume = 100;
@@ -100,12 +103,16 @@ export class Zone {
         changed,
       );
     }
+    if (this.screen) {
+      this.browser = new ZoneBrowser({ zone: zone.name, display: zone.display ?? process.env.DISPLAY, runDir: boot.runDir, reporter, changed });
+    }
     this.handlers = new Map([
       ...audioHandlers(this),
       ...mixHandlers(this),
       ...pfxVolumeHandlers(this),
       ...pfxMediaHandlers(this),
       ...(this.screen ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this)] : []),
+      ...(this.browser ? browserHandlers(this, this.browser) : []),
     ]);
   }
 
@@ -175,12 +182,13 @@ export class Zone {
       ducked: this.ducks.strongest < 0,
       ducking_adjust: this.duckingAdjust,
       ...(this.screen ? { screen_asleep: this.screenAsleep } : {}),
+      ...(this.browser ? { browser: this.browser.state() } : {}),
       paused_all: this.pausedAll !== null,
       audio_output: this.audio.label,
     };
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.fixedSlots.map((s) => s.close(1500)), this.effects.close()]);
+    await Promise.all([...this.fixedSlots.map((s) => s.close(1500)), this.effects.close(), this.browser?.close()]);
   }
 }

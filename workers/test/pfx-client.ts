@@ -47,3 +47,62 @@ export async function verifyImage(probe: MqttProbe, zoneTopic: string, file: str
   }
   return { success: false, setImageAttempts };
 }
+
+/**
+ * PxO's verifyBrowser (src/adapters/pfx.js), re-implemented: from the state's `browser` block, enable it
+ * if it is off, require a usable window_id, fix the URL with setBrowserUrl, fix visibility with
+ * show/hideBrowser (`visible`, `focused` or `foreground`), polling every 2 s until all hold.
+ */
+export async function verifyBrowser(probe: MqttProbe, zoneTopic: string, desiredUrl: string, desiredVisible: boolean | null, timeoutMs = 15_000): Promise<{ success: boolean; changes: Record<string, boolean> }> {
+  const start = Date.now();
+  const changes = { restarted: false, urlChanged: false, visibilityChanged: false };
+  let windowRecoveryRequested = false;
+  const send = (body: object) => probe.publish(`${zoneTopic}/commands`, body);
+  while (Date.now() - start < timeoutMs) {
+    await send({ command: 'getState' });
+    await sleep(500);
+    const state = [...probe.messages].reverse().find((m) => m.topic === `${zoneTopic}/state`)?.json;
+    if (!state) {
+      await sleep(2000);
+      continue;
+    }
+    const cs = state.current_state || state;
+    const browserState = cs.browser || {};
+    let allRequirementsMet = true;
+    if (!browserState.enabled) {
+      await send({ command: 'enableBrowser', url: desiredUrl });
+      changes.restarted = true;
+      windowRecoveryRequested = true;
+      allRequirementsMet = false;
+    } else {
+      const normalizedWindowId = String(browserState.window_id ?? browserState.windowId ?? '').trim().toLowerCase();
+      const hasUsableWindowId = normalizedWindowId && !['null', 'undefined', 'not-found'].includes(normalizedWindowId);
+      if (!hasUsableWindowId) {
+        if (!windowRecoveryRequested) {
+          await send({ command: 'enableBrowser', url: desiredUrl || browserState.url });
+          changes.restarted = true;
+          windowRecoveryRequested = true;
+        }
+        allRequirementsMet = false;
+      } else {
+        windowRecoveryRequested = false;
+      }
+      if (desiredUrl && String(browserState.url || '').trim() !== desiredUrl.trim()) {
+        await send({ command: 'setBrowserUrl', url: desiredUrl });
+        changes.urlChanged = true;
+        allRequirementsMet = false;
+      }
+      if (desiredVisible !== null) {
+        const currentlyVisible = !!(browserState.visible || browserState.focused || browserState.foreground);
+        if (currentlyVisible !== desiredVisible) {
+          await send({ command: desiredVisible ? 'showBrowser' : 'hideBrowser' });
+          changes.visibilityChanged = true;
+          allRequirementsMet = false;
+        }
+      }
+    }
+    if (allRequirementsMet) return { success: true, changes };
+    await sleep(2000);
+  }
+  return { success: false, changes };
+}

@@ -13,7 +13,7 @@ const mpvRoleEntry = z.object({
   alive: z.boolean(),
 });
 
-/** ParadoxFX's browser block; mpvisor runs no browser yet, so it reports one that is off. */
+/** ParadoxFX's browser block of a screen zone: its kiosk Chromium, and whether it covers the screen. */
 export const pfxBrowserSchema = z.object({
   enabled: z.boolean(),
   url: z.string().nullable(),
@@ -21,6 +21,7 @@ export const pfxBrowserSchema = z.object({
   process_id: z.number().int().nullable(),
   window_id: z.string().nullable(),
 });
+export type PfxBrowserState = z.infer<typeof pfxBrowserSchema>;
 
 /**
  * The keys ParadoxFX's `{zone topic}/state` has that mpvisor's own state did not, added beside

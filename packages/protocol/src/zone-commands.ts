@@ -12,6 +12,8 @@ export interface CommandSpec {
   handledBy: 'worker' | 'supervisor';
   /** Limits a command to some zone kinds (screen commands). Absent: every kind. */
   kinds?: readonly ZoneKind[];
+  /** A longer bound than the default for commands that wait on a slow program (a browser's first window). */
+  timeoutMs?: number;
   /** The arguments holding media paths, checked against the zone's media folder at the edge. */
   mediaArgs?: readonly string[];
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PfxZoneState } from './pfx-state.js';
+import { pfxBrowserSchema, type PfxZoneState } from './pfx-state.js';
 
 export const ZONE_KINDS = ['audio', 'screen', 'combined-audio'] as const;
 export type ZoneKind = (typeof ZONE_KINDS)[number];
@@ -46,6 +46,7 @@ export const mediaStateSchema = z.object({
   ducked: z.boolean(),
   ducking_adjust: z.number(),
   screen_asleep: z.boolean().optional(),
+  browser: pfxBrowserSchema.optional(),
   paused_all: z.boolean(),
   audio_output: z.string(),
 });

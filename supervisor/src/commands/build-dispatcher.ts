@@ -15,6 +15,8 @@ const WORKER_TIMEOUT_MS = 10_000;
 const READ_ONLY = new Set(['status', 'health_check', 'diagnostics', 'metrics', 'help', 'getState', 'getConfig', 'speechQueue', 'videoQueue']);
 /** A reset's outcome comes after the reset's own failure at its bound, so the command waits a little longer. */
 const RESET_GRACE_MS = 10_000;
+/** The worker answers a slow command within its own bound; the dispatcher waits that long and a little more. */
+const WORKER_GRACE_MS = 2000;
 
 export interface DispatcherWiring {
   resets: ResetCoordinator;
@@ -35,9 +37,10 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
     allowHostCommands: config.system.allow_host_commands,
   });
   const supervision = supervisionHandlers(zones);
+  const zoneTable = new CommandTable(ZONE_COMMANDS);
   const restart = new Map(supervision).get('restart')!;
   return new Dispatcher({
-    zoneTable: new CommandTable(ZONE_COMMANDS),
+    zoneTable,
     systemTable: new CommandTable(SYSTEM_COMMANDS),
     zoneHandler: makeZoneHandler({
       zones,
@@ -60,6 +63,10 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
     timeoutMs: COMMAND_TIMEOUT_MS,
     allowedWhileStopping: READ_ONLY,
     zoneExists: (z) => zoneConfigs.has(z),
-    timeoutFor: (name, args) => (RESET_COMMANDS.has(name) ? resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS : undefined),
+    timeoutFor: (name, args) => {
+      if (RESET_COMMANDS.has(name)) return resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS;
+      const own = zoneTable.lookup(name)?.timeoutMs;
+      return own === undefined ? undefined : own + WORKER_GRACE_MS;
+    },
   });
 }

@@ -43,6 +43,6 @@ export function makeZoneHandler(deps: ZoneRoutingDeps) {
         return answer.outcome === 'success' ? { ...answer, result: runner.snapshot() } : answer;
       };
     }
-    return (validArgs, _spec, ctx) => runner.request(spec.name, validArgs, ctx.id, deps.workerTimeoutMs);
+    return (validArgs, _spec, ctx) => runner.request(spec.name, validArgs, ctx.id, spec.timeoutMs ?? deps.workerTimeoutMs);
   };
 }

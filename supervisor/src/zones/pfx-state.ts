@@ -46,7 +46,8 @@ export function pfxView(zone: ZoneConfig, media: MediaState | null, mpv: MpvInst
   const rel = (file: string | null) => relativeMedia(zone, file);
   const proc = (role: string) => mpv.find((m) => m.role === role);
   const entry = (role: string, s: PlayStatus, file: string | null): PfxMpvEntry => ({ status: roleStatus(s), file: rel(file), socket_path: null, pid: proc(role)?.pid ?? null, alive: proc(role)?.alive ?? false });
-  const browser = zone.kind === 'screen' ? { browser: { enabled: false, url: null, focused: false, process_id: null, window_id: null } } : {};
+  const off = { enabled: false, url: null, focused: false, process_id: null, window_id: null };
+  const browser = zone.kind === 'screen' ? { browser: media?.browser ?? off } : {};
   if (!media) {
     return { type: 'status', status: 'idle', isDucked: false, maxVolume: zone.max_volume, lastCommand, current_file: null, file: null, next: null, mpv_instances: {}, ...browser };
   }
