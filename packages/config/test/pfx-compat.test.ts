@@ -25,4 +25,13 @@ describe('ParadoxFX keys read as ParadoxFX reads them', () => {
     expect(z).toMatchObject({ kind: 'combined-audio', section: 'audio:zone3', combined_sinks: ['pulse/a', 'pulse/b'] });
     expect(ok(ini('[audio:plain]', 'dual_output_mode = false')).zones[0]!.kind).toBe('audio');
   });
+
+  it('reads the legacy UPPER-case keys ParadoxFX still falls back to, with a warning to rename', () => {
+    const text = ini('[global]', 'MQTT_SERVER = broker.lan', 'MQTT_PORT = 1884', 'MEDIA_BASE_PATH = /srv/media', 'LOG_LEVEL = debug', '[screen:tv]', 'MEDIA_DIR = tv', 'VOLUME = 70', 'DISPLAY = :1', 'DEFAULT_IMAGE = idle.png', 'media_dir = tv2', 'MEDIA_DIR = ignored');
+    const c = ok(text);
+    expect(c.mqtt).toMatchObject({ broker: 'broker.lan', port: 1884 });
+    expect(c.global).toMatchObject({ media_base_path: '/srv/media', log_level: 'debug' });
+    expect(c.zones[0]).toMatchObject({ media_dir: '/srv/media/tv2', background_volume: 70, display: ':1', default_image: 'idle.png' });
+    expect(warnings(text).map((w) => w.key)).toEqual(expect.arrayContaining(['MQTT_SERVER', 'MEDIA_DIR', 'VOLUME']));
+  });
 });
