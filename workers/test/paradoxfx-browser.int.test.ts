@@ -25,7 +25,7 @@ describe('ParadoxFX browser of a screen zone: kiosk Chromium under Xvfb', () => 
   beforeAll(async () => {
     x = await startXvfb(320, 240);
     const zone = [`[screen:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', `display = ${x.display}`, 'default_image = still.png', 'effects_pool_size = 0', 'mpv_video_options = --vo=x11 --geometry=320x240+0+0 --no-border'];
-    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'warm_spares = 0', ...zone].join('\n') });
+    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', ...zone].join('\n') });
     writeFileSync(join(h.media, 'red.html'), '<!doctype html><html><body style="margin:0;background:#ff0000"></body></html>');
     url = pathToFileURL(join(h.media, 'red.html')).href;
     profileArg = `--user-data-dir=${join(h.sup.runDir, `browser-${Z}`)}`;
@@ -74,9 +74,18 @@ describe('ParadoxFX browser of a screen zone: kiosk Chromium under Xvfb', () => 
     expect(chromium.length).toBeGreaterThan(0);
     process.kill(worker, 'SIGKILL');
     await waitFor(() => chromium.every((p) => !isAlive(p)) && processesWithArg(profileArg).length === 0, 10_000, 'no Chromium of the zone left');
-    await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== worker, 45_000, t);
+    await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== worker, 60_000, t).catch((err: Error) => {
+      throw new Error(`${err.message}\n${h.sup.output().split('\n').filter((l) => /"(warn|error)"/.test(l) && !/^\s*at /.test(l)).slice(-12).join('\n')}`);
+    });
     expect((await state()).browser).toMatchObject({ enabled: false });
   }, 120_000);
+
+  it('sleepScreen on an X server without DPMS (Xvfb) fails with what xset said; the screen state is unchanged', async () => {
+    const slept = await cmd({ command: 'sleepScreen' });
+    expect(slept).toMatchObject({ outcome: 'failed', error_type: 'no_display', message: expect.stringMatching(/xset on :\d+ failed: .*(dpms|DPMS)/) });
+    expect((await state()).screen_asleep).toBe(false);
+    expect(await cmd({ command: 'wakeScreen' })).toMatchObject({ outcome: 'failed', error_type: 'no_display' });
+  }, 30_000);
 
   it('disableBrowser stops every Chromium process of the zone; file: pages are media files of the zone', async () => {
     expect((await cmd({ command: 'enableBrowser', url })).outcome).toBe('success');
@@ -88,5 +97,13 @@ describe('ParadoxFX browser of a screen zone: kiosk Chromium under Xvfb', () => 
     expect(await cmd({ command: 'enableBrowser', url: 'javascript:alert(1)' })).toMatchObject({ outcome: 'invalid', error_type: 'invalid_argument' });
     expect(await cmd({ command: 'showBrowser' })).toMatchObject({ outcome: 'failed', error_type: 'browser_error' });
     expect((await cmd({ command: 'hideBrowser' })).outcome).toBe('success');
+  }, 60_000);
+
+  it('a SIGKILLed supervisor leaves no Chromium behind: the worker kills it as it exits', async () => {
+    expect((await cmd({ command: 'enableBrowser', url })).outcome).toBe('success');
+    const chromium = processesWithArg(profileArg);
+    expect(chromium.length).toBeGreaterThan(0);
+    process.kill(h.sup.pid, 'SIGKILL');
+    await waitFor(() => processesWithArg(profileArg).length === 0 && chromium.every((p) => !isAlive(p)), 10_000, 'no Chromium of the zone left');
   }, 60_000);
 });

@@ -26,7 +26,7 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
   beforeAll(async () => {
     pulse = await startPulse({ dir: dir.path, sinks: ['room_a', 'room_b', 'dual_a', 'dual_b'] });
     // Three zones start at once on a shared machine: a longer start-up bound than the test default, no spare.
-    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'warm_spares = 0', 'allow_host_commands = false', ...ZONES].join('\n'), env: pulse.env });
+    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', 'allow_host_commands = false', ...ZONES].join('\n'), env: pulse.env });
     pfxMedia(h.media);
     await Promise.all(['audio', 'mirror', 'dual'].map((z) => h.probe.waitFor(`${B}/${z}/state`, (m) => m.json?.state === 'ready', 45_000)));
   }, 90_000);

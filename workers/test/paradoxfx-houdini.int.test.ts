@@ -49,7 +49,7 @@ describe("PxO's Houdini's Challenge (hc-demo) against mpvisor", () => {
       ['[screen:picture]', `topic = ${B}/picture`, 'media_dir = .', 'mpv_video_options = --vo=null', 'effects_pool_size = 0'],
       ['[audio:audio]', `topic = ${B}/audio`, 'media_dir = .', 'effects_pool_size = 0'],
     ].map((z) => z.join('\n'));
-    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'warm_spares = 0', ...zones].join('\n') });
+    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', ...zones].join('\n') });
     pfxMedia(h.media);
     writeFileSync(join(h.media, 'clock.html'), '<!doctype html><html><body style="margin:0;background:#000;color:#fff">59:59</body></html>');
     await Promise.all(['mirror', 'picture', 'audio'].map((z) => h.probe.waitFor(`${B}/${z}/state`, (m) => m.json?.state === 'ready', 45_000))).catch((err: Error) => {

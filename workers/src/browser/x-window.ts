@@ -24,7 +24,7 @@ export async function waitForWindow(display: string, windowClass: string, timeou
       const width = Number(/WIDTH=(\d+)/.exec(geometry)?.[1] ?? 0);
       if (width > 50) return id;
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 250));
   }
   return null;
 }

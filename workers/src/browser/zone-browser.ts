@@ -44,6 +44,9 @@ export class ZoneBrowser {
   constructor(private readonly o: ZoneBrowserOptions) {
     this.profileDir = path.join(o.runDir, `browser-${o.zone}`);
     this.windowClass = `mpvisor-${o.zone}`;
+    // The worker exits at once when the supervisor goes away (stdin EOF): mpv follows through its socket,
+    // Chromium would not. Synchronous, so it runs on every exit path.
+    process.once('exit', () => killProfileProcesses(this.profileDir, 'SIGKILL'));
   }
 
   async enable(url: string): Promise<HandlerResult> {
