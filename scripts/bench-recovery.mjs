@@ -66,7 +66,7 @@ async function benchMpvisor(dir) {
   };
   try {
     await probe.waitFor(`${base}/zone1/state`, (m) => m.json?.state === 'ready', 15_000);
-    await cmd({ command: 'playBackground', file: 'tone-220.wav' });
+    await cmd({ command: 'playBackground', file: 'tone-220.wav', loop: true });
     for (let i = 0; i < KILLS; i++) {
       await sleep(700);
       if (SPARES > 0) await spareReady();

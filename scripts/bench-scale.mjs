@@ -58,7 +58,7 @@ async function cpuOver(groups, seconds) {
 
 function memory(sup, st) {
   const zones = st.zones.map((z) => {
-    const pids = [z.pid, ...z.mpv_instances.filter((m) => m.alive && m.pid).map((m) => m.pid)].filter(Boolean);
+    const pids = [z.pid, ...z.mpv_processes.filter((m) => m.alive && m.pid).map((m) => m.pid)].filter(Boolean);
     return { zone: z.zone, processes: pids.length, rss_kb: pids.reduce((n, p) => n + (rssKb(p) ?? 0), 0), pss_kb: pids.reduce((n, p) => n + (pssKb(p) ?? 0), 0), worker_rss_kb: rssKb(z.pid) ?? 0 };
   });
   const tree = descendantStats(sup.pid, allStats());
@@ -124,7 +124,7 @@ async function runSize(size, pool) {
     const idleLat = await latency(cmd, zones, N);
     // Background music in every zone.
     const tracks = ['tone-220.wav', 'tone-330.wav', 'tone-440.wav'];
-    const r = await Promise.all(zones.map((z, i) => cmd.send(z, { command: 'playBackground', file: tracks[i % 3] }, { waitMs: 20_000 })));
+    const r = await Promise.all(zones.map((z, i) => cmd.send(z, { command: 'playBackground', file: tracks[i % 3], loop: true }, { waitMs: 20_000 })));
     if (r.some((o) => o?.outcome !== 'success')) throw new Error('playBackground failed');
     await sleep(2000);
     st = await controlStatus(sup.controlSocket);

@@ -161,7 +161,7 @@ async function recoverZone(zone, c, deadline) {
       }
     }
     if (!replayed) {
-      const r = await send(zone, { command: 'playBackground', file: replayTrack }, { waitMs: 5000 });
+      const r = await send(zone, { command: 'playBackground', file: replayTrack, loop: true }, { waitMs: 5000 });
       if (r?.outcome !== 'success') {
         why = `replay: ${r?.outcome ?? 'no outcome'}`;
         await sleep(200);
@@ -250,7 +250,7 @@ function hold(pid, starttime, ms) {
 }
 
 const mpvRole = (z, pred) => {
-  const ms = z.mpv_instances.filter((m) => m.alive && m.pid && pred(m.role));
+  const ms = z.mpv_processes.filter((m) => m.alive && m.pid && pred(m.role));
   return ms.length ? R.pick(ms) : null;
 };
 
@@ -287,7 +287,7 @@ const FAULTS = {
     return true;
   },
   async stop_mpv() {
-    const z = await pickZone((zz) => zz.mpv_instances.some((m) => m.alive));
+    const z = await pickZone((zz) => zz.mpv_processes.some((m) => m.alive));
     const m = z && mpvRole(z, () => true);
     const s = m && isOurMpv(m.pid, z.pid);
     if (!s) return false;
@@ -369,7 +369,7 @@ const FAULTS = {
 };
 
 async function killMpv(kind, pred) {
-  const z = await pickZone((zz) => zz.mpv_instances.some((m) => m.alive && pred(m.role)));
+  const z = await pickZone((zz) => zz.mpv_processes.some((m) => m.alive && pred(m.role)));
   const m = z && mpvRole(z, pred);
   if (!m || !isOurMpv(m.pid, z.pid)) return false;
   const t0 = performance.now();
@@ -605,7 +605,7 @@ try {
     if (performance.now() > readyBy) throw new Error(`zones not ready within 60 s: ${JSON.stringify(st && [...st.values()].map((z) => [z.zone, z.state]))}`);
     await sleep(200);
   }
-  await Promise.all(ZONES.map((z, i) => send(z, { command: 'playBackground', file: TRACKS[i % TRACKS.length] }, { expect: 'success' })));
+  await Promise.all(ZONES.map((z, i) => send(z, { command: 'playBackground', file: TRACKS[i % TRACKS.length], loop: true }, { expect: 'success' })));
   await Promise.all(ZONES.map((z) => track('initial', [z], performance.now())));
   recoveries.length = 0;
   if (violations.length) throw new Error('the zones did not start playing');

@@ -637,7 +637,7 @@ try {
     if (!zs || zs.state !== 'ready') violate('zone_not_ready', { zone: z, state: zs?.state });
     else if (zs.pid !== workers0.get(z) || zs.restarts !== 0) violate('worker_restarted', { zone: z, before: workers0.get(z), after: zs.pid, restarts: zs.restarts, last_exit: zs.last_exit });
   }
-  const mpvRestarts = Object.fromEntries((st1?.zones ?? []).map((z) => [z.zone, z.mpv_instances.reduce((n, m) => n + (m.restarts ?? 0), 0)]));
+  const mpvRestarts = Object.fromEntries((st1?.zones ?? []).map((z) => [z.zone, z.mpv_processes.reduce((n, m) => n + (m.restarts ?? 0), 0)]));
   const ledger = readLedger(sup.ledgerFile);
   const bogus = (ledger?.processes ?? []).filter((e) => fakePids.has(e.pid) && e.pid !== process.pid);
   if ((ledger?.processes ?? []).some((e) => e.pid === process.pid)) violate('impostor_pid_in_ledger', { pid: process.pid });

@@ -33,7 +33,7 @@ export async function diagnostics(ctx: SupervisorContext): Promise<unknown> {
     spares: spares?.snapshot() ?? [],
     sockets,
     audio: {
-      zones: snapshots.map((z) => ({ zone: z.zone, output: z.audio_output ?? null, output_status: z.output ?? null, mpv: z.mpv_instances.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive })) })),
+      zones: snapshots.map((z) => ({ zone: z.zone, output: z.audio_output ?? null, output_status: z.output ?? null, mpv: z.mpv_processes.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive })) })),
       sinks: (await sinks?.status()) ?? { reachable: false, ours: [] },
     },
     recent_errors: snapshots.map((z) => ({ zone: z.zone, state: z.state, restarts: z.restarts, last_exit: z.last_exit, errors: z.errors })),

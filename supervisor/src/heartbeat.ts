@@ -1,5 +1,6 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { MpvisorConfig } from '@mpvisor/config';
+import type { PfxHeartbeatZone } from '@mpvisor/protocol';
 import type { MqttLink } from './mqtt/mqtt-link.js';
 import type { ZoneRegistry } from './zone-registry.js';
 
@@ -10,23 +11,38 @@ export function primaryAddress(): string | null {
 }
 
 /**
- * ParadoxFX's heartbeat, so existing dashboards keep working: timestamp, application, device_name,
- * ip_address, status, uptime (seconds), plus zone states. Not retained, as in ParadoxFX.
+ * ParadoxFX's heartbeat, so existing dashboards keep working: timestamp, application ("pfx", what they
+ * filter on; `implementation` says mpvisor), device_name, ip_address, status, uptime (seconds), zones
+ * keyed by section as ParadoxFX has them, and mpvisor's lifecycle per zone in `zone_states`. Not retained.
  */
 export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: ZoneRegistry, startedAt: number): () => void {
   const ip = primaryAddress();
   const publish = () => {
     const states = zones.all().map((r) => r.state);
+    const pfxZones: Record<string, PfxHeartbeatZone> = {};
+    for (const r of zones.all()) {
+      const snap = r.snapshot();
+      const section = config.zones.find((z) => z.name === r.name)?.section ?? r.name;
+      const browser = snap.browser;
+      pfxZones[section] = {
+        status: r.state === 'ready' ? snap.status : r.state,
+        focus: browser?.focused ? 'browser' : 'mpv',
+        content: browser?.focused ? browser.url : snap.current_file,
+        browser_enabled: browser?.enabled ?? false,
+      };
+    }
     mqtt.publishEvent(
       config.global.heartbeat_topic,
       JSON.stringify({
         timestamp: new Date().toISOString(),
-        application: 'mpvisor',
+        application: 'pfx',
+        implementation: 'mpvisor',
         device_name: config.mqtt.device_name || hostname(),
         ip_address: ip,
         status: states.every((s) => s === 'ready') ? 'online' : 'degraded',
         uptime: Math.round((Date.now() - startedAt) / 100) / 10,
-        zones: Object.fromEntries(zones.all().map((r) => [r.name, r.state])),
+        zones: pfxZones,
+        zone_states: Object.fromEntries(zones.all().map((r) => [r.name, r.state])),
       }),
     );
   };

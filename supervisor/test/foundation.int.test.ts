@@ -63,8 +63,8 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     expect(status.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     for (const z of status.zones) {
       expect(isAlive(z.pid)).toBe(true);
-      expect(z.mpv_instances.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['background', 'speech', 'effect-0']));
-      for (const m of z.mpv_instances) expect(isAlive(m.pid)).toBe(true);
+      expect(z.mpv_processes.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['background', 'speech', 'effect-0']));
+      for (const m of z.mpv_processes) expect(isAlive(m.pid)).toBe(true);
     }
     const table = execFileSync(process.execPath, [cliPath, 'status', '--run-dir', sup.runDir], { encoding: 'utf8' });
     expect(table).toMatch(/alpha\s+audio\s+ready/);
@@ -73,7 +73,7 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
   it('playBackground makes mpv play: time-pos read from mpv advances', async () => {
     const cmd = `${base}/alpha/commands`;
     const events = `${base}/alpha/events`;
-    const outcome = await probe.command(cmd, events, { command: 'playBackground', file: 'tone-220.wav' });
+    const outcome = await probe.command(cmd, events, { command: 'playBackground', file: 'tone-220.wav', loop: true });
     expect(outcome).toMatchObject({ outcome: 'success', command: 'playBackground', zone: 'alpha' });
     const read = async () => (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value;
     const t1 = await read();
@@ -151,7 +151,7 @@ describe('death flows downward', () => {
     try {
       await probe.waitFor('mpvk/one/state', (m) => m.json?.state === 'ready', 10_000);
       await probe.waitFor('mpvk/two/state', (m) => m.json?.state === 'ready', 10_000);
-      await probe.command('mpvk/one/commands', 'mpvk/one/events', { command: 'playBackground', file: 'tone-330.wav' });
+      await probe.command('mpvk/one/commands', 'mpvk/one/events', { command: 'playBackground', file: 'tone-330.wav', loop: true });
       const tree = sup.tree();
       expect(tree.length).toBeGreaterThanOrEqual(2 + 2 * 4);
       sup.child.kill('SIGKILL');

@@ -46,7 +46,7 @@ const ROWS: Row[] = [
   ['id numeric', 'lobby', '{"command":"getState","id":42}', 'invalid_id'],
   ['id object', 'lobby', '{"command":"getState","id":{"a":1}}', 'invalid_id'],
   ['path traversal', 'lobby', { command: 'playBackground', file: '../../../etc/passwd' }, 'path_outside_media'],
-  ['absolute path', 'lobby', { command: 'playSoundEffect', file: '/etc/passwd' }, 'path_outside_media'],
+  ['leading / climbing out', 'lobby', { command: 'playSoundEffect', file: '/../../etc/passwd' }, 'path_outside_media'],
   ['symlink escape', 'lobby', { command: 'playBackground', file: 'escape.wav' }, 'path_outside_media'],
   ['symlinked folder escape', 'lobby', { command: 'playSpeech', file: 'outdir/outside.wav' }, 'path_outside_media'],
   ['NUL byte in path', 'lobby', { command: 'playBackground', file: 'tone-220.wav\u0000.txt' }, 'invalid_argument'],
@@ -61,7 +61,7 @@ const ROWS: Row[] = [
   ['volume object', 'lobby', { command: 'setVolume', volume: { v: 1 } }, 'invalid_argument'],
   ['negative fadeTime', 'lobby', { command: 'stopBackground', fadeTime: -1 }, 'invalid_argument'],
   ['fadeTime word', 'lobby', { command: 'stopAll', FadeTime: 'slow' }, 'invalid_argument'],
-  ['ducking positive', 'lobby', { command: 'playSpeech', file: 'speech-1.wav', ducking: 20 }, 'invalid_argument'],
+  ['ducking beyond 100', 'lobby', { command: 'playSpeech', file: 'speech-1.wav', ducking: 120 }, 'invalid_argument'],
   ['loop not boolean', 'lobby', { command: 'playBackground', file: 'tone-220.wav', loop: 'sometimes' }, 'invalid_argument'],
   ['mpv property not allowed', 'lobby', { command: 'getMpvProperty', role: 'background', property: 'stream-open-filename' }, 'invalid_argument'],
   ['screen command on audio zone', 'lobby', { command: 'playVideo', file: 'tone-220.wav' }, 'not_supported'],
@@ -215,7 +215,14 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
     // A heartbeat sent while a zone was still starting truthfully says degraded: wait for one after start-up.
     const hb = await probe.waitFor(`${base}/heartbeat`, (m) => Object.values(m.json?.zones ?? { x: 'starting' }).every((z) => z === 'ready'), 5000);
     expect(Object.keys(hb.json)).toEqual(expect.arrayContaining(['timestamp', 'application', 'device_name', 'ip_address', 'status', 'uptime', 'zones']));
-    expect(hb.json).toMatchObject({ application: 'mpvisor', device_name: 'test', status: 'online', zones: { lobby: 'ready', vault: 'ready' } });
+    expect(hb.json).toMatchObject({
+      application: 'pfx',
+      implementation: 'mpvisor',
+      device_name: 'test',
+      status: 'online',
+      zones: { 'audio:lobby': { status: 'idle', focus: 'mpv', browser_enabled: false }, 'audio:vault': { status: 'idle', focus: 'mpv', browser_enabled: false } },
+      zone_states: { lobby: 'ready', vault: 'ready' },
+    });
   });
 
   it('a repeated id is answered again with the same outcome, not executed again', async () => {

@@ -195,7 +195,7 @@ describe('a combined-audio zone without a PulseAudio server', () => {
     sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }), env: { PULSE_SERVER: `unix:${nowhere}` } });
     await probe.waitFor(`${base}/both/state`, (m) => m.json?.state === 'ready', 20_000, since);
     await probe.waitFor(`${base}/both/warnings`, (m) => String(m.json?.message).includes('no PulseAudio server reachable'), 5000, since);
-    const r = await probe.command(`${base}/both/commands`, `${base}/both/events`, { command: 'playBackground', file: 'tone-440.wav' });
+    const r = await probe.command(`${base}/both/commands`, `${base}/both/events`, { command: 'playBackground', file: 'tone-440.wav', loop: true });
     expect(r.outcome).toBe('success');
     const ao = await probe.command(`${base}/both/commands`, `${base}/both/events`, { command: 'getMpvProperty', role: 'background', property: 'current-ao' });
     expect(ao.result.value).toBe('null');

@@ -78,7 +78,7 @@ describe('SIGTERM during playback', () => {
     const events = `${env.base}/alpha/events`;
     first = startSupervisor({ dir: env.dir.path, config: config(env) });
     await allReady(env);
-    const played = await env.probe.command(cmd, events, { command: 'playBackground', file: 'tone-330.wav' });
+    const played = await env.probe.command(cmd, events, { command: 'playBackground', file: 'tone-330.wav', loop: true });
     expect(played.outcome).toBe('success');
     await sleep(2500);
     const tree = first.tree();

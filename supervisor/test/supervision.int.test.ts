@@ -45,7 +45,7 @@ function iniFor(o: { port: number; media: string; base: string; zones: ZoneSpec[
 /** One supervisor run with helpers over its zones. */
 const harness = zoneHarness;
 
-const mpvPid = (state: any, role: string): number => state.mpv_instances.find((m: { role: string }) => m.role === role).pid;
+const mpvPid = (state: any, role: string): number => state.mpv_processes.find((m: { role: string }) => m.role === role).pid;
 const stopped = (pid: number) => readStat(pid)?.state === 'T';
 
 describe('supervision of workers and mpv', () => {
@@ -83,7 +83,7 @@ describe('supervision of workers and mpv', () => {
   it('resource watch: CPU% and RSS of the worker and each mpv in zone state and metrics; a limit warns', async () => {
     const st = await waitFor(async () => {
       const s = await h.state('alpha');
-      const alive = s.mpv_instances.filter((m: { alive: boolean }) => m.alive).length;
+      const alive = s.mpv_processes.filter((m: { alive: boolean }) => m.alive).length;
       return s.resources?.processes === 1 + alive ? s : null;
     }, 5000, 'alpha resources over the worker and every live mpv');
     expect(st.resources.rss_mb).toBeGreaterThan(10);
@@ -100,7 +100,7 @@ describe('supervision of workers and mpv', () => {
   }, 15_000);
 
   it('kill -9 of the background mpv: same worker, new mpv, music resumes near its position', async () => {
-    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav' });
+    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav', loop: true });
     await sleep(1500);
     const before = await h.state('alpha');
     const old = await h.prop('alpha', 'background', 'time-pos');
@@ -161,7 +161,7 @@ describe('supervision of workers and mpv', () => {
     expect(st.last_exit).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(mpvPid(st, 'background')).toBe(played.pid);
     // The old worker's mpv went down with its process group.
-    for (const m of before.mpv_instances) expect(isAlive(m.pid)).toBe(false);
+    for (const m of before.mpv_processes) expect(isAlive(m.pid)).toBe(false);
     const sysEvents = h.probe.messages.filter((m) => m.topic === `${h.base}/system/events` && m.json?.type === 'zone_lifecycle' && m.at >= since);
     expect(sysEvents.map((m) => m.json.event)).toEqual(expect.arrayContaining(['crashed', 'restarting', 'restarted']));
   }, 20_000);
@@ -289,7 +289,7 @@ describe('a zone that fails at every start', () => {
     const st = await h.state('bad');
     expect(st.state).toBe('ready');
     expect(isAlive(st.pid)).toBe(true);
-    await h.cmd('bad', { command: 'playBackground', file: 'tone-330.wav' });
+    await h.cmd('bad', { command: 'playBackground', file: 'tone-330.wav', loop: true });
     await h.playing('bad');
   }, 20_000);
 

@@ -79,7 +79,7 @@ describe('warm_spares = 1', () => {
   }, 15_000);
 
   it("kill -9 of a zone's worker: the spare takes over, background resumes at its position, a new spare follows", async () => {
-    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav' });
+    await h.cmd('alpha', { command: 'playBackground', file: 'tone-220.wav', loop: true });
     await h.playing('alpha');
     await sleep(1200); // a heartbeat or two: the supervisor knows the position
     const [spare] = await h.readySpares(1);
@@ -96,8 +96,8 @@ describe('warm_spares = 1', () => {
     expect(Math.abs(circular(after.value - old.value))).toBeLessThan(1.5);
     const st = await h.state('alpha');
     expect(st).toMatchObject({ state: 'ready', pid: spare!.pid, restarts: before.restarts + 1 });
-    expect(st.mpv_instances.map((m: { instance: string }) => m.instance)).toEqual(expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']));
-    for (const m of before.mpv_instances) expect(isAlive(m.pid)).toBe(false);
+    expect(st.mpv_processes.map((m: { instance: string }) => m.instance)).toEqual(expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']));
+    for (const m of before.mpv_processes) expect(isAlive(m.pid)).toBe(false);
     expect(isAlive(before.pid)).toBe(false);
     // The zone answers commands on the adopted worker (speech slot included).
     expect((await h.prop('alpha', 'speech', 'idle-active')).value).toBe(true);
@@ -211,8 +211,8 @@ describe('warm_spares = 0', () => {
     expect(await h.spares()).toEqual([]);
     const before = await h.state('solo');
     // The worker and its own mpv only.
-    expect(h.sup.tree().sort()).toEqual([before.pid, ...before.mpv_instances.map((m: { pid: number }) => m.pid)].sort());
-    await h.cmd('solo', { command: 'playBackground', file: 'tone-330.wav' });
+    expect(h.sup.tree().sort()).toEqual([before.pid, ...before.mpv_processes.map((m: { pid: number }) => m.pid)].sort());
+    await h.cmd('solo', { command: 'playBackground', file: 'tone-330.wav', loop: true });
     await h.playing('solo');
     await sleep(1200);
     const since = Date.now();

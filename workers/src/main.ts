@@ -65,7 +65,9 @@ async function main(): Promise<void> {
       void zone
         .handle(msg.command, msg.args)
         .catch((err: unknown): HandlerResult => ({ outcome: 'failed', error_type: 'internal', message: (err as Error).message }))
-        .then((r) => ipc.send({ type: 'response', reply_to: msg.req_id, outcome: r.outcome, message: r.message, error_type: r.error_type ?? null, result: r.result }));
+        .then((r) =>
+          ipc.send({ type: 'response', reply_to: msg.req_id, outcome: r.outcome, message: r.message, error_type: r.error_type ?? null, result: r.result, ...(r.warning_type ? { warning_type: r.warning_type } : {}) }),
+        );
     }
   });
 

@@ -2,8 +2,13 @@ import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
 import { failed, type HandlerResult, type MediaState, type OutputStatus } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
+import { ZoneBrowser } from './browser/zone-browser.js';
 import { audioHandlers } from './handlers/audio.js';
+import { browserHandlers } from './handlers/browser.js';
 import { mixHandlers } from './handlers/mix.js';
+import { pfxMediaHandlers } from './handlers/pfx-media.js';
+import { pfxVolumeHandlers } from './handlers/pfx-volume.js';
+import { screenPowerHandlers } from './handlers/screen-power.js';
 import { screenHandlers } from './handlers/screen.js';
 import type { Handler } from './handlers/types.js';
 import type { MpvSlot } from './mpv-slot.js';
@@ -23,11 +28,19 @@ export class Zone {
   readonly speech: PlayQueue;
   readonly effects: EffectPool;
   readonly screen: ScreenPlayer | null = null;
+  readonly browser: ZoneBrowser | null = null;
   readonly ducks: Ducks;
-  zoneVolume: number;
+  /** The zone master (setZoneVolume, setVolume {volume}); starts at 100, the role bases carry pfx.ini's levels. */
+  zoneVolume = 100;
+  /** ParadoxFX's base volumes of speech, effects and video (setVolume {type}); background keeps its own. */
+  readonly bases: { speech: number; effects: number; video: number };
+  /** ParadoxFX's ducking_adjust (setDuckingAdjustment): the default duck of speech, video and duck. */
+  duckingAdjust: number;
   pausedAll: string[] | null = null;
   /** What the audio server says about the zone's output (set by its OutputGuard; null without one). */
   output: OutputStatus | null = null;
+  /** After sleepScreen, until wakeScreen or recoverScreens. */
+  screenAsleep = false;
   private readonly fixedSlots: MpvSlot[];
   private readonly handlers: Map<string, Handler>;
   private stateTimer: NodeJS.Immediate | null = null;
@@ -40,7 +53,8 @@ export class Zone {
     slots: SlotProvider = freshSlots,
   ) {
     const zone = boot.zone;
-    this.zoneVolume = zone.volume;
+    this.bases = { speech: zone.speech_volume, effects: zone.effects_volume, video: zone.video_volume };
+    this.duckingAdjust = zone.ducking_adjust;
     const slot = (role: string, onRestarted: (s: MpvSlot) => Promise<void>, video = false) =>
       slots.take({
         role,
@@ -67,22 +81,42 @@ export class Zone {
       if (percent === null) await this.ducks.release([id]);
       else await this.ducks.set(id, percent);
     };
-    const queue = { volumes, duckDefault: zone.ducking_adjust, reporter, changed };
-    this.speech = new PlayQueue({ ...queue, kind: 'speech', slot: speechSlot, roleBase: () => zone.speech_volume, maxQueued: zone.audio_queue_max, duck: duckAs('speech') });
-    this.effects = new EffectPool({ warm: zone.effects_pool_size, makeSlot: (role, hook) => slot(role, hook), volumes, roleBase: () => zone.effects_volume, reporter, changed });
+    const queue = { volumes, reporter, changed };
+    // speech_ducking / video_ducking: absent follows ducking_adjust, 0 or more turns that duck off, negative is its amount.
+    const duckDefault = (kindDefault: number | undefined) => () => (kindDefault === undefined ? this.duckingAdjust : Math.min(0, kindDefault));
+    this.speech = new PlayQueue({
+      ...queue,
+      kind: 'speech',
+      slot: speechSlot,
+      roleBase: () => this.bases.speech,
+      maxQueued: zone.audio_queue_max,
+      duckDefault: duckDefault(zone.speech_ducking),
+      duck: duckAs('speech'),
+    });
+    this.effects = new EffectPool({ warm: zone.effects_pool_size, makeSlot: (role, hook) => slot(role, hook), volumes, roleBase: () => this.bases.effects, reporter, changed });
     if (zone.kind === 'screen') {
       const videoSlot = slot('video', () => this.screen!.resumeAfterRestart(), true);
       this.fixedSlots.push(videoSlot);
       const image = zone.default_image ? resolveMediaPath(zone.media_dir, zone.default_image) : null;
       this.screen = new ScreenPlayer(
         videoSlot,
-        { ...queue, roleBase: () => zone.video_volume, maxQueued: zone.video_queue_max, duck: duckAs('video') },
+        { ...queue, roleBase: () => this.bases.video, maxQueued: zone.video_queue_max, duckDefault: duckDefault(zone.video_ducking), duck: duckAs('video') },
         image?.ok ? image.path : null,
         reporter,
         changed,
       );
     }
-    this.handlers = new Map([...audioHandlers(this), ...mixHandlers(this), ...(this.screen ? screenHandlers(this, this.screen) : [])]);
+    if (this.screen) {
+      this.browser = new ZoneBrowser({ zone: zone.name, display: zone.display ?? process.env.DISPLAY, runDir: boot.runDir, reporter, changed });
+    }
+    this.handlers = new Map([
+      ...audioHandlers(this),
+      ...mixHandlers(this),
+      ...pfxVolumeHandlers(this),
+      ...pfxMediaHandlers(this),
+      ...(this.screen ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this)] : []),
+      ...(this.browser ? browserHandlers(this, this.browser) : []),
+    ]);
   }
 
   get slots(): MpvSlot[] {
@@ -130,7 +164,7 @@ export class Zone {
   }
 
   volumeEvent(): void {
-    const detail = { zone_volume: this.zoneVolume, background: this.background.state().volume, duck_percent: this.ducks.strongest, ducks: this.ducks.ids };
+    const detail = { zone_volume: this.zoneVolume, background: this.background.state().effective_volume, duck_percent: this.ducks.strongest, ducks: this.ducks.ids };
     this.reporter.send({ type: 'event', event: { type: 'volume', state: 'changed', detail } });
   }
 
@@ -156,10 +190,13 @@ export class Zone {
     return {
       background: this.background.state(),
       speech: this.speech.state(),
-      effects: { active: this.effects.active },
+      effects: { active: this.effects.active, volume: this.bases.effects },
       ...(this.screen ? this.screen.state() : {}),
       volume: this.zoneVolume,
       ducked: this.ducks.strongest < 0,
+      ducking_adjust: this.duckingAdjust,
+      ...(this.screen ? { screen_asleep: this.screenAsleep } : {}),
+      ...(this.browser ? { browser: this.browser.state() } : {}),
       paused_all: this.pausedAll !== null,
       audio_output: this.audio.label,
       ...(this.output ? { output: this.output } : {}),
@@ -167,6 +204,6 @@ export class Zone {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.fixedSlots.map((s) => s.close(1500)), this.effects.close()]);
+    await Promise.all([...this.fixedSlots.map((s) => s.close(1500)), this.effects.close(), this.browser?.close()]);
   }
 }

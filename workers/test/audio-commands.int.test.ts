@@ -14,7 +14,8 @@ describe('zone media commands against real mpv and Mosquitto', () => {
   const eventAfter = (since: number, pred: (j: any) => boolean, timeoutMs = 15_000) => h.probe.waitFor(h.events(Z), (m) => pred(m.json), timeoutMs, since);
 
   beforeAll(async () => {
-    h = await startHarness({ base: B, zones: [Z] });
+    // ParadoxFX's default ducking_adjust is 0 (no audible duck); these tests check the duck at -40.
+    h = await startHarness({ base: B, zones: [], extra: [`[audio:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'ducking_adjust = -40'].join('\n') });
     await zoneReady(h, B, Z);
   }, 30_000);
 
@@ -23,7 +24,7 @@ describe('zone media commands against real mpv and Mosquitto', () => {
   }, 30_000);
 
   it('background: loop, volume, fadeIn, pause, resume, volume change, stop with fade', async () => {
-    const play = await cmd({ command: 'playBackground', file: 'tone-220.wav', volume: 80, fadeIn: 0.5 });
+    const play = await cmd({ command: 'playBackground', file: 'tone-220.wav', volume: 80, fadeIn: 0.5, loop: true });
     expect(play).toMatchObject({ outcome: 'success', result: { volume: 80, loop: true } });
     expect(await prop('background', 'loop-file')).toBe('inf');
     expect(await prop('background', 'path')).toBe(join(h.media, 'tone-220.wav'));
@@ -62,7 +63,7 @@ describe('zone media commands against real mpv and Mosquitto', () => {
   });
 
   it('speech: FIFO with de-dup, queue report, pause/resume, skip, clear, stop; ducking follows the queue', async () => {
-    await cmd({ command: 'playBackground', file: 'tone-220.wav', volume: 100 });
+    await cmd({ command: 'playBackground', file: 'tone-220.wav', volume: 100, loop: true });
     expect(await prop('background', 'volume')).toBe(100);
     const first = await cmd({ command: 'playSpeech', file: 'tone-440.wav' });
     expect(first.outcome).toBe('success');
@@ -80,9 +81,14 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect(await prop('speech', 'pause')).toBe(false);
     expect((await cmd({ command: 'skipSpeech' })).outcome).toBe('success');
     expect(await prop('speech', 'path')).toBe(join(h.media, 'speech-1.wav'));
+    await cmd({ command: 'playSpeech', file: 'tone-330.wav' });
+    // ParadoxFX's clearSpeechQueue stops the item playing too, and the duck goes with it.
     expect((await cmd({ command: 'clearSpeechQueue' })).result).toEqual({ dropped: 1 });
+    expect(await prop('speech', 'idle-active')).toBe(true);
+    expect(await prop('background', 'volume')).toBe(100);
+    // An item played to its end: mpv's end-file empties the queue and the duck is released.
+    await cmd({ command: 'playSpeech', file: 'speech-1.wav' });
     expect(await prop('background', 'volume')).toBe(60);
-    // speech-1 plays to its end: mpv's end-file empties the queue and the duck is released.
     const since = Date.now();
     await eventAfter(since, (j) => j?.type === 'speech' && j?.state === 'ended', 5000);
     await waitFor(async () => (await prop('background', 'volume')) === 100, 3000, 'background restored after speech');
@@ -161,7 +167,7 @@ describe('zone media commands against real mpv and Mosquitto', () => {
   }, 30_000);
 
   it('pauseAll pauses every role in mpv, resumeAll resumes them, stopAll with fade stops them all', async () => {
-    await cmd({ command: 'playBackground', file: 'tone-220.wav' });
+    await cmd({ command: 'playBackground', file: 'tone-220.wav', loop: true });
     await cmd({ command: 'playSpeech', file: 'tone-440.wav' });
     const fx = await cmd({ command: 'playSoundEffect', file: 'tone-330.wav' });
     const voice = fx.result.voice as string;

@@ -8,7 +8,7 @@ const B = 'mpvws';
 const Z = 'wall';
 
 // A screen zone on the null video output: mpv decodes and times the video exactly as on a display.
-const SCREEN = [`[screen:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'default_image = still.png', 'mpv_video_options = --vo=null', 'video_queue_max = 2'].join('\n');
+const SCREEN = [`[screen:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'default_image = still.png', 'mpv_video_options = --vo=null', 'video_queue_max = 2', 'ducking_adjust = -40'].join('\n');
 
 describe('screen zone commands against real mpv', () => {
   let h: Harness;
@@ -32,25 +32,25 @@ describe('screen zone commands against real mpv', () => {
     expect(await prop('video', 'idle-active')).toBe(false);
   }, 20_000);
 
-  it('plays, queues (bounded), pauses, resumes, skips and clears videos; ducks background; image returns at the end', async () => {
-    await cmd({ command: 'playBackground', file: 'tone-220.wav' });
+  it('plays, queues (bounded: a full queue drops its oldest), pauses, resumes, skips and clears videos; ducks background; image returns at the end', async () => {
+    await cmd({ command: 'playBackground', file: 'tone-220.wav', loop: true });
     expect(await prop('background', 'volume')).toBe(100);
     expect((await cmd({ command: 'playVideo', file: 'testcard.mkv' })).outcome).toBe('success');
     expect(await prop('video', 'path')).toBe(file('testcard.mkv'));
     expect(await prop('background', 'volume')).toBe(60);
     expect((await cmd({ command: 'playVideo', file: 'clip-a.mkv' })).result).toEqual({ position: 1 });
     expect((await cmd({ command: 'playVideo', file: 'clip-b.mkv' })).result).toEqual({ position: 2 });
-    expect(await cmd({ command: 'playVideo', file: 'clip-c.mkv' })).toMatchObject({ outcome: 'failed', error_type: 'queue_full' });
-    expect((await cmd({ command: 'videoQueue' })).result).toEqual({ current: file('testcard.mkv'), video_queue: [file('clip-a.mkv'), file('clip-b.mkv')], queue_length: 2 });
+    expect(await cmd({ command: 'playVideo', file: 'clip-c.mkv' })).toMatchObject({ outcome: 'warning', warning_type: 'queue_full', result: { position: 2, dropped: file('clip-a.mkv') } });
+    expect((await cmd({ command: 'videoQueue' })).result).toEqual({ current: file('testcard.mkv'), video_queue: [file('clip-b.mkv'), file('clip-c.mkv')], queue_length: 2 });
     await cmd({ command: 'pauseVideo' });
     expect(await prop('video', 'pause')).toBe(true);
     await cmd({ command: 'resumeVideo' });
     expect(await prop('video', 'pause')).toBe(false);
     await cmd({ command: 'skip' });
-    expect(await prop('video', 'path')).toBe(file('clip-a.mkv'));
+    expect(await prop('video', 'path')).toBe(file('clip-b.mkv'));
     expect((await cmd({ command: 'clearQueue' })).result).toEqual({ dropped: 1 });
     const state = (await cmd({ command: 'getState' })).result;
-    expect(state).toMatchObject({ video: { file: file('clip-a.mkv'), status: 'playing', queue_length: 0 }, image: { file: file('still.png') }, ducked: true });
+    expect(state).toMatchObject({ video: { file: 'clip-b.mkv', path: file('clip-b.mkv'), status: 'playing', queue_length: 0 }, image: { file: 'still.png', path: file('still.png') }, ducked: true });
     const since = Date.now();
     await h.probe.waitFor(h.events(Z), (m) => m.json?.type === 'video' && m.json?.state === 'ended', 8000, since);
     await waitFor(async () => (await prop('video', 'path')) === file('still.png'), 3000, 'the image after the video');

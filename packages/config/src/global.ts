@@ -66,7 +66,8 @@ export function readGlobal(r: SectionReader, baseTopic: string, baseDir: string)
     heartbeat_enabled: r.bool('heartbeat_enabled', true),
     heartbeat_interval_ms: readHeartbeatInterval(r),
     heartbeat_topic: heartbeatTopic,
-    ducking_adjust: r.num('ducking_adjust', -40, { min: -100, max: 0 }),
+    // ParadoxFX's default: a duck lowers the background by 0 % until ducking_adjust says otherwise.
+    ducking_adjust: r.num('ducking_adjust', 0, { min: -100, max: 0 }),
     max_volume: r.num('max_volume', 150, { min: 0, max: 200 }),
     mpv_path: mpvPath,
     audio_fallback: r.oneOf<AudioFallback>('audio_fallback', ['null', 'fail'], 'null'),

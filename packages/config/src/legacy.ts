@@ -16,7 +16,7 @@ export const GLOBAL_UNUSED: ReadonlySet<string> = new Set([
 
 /** Deprecated by ParadoxFX's unified volume model; a warning tells the user what replaced them. */
 export const GLOBAL_DEPRECATED: ReadonlyMap<string, string> = new Map([
-  ['ducking_volume', 'ducking_volume is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0, default -40)'],
+  ['ducking_volume', 'ducking_volume is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0, default 0); a zone\'s ducking_volume is translated'],
 ]);
 
 /** Zone keys ParadoxFX reads that have no meaning for mpvisor (it always uses mpv). */
@@ -24,17 +24,12 @@ export const ZONE_UNUSED: ReadonlySet<string> = new Set([
   'name', // ParadoxFX's friendly name; mpvisor names a zone by its section id
   'mpv_video_profile',
   'monitor_geometry',
-  'dual_output_mode',
   'combined_sink_name',
   'combined_sink_description',
   'mpvOntop',
 ]);
 
-export const ZONE_DEPRECATED: ReadonlyMap<string, string> = new Map([
-  ['ducking_volume', 'ducking_volume is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0)'],
-  ['speech_ducking', 'speech_ducking is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0)'],
-  ['video_ducking', 'video_ducking is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0)'],
-]);
+export const ZONE_DEPRECATED: ReadonlyMap<string, string> = new Map();
 
 /** Keys only screen zones use; in an audio zone they are accepted but have no effect. */
 export const SCREEN_ONLY: readonly string[] = [

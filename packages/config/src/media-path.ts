@@ -11,13 +11,18 @@ export type MediaFileResult =
   | { ok: true; path: string }
   | { ok: false; reason: 'outside' | 'not_found' | 'not_readable' | 'not_a_file' | 'invalid' };
 
-/** Pure path arithmetic, no file system access. `requested` may be relative or absolute. */
+/**
+ * Pure path arithmetic, no file system access. `requested` may be relative or absolute. An absolute
+ * path outside the folder is read as ParadoxFX's audio zones read it, relative to the media folder
+ * (`/intro.mp4` is `MEDIA/intro.mp4`), so a leading `/` never reaches outside it.
+ */
 export function resolveMediaPath(mediaDir: string, requested: string): MediaPathResult {
   if (typeof mediaDir !== 'string' || typeof requested !== 'string') return { ok: false, reason: 'invalid' };
   if (requested.includes('\0') || mediaDir.includes('\0') || mediaDir === '') return { ok: false, reason: 'invalid' };
   if (requested.trim() === '') return { ok: false, reason: 'empty' };
   const base = path.resolve(mediaDir);
-  const target = path.resolve(base, requested);
+  const asGiven = path.resolve(base, requested);
+  const target = path.isAbsolute(requested) && !isInside(base, asGiven) ? path.resolve(base, `.${path.sep}${requested}`) : asGiven;
   if (!isInside(base, target)) return { ok: false, reason: 'outside' };
   return { ok: true, path: target };
 }

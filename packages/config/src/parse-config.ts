@@ -7,6 +7,7 @@ import { readGlobal } from './global.js';
 import { type IniSection, parseIni } from './ini-parse.js';
 import { readMqtt, replyPrefixClashes } from './mqtt.js';
 import { Problems } from './problems.js';
+import { foldLegacyUpperKeys } from './legacy-upper.js';
 import { classifySection } from './sections.js';
 import { readSystem } from './system.js';
 import { readZone } from './zones.js';
@@ -81,12 +82,14 @@ function build(text: string, opts: ParseOptions, problems: Problems): MpvisorCon
     const c = classifySection(s);
     switch (c.role) {
       case 'mqtt':
-      case 'global':
       case 'system':
         singles[c.role].push(s);
         break;
+      case 'global':
+        singles.global.push(foldLegacyUpperKeys(s, 'global', problems));
+        break;
       case 'zone':
-        zoneSections.push({ section: s, kind: c.kind, name: c.name });
+        zoneSections.push({ section: foldLegacyUpperKeys(s, 'zone', problems), kind: c.kind, name: c.name });
         break;
       case 'skip':
         problems.warn(s.name, undefined, s.line, c.message);

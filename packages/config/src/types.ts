@@ -105,7 +105,7 @@ export interface ZoneConfig {
   media_dir: string;
   /** mpv --audio-device value; undefined means mpv's default device. */
   audio_device?: string;
-  /** Zone master volume (ParadoxFX `volume`), the level setVolume changes. */
+  /** ParadoxFX's `volume`: the base of every role whose own *_volume key is absent (the zone master starts at 100). */
   volume: number;
   max_volume: number;
   background_volume: number;
@@ -113,6 +113,9 @@ export interface ZoneConfig {
   effects_volume: number;
   video_volume: number;
   ducking_adjust: number;
+  /** ParadoxFX's speech_ducking / video_ducking: the default `ducking` of a speech or video item (0 = no duck). */
+  speech_ducking?: number;
+  video_ducking?: number;
   combined_sinks: string[];
   primary_device?: string;
   secondary_device?: string;

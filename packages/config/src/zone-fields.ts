@@ -80,8 +80,12 @@ export interface Volumes {
   video_volume: number;
 }
 
-/** ParadoxFX's unified model: per-type base volumes 0..200 (default 100). */
+/**
+ * ParadoxFX's unified model: per-type base volumes 0..200; a role without its own key takes the zone's
+ * `volume` when that is set (ParadoxFX's legacy fallback), else 100.
+ */
 export function readVolumes(r: SectionReader, maxVolume: number): Volumes {
+  const zoneVolume = r.num('volume', 100, VOLUME);
   let background = r.optNum('background_volume', VOLUME);
   if (r.has('background_music_volume')) {
     if (background === undefined && !r.has('background_volume')) {
@@ -92,12 +96,13 @@ export function readVolumes(r: SectionReader, maxVolume: number): Volumes {
       r.warn('background_music_volume', 'legacy ParadoxFX key, ignored because background_volume is set');
     }
   }
+  const effects = r.optNum('effects_volume', VOLUME) ?? (r.has('effect_volume') ? r.optNum('effect_volume', VOLUME) : undefined);
   const v: Volumes = {
-    volume: r.num('volume', 100, VOLUME),
-    background_volume: background ?? 100,
-    speech_volume: r.num('speech_volume', 100, VOLUME),
-    effects_volume: r.num('effects_volume', 100, VOLUME),
-    video_volume: r.num('video_volume', 100, VOLUME),
+    volume: zoneVolume,
+    background_volume: background ?? zoneVolume,
+    speech_volume: r.num('speech_volume', zoneVolume, VOLUME),
+    effects_volume: effects ?? zoneVolume,
+    video_volume: r.num('video_volume', zoneVolume, VOLUME),
   };
   for (const [key, value] of Object.entries(v)) {
     if (value > maxVolume && r.has(key)) {
@@ -105,4 +110,24 @@ export function readVolumes(r: SectionReader, maxVolume: number): Volumes {
     }
   }
   return v;
+}
+
+/**
+ * ducking_adjust, else a zone's legacy ducking_volume translated as ParadoxFX does (70 -> -30), else
+ * the global value; speech_ducking / video_ducking (-100..100, 0 = no duck) as each kind's default.
+ */
+export function readDucking(r: SectionReader, globalAdjust: number): { ducking_adjust: number; speech_ducking?: number; video_ducking?: number } {
+  let adjust = r.optNum('ducking_adjust', { min: -100, max: 0 });
+  const legacy = r.optNum('ducking_volume', { min: 0, max: 100 });
+  if (legacy !== undefined) {
+    if (adjust === undefined) {
+      adjust = -(100 - legacy);
+      r.warn('ducking_volume', `legacy ParadoxFX key, read as ducking_adjust = ${adjust}; please use ducking_adjust`);
+    } else {
+      r.warn('ducking_volume', 'legacy ParadoxFX key, ignored because ducking_adjust is set');
+    }
+  }
+  const speech = r.optNum('speech_ducking', { min: -100, max: 100 });
+  const video = r.optNum('video_ducking', { min: -100, max: 100 });
+  return { ducking_adjust: adjust ?? globalAdjust, ...(speech !== undefined ? { speech_ducking: speech } : {}), ...(video !== undefined ? { video_ducking: video } : {}) };
 }

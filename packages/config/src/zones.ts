@@ -6,7 +6,7 @@ import { resolveMediaPath } from './media-path.js';
 import { checkReachable, readRestartPolicy } from './restart.js';
 import { asZoneKind } from './sections.js';
 import { topicProblem, zoneNameProblem } from './values.js';
-import { readDevice, readList, readMediaDir, readMpvOptions, readVolumes } from './zone-fields.js';
+import { readDevice, readDucking, readList, readMediaDir, readMpvOptions, readVolumes } from './zone-fields.js';
 import type { GlobalConfig, RestartPolicyConfig, ZoneConfig, ZoneKind } from './types.js';
 
 export interface ZoneContext {
@@ -86,8 +86,11 @@ function readScreenKeys(r: SectionReader, z: ZoneConfig): void {
 export function readZone(r: SectionReader, section: IniSection, prefix: ZoneKind, name: string, ctx: ZoneContext): ZoneConfig {
   const nameProblem = zoneNameProblem(name);
   if (nameProblem) r.error(undefined, nameProblem);
-  const kind = resolveKind(r, prefix, name);
-
+  // ParadoxFX's dual_output_mode audio zone (primary_device + secondary_device) is mpvisor's combined-audio zone.
+  const dual = r.bool('dual_output_mode', false);
+  const declared = resolveKind(r, prefix, name);
+  const kind = dual && declared === 'audio' ? 'combined-audio' : declared;
+  if (dual && prefix !== 'audio') r.warn('dual_output_mode', `only audio zones have a dual output; ignored in [${r.name}]`);
   const ownTopic = r.string('topic');
   const topic = ownTopic ?? `${ctx.baseTopic}/${name}`;
   const tp = ownTopic === undefined ? null : topicProblem(ownTopic);
@@ -108,7 +111,7 @@ export function readZone(r: SectionReader, section: IniSection, prefix: ZoneKind
     media_dir: readMediaDir(r, ctx.global.media_base_path),
     ...readVolumes(r, maxVolume),
     max_volume: maxVolume,
-    ducking_adjust: r.num('ducking_adjust', ctx.global.ducking_adjust, { min: -100, max: 0 }),
+    ...readDucking(r, ctx.global.ducking_adjust),
     combined_sinks: [],
     effects_pool_size: r.int('effects_pool_size', 2, { min: 0, max: 16 }),
     mpv_audio_options: readMpvOptions(r, 'mpv_audio_options'),

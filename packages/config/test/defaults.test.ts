@@ -31,7 +31,7 @@ describe('defaults', () => {
       heartbeat_enabled: true,
       heartbeat_interval_ms: 10000,
       heartbeat_topic: 'paradox/heartbeat',
-      ducking_adjust: -40,
+      ducking_adjust: 0,
       max_volume: 150,
       mpv_path: 'mpv',
       audio_fallback: 'null',
@@ -62,7 +62,7 @@ describe('defaults', () => {
     expect(c.zones[0]).toEqual({
       name: 'a', kind: 'audio', section: 'audio:a', line: 1, topic: 'paradox/a', enabled: true,
       media_dir: '/opt/paradox/media', volume: 100, max_volume: 150, background_volume: 100, speech_volume: 100,
-      effects_volume: 100, video_volume: 100, ducking_adjust: -40, combined_sinks: [], effects_pool_size: 2,
+      effects_volume: 100, video_volume: 100, ducking_adjust: 0, combined_sinks: [], effects_pool_size: 2,
       mpv_audio_options: [], mpv_video_options: [], video_queue_max: 5, audio_queue_max: 5, restart: RESTART_DEFAULTS,
     });
   });

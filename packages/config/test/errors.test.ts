@@ -156,6 +156,6 @@ describe('warnings', () => {
 
   it('legacy and screen-only keys', () => {
     const w = warnings(ini('[audio:a]', 'display = :0', 'speech_ducking = 20', 'player_type = cvlc', 'name = Lobby', 'mpv_video_profile = x'));
-    expect(w.map((p) => p.key).sort()).toEqual(['display', 'player_type', 'speech_ducking']);
+    expect(w.map((p) => p.key).sort()).toEqual(['display', 'player_type']);
   });
 });

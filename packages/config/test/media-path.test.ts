@@ -14,6 +14,10 @@ describe('resolveMediaPath (lexical)', () => {
     ['./a.wav', '/srv/media/zone1/a.wav'],
     ['..hidden.wav', '/srv/media/zone1/..hidden.wav'],
     ['/srv/media/zone1/b.wav', '/srv/media/zone1/b.wav'],
+    // ParadoxFX's leading '/': inside the media folder, never the host's root.
+    ['/intro.mp4', '/srv/media/zone1/intro.mp4'],
+    ['/etc/passwd', '/srv/media/zone1/etc/passwd'],
+    ['/srv/media/zone1-other/a.wav', '/srv/media/zone1/srv/media/zone1-other/a.wav'],
   ])('%s is inside', (requested, expected) => {
     expect(resolveMediaPath(base, requested)).toEqual({ ok: true, path: expected });
   });
@@ -22,8 +26,8 @@ describe('resolveMediaPath (lexical)', () => {
     ['../zone2/a.wav', 'outside'],
     ['..', 'outside'],
     ['fx/../../zone2/a.wav', 'outside'],
-    ['/etc/passwd', 'outside'],
-    ['/srv/media/zone1-other/a.wav', 'outside'],
+    ['/../etc/passwd', 'outside'],
+    ['/fx/../../zone2/a.wav', 'outside'],
     ['', 'empty'],
     ['   ', 'empty'],
     ['a\0.wav', 'invalid'],
@@ -73,9 +77,10 @@ describe('resolveMediaFile (realpath)', () => {
     expect(await resolveMediaFile(media, 'escape-dir/secret.wav')).toEqual({ ok: false, reason: 'outside' });
   });
 
-  it('rejects .. and absolute paths outside before touching the disk', async () => {
+  it('rejects .. outside before touching the disk; an absolute path outside is looked up inside the folder', async () => {
     expect(await resolveMediaFile(media, '../outside/secret.wav')).toEqual({ ok: false, reason: 'outside' });
-    expect(await resolveMediaFile(media, path.join(root, 'outside', 'secret.wav'))).toEqual({ ok: false, reason: 'outside' });
+    expect(await resolveMediaFile(media, '/../outside/secret.wav')).toEqual({ ok: false, reason: 'outside' });
+    expect(await resolveMediaFile(media, path.join(root, 'outside', 'secret.wav'))).toEqual({ ok: false, reason: 'not_found' });
   });
 
   it('reports missing files, folders, and bad input', async () => {

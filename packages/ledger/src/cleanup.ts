@@ -174,13 +174,13 @@ export interface OrphanCandidate {
 }
 
 /**
- * mpv processes of ours whose worker is gone: the recorded worker is no longer that process, or the mpv
+ * mpv (and kiosk browser) processes of ours whose worker is gone: the recorded worker is no longer that process, or the mpv
  * was re-parented away from it. Only entries that are still the recorded process are candidates.
  */
 export function findOrphans(ledger: Ledger): OrphanCandidate[] {
   const out: OrphanCandidate[] = [];
   for (const e of ledger.processes) {
-    if (e.role !== 'mpv') continue;
+    if (e.role !== 'mpv' && e.role !== 'browser') continue;
     const st = readStat(e.pid);
     if (!st || !isLiveState(st.state) || st.starttime !== e.starttime) continue;
     const parent = e.parent ?? ledger.processes.find((p) => p.role === 'worker' && p.pid === st.ppid) ?? null;

@@ -14,6 +14,12 @@ export interface CommandOutcome {
   error_type: ErrorType | null;
   result: unknown;
   duration_ms: number;
+  /** ParadoxFX's outcome fields: the command's arguments as validated (no `command`, no `id`)... */
+  parameters: Record<string, unknown>;
+  /** ...the error text of a failed or invalid outcome (null otherwise)... */
+  error_message: string | null;
+  /** ...and the category of a warning (null otherwise). */
+  warning_type: string | null;
 }
 
 /** What a handler returns; the dispatcher adds timestamp, command, id, zone and duration. */
@@ -22,6 +28,8 @@ export interface HandlerResult {
   message: string;
   error_type?: ErrorType | null;
   result?: unknown;
+  /** ParadoxFX's category of a warning (`clamp_ducking_adjust_high`, ...); defaults to the error_type, else `warning`. */
+  warning_type?: string;
 }
 
 export const success = (message: string, result?: unknown): HandlerResult => ({ outcome: 'success', message, result });

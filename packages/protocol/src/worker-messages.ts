@@ -62,6 +62,7 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
     outcome: outcomeKind,
     message: z.string(),
     error_type: z.string().nullable().optional(),
+    warning_type: z.string().max(64).optional(),
     result: z.unknown().optional(),
     final: z.boolean().optional(),
   }),

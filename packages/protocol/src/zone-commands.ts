@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adjustVolume, bool, fadeTime, noArgs, num, reason, volume, withFileAlias } from './arg-schemas.js';
+import { PFX_ZONE_COMMANDS, setVolumeArgs } from './pfx-commands.js';
 import type { ZoneKind } from './zone-state.js';
 
 export interface CommandSpec {
@@ -11,8 +12,10 @@ export interface CommandSpec {
   handledBy: 'worker' | 'supervisor';
   /** Limits a command to some zone kinds (screen commands). Absent: every kind. */
   kinds?: readonly ZoneKind[];
-  /** The argument holding a media path, checked against the zone's media folder at the edge. */
-  mediaArg?: 'file';
+  /** A longer bound than the default for commands that wait on a slow program (a browser's first window). */
+  timeoutMs?: number;
+  /** The arguments holding media paths, checked against the zone's media folder at the edge. */
+  mediaArgs?: readonly string[];
 }
 
 const SCREEN = ['screen'] as const;
@@ -23,25 +26,19 @@ export const MPV_READABLE_PROPERTIES = [
 ] as const;
 const stopArgs = z.object({ fadeTime: fadeTime.optional() });
 
-const playBackground = withFileAlias({
-  volume: volume.optional(),
-  adjustVolume: adjustVolume.optional(),
-  loop: bool.optional(),
-  fadeTime: fadeTime.optional(),
-  fadeIn: fadeTime.optional(),
-});
-const playSpeech = withFileAlias({
-  volume: volume.optional(),
-  adjustVolume: adjustVolume.optional(),
-  ducking: num(-100, 0).optional(),
-});
-const playEffect = withFileAlias({ volume: volume.optional(), adjustVolume: adjustVolume.optional() });
-const playVideo = withFileAlias({
-  volume: volume.optional(),
-  adjustVolume: adjustVolume.optional(),
-  volumeAdjust: adjustVolume.optional(),
-  ducking: num(-100, 0).optional(),
-});
+// ParadoxFX's volume keys on every play command; PxO sends `volumeAdjust` where ParadoxFX documents `adjustVolume`.
+const itemVolume = { volume: volume.optional(), adjustVolume: adjustVolume.optional(), volumeAdjust: adjustVolume.optional() };
+// ParadoxFX's `skipDucking` (and `skip_ducking`): a background played with it is never ducked; speech or video
+// played with it does not duck the background.
+const skipDucking = { skipDucking: bool.optional(), skip_ducking: bool.optional() };
+// ParadoxFX's sign rule: a negative `ducking` ducks the background by that percent while the item plays;
+// zero or positive does not duck (ParadoxFX's test scripts send 30..70 and expect playback without a duck).
+const ducking = num(-100, 100).optional();
+
+const playBackground = withFileAlias({ ...itemVolume, ...skipDucking, loop: bool.optional(), fadeTime: fadeTime.optional(), fadeIn: fadeTime.optional() });
+const playSpeech = withFileAlias({ ...itemVolume, ...skipDucking, ducking });
+const playEffect = withFileAlias(itemVolume);
+const playVideo = withFileAlias({ ...itemVolume, ...skipDucking, ducking, loop: bool.optional(), channel: z.unknown().optional() });
 
 const w = (name: string, description: string, args: z.ZodType = noArgs, extra: Partial<CommandSpec> = {}): CommandSpec => ({
   name,
@@ -53,30 +50,34 @@ const w = (name: string, description: string, args: z.ZodType = noArgs, extra: P
 });
 
 export const ZONE_COMMANDS: readonly CommandSpec[] = [
-  w('playBackground', 'Play background music (loops by default; volume, adjustVolume, fadeIn).', playBackground, {
-    mediaArg: 'file',
+  w('playBackground', 'Play background music once (loop: true repeats it; volume, adjustVolume, fadeIn, skipDucking).', playBackground, {
+    mediaArgs: ['file'],
     aliases: ['playMusic', 'playBackgroundMusic'],
   }),
   w('pauseBackground', 'Pause background music.'),
   w('resumeBackground', 'Resume paused background music.'),
   w('stopBackground', 'Stop background music (fadeTime seconds).', stopArgs, { aliases: ['stopMusic', 'stopBackgroundMusic'] }),
   w('setBackgroundMusicVolume', 'Set the background music volume (0-200).', z.object({ volume })),
-  w('playSpeech', 'Queue speech; background music is ducked while the queue plays.', playSpeech, { mediaArg: 'file' }),
+  w('playSpeech', 'Queue speech; a negative ducking (or the zone default) ducks background music while it plays.', playSpeech, { mediaArgs: ['file'] }),
   w('pauseSpeech', 'Pause the current speech item.'),
   w('resumeSpeech', 'Resume the current speech item.'),
   w('skipSpeech', 'Skip the current speech item and play the next.'),
   w('stopSpeech', 'Stop speech and clear its queue (fadeTime seconds).', stopArgs),
-  w('clearSpeechQueue', 'Drop queued speech; the current item plays on.'),
+  w('clearSpeechQueue', 'Stop the current speech item and drop the queue (as ParadoxFX).'),
   w('speechQueue', 'Report the speech queue.'),
   w('playSoundEffect', 'Play a sound effect at once, over anything else playing.', playEffect, {
-    mediaArg: 'file',
+    mediaArgs: ['file'],
     aliases: ['playAudioFX', 'playAudioFx', 'playEffect'],
   }),
   w('stopAllEffects', 'Stop every playing sound effect.', stopArgs, { aliases: ['stopAllAudioFx'] }),
   w('stopAudio', 'Stop background music, speech and effects (fadeTime seconds).', stopArgs),
-  w('setVolume', 'Set the zone volume (0-200), applied to every role.', z.object({ volume })),
+  w('setVolume', 'Set the zone volume {volume}, one base volume {type, volume}, or several {volumes: {background, speech, effects, video}}.', setVolumeArgs),
   // duck_id, not id: the envelope's id is the caller's command id and never reaches the handler.
-  w('duck', 'Lower background music by ducking_adjust (or amount) until unduck with the same duck_id; the strongest duck applies.', z.object({ duck_id: z.string().max(64).optional(), amount: num(-100, 0).optional() })),
+  w(
+    'duck',
+    'Lower background music by ducking_adjust (or amount) until unduck with the returned duck_id; a non-negative ducking is ignored (as ParadoxFX).',
+    z.object({ duck_id: z.string().max(64).optional(), amount: num(-100, 0).optional(), ducking: num(-100, 100).optional() }),
+  ),
   w('unduck', 'Release a duck (by duck_id, or all of them).', z.object({ duck_id: z.string().max(64).optional() })),
   w('pauseAll', 'Pause every role of the zone.'),
   w('resumeAll', 'Resume every role paused by pauseAll.'),
@@ -88,8 +89,8 @@ export const ZONE_COMMANDS: readonly CommandSpec[] = [
     "Read one property straight from one of the zone's mpv instances (diagnostics: what mpv itself reports).",
     z.object({ role: z.string().min(1).max(32), property: z.enum(MPV_READABLE_PROPERTIES) }),
   ),
-  w('setImage', 'Show an image on the screen.', withFileAlias({}), { mediaArg: 'file', kinds: SCREEN }),
-  w('playVideo', 'Play a video, or queue it after the current one.', playVideo, { mediaArg: 'file', kinds: SCREEN }),
+  w('setImage', 'Show an image on the screen (a video shows its first frame, paused).', withFileAlias({}), { mediaArgs: ['file'], kinds: SCREEN }),
+  w('playVideo', 'Play a video once (loop: true repeats it), or queue it after the current one.', playVideo, { mediaArgs: ['file'], kinds: SCREEN }),
   w('stopVideo', 'Stop the video and clear its queue (fadeTime seconds).', stopArgs, { kinds: SCREEN }),
   w('pauseVideo', 'Pause the video.', noArgs, { kinds: SCREEN }),
   w('resumeVideo', 'Resume the video.', noArgs, { kinds: SCREEN }),
@@ -106,4 +107,5 @@ export const ZONE_COMMANDS: readonly CommandSpec[] = [
   { name: 'restart', aliases: [], description: "Restart this zone's worker.", args: z.object({ reason: reason.optional() }), handledBy: 'supervisor' },
   { name: 'status', aliases: [], description: 'Return the zone state with supervision facts.', args: noArgs, handledBy: 'supervisor' },
   { name: 'health_check', aliases: [], description: "Check the zone's worker and mpv processes.", args: noArgs, handledBy: 'supervisor' },
+  ...PFX_ZONE_COMMANDS,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pfxBrowserSchema, type PfxZoneState } from './pfx-state.js';
 
 export const ZONE_KINDS = ['audio', 'screen', 'combined-audio'] as const;
 export type ZoneKind = (typeof ZONE_KINDS)[number];
@@ -46,27 +47,40 @@ export const outputStatusSchema = z.object({
 export type OutputStatus = z.infer<typeof outputStatusSchema>;
 
 /** What the worker knows: the media side of a zone. Validated when it crosses the worker socket. */
+const queueState = z.object({
+  file: z.string().nullable(),
+  status: playStatus,
+  /** The first waiting item (ParadoxFX's `next`). */
+  next: z.string().nullable(),
+  queue_length: z.number().int(),
+  queue: queueList,
+  /** The role's base volume (ParadoxFX's per-role `volume`). */
+  volume: z.number(),
+});
+
+/**
+ * What the worker knows: the media side of a zone, files as the absolute paths mpv plays. Validated when
+ * it crosses the worker socket; the supervisor's zone state adds ParadoxFX's view of it (pfx-state.ts).
+ */
 export const mediaStateSchema = z.object({
   background: z.object({
     file: z.string().nullable(),
     status: playStatus,
+    /** The base volume (ParadoxFX's meaning); effective_volume is what mpv plays at, ducks included. */
     volume: z.number(),
+    effective_volume: z.number(),
     loop: z.boolean(),
     position_s: z.number().nullable(),
   }),
-  speech: z.object({
-    file: z.string().nullable(),
-    status: playStatus,
-    queue_length: z.number().int(),
-    queue: queueList,
-  }),
-  effects: z.object({ active: z.number().int() }),
-  video: z
-    .object({ file: z.string().nullable(), status: playStatus, queue_length: z.number().int(), queue: queueList })
-    .optional(),
+  speech: queueState,
+  effects: z.object({ active: z.number().int(), volume: z.number() }),
+  video: queueState.optional(),
   image: z.object({ file: z.string().nullable() }).optional(),
   volume: z.number(),
   ducked: z.boolean(),
+  ducking_adjust: z.number(),
+  screen_asleep: z.boolean().optional(),
+  browser: pfxBrowserSchema.optional(),
   paused_all: z.boolean(),
   audio_output: z.string(),
   output: outputStatusSchema.optional(),
@@ -95,18 +109,27 @@ export interface ResourceUsage {
   processes: number;
 }
 
-/** The retained `{zone topic}/state`: media from the worker merged with supervision facts. */
-export interface ZoneState extends Partial<MediaState> {
+/**
+ * The retained `{zone topic}/state`: media from the worker merged with supervision facts, and
+ * ParadoxFX's keys (files relative to the media folder there; the absolute path beside as `path`).
+ */
+export interface ZoneState extends Partial<Omit<MediaState, 'background' | 'speech' | 'video' | 'image'>>, PfxZoneState {
+  background?: MediaState['background'] & { path?: string | null };
+  speech?: MediaState['speech'] & { path?: string | null };
+  video?: NonNullable<MediaState['video']> & { path?: string | null };
+  image?: { file: string | null; path?: string | null };
   timestamp: string;
   zone: string;
-  type: ZoneKind;
+  /** The zone kind (ParadoxFX's `type` is always "status"). */
+  zone_type: ZoneKind;
   state: ZoneLifecycle;
   pid: number | null;
   restarts: number;
   last_exit: LastExit | null;
   next_restart_ms: number | null;
   uptime_ms: number;
-  mpv_instances: MpvInstanceInfo[];
+  /** mpvisor's process view: every mpv with its pid, liveness and restarts (ParadoxFX's `mpv_instances` is keyed by role). */
+  mpv_processes: MpvInstanceInfo[];
   resources: ResourceUsage | null;
   errors: string[];
 }

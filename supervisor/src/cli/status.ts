@@ -19,7 +19,7 @@ export function renderStatus(data: StatusData): string {
       z.type,
       z.state,
       z.pid === null ? '-' : String(z.pid),
-      z.mpv_instances.map((m) => `${m.role}:${m.pid ?? '-'}`).join(' ') || '-',
+      z.mpv_processes.map((m) => `${m.role}:${m.pid ?? '-'}`).join(' ') || '-',
       String(z.restarts),
       formatMs(z.uptime_ms),
       z.background?.file ? `${z.background.status} ${z.background.file.split('/').pop()}` : '-',

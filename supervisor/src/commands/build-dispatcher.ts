@@ -6,6 +6,7 @@ import { RESET_COMMANDS, resetHandlers, resetTimeoutMs, zoneResetHandler } from 
 import type { Reports } from '../reports.js';
 import { supervisionHandlers } from '../zones/supervision-commands.js';
 import { Dispatcher, type CommandHandler } from './dispatcher.js';
+import { pfxZoneHandlers } from './pfx-zone-handlers.js';
 import type { SystemPause } from './system-pause.js';
 import { systemHandlers } from './system-handlers.js';
 import { makeZoneHandler } from './zone-routing.js';
@@ -15,6 +16,8 @@ const WORKER_TIMEOUT_MS = 10_000;
 const READ_ONLY = new Set(['status', 'health_check', 'diagnostics', 'metrics', 'help', 'getState', 'getConfig', 'speechQueue', 'videoQueue']);
 /** A reset's outcome comes after the reset's own failure at its bound, so the command waits a little longer. */
 const RESET_GRACE_MS = 10_000;
+/** The worker answers a slow command within its own bound; the dispatcher waits that long and a little more. */
+const WORKER_GRACE_MS = 2000;
 
 export interface DispatcherWiring {
   resets: ResetCoordinator;
@@ -30,18 +33,29 @@ export interface DispatcherWiring {
 export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Dispatcher {
   const { config, zones, zoneConfigs, log } = ctx;
   const resetDeps = { coordinator: w.resets, defaultTimeoutMs: config.system.reset_timeout_ms };
+  const system = systemHandlers({
+    status: () => w.reports.status(),
+    metrics: () => w.reports.metrics(),
+    health: () => w.reports.health(),
+    requestStop: w.requestStop,
+    allowHostCommands: config.system.allow_host_commands,
+  });
+  const supervision = supervisionHandlers(zones);
+  const zoneTable = new CommandTable(ZONE_COMMANDS);
+  const restart = new Map(supervision).get('restart')!;
   const routeZone = makeZoneHandler({
     zones,
     configOf: (z) => zoneConfigs.get(z),
     supervisorHandlers: new Map([
       ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: zones.get(z)!.snapshot() })],
-      ...supervisionHandlers(zones),
+      ...supervision,
       ['reset', zoneResetHandler(resetDeps)],
+      ...pfxZoneHandlers({ restart, systemHandlers: system, allowHostCommands: config.system.allow_host_commands }),
     ]),
     workerTimeoutMs: WORKER_TIMEOUT_MS,
   });
   return new Dispatcher({
-    zoneTable: new CommandTable(ZONE_COMMANDS),
+    zoneTable,
     systemTable: new CommandTable(SYSTEM_COMMANDS),
     zoneHandler: (zone, spec, args) => {
       const handler = routeZone(zone, spec, args);
@@ -50,13 +64,7 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
       return async (a, s, c) => w.pause.gate(zone, s, a, c.id) ?? handler(a, s, c);
     },
     systemHandlers: new Map([
-      ...systemHandlers({
-        status: () => w.reports.status(),
-        metrics: () => w.reports.metrics(),
-        health: () => w.reports.health(),
-        requestStop: w.requestStop,
-        allowHostCommands: config.system.allow_host_commands,
-      }),
+      ...system,
       ...(ctx.ownership?.handlers() ?? []),
       ...resetHandlers(resetDeps),
       ...w.pause.handlers(),
@@ -67,9 +75,11 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
     timeoutMs: COMMAND_TIMEOUT_MS,
     allowedWhileStopping: READ_ONLY,
     zoneExists: (z) => zoneConfigs.has(z),
-    timeoutFor: (name, args) =>
-      RESET_COMMANDS.has(name) ? resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS
-      : name === 'reload_config' ? config.system.reset_timeout_ms + RESET_GRACE_MS
-      : undefined,
+    timeoutFor: (name, args) => {
+      if (RESET_COMMANDS.has(name)) return resetTimeoutMs(args, config.system.reset_timeout_ms) + RESET_GRACE_MS;
+      if (name === 'reload_config') return config.system.reset_timeout_ms + RESET_GRACE_MS;
+      const own = zoneTable.lookup(name)?.timeoutMs;
+      return own === undefined ? undefined : own + WORKER_GRACE_MS;
+    },
   });
 }

@@ -76,7 +76,9 @@ export class Ownership {
       return;
     }
     const worker = r.worker_pid === null ? undefined : this.ledger.findProcess(r.worker_pid);
-    this.ledger.recordProcess({ ...id, role: 'mpv', zone, instance: r.instance, parent: worker ? { pid: worker.pid, starttime: worker.starttime } : null });
+    // A screen zone's kiosk Chromium is recorded as what it is; everything else a worker starts is an mpv.
+    const role = r.role === 'browser' ? 'browser' : 'mpv';
+    this.ledger.recordProcess({ ...id, role, zone, instance: r.instance, parent: worker ? { pid: worker.pid, starttime: worker.starttime } : null });
   }
 
   /** The group SIGKILL after a worker exit takes its mpv: forget them once they are gone. */

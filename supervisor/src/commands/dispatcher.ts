@@ -101,7 +101,7 @@ export class Dispatcher {
       }
     }
     const run = this.run(source, envelope, origin, extra.progress).then((result) =>
-      this.finish(result, { command: envelope.command, id: envelope.id, zone, started, origin }),
+      this.finish(result, { command: envelope.command, id: envelope.id, zone, started, origin, parameters: envelope.args }),
     );
     if (key !== null) this.recent.set(key, run);
     return run;
@@ -165,7 +165,7 @@ export class Dispatcher {
 
   private finish(
     result: HandlerResult,
-    info: { command: string | null; id: string | null; zone: string | null; started: number; origin: string },
+    info: { command: string | null; id: string | null; zone: string | null; started: number; origin: string; parameters?: Record<string, unknown> },
   ): CommandOutcome {
     const outcome: CommandOutcome = {
       timestamp: new Date().toISOString(),
@@ -178,6 +178,9 @@ export class Dispatcher {
       error_type: result.error_type ?? null,
       result: result.result ?? null,
       duration_ms: Math.round((performance.now() - info.started) * 100) / 100,
+      parameters: info.parameters ?? {},
+      error_message: result.outcome === 'failed' || result.outcome === 'invalid' ? result.message : null,
+      warning_type: result.outcome === 'warning' ? (result.warning_type ?? result.error_type ?? 'warning') : null,
     };
     this.counts.by_outcome[outcome.outcome]++;
     const level = outcome.outcome === 'success' || outcome.outcome === 'warning' ? 'info' : 'warn';

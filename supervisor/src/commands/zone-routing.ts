@@ -23,17 +23,26 @@ export function makeZoneHandler(deps: ZoneRoutingDeps) {
     if (spec.kinds && !spec.kinds.includes(config.kind)) {
       throw new CommandError('not_supported', `${spec.name} is not available on ${config.kind} zone ${zone}`, 'invalid');
     }
+    runner.noteCommand(spec.name);
     if (spec.handledBy === 'supervisor') {
       const make = deps.supervisorHandlers.get(spec.name);
       return make ? make(zone) : { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
     }
-    if (spec.mediaArg) {
-      const requested = args[spec.mediaArg] as string;
+    for (const key of spec.mediaArgs ?? []) {
+      const requested = args[key];
+      if (typeof requested !== 'string') continue;
       const checked = resolveMediaPath(config.media_dir, requested);
       if (!checked.ok) {
         throw new CommandError('path_outside_media', `media path "${requested}" is outside zone ${zone}'s media folder`, 'invalid');
       }
     }
-    return (validArgs, _spec, ctx) => runner.request(spec.name, validArgs, ctx.id, deps.workerTimeoutMs);
+    if (spec.name === 'getState') {
+      // The answer is the zone state as published (ParadoxFX's keys included), not the worker's media part alone.
+      return async (validArgs, _spec, ctx) => {
+        const answer = await runner.request(spec.name, validArgs, ctx.id, deps.workerTimeoutMs);
+        return answer.outcome === 'success' ? { ...answer, result: runner.snapshot() } : answer;
+      };
+    }
+    return (validArgs, _spec, ctx) => runner.request(spec.name, validArgs, ctx.id, spec.timeoutMs ?? deps.workerTimeoutMs);
   };
 }

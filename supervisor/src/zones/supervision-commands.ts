@@ -13,7 +13,7 @@ export function supervisionHandlers(zones: ZoneRegistry): Array<[string, (zone: 
       'health_check',
       (z) => async (): Promise<HandlerResult> => {
         const snap = zones.get(z)!.snapshot();
-        const mpv = snap.mpv_instances.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive, restarts: m.restarts }));
+        const mpv = snap.mpv_processes.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive, restarts: m.restarts }));
         const healthy = snap.state === 'ready' && mpv.every((m) => m.alive);
         const output = snap.output ?? null;
         const outputNote = output?.reason ? `; audio output: ${output.reason}` : '';

@@ -165,6 +165,7 @@ export class WorkerSession {
           message: msg.message,
           error_type: (msg.error_type ?? null) as HandlerResult['error_type'],
           result: msg.result,
+          ...(msg.warning_type ? { warning_type: msg.warning_type } : {}),
         });
         break;
       case 'process':

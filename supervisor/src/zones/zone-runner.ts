@@ -261,6 +261,12 @@ export class ZoneRunner {
     }
   }
 
+  /** ParadoxFX's lastCommand; the state is re-published (coalesced per tick) as ParadoxFX does after a command. */
+  noteCommand(command: string): void {
+    this.facts.lastCommand = command;
+    this.ctx.hooks.stateChanged(this.name);
+  }
+
   snapshot(): ZoneState {
     return zoneSnapshot(this.ctx.zone, this.facts, { state: this.lifecycle.value, pid: this.pid, restarts: this.recovery.restarts, mpv: this.session?.mpv ?? [], now: this.ctx.clock.now() });
   }

@@ -19,7 +19,10 @@ export function audioHandlers(z: Zone): HandlerTable {
     ['resumeSpeech', () => z.speech.setPaused(false)],
     ['skipSpeech', () => z.speech.skip()],
     ['stopSpeech', (a) => z.speech.stop(fadeOf(a))],
-    ['clearSpeechQueue', async () => z.speech.clear()],
+    ['clearSpeechQueue', async () => {
+      const stopped = await z.speech.stop(0);
+      return success('speech stopped and queue cleared', stopped.result);
+    }],
     ['speechQueue', async () => z.speech.list()],
     ['playSoundEffect', (a) => z.media(a, (p) => z.effects.play(p, a))],
     ['stopAllEffects', (a) => z.effects.stopAll(fadeOf(a))],

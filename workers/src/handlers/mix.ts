@@ -1,5 +1,6 @@
 import { failed, success, warning, type HandlerResult } from '@mpvisor/protocol';
 import type { Zone } from '../zone.js';
+import { manualDuckId } from './pfx-volume.js';
 import { fadeOf, type HandlerTable } from './types.js';
 
 // Ducks from duck commands live beside the speech and video ducks; the prefix keeps a caller's id from
@@ -15,26 +16,25 @@ export const MAX_CALLER_DUCKS = 32;
 export function mixHandlers(z: Zone): HandlerTable {
   const zone = z.boot.zone;
   return [
-    ['setVolume', async (a) => {
-      z.zoneVolume = a.volume as number;
-      await z.applyVolumes();
-      return success(`zone volume ${z.zoneVolume}`, { volume: z.zoneVolume, background: z.background.state().volume, max_volume: zone.max_volume });
-    }],
     ['duck', async (a) => {
-      const id = `${CALLER}${typeof a.duck_id === 'string' ? a.duck_id : 'default'}`;
+      if (typeof a.ducking === 'number' && a.ducking >= 0) {
+        return success(`ducking ${a.ducking} is not negative: not ducked (as ParadoxFX)`, { manual_duck_ignored: true, requested: a.ducking });
+      }
+      const duckId = typeof a.duck_id === 'string' ? a.duck_id : manualDuckId();
+      const id = `${CALLER}${duckId}`;
       const held = z.ducks.ids.filter((i) => i.startsWith(CALLER)).length;
       if (!z.ducks.has(id) && held >= MAX_CALLER_DUCKS) {
         return failed('limit_reached', `the zone already holds ${MAX_CALLER_DUCKS} duck ids; unduck one first`, { duck_count: held, max_ducks: MAX_CALLER_DUCKS });
       }
-      await z.ducks.set(id, typeof a.amount === 'number' ? a.amount : zone.ducking_adjust);
+      await z.ducks.set(id, typeof a.amount === 'number' ? a.amount : z.duckingAdjust);
       z.volumeEvent();
-      return success(`ducked (${z.ducks.strongest}%)`, { duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids, duck_count: z.ducks.ids.length });
+      return success(`ducked (${z.ducks.strongest}%)`, { duck_id: duckId, duck_percent: z.ducks.strongest, background: z.background.state().effective_volume, ducks: z.ducks.ids, duck_count: z.ducks.ids.length });
     }],
     ['unduck', async (a) => {
       const ids = typeof a.duck_id === 'string' ? [`${CALLER}${a.duck_id}`] : z.ducks.ids.filter((i) => i.startsWith(CALLER));
       const released = await z.ducks.release(ids);
       z.volumeEvent();
-      const result = { released, duck_percent: z.ducks.strongest, background: z.background.state().volume, ducks: z.ducks.ids, duck_count: z.ducks.ids.length };
+      const result = { released, duck_percent: z.ducks.strongest, background: z.background.state().effective_volume, ducks: z.ducks.ids, duck_count: z.ducks.ids.length };
       return released === 0 ? warning('no such duck', result) : success(`released ${released} duck(s)`, result);
     }],
     ['pauseAll', () => pauseAll(z)],

@@ -13,15 +13,17 @@ type Status = MediaState['background']['status'];
 const START_TIMEOUT_MS = 3000;
 
 /**
- * Background music: one looping track on its own mpv, ducked while speech plays. Play, pause, resume,
- * stop and the resume after an mpv restart run one at a time; a volume write cancels a fade at once.
+ * Background music: one track on its own mpv (looping when asked), ducked while speech plays unless
+ * played with skipDucking. Play, pause, resume, stop and the resume after an mpv restart run one at a
+ * time; a volume write cancels a fade at once.
  */
 export class BackgroundPlayer {
   private readonly serial = new Serial();
   private readonly fader = new Fader();
   private file: string | null = null;
   private status: Status = 'stopped';
-  private loop = true;
+  private loop = false;
+  private skipDucking = false;
   private base: number;
   private position: number | null = null;
   private duck = 0;
@@ -50,7 +52,7 @@ export class BackgroundPlayer {
   }
 
   private volume(): number {
-    return effectiveVolume(this.volumes(), this.base, this.duck);
+    return effectiveVolume(this.volumes(), this.base, this.skipDucking ? 0 : this.duck);
   }
 
   play(media: Located | Promise<Located>, args: Record<string, unknown>): Promise<HandlerResult> {
@@ -64,7 +66,9 @@ export class BackgroundPlayer {
   private async load(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
     const { base, warning: volWarning } = itemBase(this.base, args);
     this.base = base;
-    this.loop = args.loop !== false;
+    // ParadoxFX plays background music once unless `loop` is true, and reports the end as `done`.
+    this.loop = args.loop === true;
+    this.skipDucking = args.skipDucking === true || args.skip_ducking === true;
     const fadeIn = typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
     // start_s is internal (a resume after a crash or restart; MQTT arguments never carry it): load at the
     // position rather than load then seek, one playback start instead of two.
@@ -124,6 +128,10 @@ export class BackgroundPlayer {
     return success('background stopped');
   }
 
+  get baseVolume(): number {
+    return this.base;
+  }
+
   async setBase(volume: number): Promise<HandlerResult> {
     this.base = volume;
     return this.applyVolume();
@@ -179,7 +187,7 @@ export class BackgroundPlayer {
   }
 
   state(): MediaState['background'] {
-    return { file: this.file, status: this.status, volume: this.volume(), loop: this.loop, position_s: this.position };
+    return { file: this.file, status: this.status, volume: this.base, effective_volume: this.volume(), loop: this.loop, position_s: this.position };
   }
 
   get active(): boolean {

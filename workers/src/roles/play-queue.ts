@@ -1,4 +1,4 @@
-import type { HandlerResult } from '@mpvisor/protocol';
+import type { HandlerResult, MediaState } from '@mpvisor/protocol';
 import { failed, QUEUE_LIST_MAX, success, warning } from '@mpvisor/protocol';
 import type { MpvEndFileEvent } from '@mpvisor/mpv';
 import type { MpvSlot } from '../mpv-slot.js';
@@ -15,6 +15,7 @@ interface QueueItem {
   duck: number;
   /** mpv's playlist entry once it plays: end-file events of anything else are not this item's. */
   entryId?: number | undefined;
+  loop: boolean;
 }
 
 export interface PlayQueueOptions {
@@ -24,8 +25,8 @@ export interface PlayQueueOptions {
   roleBase: () => number;
   /** Items waiting behind the current one; more is refused. */
   maxQueued: number;
-  /** The zone's ducking_adjust, used unless a command gives its own `ducking`. */
-  duckDefault: number;
+  /** The duck an item gets unless its command gives `ducking` or `skipDucking` (0: none); read at each item. */
+  duckDefault: () => number;
   /** Duck the background by a percentage while an item plays; null releases the duck. */
   duck: (percent: number | null) => Promise<void>;
   /** Called when the queue has run dry (a screen shows its image again). */
@@ -68,7 +69,11 @@ export class PlayQueue {
     await this.next();
   }
 
-  /** ParadoxFX's rule: a request for the item now playing, or already last in the queue, is dropped. */
+  /**
+   * ParadoxFX's rules: a request for the item now playing, or already last in the queue, is dropped; a
+   * full queue drops its oldest waiting item to make room (ParadoxFX's video queue; its speech queue has
+   * no bound, mpvisor keeps audio_queue_max and applies the same rule).
+   */
   enqueue(media: Located | Promise<Located>, args: Record<string, unknown>): Promise<HandlerResult> {
     this.fader.cancel();
     return this.serial.run(async () => {
@@ -81,12 +86,15 @@ export class PlayQueue {
     const last = this.queue.at(-1)?.path ?? this.current?.path;
     if (last === path) return warning(`${path} is already playing or queued last; not queued again`, { queue_length: this.queue.length });
     const { base, warning: volWarning } = itemBase(this.o.roleBase(), args);
-    const item = { path, base, duck: typeof args.ducking === 'number' ? args.ducking : this.o.duckDefault };
+    const item = { path, base, duck: itemDuck(args, this.o.duckDefault()), loop: args.loop === true };
     if (this.current) {
-      if (this.queue.length >= this.o.maxQueued) return failed('queue_full', `${this.o.kind} queue is full (${this.o.maxQueued}); ${path} not queued`);
+      if (this.o.maxQueued === 0) return failed('queue_full', `${this.o.kind} queue_max is 0; ${path} not queued`);
+      const dropped = this.queue.length >= this.o.maxQueued ? this.queue.shift()! : null;
       this.queue.push(item);
       this.o.changed();
-      return success(`queued ${path}`, { position: this.queue.length });
+      if (!dropped) return success(`queued ${path}`, { position: this.queue.length });
+      this.event('dropped', dropped.path, { reason: 'queue full', queue_max: this.o.maxQueued });
+      return warning(`${this.o.kind} queue full (${this.o.maxQueued}): dropped the oldest waiting item ${dropped.path} and queued ${path}`, { position: this.queue.length, dropped: dropped.path }, 'queue_full');
     }
     const result = await this.startItem(item);
     if (result.outcome === 'success' && volWarning) return warning(volWarning, result.result);
@@ -98,7 +106,7 @@ export class PlayQueue {
     const client = await this.o.slot.ready();
     this.current = item;
     this.paused = false;
-    const started = await loadAndAwait(client, item.path, { volume: String(this.volume(item)), pause: 'no' }, START_TIMEOUT_MS);
+    const started = await loadAndAwait(client, item.path, { volume: String(this.volume(item)), pause: 'no', 'loop-file': item.loop ? 'inf' : 'no' }, START_TIMEOUT_MS);
     if (!started.ok) {
       this.current = null;
       this.event('failed', item.path, { reason: started.reason });
@@ -209,10 +217,12 @@ export class PlayQueue {
     await this.next();
   }
 
-  state(): { file: string | null; status: 'playing' | 'paused' | 'stopped'; queue_length: number; queue: string[] } {
+  state(): MediaState['speech'] {
     return {
       file: this.current?.path ?? null,
       status: this.current ? (this.paused ? 'paused' : 'playing') : 'stopped',
+      next: this.queue[0]?.path ?? null,
+      volume: this.o.roleBase(),
       queue_length: this.queue.length,
       queue: this.listed(),
     };
@@ -225,4 +235,10 @@ export class PlayQueue {
   get playing(): boolean {
     return this.current !== null && !this.paused;
   }
+}
+
+/** ParadoxFX's sign rule: only a negative `ducking` ducks; `skipDucking` never does. */
+function itemDuck(args: Record<string, unknown>, fallback: number): number {
+  if (args.skipDucking === true || args.skip_ducking === true) return 0;
+  return Math.min(0, typeof args.ducking === 'number' ? args.ducking : fallback);
 }

@@ -6,6 +6,7 @@ import { loadAndAwait } from './await-playback.js';
 import { PlayQueue, type PlayQueueOptions } from './play-queue.js';
 
 const START_TIMEOUT_MS = 3000;
+const VIDEO_EXTENSIONS = /\.(mp4|m4v|mkv|mov|avi|webm|mpe?g|ts|wmv|flv|ogv)$/i;
 
 /**
  * A screen: one mpv shows either the current image or the video queue. The image stays the screen's
@@ -39,10 +40,24 @@ export class ScreenPlayer {
     return shown.ok ? success(`showing ${path}`, { file: path, shown: true }) : failed('media_error', shown.reason);
   }
 
+  /** The picture to rest on when the video queue ends, without showing it now (transition). */
+  restOn(path: string): HandlerResult {
+    this.image = path;
+    this.changed();
+    return success(`image ${path} shown when the video ends`, { file: path, shown: false });
+  }
+
+  /** Show the resting picture again unless a video plays (recoverScreens). */
+  async reshow(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return this.video.state().file ? { ok: true } : this.showImage();
+  }
+
+  /** ParadoxFX shows a video given to setImage as its first frame, paused: a still from the clip. */
   private async showImage(): Promise<{ ok: true } | { ok: false; reason: string }> {
     if (!this.image) return { ok: true };
     const client = await this.slot.ready();
-    const started = await loadAndAwait(client, this.image, { 'image-display-duration': 'inf', pause: 'no' }, START_TIMEOUT_MS);
+    const options: Record<string, string> = VIDEO_EXTENSIONS.test(this.image) ? { pause: 'yes', 'loop-file': 'no' } : { 'image-display-duration': 'inf', pause: 'no' };
+    const started = await loadAndAwait(client, this.image, options, START_TIMEOUT_MS);
     if (!started.ok) {
       this.reporter.warn(started.reason, { role: 'video' });
       return started;
