@@ -1,7 +1,10 @@
 import type { MpvisorConfig, ZoneConfig } from './types.js';
 
-/** Zone keys a running zone takes without a restart: its volume (setVolume) and its resource limits. */
-const IN_PLACE = new Set(['volume', 'restart.max_rss_mb', 'restart.max_cpu_percent', 'restart.restart_on_resource_limit']);
+/** Per-role base volumes: a running zone takes them with one setVolume {volumes}. */
+export const ROLE_VOLUME_KEYS = { background_volume: 'background', speech_volume: 'speech', effects_volume: 'effects', video_volume: 'video' } as const;
+
+/** Zone keys a running zone takes without a restart: its volumes (setVolume) and its resource limits. */
+const IN_PLACE = new Set(['volume', ...Object.keys(ROLE_VOLUME_KEYS), 'restart.max_rss_mb', 'restart.max_cpu_percent', 'restart.restart_on_resource_limit']);
 /** Where a zone's section sits in the file says nothing about the zone. */
 const IGNORED_ZONE_KEYS = new Set(['line']);
 

@@ -20,7 +20,7 @@ export type {
 export { ConfigError, formatProblem } from './problems.js';
 export { parseConfigText } from './parse-config.js';
 export { loadConfigFile } from './load.js';
-export { diffConfigs, sameValue } from './diff.js';
+export { diffConfigs, ROLE_VOLUME_KEYS, sameValue } from './diff.js';
 export type { ConfigDiff, ZoneChange } from './diff.js';
 export { demoConfig, ensureDemoMedia, DEMO_SAMPLE_RATE } from './demo.js';
 export { resolveMediaPath, resolveMediaFile } from './media-path.js';

@@ -22,7 +22,8 @@ const EXPECTED_ZONES: Record<string, string[]> = {
   'pfx-pi4-ha.ini': ['zone1-hdmi0/screen/on', 'headphones/audio/on'],
   'pfx-pi4-hh.ini': ['zone1-hdmi0/screen/on', 'zone2-hdmi1/screen/on'],
   'pfx-pi4-hha.ini': ['zone1-hdmi0/screen/on', 'zone2-hdmi1/screen/on', 'headphones/audio/on'],
-  'pfx-pi5-aha.ini': ['zone1-hdmi0/audio/on', 'zone2-hdmi1/screen/on', 'zone3-dual-audio/audio/on'],
+  // dual_output_mode (primary_device + secondary_device) is mpvisor's combined-audio zone.
+  'pfx-pi5-aha.ini': ['zone1-hdmi0/audio/on', 'zone2-hdmi1/screen/on', 'zone3-dual-audio/combined-audio/on'],
   'pfx-pi5-h.ini': ['zone1-hdmi0/screen/on'],
   'pfx-pi5-hh.ini': ['zone1-hdmi0/screen/on', 'zone2-hdmi1/screen/on'],
   'pfx-volume-example.ini': ['audio_room/audio/on', 'stage_display/screen/on'],

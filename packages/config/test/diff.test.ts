@@ -20,7 +20,8 @@ describe('diffConfigs', () => {
     expect(d.added.map((z) => z.name)).toEqual(['new']);
     expect(d.removed.map((z) => z.name)).toEqual(['gone']);
     expect(d.restarted.map((c) => [c.after.name, c.keys])).toEqual([['change', ['ducking_adjust']]]);
-    expect(d.inPlace.map((c) => [c.after.name, c.keys.sort()])).toEqual([['vol', ['restart.max_rss_mb', 'volume']]]);
+    // `volume` is also every role's base volume where the role has none of its own (ParadoxFX's fallback).
+    expect(d.inPlace.map((c) => [c.after.name, c.keys.sort()])).toEqual([['vol', ['background_volume', 'effects_volume', 'restart.max_rss_mb', 'speech_volume', 'video_volume', 'volume']]]);
     expect(d.unchanged).toEqual(['keep']);
     expect(d.mqtt).toEqual([]);
   });

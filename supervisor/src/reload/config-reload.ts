@@ -1,4 +1,4 @@
-import { ConfigError, diffConfigs, formatProblem, loadConfigFile, type ConfigDiff, type MpvisorConfig, type ZoneConfig } from '@mpvisor/config';
+import { ConfigError, diffConfigs, ROLE_VOLUME_KEYS, formatProblem, loadConfigFile, type ConfigDiff, type MpvisorConfig, type ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import { failed, success, warning, type HandlerResult } from '@mpvisor/protocol';
 import type { CommandHandler } from '../commands/dispatcher.js';
@@ -123,6 +123,12 @@ export class ConfigReload {
       if (c.keys.includes('volume') && live(runner)) {
         const out = await runner.request('setVolume', { volume: c.after.volume }, null, 5000);
         if (out.outcome === 'failed') errors.push(`zone ${c.after.name}: setVolume ${c.after.volume}: ${out.message}`);
+      }
+      const roles = Object.entries(ROLE_VOLUME_KEYS).filter(([key]) => c.keys.includes(key));
+      if (roles.length > 0 && live(runner)) {
+        const volumes = Object.fromEntries(roles.map(([key, role]) => [role, c.after[key as keyof typeof ROLE_VOLUME_KEYS]]));
+        const out = await runner.request('setVolume', { volumes }, null, 5000);
+        if (out.outcome === 'failed') errors.push(`zone ${c.after.name}: setVolume ${JSON.stringify(volumes)}: ${out.message}`);
       }
       deps.lifecycle(c.after.name, 'reconfigured', { reason: 'config reload', keys: c.keys, in_place: true });
       p.zones_changed_in_place++;
