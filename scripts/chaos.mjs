@@ -711,7 +711,10 @@ try {
   if (liveInLedger.length) violate('ledger_lists_live_process_after_stop', { entries: liveInLedger });
 
   const byKind = {};
-  for (const r of recoveries) (byKind[r.kind] ??= []).push(r.ms);
+  for (const r of recoveries) {
+    byKind[r.kind] ??= [];
+    byKind[r.kind].push(r.ms);
+  }
   const totalFaults = Object.values(faults).reduce((a, b) => a + b, 0);
   Object.assign(report, {
     duration_s: Math.round((performance.now() - T0) / 1000),

@@ -34,7 +34,10 @@ export function rng(seed) {
     weighted(table) {
       const total = table.reduce((n, [, w]) => n + w, 0);
       let x = next() * total;
-      for (const [v, w] of table) if ((x -= w) < 0) return v;
+      for (const [v, w] of table) {
+        x -= w;
+        if (x < 0) return v;
+      }
       return table.at(-1)[0];
     },
   };

@@ -43,7 +43,9 @@ function harness(opts: { extra?: Record<string, number>; spare?: () => boolean; 
       mediaEvent() {},
       warning() {},
     },
-    setLifecycle: (s) => void (lifecycle = s),
+    setLifecycle: (s) => {
+      lifecycle = s;
+    },
     spawn: () => void spawns.push(clock.now()),
     adoptSpare: opts.spare ?? (() => false),
     ...(opts.coordinator ? { viaCoordinator: opts.coordinator, autoResetThreshold: 2 } : {}),

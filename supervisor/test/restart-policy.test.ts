@@ -64,7 +64,10 @@ describe('jitter', () => {
 
   it('every delay of a seeded crash loop is inside its bounds', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const p = policy({ restart_jitter: 0.3, max_restarts: 50 });
     const { decisions } = crashLoop(p, 50, { random });
     decisions.forEach((d, i) => {
@@ -211,7 +214,10 @@ describe('resource watch (pure parts)', () => {
     expect(limitBroken(policy({ max_rss_mb: 100 }), { cpu_percent: 0, rss_mb: 120, processes: 3 })).toContain('max_rss_mb 100');
     expect(limitBroken(policy({ max_cpu_percent: 50 }), { cpu_percent: 60, rss_mb: 1, processes: 3 })).toContain('max_cpu_percent 50');
     let s = 0;
-    const fired = [true, true, false, true, true, true, true].map((b) => (s = nextStreak(s, b)) === 3);
+    const fired = [true, true, false, true, true, true, true].map((b) => {
+      s = nextStreak(s, b);
+      return s === 3;
+    });
     expect(fired).toEqual([false, false, false, false, false, true, false]);
   });
 });

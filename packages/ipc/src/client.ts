@@ -133,7 +133,10 @@ function connectOnce(ipc: IPCModule, socketPath: string, timeoutMs: number): Pro
     function done(err: IpcError | null): void {
       clearTimeout(timer);
       conn!.off('error', onError).off('connect', onConnect).off('destroy', onDestroy);
-      if (!err) return resolve(conn!);
+      if (!err) {
+        resolve(conn!);
+        return;
+      }
       ipc.disconnect(SERVICE_ID);
       reject(err);
     }

@@ -1,4 +1,5 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 
@@ -53,7 +54,7 @@ export type RemoveResult = { path: string; removed: true } | { path: string; rem
  * checked again (same inode, still a socket) so a server that bound it meanwhile keeps its file.
  */
 export async function removeIfStale(path: string, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<RemoveResult> {
-  let before;
+  let before: Stats | null;
   try {
     before = await lstat(path);
   } catch {

@@ -23,7 +23,7 @@ describe('json mode', () => {
     log.error('worker failed', { err });
     const [rec] = parseJsonLines(await lines());
     expect(rec?.err).toMatchObject({ name: 'Error', message: 'spawn failed', code: 'ENOENT' });
-    expect(String((rec?.err as { stack: string }).stack)).toContain('format.test.ts');
+    expect(String((rec?.err as { stack?: string } | undefined)?.stack)).toContain('format.test.ts');
   });
 
   it('does not let a field named level or message overwrite the line own keys', async () => {

@@ -19,8 +19,7 @@ export class FakePeer {
     this.fromClient.setEncoding('utf8');
     this.fromClient.on('data', (chunk: string) => {
       this.#buffer += chunk;
-      let nl: number;
-      while ((nl = this.#buffer.indexOf('\n')) !== -1) {
+      for (let nl = this.#buffer.indexOf('\n'); nl !== -1; nl = this.#buffer.indexOf('\n')) {
         this.requests.push(JSON.parse(this.#buffer.slice(0, nl)) as SentRequest);
         this.#buffer = this.#buffer.slice(nl + 1);
       }
