@@ -4,7 +4,7 @@ import { ConfigError, demoConfig, ensureDemoMedia, formatProblem, loadConfigFile
 import { createLogger, type Logger } from '@mpvisor/log';
 import { Supervisor } from '../app.js';
 import { AlreadyRunningError } from '../control/control-server.js';
-import { defaultStateDir, resolvePaths } from '../paths.js';
+import { defaultStateDir, resolvePaths, RunDirError } from '../paths.js';
 import { SdNotifier, zoneSummary } from '../service/sd-notify.js';
 import { EXIT } from './exit-codes.js';
 import { settlesWithin } from '@mpvisor/sys';
@@ -42,7 +42,8 @@ async function demo(flags: RunFlags): Promise<MpvisorConfig> {
 /**
  * `mpvisor run`: returns the process exit code once the supervisor has stopped.
  * 0: stopped cleanly (signal or `stop` command). 1: not clean (a worker needed SIGKILL, a second signal,
- * a crash, a failure while starting or stopping). 2: configuration error or another supervisor running.
+ * a crash, a failure while starting or stopping). 2: configuration error, a run directory that is not
+ * safely ours, or another supervisor running.
  */
 export async function run(flags: RunFlags): Promise<number> {
   let config: MpvisorConfig;
@@ -138,6 +139,12 @@ export async function run(flags: RunFlags): Promise<number> {
   } catch (err) {
     if (err instanceof AlreadyRunningError) {
       log.error(`${err.message}; refusing to start a second one`);
+      await log.flush();
+      return EXIT.usage;
+    }
+    if (err instanceof RunDirError) {
+      // Someone else's folder does not go away on a restart.
+      log.error(err.message);
       await log.flush();
       return EXIT.usage;
     }
