@@ -1,5 +1,7 @@
 const WINDOW_MS = 60_000;
 const MAX_FAILURES = 5;
+/** Addresses remembered at once; the one whose last failure is oldest goes first. */
+const MAX_ADDRESSES = 10_000;
 
 /** At most five wrong passwords per address a minute; past that, logins from it are refused until the window passes. */
 export class LoginThrottle {
@@ -14,7 +16,9 @@ export class LoginThrottle {
   fail(address: string): void {
     const list = this.recent(address);
     list.push(this.now());
+    this.failures.delete(address);
     this.failures.set(address, list);
+    if (this.failures.size > MAX_ADDRESSES) this.failures.delete(this.failures.keys().next().value!);
   }
 
   succeed(address: string): void {

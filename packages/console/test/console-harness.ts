@@ -23,7 +23,7 @@ export async function startConsole(args: string[], env: NodeJS.ProcessEnv = {}):
   const url = await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`console exited ${child.exitCode}: ${out}`);
     return /mpvisor console: (http:\/\/\S+\/)/.exec(out)?.[1];
-  }, 30_000, 'the console to listen', 50);
+  }, 60_000, 'the console to listen', 50);
   return {
     child,
     url,
@@ -77,8 +77,9 @@ export const zoneStates = (page: Page) =>
   page.evaluate(() => (window as unknown as { __zoneStates: Array<{ zone: string; state: string; at: number }> }).__zoneStates);
 
 /**
- * A lean node for these tests: audio zones on the null output, no warm spare, no effects pool, and
- * start-up bounds generous enough for a machine shared with other test runs.
+ * A lean node for these tests: audio zones on the null output, no warm spare, no effects pool, quiet
+ * logs, slow periodic work (state changes are still published at once), and start-up bounds generous
+ * enough for a machine shared with other test runs.
  */
 export function leanConfig(o: { port: number; mediaDir: string; base: string; zones: string[]; keepalive?: number }): string {
   return [
@@ -90,14 +91,15 @@ export function leanConfig(o: { port: number; mediaDir: string; base: string; zo
     `keepalive = ${o.keepalive ?? 10}`,
     `client_id = mpvisor-${o.base.replaceAll('/', '-')}-${process.pid}`,
     '[global]',
-    'log_level = info',
+    'log_level = warn',
     `media_base_path = ${o.mediaDir}`,
-    'heartbeat_interval = 2000',
+    'heartbeat_interval = 5000',
     `heartbeat_topic = ${o.base}/heartbeat`,
     '[system:main]',
     'warm_spares = 0',
     'startup_timeout_ms = 30000',
     'heartbeat_timeout_ms = 10000',
+    'health_interval_ms = 3000',
     'reset_timeout = 60000',
     ...o.zones.flatMap((z) => [`[audio:${z}]`, `topic = ${o.base}/${z}`, 'media_dir = .', 'effects_pool_size = 0']),
   ].join('\n');
