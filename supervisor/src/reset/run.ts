@@ -160,7 +160,9 @@ export class ResetRun {
     const zones = this.req.zones;
     const candidates = findOrphans(ownership.ledger).filter((c) => zones === null || (c.entry.zone !== null && zones.includes(c.entry.zone)));
     const report = await killOrphans(ownership.ledger, candidates);
-    await ownership.ledger.flush();
+    // The ledger persists every change by itself; waiting for the disk only matters when this killed
+    // something (and it would hold up the zones' restart behind the writes of the halted mpv's exits).
+    if (report.killed.length > 0) await ownership.ledger.flush();
     this.progress.mpv_processes_killed += report.killed.length;
     this.detail.orphans_killed = report.killed.map((k) => ({ pid: k.pid, zone: k.zone, instance: k.instance }));
     for (const s of report.skipped) if (s.reason !== 'not running') this.warnings.push(`orphan ${s.pid}: ${s.reason}`);
