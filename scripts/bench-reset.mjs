@@ -4,7 +4,7 @@
 // a null sink of a private PulseAudio; ONE parec recorder runs on the sink's monitor for the whole bench
 // and every 10 ms frame's RMS is timed from its arrival (a fresh recorder per round would take 1-2 s to
 // start). Uses the built dist/ (run `npx tsc -b` first).
-//   node scripts/bench-reset.mjs [--rounds 20] [--spares 1] [--json]
+//   node scripts/bench-reset.mjs [--rounds 20] [--spares 1] [--effects 2] [--json]
 // "Heard again" = the first frame of sound after the first silent frame that follows the command (or
 // the kill); position = how far the resumed music is from where it stopped, from mpv's time-pos.
 import { spawn } from 'node:child_process';
@@ -20,6 +20,7 @@ const arg = (name, dflt) => {
 };
 const ROUNDS = Number(arg('rounds', '20'));
 const SPARES = Number(arg('spares', '1'));
+const EFFECTS = Number(arg('effects', '2'));
 const asJson = process.argv.includes('--json');
 const now = () => performance.now();
 const RATE = 8000;
@@ -92,7 +93,7 @@ try {
     '[mqtt]', 'broker = 127.0.0.1', `port = ${broker.port}`, `base_topic = ${base}`, 'device_name = bench', `client_id = benchr-${process.pid}`,
     '[global]', 'log_level = warn', `media_base_path = ${media}`, 'heartbeat_enabled = false',
     '[system:main]', `warm_spares = ${SPARES}`, 'max_restarts = 1000', 'restart_window_ms = 60000', 'stable_after_ms = 500', 'heartbeat_timeout_ms = 5000', 'startup_timeout_ms = 30000',
-    '[audio:zone1]', `topic = ${base}/zone1`, 'media_dir = .', 'audio_device = pulse/zone1',
+    '[audio:zone1]', `topic = ${base}/zone1`, 'media_dir = .', 'audio_device = pulse/zone1', `effects_pool_size = ${EFFECTS}`,
   ].join('\n');
   const sup = startSupervisor({ dir, config: ini, env: pulse.env });
   const rec = recorder(pulse.env, 'zone1');
@@ -112,7 +113,7 @@ try {
     }
     throw new Error('no warm spare ready within 20 s');
   };
-  const results = { reset: { heard: [], gap: [], position: [], via: {} }, kill: { heard: [], gap: [], position: [], via: {} } };
+  const results = { reset: { heard: [], gap: [], position: [], via: {} }, kill: { heard: [], gap: [], position: [], via: {} }, steps: {} };
   /** One round: `act` starts the fault or the reset at t0; then heard-again, gap and position drift. */
   const round = async (kind, act) => {
     await sleep(800);
@@ -134,12 +135,22 @@ try {
     // resumed music is now (moved back by how long it has played since it was heard again).
     const stoppedAt = before.value + (silentFrom - before.at) / 1000;
     const resumedAt = after.value - (after.at - heard) / 1000;
+    // Where a reset's time goes, from what the supervisor published (probe arrival, ms after t0).
+    if (kind === 'reset') {
+      const offset = Date.now() - now();
+      const at = (pred) => probe.messages.find((m) => m.at >= since && pred(m))?.at;
+      const mark = (name, v) => v !== undefined && (results.steps[name] ??= []).push(v - offset - t0);
+      for (const phase of ['cleanup', 'reinit', 'complete']) mark(`phase ${phase}`, at((m) => m.json?.type === 'system_reset_status' && m.json?.phase === phase));
+      mark('zone back (lifecycle)', at((m) => m.json?.type === 'zone_lifecycle' && (m.json?.event === 'restarted' || m.json?.event === 'started')));
+      mark('background resumed event', at((m) => m.json?.type === 'background' && m.json?.state === 'resumed'));
+      (results.steps['music stopped on the sink'] ??= []).push(silentFrom - t0);
+    }
     results[kind].heard.push(heard - t0);
     results[kind].gap.push(heard - silentFrom);
     results[kind].position.push(Math.abs(resumedAt - stoppedAt));
   };
   try {
-    await probe.waitFor(`${base}/zone1/state`, (m) => m.json?.state === 'ready', 60_000);
+    await probe.waitFor(`${base}/zone1/state`, (m) => m.json?.state === 'ready', 120_000);
     await cmd({ command: 'playBackground', file: 'tone-220.wav', loop: true });
     await heardAgain(rec.frames, 0).catch(() => null);
     for (let i = 0; i < ROUNDS; i++) {
@@ -168,6 +179,7 @@ try {
     node: process.version,
     rounds: ROUNDS,
     warm_spares: SPARES,
+    effects_pool_size: EFFECTS,
     reset_via: results.reset.via,
     kill_via: results.kill.via,
     reset_heard_ms: stats(results.reset.heard),
@@ -176,16 +188,18 @@ try {
     kill_heard_ms: stats(results.kill.heard),
     kill_gap_ms: stats(results.kill.gap),
     kill_position_s: stats(results.kill.position),
+    reset_steps_ms: Object.fromEntries(Object.entries(results.steps).map(([k, v]) => [k, stats(v)])),
     targets: { heard_p50: '<= 150 ms', position: '<= 0.1 s' },
   };
   if (asJson) console.log(JSON.stringify(out, null, 2));
   else {
     const row = (name, s, unit) => `${name.padEnd(52)} n=${s.n}  p50=${s.p50} ${unit}  p95=${s.p95} ${unit}  min=${s.min}  max=${s.max}`;
-    console.log(`resets on the sink, ${ROUNDS} rounds each, ${out.cores} cores, load ${out.load.join(' ')}, node ${out.node}, warm_spares = ${SPARES}`);
+    console.log(`resets on the sink, ${ROUNDS} rounds each, ${out.cores} cores, load ${out.load.join(' ')}, node ${out.node}, warm_spares = ${SPARES}, effects_pool_size = ${EFFECTS}`);
     console.log(`reset via ${JSON.stringify(out.reset_via)}, kill via ${JSON.stringify(out.kill_via)}`);
     console.log(row('soft zone reset, preserve_state -> music heard', out.reset_heard_ms, 'ms'));
     console.log(row('  silence on the sink', out.reset_gap_ms, 'ms'));
     console.log(row('  position drift', out.reset_position_s, 's'));
+    for (const [k, v] of Object.entries(out.reset_steps_ms)) console.log(row(`  reset: ${k}`, v, 'ms'));
     console.log(row('kill -9 worker -> music heard', out.kill_heard_ms, 'ms'));
     console.log(row('  silence on the sink', out.kill_gap_ms, 'ms'));
     console.log(row('  position drift', out.kill_position_s, 's'));

@@ -13,11 +13,11 @@ describe('system pause and resume', () => {
   const systemState = () => h.probe.messages.filter((m) => m.topic === `${h.base}/system/state`).at(-1)?.json?.state;
 
   beforeAll(async () => {
-    h = await zoneHarness(`mpvp${randomBytes(3).toString('hex')}`, (port, media, base) => testConfig({ port, mediaDir: media, zones, base }));
-    for (const z of zones) await h.ready(z, 0, 20_000);
+    h = await zoneHarness(`mpvp${randomBytes(3).toString('hex')}`, (port, media, base) => testConfig({ port, mediaDir: media, zones, base, extra: 'startup_timeout_ms = 30000' }));
+    for (const z of zones) await h.ready(z, 0, 60_000);
     for (const z of zones) expect((await h.cmd(z, { command: 'playBackground', file: 'tone-220.wav', loop: true })).outcome).toBe('success');
-    for (const z of zones) await h.playing(z);
-  }, 60_000);
+    for (const z of zones) await h.playing(z, 30_000);
+  }, 150_000);
 
   afterAll(async () => {
     await h?.close();

@@ -32,6 +32,8 @@ export interface ResetContext {
 }
 
 const ZONE_WORK = new Set(['full', 'audio', 'restart']);
+/** How long a soft reset lets a worker quit by itself before its process group is SIGKILLed. */
+const GRACEFUL_HALT_MS = 300;
 const live = (r: ZoneRunner) => r.state === 'ready' || r.state === 'degraded';
 
 /** One reset from its first phase to its last. The coordinator makes sure only one runs at a time. */
@@ -145,7 +147,9 @@ export class ResetRun {
     if (req.preserveState) this.detail.preserved = Object.fromEntries(resumes);
     const victims = mpvOf(runners, deps.ownership()?.ledger ?? null);
     for (const r of runners) deps.lifecycle(r.name, 'reset', { command: req.command, kind: req.kind, level: req.level, preserve_state: req.preserveState, previous_state: r.state });
-    await Promise.all(runners.map((r) => r.halt({ graceful: req.level === 'soft', boundMs: Math.min(1000, Math.max(100, this.remainingMs())) })));
+    // After the drain and the snapshot nothing is lost by a kill: a worker slow to quit (its mpv quitting
+    // one by one on a busy machine) is not waited for long, since the zone is silent meanwhile.
+    await Promise.all(runners.map((r) => r.halt({ graceful: req.level === 'soft', boundMs: Math.min(GRACEFUL_HALT_MS, Math.max(100, this.remainingMs())) })));
     const { gone, survivors } = await confirmGone(victims, 2000);
     this.progress.mpv_processes_killed += gone.length;
     this.detail.mpv_killed = gone.map((v) => ({ pid: v.pid, zone: v.zone }));
@@ -160,7 +164,9 @@ export class ResetRun {
     const zones = this.req.zones;
     const candidates = findOrphans(ownership.ledger).filter((c) => zones === null || (c.entry.zone !== null && zones.includes(c.entry.zone)));
     const report = await killOrphans(ownership.ledger, candidates);
-    await ownership.ledger.flush();
+    // The ledger persists every change by itself; waiting for the disk only matters when this killed
+    // something (and it would hold up the zones' restart behind the writes of the halted mpv's exits).
+    if (report.killed.length > 0) await ownership.ledger.flush();
     this.progress.mpv_processes_killed += report.killed.length;
     this.detail.orphans_killed = report.killed.map((k) => ({ pid: k.pid, zone: k.zone, instance: k.instance }));
     for (const s of report.skipped) if (s.reason !== 'not running') this.warnings.push(`orphan ${s.pid}: ${s.reason}`);
