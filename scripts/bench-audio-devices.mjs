@@ -9,7 +9,7 @@
 //   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, prepareRun, stats, iniFor, sleep } from './lib/harness.mjs';
 import { PulseWatch } from '../packages/pulse/dist/index.js';
@@ -20,7 +20,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const ROUNDS = Number(arg('rounds', '10'));
-const repo = fileURLToPath(new URL('..', import.meta.url));
+const LOG = join(tmpdir(), 'bench-audio-devices.log');
 const PIPEWIRE = process.argv.includes('--pipewire');
 const asJson = process.argv.includes('--json');
 const TONE = { a: 440, b: 660 };
@@ -72,7 +72,11 @@ await heardAt(rec.room_a, TONE.a, Date.now());
 await heardAt(rec.room_b, TONE.b, Date.now());
 
 let missed = 0;
-const keep = (list, ms) => (ms === null ? missed++ : list.push(ms));
+const keep = (list, ms) => {
+  if (ms === null) missed++;
+  else list.push(ms);
+  return ms;
+};
 const outputBack = [];
 const outputStream = [];
 const serverStream = { a: [], b: [] };
@@ -90,8 +94,8 @@ for (let round = 0; round < ROUNDS; round++) {
   await rec.room_a.reattach();
   // The recorder hears nothing until it is on the new monitor: an upper bound, reported beside it.
   reattachMs.push(Date.now() - back);
-  keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
-  keep(outputStream, await streamOnSinkAt('a', 'room_a', back));
+  const heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
+  const stream = keep(outputStream, await streamOnSinkAt('a', 'room_a', back));
   leakMs.push(rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS);
   await sleep(500);
 
@@ -105,15 +109,14 @@ for (let round = 0; round < ROUNDS; round++) {
   const [a, b] = await Promise.all([heardAt(rec.room_a, TONE.a, up), heardAt(rec.room_b, TONE.b, up)]);
   keep(serverBack.a, a);
   keep(serverBack.b, b);
-  keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up));
-  keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up));
+  const streams = { a: keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up)), b: keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up)) };
   await sleep(1000);
-  if (!asJson) process.stdout.write(`round ${round + 1}: output back: stream ${outputStream.at(-1)} ms, heard ${outputBack.at(-1)} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${serverStream.a.at(-1)} b ${serverStream.b.at(-1)} ms, heard a ${a} b ${b} ms\n`);
+  if (!asJson) process.stdout.write(`round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} ms, heard a ${a} b ${b} ms\n`);
 }
 } finally {
 watch.stop();
 await sup.stop();
-if (missed > 0) writeFileSync(join(repo, 'bench-audio-devices.log'), sup.output());
+if (missed > 0) writeFileSync(LOG, sup.output());
 await Promise.all(Object.values(rec).map((r) => r.stop()));
 await probe.close();
 await broker.stop();
@@ -142,5 +145,5 @@ else {
   process.stdout.write(`output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`);
   process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
   process.stdout.write(`server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}\n`);
-  if (missed > 0) process.stdout.write(`figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: bench-audio-devices.log)\n`);
+  if (missed > 0) process.stdout.write(`figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: ${LOG})\n`);
 }
