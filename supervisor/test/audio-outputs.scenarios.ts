@@ -84,7 +84,6 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
 
   afterAll(async () => {
     await sup?.stop();
-    if (process.env.KEEPLOG) (await import('node:fs')).writeFileSync(`${process.env.KEEPLOG}-${label}.log`, sup?.output() ?? '');
     await Promise.all(Object.values(rec).map((r) => r.stop()));
     await probe?.close();
     await broker?.stop();
