@@ -1,5 +1,5 @@
 import type { OutputProblem, OutputStatus } from '@mpvisor/protocol';
-import { isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
+import { CoalescedTask, isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
 import type { MpvSlot } from './mpv-slot.js';
 import { assessOutput } from './output-status.js';
 import type { Reporter } from './reporter.js';
@@ -49,16 +49,14 @@ export class OutputGuard {
   private lostServer = false;
   /** Until then, streams of ours found on another sink were misplaced by the server and are moved back. */
   private verifyUntil = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly task: CoalescedTask;
   private recheck: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
   private last: OutputStatus | null = null;
-  private stopped = false;
 
   constructor(private readonly opts: OutputGuardOptions) {
     this.pactl = new Pactl({ env: opts.env, timeoutMs: 3000 });
     this.watch = new PulseWatch({ env: opts.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
+    this.task = new CoalescedTask(() => this.check(), (err) => opts.reporter.warn(`audio output check failed: ${err.message}`));
   }
 
   get status(): OutputStatus | null {
@@ -77,9 +75,8 @@ export class OutputGuard {
   }
 
   stop(): void {
-    this.stopped = true;
     this.watch.stop();
-    if (this.timer) clearTimeout(this.timer);
+    void this.task.stop();
     if (this.recheck) clearInterval(this.recheck);
   }
 
@@ -101,25 +98,8 @@ export class OutputGuard {
     this.schedule(0);
   }
 
-  /** Runs a check soon; checks never overlap, and one asked for during a check runs after it. */
   private schedule(delayMs: number): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.running) {
-        this.again = true;
-        return;
-      }
-      this.running = this.check()
-        .catch((err: Error) => this.opts.reporter.warn(`audio output check failed: ${err.message}`))
-        .finally(() => {
-          this.running = null;
-          if (this.again) {
-            this.again = false;
-            this.schedule(0);
-          }
-        });
-    }, delayMs);
+    this.task.schedule(delayMs);
   }
 
   private async check(): Promise<void> {
