@@ -144,9 +144,9 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     const after = { a: await position('a'), b: await position('b') };
     const moved = { a: after.a - before.a, b: after.b - before.b };
     console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
-    // Music that waited for its sink would lag by GONE_MS or more; each switch of output costs mpv the
-    // time it takes to reopen it (milliseconds when the machine is idle, seconds when it is overloaded).
-    expect(Math.abs(moved.a - moved.b)).toBeLessThan(GONE_MS / 1000 - 2);
+    // Music that waited for its sink would lag by GONE_MS; streams are moved by the server, so the music
+    // keeps its place (mpv reopening its output would lose ~0.5 s each time).
+    expect(Math.abs(moved.a - moved.b)).toBeLessThan(1);
     await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 
