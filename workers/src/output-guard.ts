@@ -91,13 +91,19 @@ export class OutputGuard {
     if (e.facility === 'sink' || e.facility === 'sink-input' || e.facility === 'server') this.schedule(DEBOUNCE_MS);
   }
 
-  /** Our streams as last listed go to the holding sink (server-side), idle mpv open their next one there. */
+  /**
+   * Our streams as last listed go to the holding sink, idle mpv open their next one there. A pactl
+   * process takes its time to start on a busy machine, so each playing mpv first mutes its own stream
+   * through its open server connection (`ao-mute`, at once) and unmutes it once it has been moved.
+   */
   private async toHold(): Promise<void> {
     const { holdSink } = this.opts;
-    await Promise.all([
-      ...this.streams.map((s) => this.pactl.moveSinkInput(s.input, holdSink).catch(() => undefined)),
-      this.pointIdle(`pulse/${holdSink}`, new Set(this.streams.map((s) => s.pid))),
-    ]);
+    const playing = new Set(this.streams.map((s) => s.pid));
+    const slots = this.opts.zone.slots().filter((s) => s.pid !== null && playing.has(s.pid));
+    const mute = (on: boolean) => Promise.all(slots.map((s) => s.client?.setProperty('ao-mute', on, { timeoutMs: MPV_TIMEOUT_MS }).catch(() => undefined)));
+    await mute(true);
+    await Promise.all([...this.streams.map((s) => this.pactl.moveSinkInput(s.input, holdSink).catch(() => undefined)), this.pointIdle(`pulse/${holdSink}`, playing)]);
+    await mute(false);
   }
 
   private onServer(up: boolean): void {
