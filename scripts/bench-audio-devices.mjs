@@ -5,11 +5,14 @@
 // load to a's tone heard on room_a again, and how long a's tone reached room_b meanwhile (the server's
 // rescue to its default sink, before the worker moves the stream to our holding sink); (2) the audio
 // server killed, 1 s without it, started again: time from its return (pactl answers) to each zone's
-// tone heard again. No MQTT command is sent. Uses the built dist/ (run `npx tsc -b` first).
+// tone heard again. No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
 //   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json]
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, prepareRun, stats, iniFor, sleep } from './lib/harness.mjs';
+import { PulseWatch } from '../packages/pulse/dist/index.js';
 import { MqttProbe, startMonitorRecorder, startPipewirePulse, startPulse, startSupervisor } from '../packages/testkit/dist/index.js';
 
 const arg = (name, dflt) => {
@@ -17,6 +20,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const ROUNDS = Number(arg('rounds', '10'));
+const LOG = join(tmpdir(), 'bench-audio-devices.log');
 const PIPEWIRE = process.argv.includes('--pipewire');
 const asJson = process.argv.includes('--json');
 const TONE = { a: 440, b: 660 };
@@ -49,16 +53,40 @@ const since = Date.now();
 const sup = startSupervisor({ dir: dir.path, config: ini, env: daemon.env });
 for (const z of Object.keys(TONE)) await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 60_000, since);
 for (const z of Object.keys(TONE)) await probe.command(`${base}/${z}/commands`, `${base}/${z}/events`, { command: 'playBackground', file: `tone-${z}.wav` }, 20_000);
-const heardAt = (r, freq, from) => r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, 15_000, from).then((c) => c.at - from);
+// The instrument: a recorder needs 0.1-3 s to capture a monitor that came back (much more than what is
+// measured), so "music back on the sink" is timed by the server's own event for the zone's stream
+// (a new stream opened there, or the stream moved there), and the recorder then confirms it is heard.
+const events = [];
+const watch = new PulseWatch({ env, onEvent: (e) => e.facility === 'sink-input' && events.push({ ...e, at: Date.now() }), onServer: () => undefined, pollMs: 20 });
+watch.start();
+const mpvPid = async (z) => (await probe.command(`${base}/${z}/commands`, `${base}/${z}/events`, { command: 'getMpvProperty', role: 'background', property: 'volume' }, 20_000)).result.pid;
+async function streamOnSinkAt(zone, sink, from) {
+  const pid = String(await mpvPid(zone));
+  const sinkIndex = JSON.parse(pactl('-f', 'json', 'list', 'sinks')).find((x) => x.name === sink)?.index;
+  const input = JSON.parse(pactl('-f', 'json', 'list', 'sink-inputs')).find((i) => i.properties['application.process.id'] === pid && i.sink === sinkIndex);
+  const event = input && events.find((e) => e.index === input.index && e.at >= from);
+  return event ? event.at - from : null;
+}
+const heardAt = (r, freq, from) => r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, 15_000, from).then((c) => c.at - from, () => null);
 await heardAt(rec.room_a, TONE.a, Date.now());
 await heardAt(rec.room_b, TONE.b, Date.now());
 
+let missed = 0;
+const keep = (list, ms) => {
+  if (ms === null) missed++;
+  else list.push(ms);
+  return ms;
+};
 const outputBack = [];
+const outputStream = [];
+const serverStream = { a: [], b: [] };
 const reattachMs = [];
 const leakMs = [];
 const serverBack = { a: [], b: [] };
+try {
 for (let round = 0; round < ROUNDS; round++) {
   const gone = Date.now();
+  events.length = 0;
   await daemon.removeSink('room_a');
   await sleep(1500);
   const back = Date.now();
@@ -66,43 +94,56 @@ for (let round = 0; round < ROUNDS; round++) {
   await rec.room_a.reattach();
   // The recorder hears nothing until it is on the new monitor: an upper bound, reported beside it.
   reattachMs.push(Date.now() - back);
-  outputBack.push(await heardAt(rec.room_a, TONE.a, back));
+  const heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
+  const stream = keep(outputStream, await streamOnSinkAt('a', 'room_a', back));
   leakMs.push(rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS);
   await sleep(500);
 
   await daemon.crash();
+  // A new server numbers its streams from the start again.
+  events.length = 0;
   await sleep(1000);
   await daemon.revive();
   const up = Date.now();
   worstCaseDefault();
   const [a, b] = await Promise.all([heardAt(rec.room_a, TONE.a, up), heardAt(rec.room_b, TONE.b, up)]);
-  serverBack.a.push(a);
-  serverBack.b.push(b);
+  keep(serverBack.a, a);
+  keep(serverBack.b, b);
+  const streams = { a: keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up)), b: keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up)) };
   await sleep(1000);
-  if (!asJson) process.stdout.write(`round ${round + 1}: output back ${outputBack.at(-1)} ms (leak ${leakMs.at(-1)} ms), server back a ${a} ms, b ${b} ms\n`);
+  if (!asJson) process.stdout.write(`round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} ms, heard a ${a} b ${b} ms\n`);
 }
-
+} finally {
+watch.stop();
 await sup.stop();
+if (missed > 0) writeFileSync(LOG, sup.output());
 await Promise.all(Object.values(rec).map((r) => r.stop()));
 await probe.close();
 await broker.stop();
 await daemon.stop();
 dir.remove();
+}
 
 const result = {
   server: PIPEWIRE ? 'pipewire-pulse' : 'pulseaudio',
   machine: machine(),
   rounds: ROUNDS,
+  missed_figures: missed,
+  output_return_to_stream_on_sink_ms: stats(outputStream),
   output_return_to_heard_ms: stats(outputBack),
   recorder_reattach_ms: stats(reattachMs),
   leak_to_other_zone_ms: stats(leakMs),
+  server_return_to_stream_on_sink_ms: { a: stats(serverStream.a), b: stats(serverStream.b) },
   server_return_to_heard_ms: { a: stats(serverBack.a), b: stats(serverBack.b) },
 };
 if (asJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else {
   const f = (s) => `p50 ${s.p50} ms, max ${s.max} ms`;
   process.stdout.write(`\n${result.server}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`);
+  process.stdout.write(`output back -> zone's stream on it: ${f(result.output_return_to_stream_on_sink_ms)}\n`);
+  process.stdout.write(`server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}\n`);
   process.stdout.write(`output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`);
   process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
   process.stdout.write(`server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}\n`);
+  if (missed > 0) process.stdout.write(`figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: ${LOG})\n`);
 }

@@ -25,7 +25,7 @@ const MAX_LEAK_MS = 1500;
  * Generous bounds only (the machine running the tests is shared): the 2 s targets for music back after
  * an output's or the server's return are measured by scripts/bench-audio-devices.mjs (docs/benchmarks.md).
  */
-const BACK_BOUND_MS = 15_000;
+const BACK_BOUND_MS = 20_000;
 /** How long zone a's sink stays away. */
 const GONE_MS = 6000;
 
@@ -84,7 +84,6 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
 
   afterAll(async () => {
     await sup?.stop();
-    if (process.env.KEEPLOG) (await import('node:fs')).writeFileSync(`${process.env.KEEPLOG}-${label}.log`, sup?.output() ?? '');
     await Promise.all(Object.values(rec).map((r) => r.stop()));
     await probe?.close();
     await broker?.stop();
@@ -145,9 +144,9 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     const after = { a: await position('a'), b: await position('b') };
     const moved = { a: after.a - before.a, b: after.b - before.b };
     console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
-    // Music that waited for its sink would lag by GONE_MS or more; each switch of output costs mpv the
-    // time it takes to reopen it (milliseconds when the machine is idle, seconds when it is overloaded).
-    expect(Math.abs(moved.a - moved.b)).toBeLessThan(GONE_MS / 1000 - 2);
+    // Music that waited for its sink would lag by GONE_MS; streams are moved by the server, so the music
+    // keeps its place (mpv reopening its output would lose ~0.5 s each time).
+    expect(Math.abs(moved.a - moved.b)).toBeLessThan(1);
     await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 

@@ -1,5 +1,5 @@
 import type { OutputProblem, OutputStatus } from '@mpvisor/protocol';
-import { isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
+import { CoalescedTask, isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
 import type { MpvSlot } from './mpv-slot.js';
 import { assessOutput } from './output-status.js';
 import type { Reporter } from './reporter.js';
@@ -35,9 +35,9 @@ const MPV_TIMEOUT_MS = 1000;
 
 /**
  * Output ownership for one zone: its streams play on its own sink or nowhere. It watches the audio
- * server (`pactl subscribe`); when the zone's sink goes, every mpv of the zone is switched to our
- * silent holding sink at once (the server has just moved the streams to its default sink, which is
- * usually another room); when the sink returns, they go back to it, where the music has kept time;
+ * server (`pactl subscribe`); when the zone's sink goes, the zone's streams are moved to our silent
+ * holding sink at once (the server has just moved them to its default sink, which is usually another
+ * room) and idle mpv pointed there; when the sink returns, they go back to it, where the music has kept time;
  * when the server itself returns, the music is started again. Each check also yields the output's
  * truth (present, state, mute, volume, streams moved by someone else) for the zone state.
  */
@@ -49,16 +49,16 @@ export class OutputGuard {
   private lostServer = false;
   /** Until then, streams of ours found on another sink were misplaced by the server and are moved back. */
   private verifyUntil = 0;
-  private timer: NodeJS.Timeout | null = null;
+  /** Our streams (sink-inputs of our mpv) as last listed. */
+  private streams: Array<{ input: number; pid: number; sink: number }> = [];
+  private readonly task: CoalescedTask;
   private recheck: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
   private last: OutputStatus | null = null;
-  private stopped = false;
 
   constructor(private readonly opts: OutputGuardOptions) {
     this.pactl = new Pactl({ env: opts.env, timeoutMs: 3000 });
     this.watch = new PulseWatch({ env: opts.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
+    this.task = new CoalescedTask(() => this.check(), (err) => opts.reporter.warn(`audio output check failed: ${err.message}`));
   }
 
   get status(): OutputStatus | null {
@@ -77,9 +77,8 @@ export class OutputGuard {
   }
 
   stop(): void {
-    this.stopped = true;
     this.watch.stop();
-    if (this.timer) clearTimeout(this.timer);
+    void this.task.stop();
     if (this.recheck) clearInterval(this.recheck);
   }
 
@@ -87,9 +86,24 @@ export class OutputGuard {
     if (e.facility === 'sink' && e.kind === 'remove' && e.index !== null && e.index === this.sinkIndex) {
       // The server has already moved our streams to its default sink: no listing first, every ms counts.
       this.sinkIndex = null;
-      if (this.holdPresent) void this.switchAll(`pulse/${this.opts.holdSink}`);
+      if (this.holdPresent) void this.toHold();
     }
     if (e.facility === 'sink' || e.facility === 'sink-input' || e.facility === 'server') this.schedule(DEBOUNCE_MS);
+  }
+
+  /**
+   * Our streams as last listed go to the holding sink, idle mpv open their next one there. A pactl
+   * process takes its time to start on a busy machine, so each playing mpv first mutes its own stream
+   * through its open server connection (`ao-mute`, at once) and unmutes it once it has been moved.
+   */
+  private async toHold(): Promise<void> {
+    const { holdSink } = this.opts;
+    const playing = new Set(this.streams.map((s) => s.pid));
+    const slots = this.opts.zone.slots().filter((s) => s.pid !== null && playing.has(s.pid));
+    const mute = (on: boolean) => Promise.all(slots.map((s) => s.client?.setProperty('ao-mute', on, { timeoutMs: MPV_TIMEOUT_MS }).catch(() => undefined)));
+    await mute(true);
+    await Promise.all([...this.streams.map((s) => this.pactl.moveSinkInput(s.input, holdSink).catch(() => undefined)), this.pointIdle(`pulse/${holdSink}`, playing)]);
+    await mute(false);
   }
 
   private onServer(up: boolean): void {
@@ -101,80 +115,71 @@ export class OutputGuard {
     this.schedule(0);
   }
 
-  /** Runs a check soon; checks never overlap, and one asked for during a check runs after it. */
   private schedule(delayMs: number): void {
-    if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.running) {
-        this.again = true;
-        return;
-      }
-      this.running = this.check()
-        .catch((err: Error) => this.opts.reporter.warn(`audio output check failed: ${err.message}`))
-        .finally(() => {
-          this.running = null;
-          if (this.again) {
-            this.again = false;
-            this.schedule(0);
-          }
-        });
-    }, delayMs);
+    this.task.schedule(delayMs);
   }
 
   private async check(): Promise<void> {
     const { sink, holdSink, tag, zone } = this.opts;
     const mpv = new Map(zone.slots().flatMap((s) => (s.pid === null ? [] : [[s.pid, s.role] as const])));
-    // Sinks first and alone: moving the streams waits for one pactl call, not two.
-    const sinks = this.watch.connected ? await this.pactl.listSinks().catch(() => null) : null;
-    let inputs: PulseSinkInput[] = [];
+    const listed = this.watch.connected ? await Promise.all([this.pactl.listSinks(), this.pactl.listSinkInputs()]).catch(() => null) : null;
+    const [sinks, inputs] = listed ?? [null, []];
     if (sinks) {
       const own = sinks.find((s) => s.name === sink);
       const hold = sinks.find((s) => s.name === holdSink && isOurs(s, tag));
       this.sinkIndex = own?.index ?? null;
       this.holdPresent = hold !== undefined;
+      this.streams = inputs.flatMap((i) => {
+        const pid = Number(i.properties['application.process.id']);
+        return mpv.has(pid) ? [{ input: i.index, pid, sink: i.sink }] : [];
+      });
       const target = own ?? hold;
-      const moved = target ? await this.switchAll(`pulse/${target.name}`, true) : 0;
-      if (this.lostServer && target) {
-        this.lostServer = false;
-        await zone.resume();
-        this.verifyUntil = Date.now() + VERIFY_MS;
+      if (target) {
+        let moved = await this.place(target, hold?.index ?? null);
+        if (this.lostServer) {
+          this.lostServer = false;
+          await zone.resume();
+          this.verifyUntil = Date.now() + VERIFY_MS;
+          moved++;
+        }
+        if (moved > 0) this.verifyUntil = Date.now() + VERIFY_MS;
+        // Streams just moved (re)link and their sink wakes from suspend: judge once they have settled.
+        if (moved > 0) return this.schedule(SETTLE_MS);
       }
-      if (moved > 0) this.verifyUntil = Date.now() + VERIFY_MS;
-      // Streams just moved (re)link and their sink wakes from suspend: judge once they have settled.
-      if (moved > 0) return this.schedule(SETTLE_MS);
-      inputs = await this.pactl.listSinkInputs().catch(() => []);
-      // Streams we have just (re)opened belong on the target, whatever the server or its session manager
-      // chose; one moved later by someone else is reported, not fought.
-      if (target && Date.now() < this.verifyUntil && (await this.pullBack(inputs, mpv, target)) > 0) return this.schedule(SETTLE_MS);
     }
     this.publish(assessOutput({ sink, holdSink, server: sinks !== null, sinks: sinks ?? [], inputs, mpv, audible: zone.audible(), now: new Date() }));
   }
 
-  private async pullBack(inputs: readonly PulseSinkInput[], mpv: ReadonlyMap<number, string>, target: PulseSink): Promise<number> {
-    const astray = inputs.filter((i) => mpv.has(Number(i.properties['application.process.id'])) && i.sink !== target.index);
-    const moves = astray.map((i) => this.pactl.moveSinkInput(i.index, target.name).then(() => 1, () => 0));
-    return (await Promise.all(moves)).reduce((a: number, b) => a + b, 0);
+  /**
+   * Every stream of the zone onto `target`, moved by the server (the stream and its position stay as
+   * they are; mpv reopening its output would lose ~0.5 s of music each time): those waiting on the
+   * holding sink always, those found elsewhere while the zone's sink is gone or just after we (re)opened
+   * or moved them (a stream someone else moved away from a present sink is reported, not fought). An mpv without a stream opens its next one on the target.
+   */
+  private async place(target: PulseSink, holdIndex: number | null): Promise<number> {
+    // While the zone's sink is gone (target: the holding sink) nothing of ours may play anywhere else.
+    const strict = Date.now() < this.verifyUntil || target.index === holdIndex;
+    const astray = this.streams.filter((s) => s.sink !== target.index && (s.sink === holdIndex || strict));
+    const moves = astray.map((s) => this.pactl.moveSinkInput(s.input, target.name).then(() => 1, () => 0));
+    const [moved, pointed] = await Promise.all([Promise.all(moves), this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid)))]);
+    return moved.reduce((a: number, b) => a + b, 0) + pointed;
   }
 
-  /**
-   * Points every mpv of the zone at `device`: a playing stream moves at once (~4 ms), an idle mpv
-   * opens its next stream there. With `onlyChanged`, mpv already there is left alone. Returns how many moved.
-   */
-  private async switchAll(device: string, onlyChanged = false): Promise<number> {
-    const moves = this.opts.zone.slots().map(async (slot) => {
+  /** mpv that have no stream now (idle, or between items) open their next one on `device`. Returns how many changed. */
+  private async pointIdle(device: string, playing: ReadonlySet<number>): Promise<number> {
+    const changes = this.opts.zone.slots().map(async (slot) => {
       const client = slot.client;
-      if (!client) return 0;
+      if (!client || slot.pid === null || playing.has(slot.pid)) return 0;
       try {
-        if (onlyChanged && (await client.getProperty<string>('audio-device', { timeoutMs: MPV_TIMEOUT_MS })) === device) return 0;
+        if ((await client.getProperty<string>('audio-device', { timeoutMs: MPV_TIMEOUT_MS })) === device) return 0;
         await client.setProperty('audio-device', device, { timeoutMs: MPV_TIMEOUT_MS });
         return 1;
       } catch (err) {
-        this.opts.reporter.warn(`could not switch mpv ${slot.role} to ${device}: ${(err as Error).message}`, { role: slot.role });
+        this.opts.reporter.warn(`could not point mpv ${slot.role} at ${device}: ${(err as Error).message}`, { role: slot.role });
         return 0;
       }
     });
-    return (await Promise.all(moves)).reduce((a: number, b) => a + b, 0);
+    return (await Promise.all(changes)).reduce((a: number, b) => a + b, 0);
   }
 
   /** Into the zone state when anything changed; a warning for each new problem, an event when all clear. */

@@ -3,3 +3,4 @@ export * from './pactl.js';
 export * from './installation-id.js';
 export * from './server-socket.js';
 export * from './events.js';
+export * from './coalesced-task.js';

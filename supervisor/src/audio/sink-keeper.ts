@@ -1,6 +1,6 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import { combinedSinkName, PulseWatch, sinkNameOf, type PulseEvent } from '@mpvisor/pulse';
+import { CoalescedTask, combinedSinkName, PulseWatch, sinkNameOf, type PulseEvent } from '@mpvisor/pulse';
 import { wantsCombinedSink, type CombinedSinks } from './combined-sinks.js';
 
 export interface SinkKeeperOptions {
@@ -26,9 +26,7 @@ const BUSY_RETRY_MS = 500;
  */
 export class SinkKeeper {
   private readonly watch: PulseWatch;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly task: CoalescedTask;
   /** Combined zones that lost a slave since their sink was made. */
   private readonly slaveLost = new Set<string>();
   /** Sink names by index as last listed: a removal event names only the index. */
@@ -36,6 +34,14 @@ export class SinkKeeper {
 
   constructor(private readonly opts: SinkKeeperOptions) {
     this.watch = new PulseWatch({ env: opts.env ?? process.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
+    this.task = new CoalescedTask(
+      async () => {
+        // A reset owns the sinks while it runs: look again once it is over.
+        if (opts.busy()) this.schedule(BUSY_RETRY_MS);
+        else await this.sync();
+      },
+      (err) => opts.log.warn(`pulse: keeping our sinks failed: ${err.message}`),
+    );
   }
 
   start(): void {
@@ -44,9 +50,7 @@ export class SinkKeeper {
 
   async stop(): Promise<void> {
     this.watch.stop();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.task.stop();
   }
 
   private onEvent(e: PulseEvent): void {
@@ -78,24 +82,7 @@ export class SinkKeeper {
   }
 
   private schedule(delayMs: number): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.opts.busy()) return this.schedule(BUSY_RETRY_MS);
-      if (this.running) {
-        this.again = true;
-        return;
-      }
-      this.running = this.sync()
-        .catch((err: Error) => this.opts.log.warn(`pulse: keeping our sinks failed: ${err.message}`))
-        .finally(() => {
-          this.running = null;
-          if (this.again) {
-            this.again = false;
-            this.schedule(0);
-          }
-        });
-    }, delayMs);
+    this.task.schedule(delayMs);
   }
 
   private async sync(): Promise<void> {
