@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { descendants, sleep } from '@mpvisor/testkit';
-import { startHarness, zoneReady, type Harness } from './harness.js';
+import { startHarness, type Harness } from './harness.js';
 
 // Races on one mpv slot, read from mpv itself and from /proc: commands during a pending mpv restart, and
 // a fade overtaken by later commands. Real mpv, Mosquitto and supervisor.
@@ -38,7 +38,8 @@ describe('one mpv and one fade per slot', () => {
 
   beforeAll(async () => {
     h = await startHarness({ base: B, zones: [Z], extra: 'warm_spares = 0' });
-    await zoneReady(h, B, Z);
+    // Generous: a shared machine under load starts mpv slowly.
+    await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready', 50_000);
   }, 60_000);
 
   afterAll(async () => {
