@@ -26,8 +26,10 @@ const ini = (port: number, media: string, base: string) =>
     'heartbeat_enabled = false',
     '[system:main]',
     'warm_spares = 0',
-    'startup_timeout_ms = 15000',
-    'heartbeat_timeout_ms = 5000',
+    // Generous watchdogs: on a loaded shared machine a slow start or a late heartbeat is not the subject.
+    'startup_timeout_ms = 30000',
+    'heartbeat_timeout_ms = 15000',
+    'max_restarts = 50',
     '[audio:room]',
     `topic = ${base}/room`,
     'media_dir = .',

@@ -69,8 +69,8 @@ export class MpvSlot {
 
   /**
    * The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). Never a
-   * second mpv: one that is dying is waited for, and a restart waiting out its backoff happens now,
-   * since a command needs this mpv.
+   * second mpv: one whose IPC is gone is killed and its exit awaited, and a restart waiting out its
+   * backoff happens now, since a command needs this mpv.
    */
   async ready(): Promise<MpvClient> {
     for (;;) {

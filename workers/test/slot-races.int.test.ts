@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { descendants, sleep } from '@mpvisor/testkit';
-import { startHarness, zoneReady, type Harness } from './harness.js';
+import { descendants, sleep, waitFor } from '@mpvisor/testkit';
+import { startHarness, type Harness } from './harness.js';
 
 // Races on one mpv slot, read from mpv itself and from /proc: commands during a pending mpv restart, and
 // a fade overtaken by later commands. Real mpv, Mosquitto and supervisor.
@@ -37,9 +37,11 @@ describe('one mpv and one fade per slot', () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness({ base: B, zones: [Z], extra: 'warm_spares = 0' });
-    await zoneReady(h, B, Z);
-  }, 60_000);
+    // Generous watchdogs and waits: a shared machine under load starts mpv slowly and beats late.
+    const extra = ['warm_spares = 0', 'startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 15000', 'max_restarts = 50'].join('\n');
+    h = await startHarness({ base: B, zones: [Z], extra });
+    await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready', 100_000);
+  }, 120_000);
 
   afterAll(async () => {
     await h?.close();
@@ -98,6 +100,8 @@ describe('one mpv and one fade per slot', () => {
     await cmd({ command: 'playBackground', file: 'tone-220.wav', volume: 100, fadeIn: FADE_S });
     await sleep(500);
     expect((await cmd({ command: 'stopBackground' })).outcome).toBe('success');
+    // The restore happens when mpv has unloaded the file, a moment after the stop command returns.
+    await waitFor(async () => (await prop('idle-active')) === true, 5000, 'mpv idle after the stop');
     const atStop = await prop('volume');
     expect(atStop).toBeLessThan(100);
     await sleep(FADE_S * 1000);

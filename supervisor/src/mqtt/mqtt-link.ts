@@ -32,6 +32,7 @@ export interface MqttMetrics {
 }
 
 const MIN_RECONNECT_MS = 250;
+const YIELD_EVERY = 32;
 const MAX_RECONNECT_MS = 30_000;
 const FAST_ATTEMPTS = 4;
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -48,6 +49,7 @@ export class MqttLink {
   private client: MqttClient | null = null;
   private readonly subscriptions = new Set<string>();
   private readonly queue = new OutgoingQueue(1000);
+  private sinceYield = 0;
   private attempt = 0;
   private counters = { reconnects: 0, published: 0, publish_failures: 0, replies: 0, replies_dropped: 0 };
   private lastConnect: string | null = null;
@@ -83,6 +85,14 @@ export class MqttLink {
     client.on('error', (err) => this.onError(err));
     client.on('reconnect', () => o.log.debug('MQTT connecting', { url: o.url, attempt: this.attempt + 1 }));
     client.on('message', (topic, payload, packet) => o.onMessage(topic, payload, packet));
+    // mqtt.js parses the next packet only once this is called back. A burst of thousands of commands
+    // would otherwise be handled in one pass of the event loop, with worker heartbeats unread behind it
+    // until their watchdog expires: every YIELD_EVERY messages the loop gets a turn first.
+    client.handleMessage = (_packet, done) => {
+      if (++this.sinceYield < YIELD_EVERY) return done();
+      this.sinceYield = 0;
+      setImmediate(done);
+    };
   }
 
   /**
