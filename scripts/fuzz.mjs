@@ -7,6 +7,11 @@
 //
 // Inputs: mutations of valid commands from the registry (packages/protocol: ZONE_COMMANDS,
 // SYSTEM_COMMANDS), random JSON, random bytes, deep nesting, huge strings, wrong types, random keys.
+// An MQTT 5 door (scripts/lib/fuzz-mqtt5.mjs) sends the same payloads from two more clients with
+// Response Topics (valid, wildcard, `$`, the supervisor's own topics, outside reply_prefix, too long),
+// Correlation Data, user properties, content type, message expiry and payload format, some retained,
+// some with an id the other client reuses; every --kick-every inputs it makes the supervisor
+// re-subscribe (a client takes over its client id) so the broker offers it the retained commands.
 // Destructive commands are never sent, so the zones stay up and the run measures robustness, not
 // restarts: on the system topic stop, killPfx, reboot, shutdown, restart, reset, system_reset,
 // reload_config, pause, reset_audio, and cleanup_orphans / reset_sockets (they act on files and
@@ -19,7 +24,10 @@
 // id get one outcome each (counted per topic); every valid control-socket request gets exactly one
 // reply; impostor hellos on the worker socket (the real worker's pid included, without its token)
 // are refused (connection closed) and nothing an impostor sends changes a zone; supervisor RSS growth (after a warm-up) stays under --rss-limit-mb;
-// a valid command works at the end. Exit code 1 on any violation.
+// a valid command works at the end. MQTT 5 door: one outcome per send; a reply only on an accepted
+// Response Topic, once per send, with its Correlation Data, and a warning for each refused one; no
+// retained command runs again on re-subscribe; the supervisor reconnects only when kicked; its
+// `duplicates` count never exceeds the same-requester repeats sent. Exit code 1 on any violation.
 // FUZZ_HUGE_WEIGHT=0 in the environment leaves out the 1-300 KB payloads (for memory experiments).
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -28,6 +36,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveMediaPath } from '../packages/config/dist/index.js';
 import { CommandTable, parseCommandPayload, parseJsonObject, peekId, SYSTEM_COMMANDS, ZONE_COMMANDS } from '../packages/protocol/dist/index.js';
+import { Mqtt5Door } from './lib/fuzz-mqtt5.mjs';
 import { Commander, controlStatus, iniFor, launchSupervisor, machine, prepareRun, processesMentioning, readLedger, rng, rssKb, sleep } from './lib/harness.mjs';
 
 const { values: flags } = parseArgs({
@@ -40,6 +49,8 @@ const { values: flags } = parseArgs({
     'rss-limit-mb': { type: 'string' },
     'heap-snapshots': { type: 'boolean', default: false },
     'heap-limit-mb': { type: 'string', default: '10' },
+    protocol: { type: 'string', default: '5' },
+    'kick-every': { type: 'string' },
     keep: { type: 'boolean', default: false },
     'supervisor-node-options': { type: 'string' },
   },
@@ -55,6 +66,8 @@ const PROGRESS = INPUTS >= 50_000 ? 10_000 : 2000;
 const RSS_TARGET_MB = 10;
 const RSS_LIMIT_MB = flags['rss-limit-mb'] !== undefined ? Number(flags['rss-limit-mb']) : null;
 const HEAP_LIMIT_MB = Number(flags['heap-limit-mb']);
+const PROTOCOL = flags.protocol === '4' ? 4 : 5;
+const KICK_EVERY = Number(flags['kick-every'] ?? Math.max(1000, Math.floor(INPUTS / 10)));
 const REPORT = flags.report ?? join(tmpdir(), `mpvisor-fuzz-${Date.now()}.json`);
 const R = rng(SEED);
 const base = 'fuzz';
@@ -471,7 +484,8 @@ const { dir, media, broker } = await prepareRun('mpvfuzz');
 const mediaDir = media;
 // log_level = warn: every invalid command is still logged (at warn), but 100,000 success lines are
 // not piped through; the RSS measured is the supervisor's, not its log volume.
-const ini = iniFor({ port: broker.port, media, base, zones: ZONES, logLevel: 'warn' });
+// A generous start-up bound: on a loaded shared machine a worker's first mpv can take over 10 s.
+const ini = iniFor({ port: broker.port, media, base, zones: ZONES, logLevel: 'warn', system: ['startup_timeout_ms = 60000'] }).replace('[global]', `protocol_version = ${PROTOCOL}\n[global]`);
 const heapDir = join(dir.path, 'heap');
 const nodeOptions = [flags['supervisor-node-options'] ?? '', flags['heap-snapshots'] ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` : ''].join(' ').trim();
 if (flags['heap-snapshots']) mkdirSync(heapDir, { recursive: true });
@@ -508,21 +522,36 @@ async function liveHeapMb() {
   return null;
 }
 let cmd = null;
-const report = { kind: 'fuzz', seed: SEED, params: { inputs: INPUTS, zones: ZONES.length, window: WINDOW, rss_target_mb: RSS_TARGET_MB, rss_limit_mb: RSS_LIMIT_MB, heap_snapshots: flags['heap-snapshots'], heap_limit_mb: HEAP_LIMIT_MB, supervisor_node_options: flags['supervisor-node-options'] ?? null }, machine: machine() };
+let door = null;
+const report = { kind: 'fuzz', seed: SEED, params: { inputs: INPUTS, protocol: PROTOCOL, kick_every: KICK_EVERY, zones: ZONES.length, window: WINDOW, rss_target_mb: RSS_TARGET_MB, rss_limit_mb: RSS_LIMIT_MB, heap_snapshots: flags['heap-snapshots'], heap_limit_mb: HEAP_LIMIT_MB, supervisor_node_options: flags['supervisor-node-options'] ?? null }, machine: machine() };
 const sentNull = new Map();
-const counts = { mqtt: 0, mqtt_with_id: 0, mqtt_without_id: 0, predicted_invalid: 0, worker_socket: 0, control_socket: 0, dropped_destructive: 0, bytes: 0 };
+const counts = { mqtt: 0, mqtt5: 0, mqtt_with_id: 0, mqtt_without_id: 0, predicted_invalid: 0, worker_socket: 0, control_socket: 0, dropped_destructive: 0, bytes: 0 };
 const rss = [];
 try {
   cmd = await Commander.connect(broker.url, base, { retryMs: Infinity });
-  const readyBy = performance.now() + 60_000;
+  const readyBy = performance.now() + 180_000;
   let st0;
   for (;;) {
     st0 = await controlStatus(sup.controlSocket).catch(() => null);
     if (st0 && ZONES.every((z) => st0.zones.find((x) => x.zone === z)?.state === 'ready')) break;
-    if (performance.now() > readyBy) throw new Error('zones not ready within 60 s');
+    if (performance.now() > readyBy) throw new Error('zones not ready within 180 s');
     await sleep(200);
   }
   const workers0 = new Map(st0.zones.map((z) => [z.zone, z.pid]));
+  const restarts0 = new Map(st0.zones.map((z) => [z.zone, z.restarts]));
+  door = await Mqtt5Door.open({
+    url: broker.url,
+    base,
+    zones: ZONES,
+    R,
+    randomString,
+    supervisorClientId: /^client_id = (.*)$/m.exec(ini)[1],
+    availability: `${base}/rel/availability`,
+    answersReplies: PROTOCOL === 5,
+    violate,
+  });
+  cmd.listeners.add((topic, m) => door.onEvent(topic, m));
+  const metrics0 = (await cmd.send('system', { command: 'metrics' }, { waitMs: 10_000 }))?.result;
   const stMap = new Map(st0.zones.map((z) => [z.zone, z]));
   const rssStart = rssKb(sup.pid);
   let rssWarm = null;
@@ -536,7 +565,7 @@ try {
     if (kb !== null) rss.push(kb);
   }, 500);
   const outstanding = () => {
-    let n = cmd.unanswered.size;
+    let n = cmd.unanswered.size + door.outstanding();
     for (const [topic, sent] of sentNull) n += Math.max(0, sent - (cmd.nullIdOutcomes.get(topic) ?? 0));
     return n;
   };
@@ -552,10 +581,35 @@ try {
       }
     }
     if (i % PROGRESS === 0 && i > 0) say(`${i} inputs, outstanding ${outstanding()}, supervisor RSS ${(rssKb(sup.pid) / 1024).toFixed(1)} MB`);
+    if (i > 0 && i % KICK_EVERY === 0 && door.counts.kicks < Math.floor(i / KICK_EVERY)) {
+      // Nothing in flight: a command published while the supervisor is away would be lost, not wrong.
+      const t = performance.now();
+      while ((outstanding() > 0 || pendingCtl.size > 0) && performance.now() - t < 60_000) {
+        collectControlReplies();
+        await sleep(5);
+      }
+      await door.kick();
+    }
     const lane = R.next();
     if (lane < 0.04) {
       await fuzzWorkerSocket(sup, stMap);
       counts.worker_socket++;
+      i++;
+      continue;
+    }
+    if (lane >= 0.08 && lane < 0.18) {
+      const { target, payload } = mqttInput();
+      if (destructive(target, specName(target, payload))) {
+        counts.dropped_destructive++;
+        continue;
+      }
+      while (outstanding() >= WINDOW) await sleep(1);
+      const p = predict(target, payload);
+      counts.mqtt5++;
+      counts.bytes += Buffer.byteLength(payload);
+      if (await door.send(target, cmd.topicOf(target), cmd.eventsOf(target), payload, p)) {
+        sentNull.set(cmd.eventsOf(target), (sentNull.get(cmd.eventsOf(target)) ?? 0) + 1);
+      }
       i++;
       continue;
     }
@@ -606,6 +660,7 @@ try {
   ctl?.s.destroy();
   await sleep(1000);
   const v = cmd.verify();
+  door.verify();
   const byKind = {};
   for (const p of v.problems) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
   for (const p of v.problems.slice(0, 30)) violate(`mqtt_${p.kind}`, { ...p, outcomes: undefined, first: p.outcomes?.[0] });
@@ -635,7 +690,8 @@ try {
   for (const z of ZONES) {
     const zs = st1?.zones.find((x) => x.zone === z);
     if (!zs || zs.state !== 'ready') violate('zone_not_ready', { zone: z, state: zs?.state });
-    else if (zs.pid !== workers0.get(z) || zs.restarts !== 0) violate('worker_restarted', { zone: z, before: workers0.get(z), after: zs.pid, restarts: zs.restarts, last_exit: zs.last_exit });
+    // Restarts counted before the fuzz began (a slow start-up on a loaded machine) are not the fuzz's.
+    else if (zs.pid !== workers0.get(z) || zs.restarts !== restarts0.get(z)) violate('worker_restarted', { zone: z, before: workers0.get(z), after: zs.pid, restarts: zs.restarts, restarts_at_start: restarts0.get(z), last_exit: zs.last_exit });
   }
   const mpvRestarts = Object.fromEntries((st1?.zones ?? []).map((z) => [z.zone, z.mpv_processes.reduce((n, m) => n + (m.restarts ?? 0), 0)]));
   const ledger = readLedger(sup.ledgerFile);
@@ -649,6 +705,20 @@ try {
   }
   const so = await cmd.send('system', { command: 'status' }, { waitMs: 10_000 });
   if (so?.outcome !== 'success') violate('final_system_status_failed', { outcome: so });
+  const metrics1 = (await cmd.send('system', { command: 'metrics' }, { waitMs: 10_000 }))?.result;
+  const mqtt5 = {
+    ...door.counts,
+    door_client_disconnects: door.clientCloses,
+    supervisor_reconnects: (metrics1?.mqtt?.reconnects ?? NaN) - (metrics0?.mqtt?.reconnects ?? NaN),
+    supervisor_duplicates: (metrics1?.commands?.duplicates ?? NaN) - (metrics0?.commands?.duplicates ?? NaN),
+    replies_published: metrics1?.mqtt?.replies ?? null,
+    replies_dropped: metrics1?.mqtt?.replies_dropped ?? null,
+  };
+  if (door.clientCloses > 0) violate('harness_door_client_dropped_by_broker', { closes: door.clientCloses });
+  if (!(mqtt5.supervisor_reconnects === door.counts.kicks)) violate('supervisor_reconnected', { reconnects: mqtt5.supervisor_reconnects, kicks: door.counts.kicks });
+  if (!(mqtt5.supervisor_duplicates <= door.counts.same_requester_repeats)) violate('reused_id_dropped_as_duplicate', { duplicates: mqtt5.supervisor_duplicates, same_requester_repeats: door.counts.same_requester_repeats });
+  if (metrics1?.mqtt?.connected !== true) violate('supervisor_not_connected', { mqtt: metrics1?.mqtt });
+  await door.clearRetained([...ZONES, 'system'].map((t) => cmd.topicOf(t)));
   const rssEnd = rssKb(sup.pid);
   const rssMax = Math.max(...rss, rssEnd ?? 0);
   const growth = ((rssEnd ?? 0) - (rssWarm ?? rssStart)) / 1024;
@@ -668,6 +738,7 @@ try {
     fuzz_s: +(fuzzMs / 1000).toFixed(1),
     inputs_per_s: Math.round(INPUTS / (fuzzMs / 1000)),
     inputs: counts,
+    mqtt5,
     mqtt: { tracked_ids: v.commands, outcomes: v.answers, answered_more_than_once: v.answered_more_than_once, outcome_kinds: outcomeKinds, predicted_valid_but_invalid: predictedValidGotInvalid, without_id: nullIds },
     worker_socket: ws,
     control_socket: cs,
@@ -695,6 +766,7 @@ try {
   Object.assign(report, { violations_count: violations.length, violations: violations.slice(0, 100) });
 } finally {
   ctl?.s.destroy();
+  await door?.close();
   await cmd?.close();
   if (sup.running()) await sup.terminate(10_000);
   await broker.stop();

@@ -79,6 +79,7 @@ const ROWS: Row[] = [
   ['system: system_reset unknown zone', 'system', { command: 'system_reset', type: 'audio', zones: ['../lobby'] }, 'unknown_zone'],
   ['system: host command disabled', 'system', { command: 'reboot' }, 'disabled'],
   ['system: killPfx disabled', 'system', { Command: 'killPfx' }, 'disabled'],
+  ['system: stop over MQTT disabled', 'system', { command: 'stop' }, 'disabled'],
 ];
 
 describe('MQTT control plane: every command gets exactly one outcome', () => {
