@@ -6,6 +6,9 @@
 #                              and are skipped otherwise: installing pipewire-pulse enables its user
 #                              services for every account, which a desktop running PulseAudio may not
 #                              want, so only CI (CI=true) or MPVISOR_TEST_PIPEWIRE=1 installs them.
+#                              The screen and browser tests need Xvfb, xdotool, xwd and xset (installed
+#                              in test mode) and Chromium (large: only CI or MPVISOR_TEST_BROWSER=1
+#                              installs it; without it those tests are skipped and say so).
 # System packages come from apt when missing and we are root; otherwise it names what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +17,12 @@ mode=${1:-run}
 need_cmds=(mpv)
 need_pkgs=(mpv)
 if [ "$mode" = test ]; then
-  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox)
-  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse)
+  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox Xvfb xdotool xwd xset)
+  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse xvfb xdotool x11-apps x11-xserver-utils)
+  if [ "${CI:-}" = true ] || [ "${MPVISOR_TEST_BROWSER:-}" = 1 ]; then
+    need_cmds+=(chromium)
+    need_pkgs+=(chromium)
+  fi
   if [ "${CI:-}" = true ] || [ "${MPVISOR_TEST_PIPEWIRE:-}" = 1 ]; then
     need_cmds+=(pipewire pipewire-pulse wireplumber)
     need_pkgs+=(pipewire pipewire-pulse wireplumber)
