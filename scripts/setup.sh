@@ -7,6 +7,8 @@
 #                              and are skipped otherwise: installing pipewire-pulse enables its user
 #                              services for every account, which a desktop running PulseAudio may not
 #                              want, so only CI (CI=true) or MPVISOR_TEST_PIPEWIRE=1 installs them.
+#                              The screen and browser tests need Xvfb, xdotool, xwd and xset (installed
+#                              in test mode, like Chromium).
 # System packages come from apt when missing and we are root; otherwise it names what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +17,8 @@ mode=${1:-run}
 need_cmds=(mpv)
 need_pkgs=(mpv)
 if [ "$mode" = test ]; then
-  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox chromium)
-  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse chromium)
+  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox chromium Xvfb xdotool xwd xset)
+  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse chromium xvfb xdotool x11-apps x11-xserver-utils)
   if [ "${CI:-}" = true ] || [ "${MPVISOR_TEST_PIPEWIRE:-}" = 1 ]; then
     need_cmds+=(pipewire pipewire-pulse wireplumber)
     need_pkgs+=(pipewire pipewire-pulse wireplumber)

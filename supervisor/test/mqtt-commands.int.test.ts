@@ -214,8 +214,8 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
 
   it('heartbeat has ParadoxFX fields', async () => {
     // A heartbeat sent while a zone was still starting truthfully says degraded: wait for one after start-up.
-    const hb = await probe.waitFor(`${base}/heartbeat`, (m) => Object.values(m.json?.zones ?? { x: 'starting' }).every((z) => z === 'ready'), 5000);
-    expect(Object.keys(hb.json)).toEqual(expect.arrayContaining(['timestamp', 'application', 'device_name', 'ip_address', 'status', 'uptime', 'zones']));
+    const hb = await probe.waitFor(`${base}/heartbeat`, (m) => Object.values(m.json?.zone_states ?? { x: 'starting' }).every((z) => z === 'ready'), 5000);
+    expect(Object.keys(hb.json)).toEqual(expect.arrayContaining(['timestamp', 'application', 'device_name', 'ip_address', 'status', 'uptime', 'zones', 'zone_states']));
     expect(hb.json).toMatchObject({
       application: 'pfx',
       implementation: 'mpvisor',

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { sleep } from '@mpvisor/testkit';
 import { startHarness, type Harness } from './harness.js';
 import { pfxMedia, verifyImage } from './pfx-client.js';
-import { startXvfb, type Xvfb } from './xvfb.js';
+import { missingScreenTools, startXvfb, type Xvfb } from './xvfb.js';
 
 // PxO's examples/houdinis-challenge-game.edn, game mode hc-demo: the cues it sends to its three ParadoxFX
 // zones (mirror, picture, audio), in order: demo-reset, intro, gameplay schedule, solved schedule,
@@ -37,7 +37,10 @@ const GAME: Array<[string, Cue[]]> = [
   ['reset', DEMO_RESET],
 ];
 
-describe("PxO's Houdini's Challenge (hc-demo) against mpvisor", () => {
+const missing = missingScreenTools();
+if (missing.length > 0) process.stderr.write(`paradoxfx-houdini: skipped, missing ${missing.join(', ')} (scripts/setup.sh test installs them)\n`);
+
+(missing.length > 0 ? describe.skip : describe)("PxO's Houdini's Challenge (hc-demo) against mpvisor", () => {
   let x: Xvfb;
   let h: Harness;
   const prop = (zone: string, role: string, p: string) => h.prop(zone, role, p);

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { waitFor } from '@mpvisor/testkit';
 
 export interface Xvfb {
@@ -7,6 +8,23 @@ export interface Xvfb {
   /** The screen's pixel at (x, y) as [r, g, b], from an xwd screenshot of the root window. */
   pixel(x: number, y: number): [number, number, number];
   stop(): Promise<void>;
+}
+
+const onPath = (cmd: string) =>
+  (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+/** What the screen and browser tests need and this machine lacks (scripts/setup.sh test installs them; Chromium only in CI). */
+export function missingScreenTools(): string[] {
+  const missing = ['Xvfb', 'xdotool', 'xwd', 'xset'].filter((c) => !onPath(c));
+  if (!['chromium', 'chromium-browser', 'google-chrome'].some(onPath)) missing.push('chromium');
+  return missing;
 }
 
 /** A private Xvfb on a free display number; the caller stops it. */

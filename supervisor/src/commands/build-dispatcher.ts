@@ -13,7 +13,7 @@ import { makeZoneHandler } from './zone-routing.js';
 
 const COMMAND_TIMEOUT_MS = 15_000;
 const WORKER_TIMEOUT_MS = 10_000;
-const READ_ONLY = new Set(['status', 'health_check', 'diagnostics', 'metrics', 'help', 'getState', 'getConfig', 'speechQueue', 'videoQueue']);
+const READ_ONLY = new Set(['status', 'health_check', 'diagnostics', 'metrics', 'help', 'getState', 'getConfig', 'speechQueue', 'audioQueue', 'videoQueue']);
 /** A reset's outcome comes after the reset's own failure at its bound, so the command waits a little longer. */
 const RESET_GRACE_MS = 10_000;
 /** The worker answers a slow command within its own bound; the dispatcher waits that long and a little more. */

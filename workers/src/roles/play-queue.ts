@@ -23,7 +23,7 @@ export interface PlayQueueOptions {
   slot: MpvSlot;
   volumes: () => VolumeModel;
   roleBase: () => number;
-  /** Items waiting behind the current one; more is refused. */
+  /** Items waiting behind the current one; a full queue drops its oldest waiting item for a new one. */
   maxQueued: number;
   /** The duck an item gets unless its command gives `ducking` or `skipDucking` (0: none); read at each item. */
   duckDefault: () => number;
