@@ -51,9 +51,9 @@ for (let i = 0; i < NODES; i++) {
 const started = Date.now();
 const everySecond = setInterval(() => {
   for (let i = 0; i < NODES; i++) {
-    pub.publish(`${base(i)}/system/state`, JSON.stringify({ timestamp: now(), state: 'running', pid: 1000 + i, uptime_ms: Date.now() - started, zones: { main: 'ready' } }), { qos: 1, retain: true });
+    pub.publish(`${base(i)}/system/state`, JSON.stringify({ timestamp: now(), state: 'running', pid: 1000 + i, uptime_ms: Date.now() - started, zones: { main: { status: 'ready' } }, zone_states: { main: 'ready' } }), { qos: 1, retain: true });
     pub.publish(`${base(i)}/system/metrics`, JSON.stringify({ timestamp: now(), supervisor: { rss_mb: 45, heap_mb: 20 }, zones: { main: { cpu_percent: 1.2, rss_mb: 58, processes: 3 } } }), { qos: 1, retain: true });
-    pub.publish(`${base(i)}/heartbeat`, JSON.stringify({ timestamp: now(), application: 'mpvisor', device_name: 'test', ip_address: '192.0.2.10', status: 'online', uptime: (Date.now() - started) / 1000, zones: { main: 'ready' } }), { qos: 0 });
+    pub.publish(`${base(i)}/heartbeat`, JSON.stringify({ timestamp: now(), application: 'pfx', implementation: 'mpvisor', device_name: 'test', ip_address: '192.0.2.10', status: 'online', uptime: (Date.now() - started) / 1000, zones: { main: { status: 'ready' } }, zone_states: { main: 'ready' } }), { qos: 0 });
   }
 }, 1000);
 

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import type { MpvisorConfig } from '@mpvisor/config';
 import type { PfxHeartbeatZone } from '@mpvisor/protocol';
 import type { MqttLink } from './mqtt/mqtt-link.js';
 import type { ZoneRegistry } from './zone-registry.js';
+
+/** This program's version, as its package.json says (read once, at start). */
+const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The first non-internal IPv4 address (ParadoxFX reports one), else the first IPv6, else null. */
 export function primaryAddress(): string | null {
@@ -37,6 +41,7 @@ export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: Zon
         timestamp: new Date().toISOString(),
         application: 'pfx',
         implementation: 'mpvisor',
+        version: VERSION,
         device_name: config.mqtt.device_name || hostname(),
         ip_address: ip,
         status: states.every((s) => s === 'ready') ? 'online' : 'degraded',

@@ -44,13 +44,15 @@ export type SystemStateView = z.infer<typeof systemStateSchema>;
 export const heartbeatSchema = z
   .object({
     timestamp: z.string(),
-    application: z.literal('mpvisor'),
+    // ParadoxFX's heartbeat shape, which dashboards filter on: application "pfx"; mpvisor names itself
+    // in `implementation` (a ParadoxFX node's heartbeat has none and is not one of ours).
+    application: z.literal('pfx'),
+    implementation: z.literal('mpvisor'),
     device_name: z.string(),
     ip_address: z.string().nullable().optional(),
     status: z.string(),
     uptime: z.number(),
     version: z.string().optional(),
-    zones: z.record(z.string(), z.string()).optional(),
   })
   .loose();
 export type HeartbeatView = z.infer<typeof heartbeatSchema>;

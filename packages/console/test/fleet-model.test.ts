@@ -27,7 +27,7 @@ describe('classify', () => {
     expect(classify('venue/a/dev/availability', Buffer.from('online'))).toEqual({ kind: 'availability', base: 'venue/a', device: 'dev', online: true });
     expect(classify('venue/a/lobby/state', Buffer.from(JSON.stringify(zoneState('lobby'))))?.kind).toBe('zone_state');
     expect(classify('venue/a/system/state', Buffer.from(JSON.stringify(systemState({}))))?.kind).toBe('system_state');
-    expect(classify('venue/a/heartbeat', Buffer.from(JSON.stringify({ timestamp: 't', application: 'mpvisor', device_name: 'dev', status: 'online', uptime: 3 })))?.kind).toBe('heartbeat');
+    expect(classify('venue/a/heartbeat', Buffer.from(JSON.stringify({ timestamp: 't', application: 'pfx', implementation: 'mpvisor', device_name: 'dev', status: 'online', uptime: 3 })))?.kind).toBe('heartbeat');
     expect(classify('venue/a/lobby/state', Buffer.from('{not json'))).toBeNull();
     expect(classify('venue/a/lobby/state', Buffer.from('{"zone":"x"}'))).toBeNull();
     expect(classify('other/thing', Buffer.from('{"a":1}'))).toBeNull();
@@ -68,7 +68,7 @@ describe('FleetModel', () => {
     let now = 0;
     const m = new FleetModel(() => new Date(now));
     feed(m, 'venue/a/dev/availability', 'online');
-    feed(m, 'venue/a/heartbeat', { timestamp: 't', application: 'mpvisor', device_name: 'dev', ip_address: '10.0.0.5', status: 'online', uptime: 12.5, version: '0.1.0' });
+    feed(m, 'venue/a/heartbeat', { timestamp: 't', application: 'pfx', implementation: 'mpvisor', device_name: 'dev', ip_address: '10.0.0.5', status: 'online', uptime: 12.5, version: '0.1.0' });
     feed(m, 'venue/a/system/state', systemState({}));
     feed(m, 'venue/a/system/metrics', { supervisor: { rss_mb: 40 }, zones: { lobby: { cpu_percent: 1.5, rss_mb: 60 } } });
     now = 5000;
@@ -85,7 +85,7 @@ describe('FleetModel', () => {
   test('a heartbeat goes to the node of its device under whose base it is published', () => {
     const m = new FleetModel();
     feed(m, 'venue/a/test/availability', 'online');
-    const hb = (uptime: number) => ({ timestamp: 't', application: 'mpvisor', device_name: 'test', status: 'online', uptime });
+    const hb = (uptime: number) => ({ timestamp: 't', application: 'pfx', implementation: 'mpvisor', device_name: 'test', status: 'online', uptime });
     feed(m, 'venue/b/heartbeat', hb(7));
     feed(m, 'venue/a/heartbeat', hb(3));
     feed(m, 'venue/b/test/availability', 'online');
