@@ -13,7 +13,10 @@ describe('system pause and resume', () => {
   const systemState = () => h.probe.messages.filter((m) => m.topic === `${h.base}/system/state`).at(-1)?.json?.state;
 
   beforeAll(async () => {
-    h = await zoneHarness(`mpvp${randomBytes(3).toString('hex')}`, (port, media, base) => testConfig({ port, mediaDir: media, zones, base, extra: 'startup_timeout_ms = 30000' }));
+    // No effects pool and no spare: two mpv per zone keep the start light on a shared machine.
+    h = await zoneHarness(`mpvp${randomBytes(3).toString('hex')}`, (port, media, base) =>
+      [testConfig({ port, mediaDir: media, zones: [], base, extra: 'startup_timeout_ms = 30000\nwarm_spares = 0' }), ...zones.flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0'])].join('\n'),
+    );
     for (const z of zones) await h.ready(z, 0, 60_000);
     for (const z of zones) expect((await h.cmd(z, { command: 'playBackground', file: 'tone-220.wav', loop: true })).outcome).toBe('success');
     for (const z of zones) await h.playing(z, 30_000);
