@@ -44,7 +44,19 @@ export class ConfigReload {
   constructor(private readonly deps: ReloadDeps) {}
 
   handler(): CommandHandler {
-    return (args, _spec, ctx) => this.reload(typeof args.file === 'string' ? args.file : null, ctx.id, ctx.progress);
+    return (args, _spec, ctx) => {
+      const file = typeof args.file === 'string' ? args.file : null;
+      // Whoever may publish on the system topic must not make the supervisor read any file it can: over
+      // MQTT only the file it runs from is reloaded; another file is the machine owner's choice (CLI).
+      if (file !== null && ctx.origin !== 'cli' && file !== this.deps.current().source) {
+        return Promise.resolve({
+          outcome: 'invalid',
+          error_type: 'disabled',
+          message: `reload_config over MQTT reloads ${this.deps.current().source ?? 'the running config'} only; load another file with \`mpvisor reload FILE\` on the machine`,
+        });
+      }
+      return this.reload(file, ctx.id, ctx.progress);
+    };
   }
 
   async reload(fileArg: string | null, id: string | null, progress?: (s: ReloadStatus) => void): Promise<HandlerResult> {
