@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, prepareRun, stats, iniFor, sleep } from './lib/harness.mjs';
 import { PulseWatch } from '../packages/pulse/dist/index.js';
-import { MqttProbe, startMonitorRecorder, startPipewirePulse, startPulse, startSupervisor } from '../packages/testkit/dist/index.js';
+import {
+  MqttProbe,
+  startMonitorRecorder,
+  startPipewirePulse,
+  startPulse,
+  startSupervisor,
+} from '../packages/testkit/dist/index.js';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,13 +35,32 @@ const SILENT = 0.02;
 const WINDOW_MS = 50;
 
 const { dir, media, broker } = await prepareRun('mpvbad');
-for (const [z, f] of Object.entries(TONE)) execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', join(media, `tone-${z}.wav`), 'synth', '600', 'sine', String(f), 'vol', '0.3']);
+for (const [z, f] of Object.entries(TONE))
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '16000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    join(media, `tone-${z}.wav`),
+    'synth',
+    '600',
+    'sine',
+    String(f),
+    'vol',
+    '0.3',
+  ]);
 const daemon = await (PIPEWIRE ? startPipewirePulse : startPulse)({ dir: dir.path, sinks: ['room_a', 'room_b'] });
 const env = { ...process.env, ...daemon.env };
 const pactl = (...args) => execFileSync('pactl', args, { env, timeout: 5000 }).toString();
 const worstCaseDefault = () => pactl('set-default-sink', 'room_b');
 worstCaseDefault();
-const rec = { room_a: startMonitorRecorder({ env, sink: 'room_a', tones: Object.values(TONE) }), room_b: startMonitorRecorder({ env, sink: 'room_b', tones: Object.values(TONE) }) };
+const rec = {
+  room_a: startMonitorRecorder({ env, sink: 'room_a', tones: Object.values(TONE) }),
+  room_b: startMonitorRecorder({ env, sink: 'room_b', tones: Object.values(TONE) }),
+};
 await Promise.all(Object.values(rec).map((r) => r.ready(10_000)));
 
 const base = 'bench';
@@ -45,29 +70,67 @@ const ini = iniFor({
   base,
   zones: [],
   logLevel: 'warn',
-  system: ['warm_spares = 0', 'startup_timeout_ms = 30000', ...['a', 'b'].flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0', `audio_device = pulse/room_${z}`])],
+  system: [
+    'warm_spares = 0',
+    'startup_timeout_ms = 30000',
+    ...['a', 'b'].flatMap((z) => [
+      `[audio:${z}]`,
+      `topic = ${base}/${z}`,
+      'media_dir = .',
+      'effects_pool_size = 0',
+      `audio_device = pulse/room_${z}`,
+    ]),
+  ],
 });
 const probe = await MqttProbe.connect(broker.url);
 await probe.subscribe(`${base}/#`);
 const since = Date.now();
 const sup = startSupervisor({ dir: dir.path, config: ini, env: daemon.env });
-for (const z of Object.keys(TONE)) await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 60_000, since);
-for (const z of Object.keys(TONE)) await probe.command(`${base}/${z}/commands`, `${base}/${z}/events`, { command: 'playBackground', file: `tone-${z}.wav` }, 20_000);
+for (const z of Object.keys(TONE))
+  await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 60_000, since);
+for (const z of Object.keys(TONE))
+  await probe.command(
+    `${base}/${z}/commands`,
+    `${base}/${z}/events`,
+    { command: 'playBackground', file: `tone-${z}.wav` },
+    20_000,
+  );
 // The instrument: a recorder needs 0.1-3 s to capture a monitor that came back (much more than what is
 // measured), so "music back on the sink" is timed by the server's own event for the zone's stream
 // (a new stream opened there, or the stream moved there), and the recorder then confirms it is heard.
 const events = [];
-const watch = new PulseWatch({ env, onEvent: (e) => e.facility === 'sink-input' && events.push({ ...e, at: Date.now() }), onServer: () => undefined, pollMs: 20 });
+const watch = new PulseWatch({
+  env,
+  onEvent: (e) => e.facility === 'sink-input' && events.push({ ...e, at: Date.now() }),
+  onServer: () => undefined,
+  pollMs: 20,
+});
 watch.start();
-const mpvPid = async (z) => (await probe.command(`${base}/${z}/commands`, `${base}/${z}/events`, { command: 'getMpvProperty', role: 'background', property: 'volume' }, 20_000)).result.pid;
+const mpvPid = async (z) =>
+  (
+    await probe.command(
+      `${base}/${z}/commands`,
+      `${base}/${z}/events`,
+      { command: 'getMpvProperty', role: 'background', property: 'volume' },
+      20_000,
+    )
+  ).result.pid;
 async function streamOnSinkAt(zone, sink, from) {
   const pid = String(await mpvPid(zone));
   const sinkIndex = JSON.parse(pactl('-f', 'json', 'list', 'sinks')).find((x) => x.name === sink)?.index;
-  const input = JSON.parse(pactl('-f', 'json', 'list', 'sink-inputs')).find((i) => i.properties['application.process.id'] === pid && i.sink === sinkIndex);
+  const input = JSON.parse(pactl('-f', 'json', 'list', 'sink-inputs')).find(
+    (i) => i.properties['application.process.id'] === pid && i.sink === sinkIndex,
+  );
   const event = input && events.find((e) => e.index === input.index && e.at >= from);
   return event ? event.at - from : null;
 }
-const heardAt = (r, freq, from) => r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, 15_000, from).then((c) => c.at - from, () => null);
+const heardAt = (r, freq, from) =>
+  r
+    .waitFor((c) => (c.tones[freq] ?? 0) > HEARD, 15_000, from)
+    .then(
+      (c) => c.at - from,
+      () => null,
+    );
 await heardAt(rec.room_a, TONE.a, Date.now());
 await heardAt(rec.room_b, TONE.b, Date.now());
 
@@ -84,44 +147,52 @@ const reattachMs = [];
 const leakMs = [];
 const serverBack = { a: [], b: [] };
 try {
-for (let round = 0; round < ROUNDS; round++) {
-  const gone = Date.now();
-  events.length = 0;
-  await daemon.removeSink('room_a');
-  await sleep(1500);
-  const back = Date.now();
-  await daemon.addSink('room_a');
-  await rec.room_a.reattach();
-  // The recorder hears nothing until it is on the new monitor: an upper bound, reported beside it.
-  reattachMs.push(Date.now() - back);
-  const heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
-  const stream = keep(outputStream, await streamOnSinkAt('a', 'room_a', back));
-  leakMs.push(rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS);
-  await sleep(500);
+  for (let round = 0; round < ROUNDS; round++) {
+    const gone = Date.now();
+    events.length = 0;
+    await daemon.removeSink('room_a');
+    await sleep(1500);
+    const back = Date.now();
+    await daemon.addSink('room_a');
+    await rec.room_a.reattach();
+    // The recorder hears nothing until it is on the new monitor: an upper bound, reported beside it.
+    reattachMs.push(Date.now() - back);
+    const heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
+    const stream = keep(outputStream, await streamOnSinkAt('a', 'room_a', back));
+    leakMs.push(
+      rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS,
+    );
+    await sleep(500);
 
-  await daemon.crash();
-  // A new server numbers its streams from the start again.
-  events.length = 0;
-  await sleep(1000);
-  await daemon.revive();
-  const up = Date.now();
-  worstCaseDefault();
-  const [a, b] = await Promise.all([heardAt(rec.room_a, TONE.a, up), heardAt(rec.room_b, TONE.b, up)]);
-  keep(serverBack.a, a);
-  keep(serverBack.b, b);
-  const streams = { a: keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up)), b: keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up)) };
-  await sleep(1000);
-  if (!asJson) process.stdout.write(`round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} ms, heard a ${a} b ${b} ms\n`);
-}
+    await daemon.crash();
+    // A new server numbers its streams from the start again.
+    events.length = 0;
+    await sleep(1000);
+    await daemon.revive();
+    const up = Date.now();
+    worstCaseDefault();
+    const [a, b] = await Promise.all([heardAt(rec.room_a, TONE.a, up), heardAt(rec.room_b, TONE.b, up)]);
+    keep(serverBack.a, a);
+    keep(serverBack.b, b);
+    const streams = {
+      a: keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up)),
+      b: keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up)),
+    };
+    await sleep(1000);
+    if (!asJson)
+      process.stdout.write(
+        `round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} ms, heard a ${a} b ${b} ms\n`,
+      );
+  }
 } finally {
-watch.stop();
-await sup.stop();
-if (missed > 0) writeFileSync(LOG, sup.output());
-await Promise.all(Object.values(rec).map((r) => r.stop()));
-await probe.close();
-await broker.stop();
-await daemon.stop();
-dir.remove();
+  watch.stop();
+  await sup.stop();
+  if (missed > 0) writeFileSync(LOG, sup.output());
+  await Promise.all(Object.values(rec).map((r) => r.stop()));
+  await probe.close();
+  await broker.stop();
+  await daemon.stop();
+  dir.remove();
 }
 
 const result = {
@@ -141,9 +212,18 @@ else {
   const f = (s) => `p50 ${s.p50} ms, max ${s.max} ms`;
   process.stdout.write(`\n${result.server}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`);
   process.stdout.write(`output back -> zone's stream on it: ${f(result.output_return_to_stream_on_sink_ms)}\n`);
-  process.stdout.write(`server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}\n`);
-  process.stdout.write(`output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`);
+  process.stdout.write(
+    `server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}\n`,
+  );
+  process.stdout.write(
+    `output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`,
+  );
   process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
-  process.stdout.write(`server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}\n`);
-  if (missed > 0) process.stdout.write(`figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: ${LOG})\n`);
+  process.stdout.write(
+    `server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}\n`,
+  );
+  if (missed > 0)
+    process.stdout.write(
+      `figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: ${LOG})\n`,
+    );
 }

@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { ensureDemoMedia } from '../packages/config/dist/index.js';
-import { MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor } from '../packages/testkit/dist/index.js';
+import {
+  MqttProbe,
+  sleep,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+} from '../packages/testkit/dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,7 +33,13 @@ const ids = Number(values.ids);
 const floods = Number(values.floods);
 const base = 'bdf';
 
-const rssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')).replace(/\D+/g, ''));
+const rssKb = (pid) =>
+  Number(
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'))
+      .replace(/\D+/g, ''),
+  );
 const mb = (kb) => Math.round(kb / 102.4) / 10;
 
 const dir = tempDir('bdf');
@@ -51,7 +65,9 @@ try {
   await cmd({ command: 'playBackground', file: 'tone-220.wav' });
   await sleep(1000);
   const start = rssKb(sup.pid);
-  console.log(`cores ${cpus().length}, load ${loadavg()[0].toFixed(1)}, supervisor NODE_OPTIONS ${values['node-options']}`);
+  console.log(
+    `cores ${cpus().length}, load ${loadavg()[0].toFixed(1)}, supervisor NODE_OPTIONS ${values['node-options']}`,
+  );
   console.log(`supervisor RSS at start: ${mb(start)} MB`);
   let previous = start;
   for (let f = 1; f <= floods; f++) {
@@ -60,14 +76,22 @@ try {
     const sampler = setInterval(() => (peak = Math.max(peak, rssKb(sup.pid))), 50);
     const t0 = Date.now();
     await Promise.all(
-      Array.from({ length: ids }, (_, i) => flooder.publishAsync(`${base}/room/commands`, JSON.stringify({ command: 'duck', id: `${prefix}${i}`, duck_id: `${prefix}${i}-${'x'.repeat(48)}` }), { qos: 1 })),
+      Array.from({ length: ids }, (_, i) =>
+        flooder.publishAsync(
+          `${base}/room/commands`,
+          JSON.stringify({ command: 'duck', id: `${prefix}${i}`, duck_id: `${prefix}${i}-${'x'.repeat(48)}` }),
+          { qos: 1 },
+        ),
+      ),
     );
-    const mine = () => probe.messages.filter((m) => m.topic === events && m.json?.type === 'command' && m.json.id?.startsWith(prefix));
+    const mine = () =>
+      probe.messages.filter((m) => m.topic === events && m.json?.type === 'command' && m.json.id?.startsWith(prefix));
     await waitFor(() => mine().length >= ids, 300_000, `${ids} outcomes`, 200);
     const elapsed = Date.now() - t0;
     clearInterval(sampler);
     const kinds = {};
-    for (const m of mine()) kinds[`${m.json.outcome}/${m.json.error_type}`] = (kinds[`${m.json.outcome}/${m.json.error_type}`] ?? 0) + 1;
+    for (const m of mine())
+      kinds[`${m.json.outcome}/${m.json.error_type}`] = (kinds[`${m.json.outcome}/${m.json.error_type}`] ?? 0) + 1;
     const state = await cmd({ command: 'getState' });
     const now = rssKb(sup.pid);
     console.log(
@@ -78,7 +102,10 @@ try {
     await sleep(1000);
     previous = rssKb(sup.pid);
   }
-  const crashes = sup.output().split('\n').filter((l) => /"worker exited"|killing worker/.test(l));
+  const crashes = sup
+    .output()
+    .split('\n')
+    .filter((l) => /"worker exited"|killing worker/.test(l));
   console.log(crashes.length === 0 ? 'worker: no crash, no kill' : `worker:\n${crashes.join('\n')}`);
 } finally {
   await flooder?.endAsync(true);

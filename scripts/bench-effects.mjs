@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDemoMedia } from '../packages/config/dist/index.js';
 import { spawnMpv } from '../packages/mpv/dist/index.js';
-import { MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig } from '../packages/testkit/dist/index.js';
+import {
+  MqttProbe,
+  sleep,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+} from '../packages/testkit/dist/index.js';
 
 const TRIGGERS = Number(process.argv[2] ?? 200);
 const SPAWNS = Math.min(50, TRIGGERS);
@@ -24,7 +31,8 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
-const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(1)} ms, p90 ${pct(xs, 90).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+const fmt = (xs) =>
+  `p50 ${pct(xs, 50).toFixed(1)} ms, p90 ${pct(xs, 90).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
 
 const dir = tempDir('mpvb');
 const media = join(dir.path, 'media');
@@ -36,7 +44,13 @@ const probe = await MqttProbe.connect(broker.url);
 await probe.subscribe(`${base}/#`);
 // Four warm voices: a 0.3 s chime every ~100 ms keeps at most three playing, so every trigger
 // measures the warm path rather than pool growth.
-const config = testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: [`[audio:fx]`, `topic = ${base}/fx`, 'media_dir = .', 'effects_pool_size = 4', 'log_level = warn'].join('\n') });
+const config = testConfig({
+  port: broker.port,
+  mediaDir: media,
+  zones: [],
+  base,
+  extra: [`[audio:fx]`, `topic = ${base}/fx`, 'media_dir = .', 'effects_pool_size = 4', 'log_level = warn'].join('\n'),
+});
 const sup = startSupervisor({ dir: dir.path, config });
 const results = {};
 try {
@@ -58,7 +72,11 @@ try {
       };
     });
     const t0 = performance.now();
-    await probe.client.publishAsync(`${base}/fx/commands`, JSON.stringify({ command: 'playSoundEffect', file: 'chime.wav', id: `b${i}` }), { qos: 1 });
+    await probe.client.publishAsync(
+      `${base}/fx/commands`,
+      JSON.stringify({ command: 'playSoundEffect', file: 'chime.wav', id: `b${i}` }),
+      { qos: 1 },
+    );
     const t1 = await got;
     if (i >= 10) warm.push(t1 - t0); // the first ten warm up the JIT and caches
     await sleep(GAP_MS);

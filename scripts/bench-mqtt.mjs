@@ -10,7 +10,11 @@ import { ensureDemoMedia } from '../packages/config/dist/index.js';
 import { startMosquitto, startSupervisor, tempDir, testConfig, waitFor } from '../packages/testkit/dist/index.js';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '1000' }, burst: { type: 'string', default: '1000' }, zones: { type: 'string', default: '2' } },
+  options: {
+    n: { type: 'string', default: '1000' },
+    burst: { type: 'string', default: '1000' },
+    zones: { type: 'string', default: '2' },
+  },
 });
 const N = Number(values.n);
 const BURST = Number(values.burst);
@@ -20,7 +24,13 @@ const base = 'bench';
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const summary = (ms) => {
   const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, p50: +pct(s, 50).toFixed(3), p90: +pct(s, 90).toFixed(3), p99: +pct(s, 99).toFixed(3), max: +s.at(-1).toFixed(3) };
+  return {
+    n: s.length,
+    p50: +pct(s, 50).toFixed(3),
+    p90: +pct(s, 90).toFixed(3),
+    p99: +pct(s, 99).toFixed(3),
+    max: +s.at(-1).toFixed(3),
+  };
 };
 
 async function client(url) {
@@ -34,7 +44,10 @@ const media = join(dir.path, 'media');
 mkdirSync(media, { recursive: true });
 await ensureDemoMedia(media);
 const broker = await startMosquitto({ dir: dir.path });
-const ini = testConfig({ port: broker.port, mediaDir: media, zones: ZONES, base }).replace('log_level = debug', 'log_level = info');
+const ini = testConfig({ port: broker.port, mediaDir: media, zones: ZONES, base }).replace(
+  'log_level = debug',
+  'log_level = info',
+);
 const sup = startSupervisor({ dir: dir.path, config: ini });
 let c;
 try {
@@ -105,13 +118,21 @@ try {
     floor_ms: summary(floor),
     getState_ms: summary(cmd),
     getState_server_ms: summary(server),
-    burst: { commands: BURST, outcomes: results.length, success: ok, last_outcome_ms: +burstMs.toFixed(1), per_s: Math.round(BURST / (burstMs / 1000)) },
+    burst: {
+      commands: BURST,
+      outcomes: results.length,
+      success: ok,
+      last_outcome_ms: +burstMs.toFixed(1),
+      per_s: Math.round(BURST / (burstMs / 1000)),
+    },
   };
   const f = (s) => `p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms, max ${s.max} ms (n=${s.n})`;
   console.log(`broker floor (QoS 1 publish -> receive): ${f(out.floor_ms)}`);
   console.log(`getState round trip (publish -> outcome): ${f(out.getState_ms)}`);
   console.log(`  of which inside the supervisor (duration_ms): ${f(out.getState_server_ms)}`);
-  console.log(`burst: ${BURST} commands across ${ZONES.length} zones, ${results.length} outcomes (${ok} success), last after ${out.burst.last_outcome_ms} ms (${out.burst.per_s}/s)`);
+  console.log(
+    `burst: ${BURST} commands across ${ZONES.length} zones, ${results.length} outcomes (${ok} success), last after ${out.burst.last_outcome_ms} ms (${out.burst.per_s}/s)`,
+  );
   console.log(JSON.stringify(out));
 } finally {
   await c?.endAsync(true);

@@ -28,7 +28,13 @@ const now = () => performance.now();
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-  return { n: s.length, p50: Math.round(q(50)), p95: Math.round(q(95)), min: Math.round(s[0]), max: Math.round(s.at(-1)) };
+  return {
+    n: s.length,
+    p50: Math.round(q(50)),
+    p95: Math.round(q(95)),
+    min: Math.round(s[0]),
+    max: Math.round(s.at(-1)),
+  };
 }
 
 async function benchMpvisor(dir) {
@@ -42,14 +48,30 @@ async function benchMpvisor(dir) {
   // stable_after_ms = 500 and >= 600 ms of running before each kill: every kill is "a crash after a
   // stable run", so the policy restarts at once (no backoff); that is the case being measured.
   const ini = [
-    '[mqtt]', 'broker = 127.0.0.1', `port = ${broker.port}`, `base_topic = ${base}`, 'device_name = bench', `client_id = bench-${process.pid}`,
-    '[global]', 'log_level = warn', `media_base_path = ${media}`, 'heartbeat_enabled = false',
-    '[system:main]', `warm_spares = ${SPARES}`, 'max_restarts = 1000', 'restart_window_ms = 60000', 'stable_after_ms = 500', 'heartbeat_timeout_ms = 3000',
-    '[audio:zone1]', `topic = ${base}/zone1`, 'media_dir = .',
+    '[mqtt]',
+    'broker = 127.0.0.1',
+    `port = ${broker.port}`,
+    `base_topic = ${base}`,
+    'device_name = bench',
+    `client_id = bench-${process.pid}`,
+    '[global]',
+    'log_level = warn',
+    `media_base_path = ${media}`,
+    'heartbeat_enabled = false',
+    '[system:main]',
+    `warm_spares = ${SPARES}`,
+    'max_restarts = 1000',
+    'restart_window_ms = 60000',
+    'stable_after_ms = 500',
+    'heartbeat_timeout_ms = 3000',
+    '[audio:zone1]',
+    `topic = ${base}/zone1`,
+    'media_dir = .',
   ].join('\n');
   const sup = startSupervisor({ dir, config: ini });
   const cmd = (body) => probe.command(`${base}/zone1/commands`, `${base}/zone1/events`, body, 10_000);
-  const timePos = async () => (await cmd({ command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result;
+  const timePos = async () =>
+    (await cmd({ command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result;
   const ready = [];
   const playing = [];
   const crashed = [];
@@ -74,10 +96,17 @@ async function benchMpvisor(dir) {
       const since = Date.now();
       const t0 = now();
       process.kill(st.pid, 'SIGKILL');
-      const restarted = await probe.waitFor(`${base}/zone1/events`, (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === 'restarted', 10_000, since);
+      const restarted = await probe.waitFor(
+        `${base}/zone1/events`,
+        (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === 'restarted',
+        10_000,
+        since,
+      );
       ready.push(restarted.at - since);
       via[restarted.json.via] = (via[restarted.json.via] ?? 0) + 1;
-      const crash = probe.messages.find((m) => m.topic === `${base}/zone1/events` && m.json?.event === 'crashed' && m.at >= since);
+      const crash = probe.messages.find(
+        (m) => m.topic === `${base}/zone1/events` && m.json?.event === 'crashed' && m.at >= since,
+      );
       if (crash) crashed.push(crash.at - since);
       // Playing again: two readings of the new mpv's time-pos, the second one larger.
       let prev = null;
@@ -106,7 +135,10 @@ async function benchPm2(dir) {
   const sock = join(dir, 'up.sock');
   const child = join(dir, 'child.cjs');
   // A trivial service: once up, it says so (its pid) on a socket, then idles.
-  writeFileSync(child, `const c = require('net').connect(${JSON.stringify(sock)}, () => c.write(process.pid + '\\n'));\nsetInterval(() => {}, 1 << 30);\n`);
+  writeFileSync(
+    child,
+    `const c = require('net').connect(${JSON.stringify(sock)}, () => c.write(process.pid + '\\n'));\nsetInterval(() => {}, 1 << 30);\n`,
+  );
   let waiter = null;
   const server = createServer((s) => {
     s.on('data', (d) => waiter?.(Number(String(d).trim()), now()));
@@ -129,7 +161,14 @@ async function benchPm2(dir) {
   try {
     await call(pm2.connect);
     let up = nextUp(-1);
-    await call(pm2.start, { script: child, name: 'bench-child', autorestart: true, restart_delay: 0, max_restarts: 100_000, min_uptime: 100 });
+    await call(pm2.start, {
+      script: child,
+      name: 'bench-child',
+      autorestart: true,
+      restart_delay: 0,
+      max_restarts: 100_000,
+      min_uptime: 100,
+    });
     let cur = await up;
     for (let i = 0; i < KILLS; i++) {
       await sleep(700);
@@ -148,7 +187,11 @@ async function benchPm2(dir) {
     } catch {}
     pm2.disconnect();
     try {
-      execFileSync(join(repo, 'node_modules', '.bin', 'pm2'), ['kill'], { env: { ...process.env, PM2_HOME: home }, stdio: 'ignore', timeout: 15_000 });
+      execFileSync(join(repo, 'node_modules', '.bin', 'pm2'), ['kill'], {
+        env: { ...process.env, PM2_HOME: home },
+        stdio: 'ignore',
+        timeout: 15_000,
+      });
     } catch {}
     server.close();
   }
@@ -180,13 +223,18 @@ try {
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
-    const row = (name, s) => `${name.padEnd(38)} n=${s.n}  p50=${s.p50} ms  p95=${s.p95} ms  min=${s.min}  max=${s.max}`;
-    console.log(`zone recovery, ${KILLS} kills each, ${result.cores} cores, node ${result.node}, warm_spares = ${SPARES}, restarts via ${JSON.stringify(mpvisor.via)}`);
+    const row = (name, s) =>
+      `${name.padEnd(38)} n=${s.n}  p50=${s.p50} ms  p95=${s.p95} ms  min=${s.min}  max=${s.max}`;
+    console.log(
+      `zone recovery, ${KILLS} kills each, ${result.cores} cores, node ${result.node}, warm_spares = ${SPARES}, restarts via ${JSON.stringify(mpvisor.via)}`,
+    );
     console.log(row('mpvisor kill -9 worker -> crashed event', mpvisor.crashed));
     console.log(row('mpvisor kill -9 worker -> ready', mpvisor.ready));
     console.log(row('mpvisor kill -9 worker -> playing again', mpvisor.playing));
     console.log(row('pm2 kill -9 child -> child up', pm2.up));
-    console.log(`ratio mpvisor(playing)/pm2: p50 ${result.ratio_p50}, p95 ${result.ratio_p95}; ready-only p50 ratio ${result.ratio_ready_p50} (target <= 0.5)`);
+    console.log(
+      `ratio mpvisor(playing)/pm2: p50 ${result.ratio_p50}, p95 ${result.ratio_p95}; ready-only p50 ratio ${result.ratio_ready_p50} (target <= 0.5)`,
+    );
   }
 } catch (err) {
   console.error(err);

@@ -12,7 +12,14 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '../packages/config/dist/index.js';
-import { MqttProbe, sleep, startMosquitto, startPulse, startSupervisor, tempDir } from '../packages/testkit/dist/index.js';
+import {
+  MqttProbe,
+  sleep,
+  startMosquitto,
+  startPulse,
+  startSupervisor,
+  tempDir,
+} from '../packages/testkit/dist/index.js';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +44,11 @@ function stats(xs) {
 
 /** One continuous parec on the sink's monitor; frames of 10 ms with the time each ended. */
 function recorder(env, sink) {
-  const child = spawn('parec', [`--device=${sink}.monitor`, '--format=s16le', `--rate=${RATE}`, '--channels=1', '--latency-msec=10', '--raw'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    'parec',
+    [`--device=${sink}.monitor`, '--format=s16le', `--rate=${RATE}`, '--channels=1', '--latency-msec=10', '--raw'],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const frames = [];
   let rest = Buffer.alloc(0);
   child.stdout.on('data', (d) => {
@@ -90,10 +101,28 @@ try {
   const base = 'benchr';
   await probe.subscribe(`${base}/#`);
   const ini = [
-    '[mqtt]', 'broker = 127.0.0.1', `port = ${broker.port}`, `base_topic = ${base}`, 'device_name = bench', `client_id = benchr-${process.pid}`,
-    '[global]', 'log_level = warn', `media_base_path = ${media}`, 'heartbeat_enabled = false',
-    '[system:main]', `warm_spares = ${SPARES}`, 'max_restarts = 1000', 'restart_window_ms = 60000', 'stable_after_ms = 500', 'heartbeat_timeout_ms = 5000', 'startup_timeout_ms = 30000',
-    '[audio:zone1]', `topic = ${base}/zone1`, 'media_dir = .', 'audio_device = pulse/zone1', `effects_pool_size = ${EFFECTS}`,
+    '[mqtt]',
+    'broker = 127.0.0.1',
+    `port = ${broker.port}`,
+    `base_topic = ${base}`,
+    'device_name = bench',
+    `client_id = benchr-${process.pid}`,
+    '[global]',
+    'log_level = warn',
+    `media_base_path = ${media}`,
+    'heartbeat_enabled = false',
+    '[system:main]',
+    `warm_spares = ${SPARES}`,
+    'max_restarts = 1000',
+    'restart_window_ms = 60000',
+    'stable_after_ms = 500',
+    'heartbeat_timeout_ms = 5000',
+    'startup_timeout_ms = 30000',
+    '[audio:zone1]',
+    `topic = ${base}/zone1`,
+    'media_dir = .',
+    'audio_device = pulse/zone1',
+    `effects_pool_size = ${EFFECTS}`,
   ].join('\n');
   const sup = startSupervisor({ dir, config: ini, env: pulse.env });
   const rec = recorder(pulse.env, 'zone1');
@@ -113,7 +142,11 @@ try {
     }
     throw new Error('no warm spare ready within 60 s');
   };
-  const results = { reset: { heard: [], gap: [], position: [], via: {} }, kill: { heard: [], gap: [], position: [], via: {} }, steps: {} };
+  const results = {
+    reset: { heard: [], gap: [], position: [], via: {} },
+    kill: { heard: [], gap: [], position: [], via: {} },
+    steps: {},
+  };
   /** One round: `act` starts the fault or the reset at t0; then heard-again, gap and position drift. */
   const round = async (kind, act) => {
     await sleep(800);
@@ -126,7 +159,12 @@ try {
     const done = act(st.pid);
     const { silentFrom, heard } = await heardAgain(rec.frames, t0);
     await done;
-    const back = await probe.waitFor(`${base}/zone1/events`, (m) => m.json?.type === 'zone_lifecycle' && (m.json?.event === 'restarted' || m.json?.event === 'started'), 10_000, since);
+    const back = await probe.waitFor(
+      `${base}/zone1/events`,
+      (m) => m.json?.type === 'zone_lifecycle' && (m.json?.event === 'restarted' || m.json?.event === 'started'),
+      10_000,
+      since,
+    );
     const via = back.json.via ?? 'cold';
     results[kind].via[via] = (results[kind].via[via] ?? 0) + 1;
     await sleep(300);
@@ -140,15 +178,25 @@ try {
       const offset = Date.now() - now();
       const at = (pred) => probe.messages.find((m) => m.at >= since && pred(m))?.at;
       const mark = (name, v) => v !== undefined && (results.steps[name] ??= []).push(v - offset - t0);
-      for (const phase of ['cleanup', 'reinit', 'complete']) mark(`phase ${phase}`, at((m) => m.json?.type === 'system_reset_status' && m.json?.phase === phase));
-      mark('zone back (lifecycle)', at((m) => m.json?.type === 'zone_lifecycle' && (m.json?.event === 'restarted' || m.json?.event === 'started')));
-      mark('background resumed event', at((m) => m.json?.type === 'background' && m.json?.state === 'resumed'));
+      for (const phase of ['cleanup', 'reinit', 'complete'])
+        mark(
+          `phase ${phase}`,
+          at((m) => m.json?.type === 'system_reset_status' && m.json?.phase === phase),
+        );
+      mark(
+        'zone back (lifecycle)',
+        at((m) => m.json?.type === 'zone_lifecycle' && (m.json?.event === 'restarted' || m.json?.event === 'started')),
+      );
+      mark(
+        'background resumed event',
+        at((m) => m.json?.type === 'background' && m.json?.state === 'resumed'),
+      );
       (results.steps['music stopped on the sink'] ??= []).push(silentFrom - t0);
     }
     results[kind].heard.push(heard - t0);
     results[kind].gap.push(heard - silentFrom);
     // The demo tone loops every 10 s: the distance on that loop.
-    results[kind].position.push(Math.abs((((resumedAt - stoppedAt) % 10) + 15) % 10 - 5));
+    results[kind].position.push(Math.abs(((((resumedAt - stoppedAt) % 10) + 15) % 10) - 5));
   };
   try {
     await probe.waitFor(`${base}/zone1/state`, (m) => m.json?.state === 'ready', 120_000);
@@ -194,8 +242,11 @@ try {
   };
   if (asJson) console.log(JSON.stringify(out, null, 2));
   else {
-    const row = (name, s, unit) => `${name.padEnd(52)} n=${s.n}  p50=${s.p50} ${unit}  p95=${s.p95} ${unit}  min=${s.min}  max=${s.max}`;
-    console.log(`resets on the sink, ${ROUNDS} rounds each, ${out.cores} cores, load ${out.load.join(' ')}, node ${out.node}, warm_spares = ${SPARES}, effects_pool_size = ${EFFECTS}`);
+    const row = (name, s, unit) =>
+      `${name.padEnd(52)} n=${s.n}  p50=${s.p50} ${unit}  p95=${s.p95} ${unit}  min=${s.min}  max=${s.max}`;
+    console.log(
+      `resets on the sink, ${ROUNDS} rounds each, ${out.cores} cores, load ${out.load.join(' ')}, node ${out.node}, warm_spares = ${SPARES}, effects_pool_size = ${EFFECTS}`,
+    );
     console.log(`reset via ${JSON.stringify(out.reset_via)}, kill via ${JSON.stringify(out.kill_via)}`);
     console.log(row('soft zone reset, preserve_state -> music heard', out.reset_heard_ms, 'ms'));
     console.log(row('  silence on the sink', out.reset_gap_ms, 'ms'));

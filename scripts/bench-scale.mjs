@@ -38,7 +38,12 @@ const { values: flags } = parseArgs({
   },
 });
 const SIZES = flags.sizes.split(',').map(Number);
-const POOLS = flags.pools ? flags.pools.split(',').filter((x) => x !== '').map(Number) : [];
+const POOLS = flags.pools
+  ? flags.pools
+      .split(',')
+      .filter((x) => x !== '')
+      .map(Number)
+  : [];
 const N = Number(flags.n);
 const SAMPLE_S = Number(flags['sample-s']);
 const REPORT = flags.report ?? join(tmpdir(), `mpvisor-scale-${Date.now()}.json`);
@@ -47,7 +52,10 @@ const mb = (kb) => +(kb / 1024).toFixed(1);
 
 /** CPU % of one core over `seconds`, for groups of pids. */
 async function cpuOver(groups, seconds) {
-  const read = () => Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce((n, p) => n + (procStat(p)?.ticks ?? 0), 0)]));
+  const read = () =>
+    Object.fromEntries(
+      Object.entries(groups).map(([k, pids]) => [k, pids.reduce((n, p) => n + (procStat(p)?.ticks ?? 0), 0)]),
+    );
   const a = read();
   const t = performance.now();
   await sleep(seconds * 1000);
@@ -59,7 +67,13 @@ async function cpuOver(groups, seconds) {
 function memory(sup, st) {
   const zones = st.zones.map((z) => {
     const pids = [z.pid, ...z.mpv_processes.filter((m) => m.alive && m.pid).map((m) => m.pid)].filter(Boolean);
-    return { zone: z.zone, processes: pids.length, rss_kb: pids.reduce((n, p) => n + (rssKb(p) ?? 0), 0), pss_kb: pids.reduce((n, p) => n + (pssKb(p) ?? 0), 0), worker_rss_kb: rssKb(z.pid) ?? 0 };
+    return {
+      zone: z.zone,
+      processes: pids.length,
+      rss_kb: pids.reduce((n, p) => n + (rssKb(p) ?? 0), 0),
+      pss_kb: pids.reduce((n, p) => n + (pssKb(p) ?? 0), 0),
+      worker_rss_kb: rssKb(z.pid) ?? 0,
+    };
   });
   const tree = descendantStats(sup.pid, allStats());
   const mean = (f) => zones.reduce((n, z) => n + f(z), 0) / Math.max(1, zones.length);
@@ -79,7 +93,15 @@ function memory(sup, st) {
 function groupsOf(sup, st) {
   const workers = st.zones.map((z) => z.pid).filter(Boolean);
   const tree = descendantStats(sup.pid, allStats());
-  return { supervisor: [sup.pid], workers: tree.filter((s) => s.comm !== 'mpv' && s.ppid === sup.pid).map((s) => s.pid).filter((p) => p), mpv: tree.filter((s) => s.comm === 'mpv').map((s) => s.pid), _zones: workers };
+  return {
+    supervisor: [sup.pid],
+    workers: tree
+      .filter((s) => s.comm !== 'mpv' && s.ppid === sup.pid)
+      .map((s) => s.pid)
+      .filter((p) => p),
+    mpv: tree.filter((s) => s.comm === 'mpv').map((s) => s.pid),
+    _zones: workers,
+  };
 }
 
 async function latency(cmd, zones, n) {
@@ -98,7 +120,14 @@ async function latency(cmd, zones, n) {
 async function runSize(size, pool) {
   const zones = Array.from({ length: size }, (_, i) => `z${i + 1}`);
   const { dir, media, broker } = await prepareRun('mpvscale');
-  const ini = iniFor({ port: broker.port, media, base, zones, logLevel: 'warn', zoneExtra: pool === null ? [] : [`effects_pool_size = ${pool}`] });
+  const ini = iniFor({
+    port: broker.port,
+    media,
+    base,
+    zones,
+    logLevel: 'warn',
+    zoneExtra: pool === null ? [] : [`effects_pool_size = ${pool}`],
+  });
   const load = machine().loadavg;
   const sup = launchSupervisor({ dir: dir.path, ini });
   let cmd = null;
@@ -124,7 +153,11 @@ async function runSize(size, pool) {
     const idleLat = await latency(cmd, zones, N);
     // Background music in every zone.
     const tracks = ['tone-220.wav', 'tone-330.wav', 'tone-440.wav'];
-    const r = await Promise.all(zones.map((z, i) => cmd.send(z, { command: 'playBackground', file: tracks[i % 3], loop: true }, { waitMs: 20_000 })));
+    const r = await Promise.all(
+      zones.map((z, i) =>
+        cmd.send(z, { command: 'playBackground', file: tracks[i % 3], loop: true }, { waitMs: 20_000 }),
+      ),
+    );
     if (r.some((o) => o?.outcome !== 'success')) throw new Error('playBackground failed');
     await sleep(2000);
     st = await controlStatus(sup.controlSocket);

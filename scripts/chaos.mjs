@@ -118,7 +118,9 @@ const send = (target, body, opts) => cmd.send(target, body, opts);
 
 async function readTimePos(zone) {
   const r = await send(zone, { command: 'getMpvProperty', role: 'background', property: 'time-pos' }, { waitMs: 2500 });
-  return r?.outcome === 'success' && typeof r.result?.value === 'number' ? { pid: r.result.pid, value: r.result.value, at: performance.now() } : null;
+  return r?.outcome === 'success' && typeof r.result?.value === 'number'
+    ? { pid: r.result.pid, value: r.result.value, at: performance.now() }
+    : null;
 }
 
 /**
@@ -129,7 +131,7 @@ async function readTimePos(zone) {
 async function recoverZone(zone, c, deadline) {
   let first = null;
   let replayed = !c.replay;
-  let replayTrack = TRACKS[ZONES.indexOf(zone) % TRACKS.length];
+  const replayTrack = TRACKS[ZONES.indexOf(zone) % TRACKS.length];
   let why = 'start';
   while (performance.now() < deadline) {
     const zs = (await zoneStatus())?.get(zone);
@@ -150,8 +152,15 @@ async function recoverZone(zone, c, deadline) {
       continue;
     }
     if (c.role && c.role !== 'background') {
-      const r = await send(zone, { command: 'getMpvProperty', role: c.role, property: 'idle-active' }, { waitMs: 2500 });
-      const ok = r?.outcome === 'success' && typeof r.result?.value === 'boolean' && (c.oldMpv === undefined || r.result.pid !== c.oldMpv);
+      const r = await send(
+        zone,
+        { command: 'getMpvProperty', role: c.role, property: 'idle-active' },
+        { waitMs: 2500 },
+      );
+      const ok =
+        r?.outcome === 'success' &&
+        typeof r.result?.value === 'boolean' &&
+        (c.oldMpv === undefined || r.result.pid !== c.oldMpv);
       // A temporary effect voice that was killed may simply be gone (retired): that is recovered too.
       const gone = r?.outcome === 'invalid' && c.role.startsWith('effect-');
       if (!ok && !gone) {
@@ -196,9 +205,17 @@ function track(kind, zones, t0, c = {}) {
       const ends = await Promise.all(zones.map((z) => recoverZone(z, c, deadline)));
       const bad = zones.filter((_, i) => typeof ends[i] !== 'number');
       if (bad.length) {
-        for (const [i, z] of zones.entries()) if (typeof ends[i] !== 'number') violate('not_recovered', { fault: kind, zone: z, within_s: RECOVERY_DEADLINE_MS / 1000, last_problem: ends[i].timeout });
+        for (const [i, z] of zones.entries())
+          if (typeof ends[i] !== 'number')
+            violate('not_recovered', {
+              fault: kind,
+              zone: z,
+              within_s: RECOVERY_DEADLINE_MS / 1000,
+              last_problem: ends[i].timeout,
+            });
         // Keep the soak going: make the zone play again for the next faults.
-        for (const z of bad) await send(z, { command: 'restart', reason: 'chaos repair after a missed recovery' }, { waitMs: 15_000 });
+        for (const z of bad)
+          await send(z, { command: 'restart', reason: 'chaos repair after a missed recovery' }, { waitMs: 15_000 });
         return;
       }
       const ms = Math.max(...ends) - t0;
@@ -484,7 +501,11 @@ async function monitor({ strict = false } = {}) {
     for (const s of all) {
       if (s.comm !== 'mpv' || !alive(s) || !mpvIsOurs(s)) continue;
       if (!workerPids.has(s.ppid) && mark(`orphan:${s.pid}:${s.starttime}`, 3000)) {
-        violate('orphan_mpv', { pid: s.pid, ppid: s.ppid, parent: procStat(s.ppid)?.comm ?? null }, `${s.pid}:${s.starttime}`);
+        violate(
+          'orphan_mpv',
+          { pid: s.pid, ppid: s.ppid, parent: procStat(s.ppid)?.comm ?? null },
+          `${s.pid}:${s.starttime}`,
+        );
       }
     }
     // 2. Ledger: every worker and mpv under the supervisor is recorded (pid + starttime); every
@@ -495,14 +516,20 @@ async function monitor({ strict = false } = {}) {
       const treeKeys = new Set([...workers, ...treeMpv].map((s) => `${s.pid}:${s.starttime}`));
       for (const s of [...workers, ...treeMpv]) {
         const key = `${s.pid}:${s.starttime}`;
-        if (!keys.has(key) && mark(`unrecorded:${key}`, 5000)) violate('process_not_in_ledger', { pid: s.pid, comm: s.comm, ppid: s.ppid }, key);
+        if (!keys.has(key) && mark(`unrecorded:${key}`, 5000))
+          violate('process_not_in_ledger', { pid: s.pid, comm: s.comm, ppid: s.ppid }, key);
       }
       for (const e of ledger.processes) {
         const key = `${e.pid}:${e.starttime}`;
         if (!sameProcess(e.pid, e.starttime)) {
-          if (mark(`stale:${key}`, 15_000)) violate('stale_ledger_entry', { pid: e.pid, role: e.role, zone: e.zone, instance: e.instance }, key);
+          if (mark(`stale:${key}`, 15_000))
+            violate('stale_ledger_entry', { pid: e.pid, role: e.role, zone: e.zone, instance: e.instance }, key);
         } else if (!treeKeys.has(key) && mark(`outside:${key}`, 5000)) {
-          violate('ledger_process_outside_tree', { pid: e.pid, role: e.role, zone: e.zone, ppid: procStat(e.pid)?.ppid }, key);
+          violate(
+            'ledger_process_outside_tree',
+            { pid: e.pid, role: e.role, zone: e.zone, ppid: procStat(e.pid)?.ppid },
+            key,
+          );
         }
       }
     }
@@ -555,12 +582,17 @@ async function revive(zone) {
     else if (now - lastBrokerFaultAt < POLICY.restart_window_ms) {
       // Lifecycle events published while the broker died can be lost: the count cannot be trusted.
       policy.failed_unverified++;
-    } else violate('failed_too_early', { zone, restarts_seen_in_window: recent.length, max_restarts: POLICY.max_restarts });
+    } else
+      violate('failed_too_early', { zone, restarts_seen_in_window: recent.length, max_restarts: POLICY.max_restarts });
     say(`zone ${zone} failed after ${recent.length} restarts in the window; reviving with a restart command`);
     const t0 = performance.now();
     restartTimes.set(zone, []);
     policy.revivals++;
-    const r = await send(zone, { command: 'restart', reason: 'chaos revive after failed' }, { waitMs: 20_000, expect: ['success', 'warning'] });
+    const r = await send(
+      zone,
+      { command: 'restart', reason: 'chaos revive after failed' },
+      { waitMs: 20_000, expect: ['success', 'warning'] },
+    );
     if (r?.outcome !== 'success') say(`revive of ${zone}: ${r?.outcome ?? 'no outcome yet'}`);
     await track('revive', [zone], t0, { replay: true });
   } finally {
@@ -580,7 +612,12 @@ function onLifecycle(topic, m) {
     times.push(performance.now());
     const now = performance.now();
     const inWindow = times.filter((t) => now - t < POLICY.restart_window_ms - 5000).length;
-    if (inWindow > POLICY.max_restarts) violate('policy_exceeded', { zone: m.zone, restarts_in_window: inWindow, max_restarts: POLICY.max_restarts }, `${m.zone}:${times.length}`);
+    if (inWindow > POLICY.max_restarts)
+      violate(
+        'policy_exceeded',
+        { zone: m.zone, restarts_in_window: inWindow, max_restarts: POLICY.max_restarts },
+        `${m.zone}:${times.length}`,
+      );
   }
 }
 
@@ -590,7 +627,13 @@ let monitorTimer = null;
 const report = {
   kind: 'chaos',
   seed: SEED,
-  params: { minutes: MINUTES, zones: ZONES.length, faults_per_minute: FPM, policy: POLICY, recovery_deadline_s: RECOVERY_DEADLINE_MS / 1000 },
+  params: {
+    minutes: MINUTES,
+    zones: ZONES.length,
+    faults_per_minute: FPM,
+    policy: POLICY,
+    recovery_deadline_s: RECOVERY_DEADLINE_MS / 1000,
+  },
   machine: machine(),
 };
 try {
@@ -602,10 +645,17 @@ try {
   for (;;) {
     const st = await zoneStatus();
     if (st && ZONES.every((z) => st.get(z)?.state === 'ready')) break;
-    if (performance.now() > readyBy) throw new Error(`zones not ready within 60 s: ${JSON.stringify(st && [...st.values()].map((z) => [z.zone, z.state]))}`);
+    if (performance.now() > readyBy)
+      throw new Error(
+        `zones not ready within 60 s: ${JSON.stringify(st && [...st.values()].map((z) => [z.zone, z.state]))}`,
+      );
     await sleep(200);
   }
-  await Promise.all(ZONES.map((z, i) => send(z, { command: 'playBackground', file: TRACKS[i % TRACKS.length], loop: true }, { expect: 'success' })));
+  await Promise.all(
+    ZONES.map((z, i) =>
+      send(z, { command: 'playBackground', file: TRACKS[i % TRACKS.length], loop: true }, { expect: 'success' }),
+    ),
+  );
   await Promise.all(ZONES.map((z) => track('initial', [z], performance.now())));
   recoveries.length = 0;
   if (violations.length) throw new Error('the zones did not start playing');
@@ -637,7 +687,9 @@ try {
     if (ok) count(faults, kind);
   }
   const faultSeconds = (performance.now() - faultStart) / 1000;
-  say(`fault phase over: ${Object.values(faults).reduce((a, b) => a + b, 0)} faults in ${faultSeconds.toFixed(0)} s; settling`);
+  say(
+    `fault phase over: ${Object.values(faults).reduce((a, b) => a + b, 0)} faults in ${faultSeconds.toFixed(0)} s; settling`,
+  );
 
   // Settle: holds released, broker up, recoveries and revivals finished.
   await Promise.all([...pendingHolds]);
@@ -650,7 +702,9 @@ try {
     await Promise.all(failed.map((z) => revive(z)));
   }
   const finalRecovery = await Promise.all(ZONES.map((z) => recoverZone(z, {}, performance.now() + 60_000)));
-  for (const [i, z] of ZONES.entries()) if (typeof finalRecovery[i] !== 'number') violate('final_not_playing', { zone: z, last_problem: finalRecovery[i].timeout });
+  for (const [i, z] of ZONES.entries())
+    if (typeof finalRecovery[i] !== 'number')
+      violate('final_not_playing', { zone: z, last_problem: finalRecovery[i].timeout });
   clearInterval(monitorTimer);
   while (monitorBusy) await sleep(50);
 
@@ -663,7 +717,9 @@ try {
   await monitor({ strict: true });
   if (violations.length > before) say('strict final check found problems (above)');
   const ledgerFinal = readLedger(sup.ledgerFile);
-  const treeFinal = descendantStats(sup.pid).filter((s) => s.comm === 'mpv' || (s.ppid === sup.pid && s.comm === 'node'));
+  const treeFinal = descendantStats(sup.pid).filter(
+    (s) => s.comm === 'mpv' || (s.ppid === sup.pid && s.comm === 'node'),
+  );
 
   // Every command answered by exactly one distinct outcome.
   const unanswered = await cmd.drain(60_000);
@@ -675,13 +731,15 @@ try {
   const rssEnd = rssKb(sup.pid);
   const rssMax = Math.max(...rss.map((s) => s.kb), rssEnd ?? 0);
   const growthMb = ((rssEnd ?? 0) - rssStart) / 1024;
-  if (growthMb > RSS_LIMIT_MB) violate('rss_growth', { start_mb: rssStart / 1024, end_mb: rssEnd / 1024, limit_mb: RSS_LIMIT_MB });
+  if (growthMb > RSS_LIMIT_MB)
+    violate('rss_growth', { start_mb: rssStart / 1024, end_mb: rssEnd / 1024, limit_mb: RSS_LIMIT_MB });
 
   // Graceful stop, then nothing of the run may be left.
   const stopT0 = performance.now();
   const exit = await sup.terminate(40_000);
   const stopMs = performance.now() - stopT0;
-  if (exit.forced || exit.code !== 0) violate('unclean_shutdown', { code: exit.code, signal: exit.signal, forced: exit.forced });
+  if (exit.forced || exit.code !== 0)
+    violate('unclean_shutdown', { code: exit.code, signal: exit.signal, forced: exit.forced });
   let left = [];
   for (let i = 0; i < 20; i++) {
     left = processesMentioning(marker).filter((s) => s.pid !== broker.pid());
@@ -728,8 +786,20 @@ try {
     policy,
     zone_reset_outcomes: resetOutcomes,
     bursts: { count: bursts.count, commands: bursts.commands, last_outcome_ms: stats(bursts.last_outcome_ms) },
-    commands: { sent: v.commands, outcomes_received: v.answers, answered_more_than_once: v.answered_more_than_once, resent_by_client: v.resends, unanswered_at_end: unanswered },
-    supervisor_rss_mb: { start: +(rssStart / 1024).toFixed(1), end: +((rssEnd ?? 0) / 1024).toFixed(1), max: +(rssMax / 1024).toFixed(1), growth: +growthMb.toFixed(1), limit_growth: RSS_LIMIT_MB },
+    commands: {
+      sent: v.commands,
+      outcomes_received: v.answers,
+      answered_more_than_once: v.answered_more_than_once,
+      resent_by_client: v.resends,
+      unanswered_at_end: unanswered,
+    },
+    supervisor_rss_mb: {
+      start: +(rssStart / 1024).toFixed(1),
+      end: +((rssEnd ?? 0) / 1024).toFixed(1),
+      max: +(rssMax / 1024).toFixed(1),
+      growth: +growthMb.toFixed(1),
+      limit_growth: RSS_LIMIT_MB,
+    },
     final: {
       ledger_processes_before_stop: ledgerFinal?.processes.length ?? null,
       tree_processes_before_stop: treeFinal.length,
@@ -770,11 +840,16 @@ if (!flags.keep) dir.remove();
 
 const r = report;
 console.log('\n== chaos soak report ==');
-console.log(`seed ${r.seed}, ${r.params.zones} zones, ${r.params.minutes} min at ${r.params.faults_per_minute} faults/min; ${r.machine.nproc} cores, node ${r.machine.node}`);
+console.log(
+  `seed ${r.seed}, ${r.params.zones} zones, ${r.params.minutes} min at ${r.params.faults_per_minute} faults/min; ${r.machine.nproc} cores, node ${r.machine.node}`,
+);
 if (r.faults) {
   console.log(`faults: ${r.faults_total} ${JSON.stringify(r.faults)}`);
-  console.log(`recoveries: ${r.recoveries}, fault -> ready and playing: p50 ${r.recovery_ms.p50} ms, p95 ${r.recovery_ms.p95} ms, max ${r.recovery_ms.max} ms`);
-  for (const [k, s] of Object.entries(r.recovery_ms_by_kind)) console.log(`  ${k.padEnd(20)} n=${s.n} p50 ${s.p50} p95 ${s.p95} max ${s.max} ms`);
+  console.log(
+    `recoveries: ${r.recoveries}, fault -> ready and playing: p50 ${r.recovery_ms.p50} ms, p95 ${r.recovery_ms.p95} ms, max ${r.recovery_ms.max} ms`,
+  );
+  for (const [k, s] of Object.entries(r.recovery_ms_by_kind))
+    console.log(`  ${k.padEnd(20)} n=${s.n} p50 ${s.p50} p95 ${s.p95} max ${s.max} ms`);
   console.log(`policy: ${JSON.stringify(r.policy)}`);
   console.log(`commands: ${JSON.stringify(r.commands)}`);
   console.log(`supervisor RSS MB: ${JSON.stringify(r.supervisor_rss_mb)}`);

@@ -35,9 +35,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveMediaPath } from '../packages/config/dist/index.js';
-import { CommandTable, parseCommandPayload, parseJsonObject, peekId, SYSTEM_COMMANDS, ZONE_COMMANDS } from '../packages/protocol/dist/index.js';
+import {
+  CommandTable,
+  parseCommandPayload,
+  parseJsonObject,
+  peekId,
+  SYSTEM_COMMANDS,
+  ZONE_COMMANDS,
+} from '../packages/protocol/dist/index.js';
 import { Mqtt5Door } from './lib/fuzz-mqtt5.mjs';
-import { Commander, controlStatus, iniFor, launchSupervisor, machine, prepareRun, processesMentioning, readLedger, rng, rssKb, sleep } from './lib/harness.mjs';
+import {
+  Commander,
+  controlStatus,
+  iniFor,
+  launchSupervisor,
+  machine,
+  prepareRun,
+  processesMentioning,
+  readLedger,
+  rng,
+  rssKb,
+  sleep,
+} from './lib/harness.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -75,7 +94,20 @@ const T0 = performance.now();
 const elapsed = () => ((performance.now() - T0) / 1000).toFixed(1);
 const say = (...a) => console.log(`[${elapsed()}s]`, ...a);
 
-const DESTRUCTIVE_SYSTEM = new Set(['stop', 'killPfx', 'reboot', 'shutdown', 'restart', 'reset', 'system_reset', 'reload_config', 'pause', 'reset_audio', 'cleanup_orphans', 'reset_sockets']);
+const DESTRUCTIVE_SYSTEM = new Set([
+  'stop',
+  'killPfx',
+  'reboot',
+  'shutdown',
+  'restart',
+  'reset',
+  'system_reset',
+  'reload_config',
+  'pause',
+  'reset_audio',
+  'cleanup_orphans',
+  'reset_sockets',
+]);
 const DESTRUCTIVE_ZONE = new Set(['restart', 'reset']);
 const zoneTable = new CommandTable(ZONE_COMMANDS);
 const systemTable = new CommandTable(SYSTEM_COMMANDS);
@@ -104,14 +136,78 @@ const SAMPLE_ARGS = {
   duck: () => ({ duck_id: `d${R.int(0, 5)}`, amount: -R.int(0, 100) }),
   unduck: () => (R.chance(0.5) ? { duck_id: `d${R.int(0, 5)}` } : {}),
   stopAll: () => ({ fadeTime: 0 }),
-  getMpvProperty: () => ({ role: R.pick(['background', 'speech', 'effect-0', 'video', 'nope']), property: R.pick(['time-pos', 'volume', 'pause', 'path', 'idle-active']) }),
+  getMpvProperty: () => ({
+    role: R.pick(['background', 'speech', 'effect-0', 'video', 'nope']),
+    property: R.pick(['time-pos', 'volume', 'pause', 'path', 'idle-active']),
+  }),
   setImage: () => ({ file: 'chime.wav' }),
   playVideo: () => ({ file: 'tone-220.wav' }),
   health_check: () => ({}),
 };
 
-const KEY_POOL = ['file', 'audio', 'Audio', 'video', 'image', 'volume', 'Volume', 'adjustVolume', 'loop', 'fadeTime', 'FadeTime', 'fadeIn', 'ducking', 'duck_id', 'amount', 'role', 'property', 'zones', 'level', 'type', 'reason', 'force', 'timeout', 'preserve_state', 'x', '', ' ', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '\u0000', 'ключ', '🎵'];
-const STR_POOL = ['', ' ', 'tone-220.wav', 'chime.wav', 'missing.wav', '../../etc/passwd', '/etc/passwd', 'a/../../b.wav', '..', '.', 'x'.repeat(300), '\u0000', 'NaN', 'true', '1e309', '-1', '70', '%s%s%n', '${HOME}', '`rm -rf /`', '$(id)', 'ü🎵\ud800', 'effect-0', 'background'];
+const KEY_POOL = [
+  'file',
+  'audio',
+  'Audio',
+  'video',
+  'image',
+  'volume',
+  'Volume',
+  'adjustVolume',
+  'loop',
+  'fadeTime',
+  'FadeTime',
+  'fadeIn',
+  'ducking',
+  'duck_id',
+  'amount',
+  'role',
+  'property',
+  'zones',
+  'level',
+  'type',
+  'reason',
+  'force',
+  'timeout',
+  'preserve_state',
+  'x',
+  '',
+  ' ',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '\u0000',
+  'ключ',
+  '🎵',
+];
+const STR_POOL = [
+  '',
+  ' ',
+  'tone-220.wav',
+  'chime.wav',
+  'missing.wav',
+  '../../etc/passwd',
+  '/etc/passwd',
+  'a/../../b.wav',
+  '..',
+  '.',
+  'x'.repeat(300),
+  '\u0000',
+  'NaN',
+  'true',
+  '1e309',
+  '-1',
+  '70',
+  '%s%s%n',
+  '${HOME}',
+  '`rm -rf /`',
+  '$(id)',
+  'ü🎵\ud800',
+  'effect-0',
+  'background',
+];
 
 function randomString() {
   const r = R.next();
@@ -178,10 +274,13 @@ function mutateObject(obj) {
       [() => keys.length && (obj[R.pick(keys)] = randomValue()), 3],
       [() => keys.length && (obj[R.pick(keys)] = randomScalar()), 2],
       [() => (obj.command = mutateName(typeof obj.command === 'string' ? obj.command : 'getState')), 2],
-      [() => {
-        obj.Command = obj.command;
-        delete obj.command;
-      }, 1],
+      [
+        () => {
+          obj.Command = obj.command;
+          delete obj.command;
+        },
+        1,
+      ],
       [() => (obj[R.pick(keys.length ? keys : ['x'])] = nested(R.int(5, 30))), 1],
       [() => setKey(obj, R.pick(KEY_POOL), 'z'.repeat(R.int(100, 20_000))), 1],
     ])();
@@ -217,31 +316,59 @@ function mqttInput() {
     obj = withId(obj);
     if (kind === 'bad_id') {
       delete obj.id;
-      obj[R.pick(['id', 'Id', 'ID'])] = R.pick([R.int(0, 1e6), null, true, {}, [], 'i'.repeat(R.int(65, 500)), { id: 'x' }]);
+      obj[R.pick(['id', 'Id', 'ID'])] = R.pick([
+        R.int(0, 1e6),
+        null,
+        true,
+        {},
+        [],
+        'i'.repeat(R.int(65, 500)),
+        { id: 'x' },
+      ]);
     }
     payload = JSON.stringify(obj);
   } else if (kind === 'random_json') {
     const v = randomValue();
-    payload = JSON.stringify(R.chance(0.5) && v && typeof v === 'object' && !Array.isArray(v) ? withId(v) : v) ?? 'undefined';
+    payload =
+      JSON.stringify(R.chance(0.5) && v && typeof v === 'object' && !Array.isArray(v) ? withId(v) : v) ?? 'undefined';
   } else if (kind === 'random_bytes') {
     const b = Buffer.alloc(R.int(0, 2000));
     for (let i = 0; i < b.length; i++) b[i] = R.int(0, 255);
     payload = b;
   } else if (kind === 'deep') {
     const n = R.pick([15, 16, 17, 20, 100, 1000, 20_000]);
-    payload = n <= 1000 && R.chance(0.5)
-      ? JSON.stringify(withId({ command: 'getState', a: nested(n) }))
-      : `{"command":"getState","id":"${newId()}","a":${'['.repeat(n)}${R.chance(0.5) ? ']'.repeat(n) : ''}}`;
+    payload =
+      n <= 1000 && R.chance(0.5)
+        ? JSON.stringify(withId({ command: 'getState', a: nested(n) }))
+        : `{"command":"getState","id":"${newId()}","a":${'['.repeat(n)}${R.chance(0.5) ? ']'.repeat(n) : ''}}`;
   } else if (kind === 'huge') {
     const size = R.pick([1000, 30_000, 65_000, 65_536, 66_000, 100_000, 300_000]);
-    payload = JSON.stringify(withId({ command: R.pick(['playBackground', 'getState', 'setVolume']), file: 'x'.repeat(size) }));
+    payload = JSON.stringify(
+      withId({ command: R.pick(['playBackground', 'getState', 'setVolume']), file: 'x'.repeat(size) }),
+    );
   } else if (kind === 'random_keys') {
     const o = {};
     for (let i = R.int(0, 30); i > 0; i--) setKey(o, R.chance(0.7) ? R.pick(KEY_POOL) : randomString(), randomValue());
     if (R.chance(0.5)) o.command = R.pick(specs).name;
     payload = JSON.stringify(withId(o));
   } else {
-    payload = R.pick(['', ' ', 'null', '[]', '"getState"', '42', 'NaN', '{', '{"command":', '{"command":"getState",}', "{'command':'getState'}", 'getState', '\u0000', '{"command":"getState"}garbage', '\ufeff{"command":"getState"}']);
+    payload = R.pick([
+      '',
+      ' ',
+      'null',
+      '[]',
+      '"getState"',
+      '42',
+      'NaN',
+      '{',
+      '{"command":',
+      '{"command":"getState",}',
+      "{'command':'getState'}",
+      'getState',
+      '\u0000',
+      '{"command":"getState"}garbage',
+      '\ufeff{"command":"getState"}',
+    ]);
   }
   return { target, payload };
 }
@@ -269,13 +396,16 @@ function predict(target, payload) {
   } catch {
     return { id, invalid: true, name: spec.name };
   }
-  if (target === 'system' && Array.isArray(args.zones) && args.zones.some((z) => !ZONES.includes(z))) return { id, invalid: true, name: spec.name };
+  if (target === 'system' && Array.isArray(args.zones) && args.zones.some((z) => !ZONES.includes(z)))
+    return { id, invalid: true, name: spec.name };
   if (target !== 'system' && spec.kinds && !spec.kinds.includes('audio')) return { id, invalid: true, name: spec.name };
-  if (target !== 'system' && spec.mediaArg && !resolveMediaPath(mediaDir, args[spec.mediaArg]).ok) return { id, invalid: true, name: spec.name };
+  if (target !== 'system' && spec.mediaArg && !resolveMediaPath(mediaDir, args[spec.mediaArg]).ok)
+    return { id, invalid: true, name: spec.name };
   return { id, invalid: false, name: spec.name };
 }
 
-const destructive = (target, name) => name !== null && (target === 'system' ? DESTRUCTIVE_SYSTEM.has(name) : DESTRUCTIVE_ZONE.has(name));
+const destructive = (target, name) =>
+  name !== null && (target === 'system' ? DESTRUCTIVE_SYSTEM.has(name) : DESTRUCTIVE_ZONE.has(name));
 
 /** Resolve a name (alias included) to its spec name on the topic, for the destructive filter. */
 function specName(target, payload) {
@@ -336,7 +466,11 @@ function workerMessage(realZone) {
     [() => ({ type: 'log', level: 'error', message: 'impostor log' }), 1],
     [() => ({ type: 'process', action: 'spawned', role: 'mpv', instance: `${realZone}/background`, pid: pidish }), 2],
     [() => ({ type: 'response', reply_to: R.int(0, 100), outcome: 'success', message: 'impostor' }), 1],
-    [() => mutateObject({ type: R.pick(['hello', 'ready', 'state', 'process', 'response']), zone: realZone, pid: pidish }), 2],
+    [
+      () =>
+        mutateObject({ type: R.pick(['hello', 'ready', 'state', 'process', 'response']), zone: realZone, pid: pidish }),
+      2,
+    ],
     [() => randomValue(), 1],
   ])();
 }
@@ -354,7 +488,16 @@ async function fuzzWorkerSocket(sup, st) {
     // A hello that must be refused: a wrong pid, a wrong protocol, an unknown zone, or the real
     // worker's pid without its spawn's token (none, or a guess; the real one never left the worker).
     const hello = R.weighted([
-      [{ type: 'hello', zone, pid: R.pick([realPid + 1, realPid - 1, process.pid, R.int(2, 4_000_000)]), protocol: 1, token: guessToken() }, 3],
+      [
+        {
+          type: 'hello',
+          zone,
+          pid: R.pick([realPid + 1, realPid - 1, process.pid, R.int(2, 4_000_000)]),
+          protocol: 1,
+          token: guessToken(),
+        },
+        3,
+      ],
       [{ type: 'hello', zone, pid: realPid, protocol: 999, token: guessToken() }, 1],
       [{ type: 'hello', zone: `${zone}-nope`, pid: realPid, protocol: 1, token: guessToken() }, 1],
       [{ type: 'hello', zone, pid: realPid, protocol: 1, token: guessToken() }, 2],
@@ -422,14 +565,24 @@ async function fuzzControlSocket(sup) {
     const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
     if (destructive(target, specName(target, text))) return false;
     if (text.length > 64 * 1024) return false;
-    const req = { verb: 'command', req_id: reqSeq++, target: target === 'system' ? { kind: 'system' } : { kind: 'zone', zone: R.chance(0.05) ? 'nozone' : target }, payload: text };
+    const req = {
+      verb: 'command',
+      req_id: reqSeq++,
+      target: target === 'system' ? { kind: 'system' } : { kind: 'zone', zone: R.chance(0.05) ? 'nozone' : target },
+      payload: text,
+    };
     const p = predict(target, text);
     // The supervisor publishes a control command's outcome on MQTT too (unless the zone is unknown).
     if (req.target.kind === 'system' || req.target.zone !== 'nozone') {
-      if (p.id !== null && !cmd.tracked.has(p.id)) cmd.expectOutcome(target, p.id, { expect: p.invalid ? 'invalid' : null, command: p.name });
+      if (p.id !== null && !cmd.tracked.has(p.id))
+        cmd.expectOutcome(target, p.id, { expect: p.invalid ? 'invalid' : null, command: p.name });
       else if (p.id === null) sentNull.set(cmd.eventsOf(target), (sentNull.get(cmd.eventsOf(target)) ?? 0) + 1);
     }
-    pendingCtl.set(req.req_id, { at: performance.now(), expectInvalid: p.invalid || req.target.zone === 'nozone', conn: ctl });
+    pendingCtl.set(req.req_id, {
+      at: performance.now(),
+      expectInvalid: p.invalid || req.target.zone === 'nozone',
+      conn: ctl,
+    });
     ctl.s.write(frame(req));
     cs.valid++;
   } else if (r < 0.95) {
@@ -453,7 +606,14 @@ async function fuzzControlSocket(sup) {
       collectControlReplies();
       await sleep(2);
     }
-    ctl.s.write(R.pick(['garbage\f', '{"type":"error","data":{}}\f', '[]\f', '{"type":"mpvisor.msg","data":{"verb":"status","req_id":1}']));
+    ctl.s.write(
+      R.pick([
+        'garbage\f',
+        '{"type":"error","data":{}}\f',
+        '[]\f',
+        '{"type":"mpvisor.msg","data":{"verb":"status","req_id":1}',
+      ]),
+    );
     cs.garbage++;
     ctl.s.destroy();
     ctl = null;
@@ -473,7 +633,8 @@ function collectControlReplies() {
         continue;
       }
       pendingCtl.delete(rep.reply_to);
-      if (p.expectInvalid && !(rep.ok && rep.data?.outcome === 'invalid')) violate('control_expected_invalid', { reply: JSON.stringify(rep).slice(0, 300) });
+      if (p.expectInvalid && !(rep.ok && rep.data?.outcome === 'invalid'))
+        violate('control_expected_invalid', { reply: JSON.stringify(rep).slice(0, 300) });
     }
   }
 }
@@ -485,9 +646,21 @@ const mediaDir = media;
 // log_level = warn: every invalid command is still logged (at warn), but 100,000 success lines are
 // not piped through; the RSS measured is the supervisor's, not its log volume.
 // A generous start-up bound: on a loaded shared machine a worker's first mpv can take over 10 s.
-const ini = iniFor({ port: broker.port, media, base, zones: ZONES, logLevel: 'warn', system: ['startup_timeout_ms = 60000'] }).replace('[global]', `protocol_version = ${PROTOCOL}\n[global]`);
+const ini = iniFor({
+  port: broker.port,
+  media,
+  base,
+  zones: ZONES,
+  logLevel: 'warn',
+  system: ['startup_timeout_ms = 60000'],
+}).replace('[global]', `protocol_version = ${PROTOCOL}\n[global]`);
 const heapDir = join(dir.path, 'heap');
-const nodeOptions = [flags['supervisor-node-options'] ?? '', flags['heap-snapshots'] ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` : ''].join(' ').trim();
+const nodeOptions = [
+  flags['supervisor-node-options'] ?? '',
+  flags['heap-snapshots'] ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` : '',
+]
+  .join(' ')
+  .trim();
 if (flags['heap-snapshots']) mkdirSync(heapDir, { recursive: true });
 const sup = launchSupervisor({ dir: dir.path, ini, env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} });
 
@@ -523,9 +696,35 @@ async function liveHeapMb() {
 }
 let cmd = null;
 let door = null;
-const report = { kind: 'fuzz', seed: SEED, params: { inputs: INPUTS, protocol: PROTOCOL, kick_every: KICK_EVERY, zones: ZONES.length, window: WINDOW, rss_target_mb: RSS_TARGET_MB, rss_limit_mb: RSS_LIMIT_MB, heap_snapshots: flags['heap-snapshots'], heap_limit_mb: HEAP_LIMIT_MB, supervisor_node_options: flags['supervisor-node-options'] ?? null }, machine: machine() };
+const report = {
+  kind: 'fuzz',
+  seed: SEED,
+  params: {
+    inputs: INPUTS,
+    protocol: PROTOCOL,
+    kick_every: KICK_EVERY,
+    zones: ZONES.length,
+    window: WINDOW,
+    rss_target_mb: RSS_TARGET_MB,
+    rss_limit_mb: RSS_LIMIT_MB,
+    heap_snapshots: flags['heap-snapshots'],
+    heap_limit_mb: HEAP_LIMIT_MB,
+    supervisor_node_options: flags['supervisor-node-options'] ?? null,
+  },
+  machine: machine(),
+};
 const sentNull = new Map();
-const counts = { mqtt: 0, mqtt5: 0, mqtt_with_id: 0, mqtt_without_id: 0, predicted_invalid: 0, worker_socket: 0, control_socket: 0, dropped_destructive: 0, bytes: 0 };
+const counts = {
+  mqtt: 0,
+  mqtt5: 0,
+  mqtt_with_id: 0,
+  mqtt_without_id: 0,
+  predicted_invalid: 0,
+  worker_socket: 0,
+  control_socket: 0,
+  dropped_destructive: 0,
+  bytes: 0,
+};
 const rss = [];
 try {
   cmd = await Commander.connect(broker.url, base, { retryMs: Infinity });
@@ -580,7 +779,8 @@ try {
         heapWarm = await liveHeapMb();
       }
     }
-    if (i % PROGRESS === 0 && i > 0) say(`${i} inputs, outstanding ${outstanding()}, supervisor RSS ${(rssKb(sup.pid) / 1024).toFixed(1)} MB`);
+    if (i % PROGRESS === 0 && i > 0)
+      say(`${i} inputs, outstanding ${outstanding()}, supervisor RSS ${(rssKb(sup.pid) / 1024).toFixed(1)} MB`);
     if (i > 0 && i % KICK_EVERY === 0 && door.counts.kicks < Math.floor(i / KICK_EVERY)) {
       // Nothing in flight: a command published while the supervisor is away would be lost, not wrong.
       const t = performance.now();
@@ -640,7 +840,11 @@ try {
     if (p.invalid) counts.predicted_invalid++;
     if (p.id !== null && !cmd.tracked.has(p.id)) {
       counts.mqtt_with_id++;
-      void cmd.send(target, { command: p.name }, { raw: payload, id: p.id, waitMs: 1, expect: p.invalid ? 'invalid' : null });
+      void cmd.send(
+        target,
+        { command: p.name },
+        { raw: payload, id: p.id, waitMs: 1, expect: p.invalid ? 'invalid' : null },
+      );
     } else {
       counts.mqtt_without_id++;
       sentNull.set(events, (sentNull.get(events) ?? 0) + 1);
@@ -663,7 +867,8 @@ try {
   door.verify();
   const byKind = {};
   for (const p of v.problems) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
-  for (const p of v.problems.slice(0, 30)) violate(`mqtt_${p.kind}`, { ...p, outcomes: undefined, first: p.outcomes?.[0] });
+  for (const p of v.problems.slice(0, 30))
+    violate(`mqtt_${p.kind}`, { ...p, outcomes: undefined, first: p.outcomes?.[0] });
   if (v.problems.length > 30) violate('mqtt_problems_truncated', { more: v.problems.length - 30, by_kind: byKind });
   const nullIds = {};
   for (const [topic, sent] of sentNull) {
@@ -671,7 +876,8 @@ try {
     nullIds[topic] = { sent, outcomes: got };
     if (got !== sent) violate('mqtt_outcomes_without_id_mismatch', { topic, sent, outcomes: got });
   }
-  for (const [reqId, p] of pendingCtl) violate('control_no_reply', { req_id: reqId, waited_ms: Math.round(performance.now() - p.at) });
+  for (const [reqId, p] of pendingCtl)
+    violate('control_no_reply', { req_id: reqId, waited_ms: Math.round(performance.now() - p.at) });
   // Outcome kinds among tracked commands (predicted valid vs got invalid: informational).
   const outcomeKinds = {};
   let predictedValidGotInvalid = 0;
@@ -686,17 +892,30 @@ try {
   clearInterval(rssTimer);
   const alive = sup.running();
   if (!alive) violate('supervisor_died', { code: sup.child.exitCode, signal: sup.child.signalCode });
-  const st1 = alive ? await controlStatus(sup.controlSocket).catch((err) => violate('control_status_failed', { message: err.message })) : null;
+  const st1 = alive
+    ? await controlStatus(sup.controlSocket).catch((err) => violate('control_status_failed', { message: err.message }))
+    : null;
   for (const z of ZONES) {
     const zs = st1?.zones.find((x) => x.zone === z);
     if (!zs || zs.state !== 'ready') violate('zone_not_ready', { zone: z, state: zs?.state });
     // Restarts counted before the fuzz began (a slow start-up on a loaded machine) are not the fuzz's.
-    else if (zs.pid !== workers0.get(z) || zs.restarts !== restarts0.get(z)) violate('worker_restarted', { zone: z, before: workers0.get(z), after: zs.pid, restarts: zs.restarts, restarts_at_start: restarts0.get(z), last_exit: zs.last_exit });
+    else if (zs.pid !== workers0.get(z) || zs.restarts !== restarts0.get(z))
+      violate('worker_restarted', {
+        zone: z,
+        before: workers0.get(z),
+        after: zs.pid,
+        restarts: zs.restarts,
+        restarts_at_start: restarts0.get(z),
+        last_exit: zs.last_exit,
+      });
   }
-  const mpvRestarts = Object.fromEntries((st1?.zones ?? []).map((z) => [z.zone, z.mpv_processes.reduce((n, m) => n + (m.restarts ?? 0), 0)]));
+  const mpvRestarts = Object.fromEntries(
+    (st1?.zones ?? []).map((z) => [z.zone, z.mpv_processes.reduce((n, m) => n + (m.restarts ?? 0), 0)]),
+  );
   const ledger = readLedger(sup.ledgerFile);
   const bogus = (ledger?.processes ?? []).filter((e) => fakePids.has(e.pid) && e.pid !== process.pid);
-  if ((ledger?.processes ?? []).some((e) => e.pid === process.pid)) violate('impostor_pid_in_ledger', { pid: process.pid });
+  if ((ledger?.processes ?? []).some((e) => e.pid === process.pid))
+    violate('impostor_pid_in_ledger', { pid: process.pid });
   if (bogus.length) violate('impostor_pids_in_ledger', { entries: bogus.slice(0, 5) });
   // A valid command still works, on MQTT and on the control socket.
   for (const z of ZONES) {
@@ -715,20 +934,28 @@ try {
     replies_dropped: metrics1?.mqtt?.replies_dropped ?? null,
   };
   if (door.clientCloses > 0) violate('harness_door_client_dropped_by_broker', { closes: door.clientCloses });
-  if (!(mqtt5.supervisor_reconnects === door.counts.kicks)) violate('supervisor_reconnected', { reconnects: mqtt5.supervisor_reconnects, kicks: door.counts.kicks });
-  if (!(mqtt5.supervisor_duplicates <= door.counts.same_requester_repeats)) violate('reused_id_dropped_as_duplicate', { duplicates: mqtt5.supervisor_duplicates, same_requester_repeats: door.counts.same_requester_repeats });
+  if (!(mqtt5.supervisor_reconnects === door.counts.kicks))
+    violate('supervisor_reconnected', { reconnects: mqtt5.supervisor_reconnects, kicks: door.counts.kicks });
+  if (!(mqtt5.supervisor_duplicates <= door.counts.same_requester_repeats))
+    violate('reused_id_dropped_as_duplicate', {
+      duplicates: mqtt5.supervisor_duplicates,
+      same_requester_repeats: door.counts.same_requester_repeats,
+    });
   if (metrics1?.mqtt?.connected !== true) violate('supervisor_not_connected', { mqtt: metrics1?.mqtt });
   await door.clearRetained([...ZONES, 'system'].map((t) => cmd.topicOf(t)));
   const rssEnd = rssKb(sup.pid);
   const rssMax = Math.max(...rss, rssEnd ?? 0);
   const growth = ((rssEnd ?? 0) - (rssWarm ?? rssStart)) / 1024;
-  if (RSS_LIMIT_MB !== null && growth > RSS_LIMIT_MB) violate('rss_growth', { warm_mb: (rssWarm ?? rssStart) / 1024, end_mb: rssEnd / 1024, limit_mb: RSS_LIMIT_MB });
+  if (RSS_LIMIT_MB !== null && growth > RSS_LIMIT_MB)
+    violate('rss_growth', { warm_mb: (rssWarm ?? rssStart) / 1024, end_mb: rssEnd / 1024, limit_mb: RSS_LIMIT_MB });
   if (flags['heap-snapshots'] && sup.running()) {
     heapEnd = await liveHeapMb();
-    if (heapWarm !== null && heapEnd !== null && heapEnd - heapWarm > HEAP_LIMIT_MB) violate('live_heap_growth', { warm_mb: heapWarm, end_mb: heapEnd, limit_mb: HEAP_LIMIT_MB });
+    if (heapWarm !== null && heapEnd !== null && heapEnd - heapWarm > HEAP_LIMIT_MB)
+      violate('live_heap_growth', { warm_mb: heapWarm, end_mb: heapEnd, limit_mb: HEAP_LIMIT_MB });
   }
   const exit = await sup.terminate(30_000);
-  if (exit.forced || exit.code !== 0) violate('unclean_shutdown', { code: exit.code, signal: exit.signal, forced: exit.forced });
+  if (exit.forced || exit.code !== 0)
+    violate('unclean_shutdown', { code: exit.code, signal: exit.signal, forced: exit.forced });
   await sleep(500);
   const left = processesMentioning(dir.path).filter((s) => s.pid !== broker.pid());
   if (left.length) violate('left_alive_after_stop', { processes: left.map((s) => s.pid) });
@@ -739,7 +966,14 @@ try {
     inputs_per_s: Math.round(INPUTS / (fuzzMs / 1000)),
     inputs: counts,
     mqtt5,
-    mqtt: { tracked_ids: v.commands, outcomes: v.answers, answered_more_than_once: v.answered_more_than_once, outcome_kinds: outcomeKinds, predicted_valid_but_invalid: predictedValidGotInvalid, without_id: nullIds },
+    mqtt: {
+      tracked_ids: v.commands,
+      outcomes: v.answers,
+      answered_more_than_once: v.answered_more_than_once,
+      outcome_kinds: outcomeKinds,
+      predicted_valid_but_invalid: predictedValidGotInvalid,
+      without_id: nullIds,
+    },
     worker_socket: ws,
     control_socket: cs,
     mpv_restarts: mpvRestarts,
@@ -755,9 +989,17 @@ try {
       target_met: growth < RSS_TARGET_MB,
       limit: RSS_LIMIT_MB,
     },
-    supervisor_live_heap_mb: flags['heap-snapshots'] ? { after_warmup: heapWarm, end: heapEnd, growth: heapWarm !== null && heapEnd !== null ? +(heapEnd - heapWarm).toFixed(1) : null, limit: HEAP_LIMIT_MB } : null,
+    supervisor_live_heap_mb: flags['heap-snapshots']
+      ? {
+          after_warmup: heapWarm,
+          end: heapEnd,
+          growth: heapWarm !== null && heapEnd !== null ? +(heapEnd - heapWarm).toFixed(1) : null,
+          limit: HEAP_LIMIT_MB,
+        }
+      : null,
     shutdown: { code: exit.code, signal: exit.signal },
-    crashes: violations.filter((x) => ['supervisor_died', 'worker_restarted', 'zone_not_ready'].includes(x.kind)).length,
+    crashes: violations.filter((x) => ['supervisor_died', 'worker_restarted', 'zone_not_ready'].includes(x.kind))
+      .length,
     violations_count: violations.length,
     violations: violations.slice(0, 100),
   });

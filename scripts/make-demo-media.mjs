@@ -11,12 +11,21 @@ const dir = resolve(process.argv[2] ?? 'demo-media');
 mkdirSync(dir, { recursive: true });
 const written = await ensureDemoMedia(dir);
 
-const mpv = (args) => execFileSync('mpv', ['--no-config', '--really-quiet', ...args], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+const mpv = (args) =>
+  execFileSync('mpv', ['--no-config', '--really-quiet', ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 60_000,
+  });
 const video = join(dir, 'testcard.mkv');
 if (!existsSync(video)) {
   // 3 s of colour bars with a 500 Hz tone, so a screen test can hear and see it.
-  mpv(['av://lavfi:testsrc=duration=3:size=320x240:rate=25', '--audio-file=av://lavfi:sine=frequency=500:duration=3', `--o=${video}`]);
+  mpv([
+    'av://lavfi:testsrc=duration=3:size=320x240:rate=25',
+    '--audio-file=av://lavfi:sine=frequency=500:duration=3',
+    `--o=${video}`,
+  ]);
 }
 const image = join(dir, 'still.png');
-if (!existsSync(image)) mpv(['av://lavfi:testsrc=size=320x240', '--frames=1', '--of=image2', '--ovc=png', `--o=${image}`]);
+if (!existsSync(image))
+  mpv(['av://lavfi:testsrc=size=320x240', '--frames=1', '--of=image2', '--ovc=png', `--o=${image}`]);
 for (const f of [...written, video, image]) console.log(f);

@@ -14,13 +14,42 @@ const OUTCOME_PREFIX = '{"timestamp":"';
  * Strings Mosquitto accepts in properties: it drops the connection of a client that sends control
  * characters, surrogates or non-characters there (and mqtt.js would re-send that publish forever).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const mqttSafe = (s) => s.replace(/[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]/g, '?');
 
 export class Mqtt5Door {
   constructor({ a, b, base, zones, R, randomString, supervisorClientId, url, availability, answersReplies, violate }) {
-    Object.assign(this, { a, b, base, zones, R, randomString, supervisorClientId, url, availability, answersReplies, violate });
+    Object.assign(this, {
+      a,
+      b,
+      base,
+      zones,
+      R,
+      randomString,
+      supervisorClientId,
+      url,
+      availability,
+      answersReplies,
+      violate,
+    });
     this.seq = 0;
-    this.counts = { sent: 0, with_response_topic: 0, reply_accepted: 0, reply_refused: 0, retained: 0, id_reuse_pairs: 0, same_requester_repeats: 0, user_properties: 0, correlation_data: 0, content_type: 0, message_expiry: 0, payload_format: 0, client_refused: 0, kicks: 0, retained_ignored_warnings: 0 };
+    this.counts = {
+      sent: 0,
+      with_response_topic: 0,
+      reply_accepted: 0,
+      reply_refused: 0,
+      retained: 0,
+      id_reuse_pairs: 0,
+      same_requester_repeats: 0,
+      user_properties: 0,
+      correlation_data: 0,
+      content_type: 0,
+      message_expiry: 0,
+      payload_format: 0,
+      client_refused: 0,
+      kicks: 0,
+      retained_ignored_warnings: 0,
+    };
     /** events topic|id -> { sends, outcomes, expect, retained } */
     this.byId = new Map();
     /** unique reply topic -> { expected, got, correlation: hex|null } */
@@ -44,16 +73,40 @@ export class Mqtt5Door {
     for (const c of [a, b]) c.stream.setNoDelay?.(true);
     // Where a misdirected reply would land and can be seen (wildcards and $ topics cannot be subscribed to
     // as plain topics: a publish there would show as a supervisor reconnect instead).
-    const watched = [`${base}/replies/#`, `${base}/repliesX/#`, 'elsewhere/#', `${base}/+/commands`, `${base}/system/command`, `${base}/+/replies`, `${base}/+/state`, `${base}/system/metrics`, `${base}/heartbeat`, availability];
+    const watched = [
+      `${base}/replies/#`,
+      `${base}/repliesX/#`,
+      'elsewhere/#',
+      `${base}/+/commands`,
+      `${base}/system/command`,
+      `${base}/+/replies`,
+      `${base}/+/state`,
+      `${base}/system/metrics`,
+      `${base}/heartbeat`,
+      availability,
+    ];
     await a.subscribeAsync(watched, { qos: 1, nl: true });
-    return new Mqtt5Door({ a, b, base, zones, R, randomString, supervisorClientId, url, availability, answersReplies, violate });
+    return new Mqtt5Door({
+      a,
+      b,
+      base,
+      zones,
+      R,
+      randomString,
+      supervisorClientId,
+      url,
+      availability,
+      answersReplies,
+      violate,
+    });
   }
 
   /** Outcomes and warnings arrive through the Commander's events subscription (listener). */
   onEvent(topic, m) {
     if (!m || typeof m !== 'object') return;
     if (m.type === 'warning') {
-      if (typeof m.topic === 'string' && m.message?.startsWith('ignored a retained message')) this.counts.retained_ignored_warnings++;
+      if (typeof m.topic === 'string' && m.message?.startsWith('ignored a retained message'))
+        this.counts.retained_ignored_warnings++;
       const due = typeof m.id === 'string' ? this.warningsDue.get(m.id) : undefined;
       if (due !== undefined) due > 1 ? this.warningsDue.set(m.id, due - 1) : this.warningsDue.delete(m.id);
       return;
@@ -63,8 +116,15 @@ export class Mqtt5Door {
     if (!t) return;
     t.outcomes++;
     if (t.outcomes <= t.sends) this.pending--;
-    if (t.outcomes > t.sends) this.violate(t.retained ? 'retained_command_executed_again' : 'mqtt5_outcome_more_than_once', { topic, id: m.id, sends: t.sends, outcomes: t.outcomes });
-    if (t.expect === 'invalid' && m.outcome !== 'invalid') this.violate('mqtt5_expected_invalid', { topic, id: m.id, outcome: m.outcome, error_type: m.error_type });
+    if (t.outcomes > t.sends)
+      this.violate(t.retained ? 'retained_command_executed_again' : 'mqtt5_outcome_more_than_once', {
+        topic,
+        id: m.id,
+        sends: t.sends,
+        outcomes: t.outcomes,
+      });
+    if (t.expect === 'invalid' && m.outcome !== 'invalid')
+      this.violate('mqtt5_expected_invalid', { topic, id: m.id, outcome: m.outcome, error_type: m.error_type });
   }
 
   onMessage(topic, payload, packet) {
@@ -75,13 +135,20 @@ export class Mqtt5Door {
     const r = this.replies.get(topic);
     if (r) {
       r.got++;
-      const cd = packet.properties?.correlationData ? Buffer.from(packet.properties.correlationData).toString('hex') : null;
+      const cd = packet.properties?.correlationData
+        ? Buffer.from(packet.properties.correlationData).toString('hex')
+        : null;
       if (r.expected === 0) this.violate('reply_to_refused_topic', { topic: topic.slice(0, 120) });
       else if (r.got > r.expected) this.violate('reply_more_than_once', { topic, got: r.got, expected: r.expected });
-      else if (cd !== r.correlation) this.violate('reply_correlation_mismatch', { topic, got: cd?.slice(0, 40), sent: r.correlation?.slice(0, 40) });
+      else if (cd !== r.correlation)
+        this.violate('reply_correlation_mismatch', { topic, got: cd?.slice(0, 40), sent: r.correlation?.slice(0, 40) });
       return;
     }
-    if (payload.length < OUTCOME_PREFIX.length || payload.subarray(0, OUTCOME_PREFIX.length).toString() !== OUTCOME_PREFIX) return;
+    if (
+      payload.length < OUTCOME_PREFIX.length ||
+      payload.subarray(0, OUTCOME_PREFIX.length).toString() !== OUTCOME_PREFIX
+    )
+      return;
     let m = null;
     try {
       m = JSON.parse(payload.toString());
@@ -113,10 +180,43 @@ export class Mqtt5Door {
     const n = () => (this.seq++).toString(36);
     if (R.chance(0.4)) return this.freshReply(client);
     return R.weighted([
-      [() => ({ topic: R.pick([`${b}/#`, `${b}/replies/#`, `${b}/replies/+/x`, '#', '+', `${b}/+/commands`]), ok: false, quiet: false }), 3],
+      [
+        () => ({
+          topic: R.pick([`${b}/#`, `${b}/replies/#`, `${b}/replies/+/x`, '#', '+', `${b}/+/commands`]),
+          ok: false,
+          quiet: false,
+        }),
+        3,
+      ],
       [() => ({ topic: R.pick(['$SYS/broker/x', `$share/g/${b}/replies/x`, '$x']), ok: false, quiet: false }), 2],
-      [() => ({ topic: R.pick([`${b}/system/commands`, `${b}/system/command`, `${b}/${z}/commands`, `${b}/${z}/state`, `${b}/system/state`, `${b}/system/metrics`, `${b}/heartbeat`, this.availability, `${b}/${z}/events`, `${b}/system/events`, `${b}/${z}/warnings`]), ok: false, quiet: false }), 4],
-      [() => ({ topic: R.pick([`elsewhere/${n()}`, `${b}/replies`, `${b}/repliesX/${n()}`, `${b}/${z}/replies`]), ok: false, quiet: true }), 2],
+      [
+        () => ({
+          topic: R.pick([
+            `${b}/system/commands`,
+            `${b}/system/command`,
+            `${b}/${z}/commands`,
+            `${b}/${z}/state`,
+            `${b}/system/state`,
+            `${b}/system/metrics`,
+            `${b}/heartbeat`,
+            this.availability,
+            `${b}/${z}/events`,
+            `${b}/system/events`,
+            `${b}/${z}/warnings`,
+          ]),
+          ok: false,
+          quiet: false,
+        }),
+        4,
+      ],
+      [
+        () => ({
+          topic: R.pick([`elsewhere/${n()}`, `${b}/replies`, `${b}/repliesX/${n()}`, `${b}/${z}/replies`]),
+          ok: false,
+          quiet: true,
+        }),
+        2,
+      ],
       [() => ({ topic: `${b}/replies/${client}/${'x'.repeat(1100)}${n()}`, ok: false, quiet: true }), 1],
     ])();
   }
@@ -138,7 +238,10 @@ export class Mqtt5Door {
     }
     if (R.chance(0.3)) {
       const up = {};
-      for (let i = R.int(1, 5); i > 0; i--) up[mqttSafe(this.randomString()).slice(0, 200) || 'k'] = R.chance(0.3) ? [mqttSafe(this.randomString()).slice(0, 500), 'v'] : mqttSafe(this.randomString()).slice(0, 2000);
+      for (let i = R.int(1, 5); i > 0; i--)
+        up[mqttSafe(this.randomString()).slice(0, 200) || 'k'] = R.chance(0.3)
+          ? [mqttSafe(this.randomString()).slice(0, 500), 'v']
+          : mqttSafe(this.randomString()).slice(0, 2000);
       p.userProperties = up;
       this.counts.user_properties++;
     }
@@ -221,7 +324,14 @@ export class Mqtt5Door {
    */
   async send(target, topic, events, payload, p) {
     const R = this.R;
-    const mode = p.id === null ? 'props' : R.weighted([['props', 70], ['reuse', 20], ['retained', 10]]);
+    const mode =
+      p.id === null
+        ? 'props'
+        : R.weighted([
+            ['props', 70],
+            ['reuse', 20],
+            ['retained', 10],
+          ]);
     if (mode === 'props') {
       const client = R.chance(0.5) ? 'a' : 'b';
       const { sent } = await this.sendOne(this[client], client, topic, events, payload, p);
@@ -239,10 +349,14 @@ export class Mqtt5Door {
     const same = R.chance(0.3);
     if (same) {
       this.counts.same_requester_repeats++;
-      void this.sendOne(this.b, 'b', topic, events, payload, p, { fixed: { properties: first.properties, reply: first.reply } });
+      void this.sendOne(this.b, 'b', topic, events, payload, p, {
+        fixed: { properties: first.properties, reply: first.reply },
+      });
     } else {
       let second = this.properties(payload, 'b');
-      const sameRequester = second.properties.responseTopic === first.properties.responseTopic && bufEq(second.properties.correlationData, first.properties.correlationData);
+      const sameRequester =
+        second.properties.responseTopic === first.properties.responseTopic &&
+        bufEq(second.properties.correlationData, first.properties.correlationData);
       if (sameRequester) {
         const reply = { ...this.freshReply('b'), ok: !(second.properties.correlationData?.length > 1024) };
         second = { properties: { ...second.properties, responseTopic: reply.topic }, reply };
@@ -258,7 +372,13 @@ export class Mqtt5Door {
    */
   async kick(timeoutMs = 30_000) {
     const before = this.lastOnline ?? 0;
-    const kicker = await mqtt.connectAsync(this.url, { protocolVersion: 5, clientId: this.supervisorClientId, reconnectPeriod: 0, connectTimeout: 5000, clean: true });
+    const kicker = await mqtt.connectAsync(this.url, {
+      protocolVersion: 5,
+      clientId: this.supervisorClientId,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      clean: true,
+    });
     await kicker.endAsync();
     this.counts.kicks++;
     const deadline = performance.now() + timeoutMs;
@@ -270,9 +390,14 @@ export class Mqtt5Door {
 
   /** After the drain: what was due and never came. */
   verify() {
-    for (const [key, t] of this.byId) if (t.outcomes < t.sends) this.violate('mqtt5_no_outcome', { key: key.slice(0, 160), sends: t.sends, outcomes: t.outcomes });
-    for (const [topic, r] of this.replies) if (r.got < r.expected) this.violate('reply_missing', { topic: topic.slice(0, 160), expected: r.expected, got: r.got });
-    for (const [id, n] of this.warningsDue) if (n > 0) this.violate('refused_reply_without_warning', { id, missing: n });
+    for (const [key, t] of this.byId)
+      if (t.outcomes < t.sends)
+        this.violate('mqtt5_no_outcome', { key: key.slice(0, 160), sends: t.sends, outcomes: t.outcomes });
+    for (const [topic, r] of this.replies)
+      if (r.got < r.expected)
+        this.violate('reply_missing', { topic: topic.slice(0, 160), expected: r.expected, got: r.got });
+    for (const [id, n] of this.warningsDue)
+      if (n > 0) this.violate('refused_reply_without_warning', { id, missing: n });
   }
 
   async clearRetained(topics) {

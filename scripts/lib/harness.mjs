@@ -61,7 +61,13 @@ export function machine() {
   } catch {
     load = null;
   }
-  return { date: new Date().toISOString(), nproc: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version, loadavg: load };
+  return {
+    date: new Date().toISOString(),
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? null,
+    node: process.version,
+    loadavg: load,
+  };
 }
 
 // ---------------------------------------------------------------- /proc
@@ -131,7 +137,10 @@ export function processesMentioning(marker, stats = allStats()) {
   return stats.filter((s) => {
     if (s.pid === process.pid || !alive(s)) return false;
     try {
-      return readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').includes(marker) || readFileSync(`/proc/${s.pid}/environ`, 'utf8').includes(marker);
+      return (
+        readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').includes(marker) ||
+        readFileSync(`/proc/${s.pid}/environ`, 'utf8').includes(marker)
+      );
     } catch {
       return false;
     }
@@ -153,7 +162,7 @@ export function probeSocket(path, timeoutMs = 1000) {
     });
     s.once('error', (err) => {
       clearTimeout(t);
-      resolve(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'missing' : err.code ?? 'error');
+      resolve(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'missing' : (err.code ?? 'error'));
     });
   });
 }
@@ -201,9 +210,15 @@ export function launchSupervisor({ dir, ini, logFile = join(dir, 'supervisor.log
   writeFileSync(file, ini);
   const fd = openSync(logFile, 'a');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file], { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file],
+    { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } },
+  );
   closeSync(fd);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
   return {
     child,
     pid: child.pid,
@@ -284,7 +299,12 @@ export class Commander {
   }
 
   static async connect(url, base, opts = {}) {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 250, connectTimeout: 5000, clean: true });
+    const client = await mqtt.connectAsync(url, {
+      protocolVersion: 5,
+      reconnectPeriod: 250,
+      connectTimeout: 5000,
+      clean: true,
+    });
     client.stream.setNoDelay?.(true);
     client.on('connect', () => client.stream?.setNoDelay?.(true));
     client.on('error', () => {});
@@ -345,7 +365,20 @@ export class Commander {
     const cid = id ?? body.id ?? this.newId();
     const payload = raw ?? JSON.stringify({ ...body, id: cid });
     const topic = this.topicOf(target);
-    const t = { id: cid, topic, events: this.eventsOf(target), payload, target, command: body.command, sentAt: performance.now(), lastSend: performance.now(), resends: 0, answers: [], waiters: [], expect };
+    const t = {
+      id: cid,
+      topic,
+      events: this.eventsOf(target),
+      payload,
+      target,
+      command: body.command,
+      sentAt: performance.now(),
+      lastSend: performance.now(),
+      resends: 0,
+      answers: [],
+      waiters: [],
+      expect,
+    };
     this.tracked.set(cid, t);
     this.unanswered.add(cid);
     this.client.publish(topic, payload, { qos: 1 }, () => {});
@@ -354,7 +387,20 @@ export class Commander {
 
   /** Track an id whose command reaches the supervisor some other way (the control socket): its outcome is published too. */
   expectOutcome(target, id, { expect = null, command = null } = {}) {
-    const t = { id, topic: null, events: this.eventsOf(target), payload: null, target, command, sentAt: performance.now(), lastSend: Infinity, resends: 0, answers: [], waiters: [], expect };
+    const t = {
+      id,
+      topic: null,
+      events: this.eventsOf(target),
+      payload: null,
+      target,
+      command,
+      sentAt: performance.now(),
+      lastSend: Infinity,
+      resends: 0,
+      answers: [],
+      waiters: [],
+      expect,
+    };
     this.tracked.set(id, t);
     this.unanswered.add(id);
   }
@@ -421,13 +467,35 @@ export class Commander {
       }
       if (t.answers.length > 1) reanswered++;
       const keys = new Set(t.answers.map((a) => outcomeKey(a.outcome)));
-      if (keys.size > 1) problems.push({ kind: 'differing_outcomes', id: t.id, command: t.command, outcomes: t.answers.map((a) => a.outcome) });
+      if (keys.size > 1)
+        problems.push({
+          kind: 'differing_outcomes',
+          id: t.id,
+          command: t.command,
+          outcomes: t.answers.map((a) => a.outcome),
+        });
       const wrongTopic = t.answers.find((a) => a.topic !== t.events);
-      if (wrongTopic) problems.push({ kind: 'outcome_on_wrong_topic', id: t.id, topic: wrongTopic.topic, expected: t.events });
+      if (wrongTopic)
+        problems.push({ kind: 'outcome_on_wrong_topic', id: t.id, topic: wrongTopic.topic, expected: t.events });
       const first = t.answers[0].outcome;
-      if (t.expect && !(Array.isArray(t.expect) ? t.expect : [t.expect]).includes(first.outcome)) problems.push({ kind: 'unexpected_outcome', id: t.id, command: t.command, expected: t.expect, got: first.outcome, error_type: first.error_type, message: first.message });
+      if (t.expect && !(Array.isArray(t.expect) ? t.expect : [t.expect]).includes(first.outcome))
+        problems.push({
+          kind: 'unexpected_outcome',
+          id: t.id,
+          command: t.command,
+          expected: t.expect,
+          got: first.outcome,
+          error_type: first.error_type,
+          message: first.message,
+        });
     }
-    return { commands: this.tracked.size, answers: answersTotal, answered_more_than_once: reanswered, resends: this.resends, problems };
+    return {
+      commands: this.tracked.size,
+      answers: answersTotal,
+      answered_more_than_once: reanswered,
+      resends: this.resends,
+      problems,
+    };
   }
 
   async close() {

@@ -69,8 +69,27 @@ export class Supervisor {
 
   constructor(private readonly opts: SupervisorOptions) {
     const { config, paths, log, mpvEnv } = opts;
-    const parts = { mqtt: null, state: null, dispatcher: null, spares: null, ownership: null, sinks: null, resets: null, resources: null };
-    this.ctx = { config, paths, log, mpvEnv, clock: opts.clock ?? systemClock, startedAt: Date.now(), zones: new ZoneRegistry(), zoneConfigs: new Map(), ...parts };
+    const parts = {
+      mqtt: null,
+      state: null,
+      dispatcher: null,
+      spares: null,
+      ownership: null,
+      sinks: null,
+      resets: null,
+      resources: null,
+    };
+    this.ctx = {
+      config,
+      paths,
+      log,
+      mpvEnv,
+      clock: opts.clock ?? systemClock,
+      startedAt: Date.now(),
+      zones: new ZoneRegistry(),
+      zoneConfigs: new Map(),
+      ...parts,
+    };
     this.reports = new Reports(this.ctx);
   }
 
@@ -83,23 +102,51 @@ export class Supervisor {
     const ctx = this.ctx;
     const { config, paths, log, zones } = ctx;
     await prepareDirs(paths);
-    this.store = new ZoneStateStore(paths.stateDir, () => this.bootstraps.snapshot(zones.all()), log.child({ component: 'state' }));
+    this.store = new ZoneStateStore(
+      paths.stateDir,
+      () => this.bootstraps.snapshot(zones.all()),
+      log.child({ component: 'state' }),
+    );
     this.bootstraps = new ZoneBootstraps(await this.store.load());
-    this.control = new ControlServer(paths.controlSocket, { status: () => this.reports.status(), command: (t, p, o, progress) => this.commandFromControl(t, p, o, progress) }, log.child({ component: 'control' }));
+    this.control = new ControlServer(
+      paths.controlSocket,
+      {
+        status: () => this.reports.status(),
+        command: (t, p, o, progress) => this.commandFromControl(t, p, o, progress),
+      },
+      log.child({ component: 'control' }),
+    );
     await this.control.listen();
     ctx.spares = buildSparePool(ctx);
     this.workers = new WorkerServer(paths.workerSocket, zones, log.child({ component: 'workers' }), ctx.spares);
     await this.workers.listen();
     // Before any zone starts: clean what a previous (killed) run left, from the ledger alone.
-    const sinks = new CombinedSinks({ stateDir: paths.stateDir, log: log.child({ component: 'pulse' }), ledger: () => ctx.ownership?.ledger ?? null });
+    const sinks = new CombinedSinks({
+      stateDir: paths.stateDir,
+      log: log.child({ component: 'pulse' }),
+      ledger: () => ctx.ownership?.ledger ?? null,
+    });
     ctx.sinks = sinks;
     await sinks.init();
-    ctx.ownership = new Ownership({ stateDir: paths.stateDir, runDir: paths.runDir, log: log.child({ component: 'ledger' }), unloadPulseModule: (m) => sinks.unloadRecorded(m) });
+    ctx.ownership = new Ownership({
+      stateDir: paths.stateDir,
+      runDir: paths.runDir,
+      log: log.child({ component: 'ledger' }),
+      unloadPulseModule: (m) => sinks.unloadRecorded(m),
+    });
     await ctx.ownership.start([paths.controlSocket, paths.workerSocket]);
 
-    if (config.mqtt.embedded) this.broker = await startEmbeddedBroker(embeddedBrokerHost(config.mqtt), config.mqtt.port, log.child({ component: 'broker' }));
-    const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => void this.intake?.receive(topic, payload, packet);
-    const mqtt = new MqttLink(mqttLinkOptions({ mqtt: config.mqtt, broker: this.broker, log: log.child({ component: 'mqtt' }), onMessage }));
+    if (config.mqtt.embedded)
+      this.broker = await startEmbeddedBroker(
+        embeddedBrokerHost(config.mqtt),
+        config.mqtt.port,
+        log.child({ component: 'broker' }),
+      );
+    const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) =>
+      void this.intake?.receive(topic, payload, packet);
+    const mqtt = new MqttLink(
+      mqttLinkOptions({ mqtt: config.mqtt, broker: this.broker, log: log.child({ component: 'mqtt' }), onMessage }),
+    );
     ctx.mqtt = mqtt;
     const routes = new TopicRoutes(mqtt);
     const outbound = new Outbound({ mqtt, systemTopic: config.system.topic, zoneConfigs: ctx.zoneConfigs });
@@ -110,28 +157,66 @@ export class Supervisor {
     for (const zone of enabled) {
       ctx.zoneConfigs.set(zone.name, zone);
       const device = sinkPlans.get(zone.name)?.device ?? null;
-      zones.add(buildZoneRunner(ctx, { zone, device, bootstraps: this.bootstraps, outbound, stateChanged: (z) => this.onZoneChanged(z) }));
+      zones.add(
+        buildZoneRunner(ctx, {
+          zone,
+          device,
+          bootstraps: this.bootstraps,
+          outbound,
+          stateChanged: (z) => this.onZoneChanged(z),
+        }),
+      );
     }
-    const state = new StatePublisher(mqtt, zones, (z) => ctx.zoneConfigs.get(z)!.topic, config.system.topic, () => this.reports.systemFacts());
+    const state = new StatePublisher(
+      mqtt,
+      zones,
+      (z) => ctx.zoneConfigs.get(z)!.topic,
+      config.system.topic,
+      () => this.reports.systemFacts(),
+    );
     ctx.state = state;
     for (const [zone, plan] of sinkPlans) if (plan.warning) outbound.publishWarning(zone, plan.warning);
     const resetting = (on: boolean) => (on ? state.setSystemState('resetting') : this.updateSystemState());
     ctx.resets = buildResetCoordinator(ctx, { bootstraps: this.bootstraps, outbound, resetting });
-    const pause = new SystemPause({ zones, log: log.child({ component: 'pause' }), warning: (z, m) => outbound.publishWarning(z, m), changed: () => this.updateSystemState() });
+    const pause = new SystemPause({
+      zones,
+      log: log.child({ component: 'pause' }),
+      warning: (z, m) => outbound.publishWarning(z, m),
+      changed: () => this.updateSystemState(),
+    });
     this.pause = pause;
     const reload = buildConfigReload(ctx, {
       resets: ctx.resets,
       outbound,
       routes,
       pause,
-      newRunner: (zone, device) => buildZoneRunner(ctx, { zone, device, bootstraps: this.bootstraps, outbound, stateChanged: (z) => this.onZoneChanged(z) }),
+      newRunner: (zone, device) =>
+        buildZoneRunner(ctx, {
+          zone,
+          device,
+          bootstraps: this.bootstraps,
+          outbound,
+          stateChanged: (z) => this.onZoneChanged(z),
+        }),
       swapBroker: (next) => this.swapBroker(next),
       onMessage,
     });
-    ctx.dispatcher = buildDispatcher(ctx, { resets: ctx.resets, reports: this.reports, requestStop: (reason) => this.onStopRequest(reason), pause, extraSystemHandlers: new Map([['reload_config', reload.handler()]]) });
+    ctx.dispatcher = buildDispatcher(ctx, {
+      resets: ctx.resets,
+      reports: this.reports,
+      requestStop: (reason) => this.onStopRequest(reason),
+      pause,
+      extraSystemHandlers: new Map([['reload_config', reload.handler()]]),
+    });
     if (enabled.some(ownsSink)) {
       const resets = ctx.resets;
-      this.sinkKeeper = new SinkKeeper({ sinks, zones: () => [...ctx.zoneConfigs.values()], busy: () => resets.busy, warn: (z, m) => outbound.publishWarning(z, m), log: log.child({ component: 'pulse' }) });
+      this.sinkKeeper = new SinkKeeper({
+        sinks,
+        zones: () => [...ctx.zoneConfigs.values()],
+        busy: () => resets.busy,
+        warn: (z, m) => outbound.publishWarning(z, m),
+        log: log.child({ component: 'pulse' }),
+      });
       this.sinkKeeper.start();
     }
 
@@ -144,7 +229,13 @@ export class Supervisor {
     };
     // Own topics are read per check: a reload can add or remove zones.
     const replies = new ReplyTopics(config.mqtt.reply_prefix, () => ownTopics(config, [...ctx.zoneConfigs.values()]));
-    this.intake = new CommandIntake({ route, dispatcher: ctx.dispatcher, outbound, replies, log: log.child({ component: 'commands' }) });
+    this.intake = new CommandIntake({
+      route,
+      dispatcher: ctx.dispatcher,
+      outbound,
+      replies,
+      log: log.child({ component: 'commands' }),
+    });
     mqtt.subscribe([sys.command, sys.commands]);
     routes.update(ctx.zoneConfigs.values());
     state.publishSystem();
@@ -154,7 +245,11 @@ export class Supervisor {
     this.stopMetrics = startMetricsTopic(mqtt, sys.metrics, () => this.reports.metrics(), intervalMs);
     for (const runner of zones.all()) runner.start();
     const sampleMs = Math.max(250, Math.min(...enabled.map((z) => z.restart.health_interval_ms), 1000));
-    ctx.resources = new ResourceWatch({ zones: () => zones.all(), intervalMs: sampleMs, log: log.child({ component: 'resources' }) });
+    ctx.resources = new ResourceWatch({
+      zones: () => zones.all(),
+      intervalMs: sampleMs,
+      log: log.child({ component: 'resources' }),
+    });
     ctx.resources.start();
     void Promise.all(zones.all().map((r) => r.settled())).then(() => this.updateSystemState());
     log.info('supervisor started', { zones: zones.names().join(','), run_dir: paths.runDir, pid: process.pid });
@@ -202,7 +297,12 @@ export class Supervisor {
     else state.setSystemState(states.every((s) => s === 'ready') ? 'running' : 'degraded');
   }
 
-  private async commandFromControl(target: CommandSource, payload: string, origin: string, progress?: (data: unknown) => void): Promise<CommandOutcome> {
+  private async commandFromControl(
+    target: CommandSource,
+    payload: string,
+    origin: string,
+    progress?: (data: unknown) => void,
+  ): Promise<CommandOutcome> {
     const dispatcher = this.ctx.dispatcher!;
     if (target.kind === 'zone' && !this.ctx.zones.get(target.zone)) {
       return dispatcher.dispatch({ kind: 'zone', zone: target.zone }, payload, origin);
@@ -219,7 +319,11 @@ export class Supervisor {
   /** SIGHUP (systemd's ExecReload): a `reload_config` of the file we run from, audited like any command. */
   async reloadFromSignal(): Promise<CommandOutcome | null> {
     if (!this.ctx.dispatcher || this.stopping) return null;
-    const outcome = await this.ctx.dispatcher.dispatch({ kind: 'system' }, JSON.stringify({ command: 'reload_config' }), 'signal:SIGHUP');
+    const outcome = await this.ctx.dispatcher.dispatch(
+      { kind: 'system' },
+      JSON.stringify({ command: 'reload_config' }),
+      'signal:SIGHUP',
+    );
     this.outbound?.publishOutcome(outcome);
     return outcome;
   }
@@ -231,10 +335,16 @@ export class Supervisor {
   private async swapBroker(next: MpvisorConfig): Promise<EmbeddedBroker | null> {
     const { log } = this.ctx;
     const was = this.ctx.config.mqtt;
-    const same = was.embedded && next.mqtt.embedded && embeddedBrokerHost(was) === embeddedBrokerHost(next.mqtt) && was.port === next.mqtt.port;
+    const same =
+      was.embedded &&
+      next.mqtt.embedded &&
+      embeddedBrokerHost(was) === embeddedBrokerHost(next.mqtt) &&
+      was.port === next.mqtt.port;
     if (same) return this.broker;
     await this.broker?.close();
-    this.broker = next.mqtt.embedded ? await startEmbeddedBroker(embeddedBrokerHost(next.mqtt), next.mqtt.port, log.child({ component: 'broker' })) : null;
+    this.broker = next.mqtt.embedded
+      ? await startEmbeddedBroker(embeddedBrokerHost(next.mqtt), next.mqtt.port, log.child({ component: 'broker' }))
+      : null;
     return this.broker;
   }
 
@@ -257,7 +367,8 @@ export class Supervisor {
       const busy = await waitForSpeech(runners, drainMs, this.skipWaiting.signal);
       if (busy.length > 0) log.warn('speech cut short by shutdown', { zones: busy.join(',') });
       if (!this.skipWaiting.signal.aborted) {
-        for (const [zone, media] of await collectMedia(runners, 500)) this.bootstraps.stoppedWith(zone, resumeOf(media));
+        for (const [zone, media] of await collectMedia(runners, 500))
+          this.bootstraps.stoppedWith(zone, resumeOf(media));
       }
       await this.store?.flush('shutdown');
       this.store?.close();
@@ -286,7 +397,8 @@ export class Supervisor {
       if (this.skipWaiting.signal.aborted) problems.push('shutdown hurried by a second signal');
       const report: StopReport = { clean: problems.length === 0, problems, duration_ms: Date.now() - started };
       if (report.clean) log.info('supervisor stopped', { duration_ms: report.duration_ms });
-      else log.warn('supervisor stopped, not cleanly', { duration_ms: report.duration_ms, problems: problems.join('; ') });
+      else
+        log.warn('supervisor stopped, not cleanly', { duration_ms: report.duration_ms, problems: problems.join('; ') });
       return report;
     })();
     return this.stopping;

@@ -6,7 +6,9 @@ import type { SupervisorContext } from './context.js';
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
 /** A socket file of ours, probed the way the cleanup decides: a refused connect means stale. */
-async function probeSocket(path: string): Promise<{ path: string; exists: boolean; is_socket: boolean; live: boolean }> {
+async function probeSocket(
+  path: string,
+): Promise<{ path: string; exists: boolean; is_socket: boolean; live: boolean }> {
   try {
     const st = await lstat(path);
     return { path, exists: true, is_socket: st.isSocket(), live: st.isSocket() ? await canConnect(path, 300) : false };
@@ -23,20 +25,44 @@ async function probeSocket(path: string): Promise<{ path: string; exists: boolea
 export async function diagnostics(ctx: SupervisorContext): Promise<unknown> {
   const { zones, ownership, sinks, resources, spares, mqtt, paths } = ctx;
   const ledger = ownership?.ledger;
-  const processes = (ledger?.processes ?? []).map((p) => ({ pid: p.pid, role: p.role, zone: p.zone, instance: p.instance, alive: isSameProcess(p) }));
+  const processes = (ledger?.processes ?? []).map((p) => ({
+    pid: p.pid,
+    role: p.role,
+    zone: p.zone,
+    instance: p.instance,
+    alive: isSameProcess(p),
+  }));
   const sockets = await Promise.all((ledger?.sockets ?? []).map((s) => probeSocket(s.path)));
   const snapshots = zones.all().map((r) => r.snapshot());
   const mem = process.memoryUsage();
   return {
-    supervisor: { pid: process.pid, uptime_ms: Date.now() - ctx.startedAt, run_dir: paths.runDir, state_dir: paths.stateDir, rss_mb: mb(mem.rss), heap_mb: mb(mem.heapUsed) },
+    supervisor: {
+      pid: process.pid,
+      uptime_ms: Date.now() - ctx.startedAt,
+      run_dir: paths.runDir,
+      state_dir: paths.stateDir,
+      rss_mb: mb(mem.rss),
+      heap_mb: mb(mem.heapUsed),
+    },
     processes,
     spares: spares?.snapshot() ?? [],
     sockets,
     audio: {
-      zones: snapshots.map((z) => ({ zone: z.zone, output: z.audio_output ?? null, output_status: z.output ?? null, mpv: z.mpv_processes.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive })) })),
+      zones: snapshots.map((z) => ({
+        zone: z.zone,
+        output: z.audio_output ?? null,
+        output_status: z.output ?? null,
+        mpv: z.mpv_processes.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive })),
+      })),
       sinks: (await sinks?.status()) ?? { reachable: false, ours: [] },
     },
-    recent_errors: snapshots.map((z) => ({ zone: z.zone, state: z.state, restarts: z.restarts, last_exit: z.last_exit, errors: z.errors })),
+    recent_errors: snapshots.map((z) => ({
+      zone: z.zone,
+      state: z.state,
+      restarts: z.restarts,
+      last_exit: z.last_exit,
+      errors: z.errors,
+    })),
     resources: resources?.snapshot() ?? {},
     mqtt: mqtt?.metrics() ?? null,
   };

@@ -6,11 +6,15 @@ import type { MqttLink } from './mqtt/mqtt-link.js';
 import type { ZoneRegistry } from './zone-registry.js';
 
 /** This program's version, as its package.json says (read once, at start). */
-const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** The first non-internal IPv4 address (ParadoxFX reports one), else the first IPv6, else null. */
 export function primaryAddress(): string | null {
-  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => !a.internal);
+  const all = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal);
   return (all.find((a) => a.family === 'IPv4') ?? all[0])?.address ?? null;
 }
 
@@ -19,7 +23,12 @@ export function primaryAddress(): string | null {
  * filter on; `implementation` says mpvisor), device_name, ip_address, status, uptime (seconds), zones
  * keyed by section as ParadoxFX has them, and mpvisor's lifecycle per zone in `zone_states`. Not retained.
  */
-export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: ZoneRegistry, startedAt: number): () => void {
+export function startHeartbeat(
+  mqtt: MqttLink,
+  config: MpvisorConfig,
+  zones: ZoneRegistry,
+  startedAt: number,
+): () => void {
   const ip = primaryAddress();
   const publish = () => {
     const states = zones.all().map((r) => r.state);
@@ -57,8 +66,14 @@ export function startHeartbeat(mqtt: MqttLink, config: MpvisorConfig, zones: Zon
 }
 
 /** `{system topic}/metrics`, retained, every interval: the same document as the `metrics` command. */
-export function startMetricsTopic(mqtt: MqttLink, topic: string, metrics: () => unknown, intervalMs: number): () => void {
-  const publish = () => mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...(metrics() as object) }));
+export function startMetricsTopic(
+  mqtt: MqttLink,
+  topic: string,
+  metrics: () => unknown,
+  intervalMs: number,
+): () => void {
+  const publish = () =>
+    mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...(metrics() as object) }));
   publish();
   const timer = setInterval(publish, intervalMs);
   timer.unref();

@@ -15,7 +15,9 @@ export class Outbound {
 
   /** A zone's events topic, or the system's for null. */
   private eventsTopic(zone: string | null): string {
-    return zone === null ? systemTopics(this.o.systemTopic).events : zoneTopics(this.o.zoneConfigs.get(zone)?.topic ?? '').events;
+    return zone === null
+      ? systemTopics(this.o.systemTopic).events
+      : zoneTopics(this.o.zoneConfigs.get(zone)?.topic ?? '').events;
   }
 
   /** On the zone's (or the system's) events topic, and to an MQTT 5 response topic already checked by the intake. */
@@ -32,7 +34,10 @@ export class Outbound {
   /** ParadoxFX's event payloads, beside mpvisor's own: controllers written for ParadoxFX listen for these. */
   private publishPfx(zone: string, events: PfxEvent[]): void {
     for (const event of events) {
-      this.o.mqtt.publishEvent(this.eventsTopic(zone), JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }));
+      this.o.mqtt.publishEvent(
+        this.eventsTopic(zone),
+        JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }),
+      );
     }
   }
 
@@ -56,13 +61,22 @@ export class Outbound {
 
   /** On the zone's events and the system's, so one subscription sees every zone come and go. */
   publishLifecycle(zone: string, event: string, detail: Record<string, unknown>): void {
-    const payload = JSON.stringify({ timestamp: new Date().toISOString(), type: 'zone_lifecycle', zone, event, ...detail });
+    const payload = JSON.stringify({
+      timestamp: new Date().toISOString(),
+      type: 'zone_lifecycle',
+      zone,
+      event,
+      ...detail,
+    });
     this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
     this.o.mqtt.publishEvent(this.eventsTopic(null), payload);
   }
 
   publishMediaEvent(zone: string, event: MediaEvent): void {
-    this.o.mqtt.publishEvent(this.eventsTopic(zone), JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }));
+    this.o.mqtt.publishEvent(
+      this.eventsTopic(zone),
+      JSON.stringify({ timestamp: new Date().toISOString(), zone, ...event }),
+    );
     const config = this.o.zoneConfigs.get(zone);
     if (config) this.publishPfx(zone, pfxMediaEvents(config, event));
   }
@@ -70,7 +84,10 @@ export class Outbound {
   /** On the zone's (or the system's, for null) warnings topic (ParadoxFX's) and its events. */
   publishWarning(zone: string | null, message: string, detail: Record<string, unknown> = {}): void {
     const payload = JSON.stringify({ timestamp: new Date().toISOString(), type: 'warning', zone, message, ...detail });
-    const warnings = zone === null ? systemTopics(this.o.systemTopic).warnings : zoneTopics(this.o.zoneConfigs.get(zone)!.topic).warnings;
+    const warnings =
+      zone === null
+        ? systemTopics(this.o.systemTopic).warnings
+        : zoneTopics(this.o.zoneConfigs.get(zone)!.topic).warnings;
     this.o.mqtt.publishEvent(warnings, payload);
     this.o.mqtt.publishEvent(this.eventsTopic(zone), payload);
   }

@@ -35,7 +35,10 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'mpvisor');
 }
 
-export function resolvePaths(config: MpvisorConfig | null, flags: { runDir?: string; stateDir?: string }): RuntimePaths {
+export function resolvePaths(
+  config: MpvisorConfig | null,
+  flags: { runDir?: string; stateDir?: string },
+): RuntimePaths {
   const runDir = flags.runDir ?? config?.global.run_dir ?? defaultRunDir();
   const stateDir = flags.stateDir ?? config?.global.state_dir ?? defaultStateDir();
   return { runDir, stateDir, controlSocket: join(runDir, 'control.sock'), workerSocket: join(runDir, 'workers.sock') };
@@ -62,7 +65,8 @@ export async function prepareRunDir(dir: string, sharedTmp = dir === sharedTmpRu
   if (st.isSymbolicLink()) throw new RunDirError(dir, 'is a symbolic link');
   if (!st.isDirectory()) throw new RunDirError(dir, 'is not a directory');
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) throw new RunDirError(dir, `belongs to uid ${st.uid}, not to us (uid ${uid})`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new RunDirError(dir, `belongs to uid ${st.uid}, not to us (uid ${uid})`);
   if ((st.mode & 0o777) === 0o700) return;
   // In /tmp a folder others could enter may already hold their files; a configured folder is ours to tighten.
   if (sharedTmp) throw new RunDirError(dir, `has mode ${(st.mode & 0o777).toString(8)}, not 700`);

@@ -12,13 +12,23 @@ export class Reports {
   /** What the retained system state carries besides its lifecycle. */
   systemFacts(): Record<string, unknown> {
     const { zones, startedAt } = this.ctx;
-    return { pid: process.pid, uptime_ms: Date.now() - startedAt, zones: Object.fromEntries(zones.all().map((r) => [r.name, r.state])) };
+    return {
+      pid: process.pid,
+      uptime_ms: Date.now() - startedAt,
+      zones: Object.fromEntries(zones.all().map((r) => [r.name, r.state])),
+    };
   }
 
   status(): unknown {
     const { state, mqtt, zones, spares, paths, startedAt } = this.ctx;
     return {
-      system: { state: state?.system ?? 'starting', pid: process.pid, uptime_ms: Date.now() - startedAt, run_dir: paths.runDir, mqtt: mqtt?.metrics() ?? null },
+      system: {
+        state: state?.system ?? 'starting',
+        pid: process.pid,
+        uptime_ms: Date.now() - startedAt,
+        run_dir: paths.runDir,
+        mqtt: mqtt?.metrics() ?? null,
+      },
       zones: zones.all().map((r) => r.snapshot()),
       spares: spares?.snapshot() ?? [],
     };
@@ -27,7 +37,12 @@ export class Reports {
   metrics(): unknown {
     const { mqtt, dispatcher, resources } = this.ctx;
     const mem = process.memoryUsage();
-    return { mqtt: mqtt?.metrics() ?? null, commands: dispatcher?.stats() ?? null, supervisor: { rss_mb: mb(mem.rss), heap_mb: mb(mem.heapUsed) }, zones: resources?.snapshot() ?? {} };
+    return {
+      mqtt: mqtt?.metrics() ?? null,
+      commands: dispatcher?.stats() ?? null,
+      supervisor: { rss_mb: mb(mem.rss), heap_mb: mb(mem.heapUsed) },
+      zones: resources?.snapshot() ?? {},
+    };
   }
 
   health(): unknown {
@@ -35,7 +50,15 @@ export class Reports {
     const zones = registry.all().map((r) => {
       const output = r.snapshot().output;
       // The output's truth as the zone's worker last asked the audio server (null: not a sink of its own).
-      return { zone: r.name, state: r.state, worker_pid: r.pid, mpv_pids: r.mpvPids, output: output ? { sink: output.sink, problems: output.problems, reason: output.reason, sink_state: output.sink_state } : null };
+      return {
+        zone: r.name,
+        state: r.state,
+        worker_pid: r.pid,
+        mpv_pids: r.mpvPids,
+        output: output
+          ? { sink: output.sink, problems: output.problems, reason: output.reason, sink_state: output.sink_state }
+          : null,
+      };
     });
     return {
       healthy: zones.every((z) => z.state === 'ready'),
@@ -46,7 +69,8 @@ export class Reports {
       memory_mb: mb(process.memoryUsage().rss),
       ...ownership?.health(),
       // Our combine sinks (combined-audio zones), as recorded when loaded.
-      pulse_sinks: ownership?.ledger.pulseModules.map((m) => ({ sink: m.sink_name, module_index: m.module_index })) ?? [],
+      pulse_sinks:
+        ownership?.ledger.pulseModules.map((m) => ({ sink: m.sink_name, module_index: m.module_index })) ?? [],
       resetting: resets?.busy ?? false,
     };
   }

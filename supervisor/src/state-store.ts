@@ -52,12 +52,14 @@ export class ZoneStateStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`cannot read ${this.file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.log.warn(`cannot read ${this.file}: ${(err as Error).message}`);
       return {};
     }
     try {
       const parsed = JSON.parse(text) as SavedZones;
-      if (parsed?.version !== 1 || typeof parsed.zones !== 'object' || parsed.zones === null) throw new Error('unknown layout');
+      if (parsed?.version !== 1 || typeof parsed.zones !== 'object' || parsed.zones === null)
+        throw new Error('unknown layout');
       return parsed.zones;
     } catch (err) {
       this.log.warn(`ignoring saved zone state in ${this.file}: ${(err as Error).message}`);

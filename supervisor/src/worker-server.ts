@@ -1,6 +1,11 @@
 import { IpcServer, type IpcPeer } from '@mpvisor/ipc';
 import type { Logger } from '@mpvisor/log';
-import { parseWorkerMessage, WORKER_PROTOCOL, type SupervisorToWorker, type WorkerToSupervisor } from '@mpvisor/protocol';
+import {
+  parseWorkerMessage,
+  WORKER_PROTOCOL,
+  type SupervisorToWorker,
+  type WorkerToSupervisor,
+} from '@mpvisor/protocol';
 import type { ZoneRegistry } from './zone-registry.js';
 import type { WorkerLink } from './zones/runner-context.js';
 

@@ -7,7 +7,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdSinkName, OWNER_PROPERTY, Pactl } from '@mpvisor/pulse';
-import { MqttProbe, startMonitorRecorder, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type MonitorRecorder, type Mosquitto, type PulseDaemon, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  MqttProbe,
+  startMonitorRecorder,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+  type MonitorRecorder,
+  type Mosquitto,
+  type PulseDaemon,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 const TONE = { a: 440, b: 660, both: 550 } as const;
 const TRACK_S = 120;
@@ -29,7 +41,10 @@ const BACK_BOUND_MS = 20_000;
 /** How long zone a's sink stays away. */
 const GONE_MS = 6000;
 
-export function audioOutputScenarios(label: string, start: (dir: string, sinks: string[]) => Promise<PulseDaemon>): void {
+export function audioOutputScenarios(
+  label: string,
+  start: (dir: string, sinks: string[]) => Promise<PulseDaemon>,
+): void {
   const dir = tempDir('mpvout');
   const media = join(dir.path, 'media');
   const base = `mpvout${randomBytes(4).toString('hex')}`;
@@ -40,23 +55,58 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
   let sup: SupervisorProcess;
   const rec: Record<string, MonitorRecorder> = {};
 
-  const cmd = (zone: string, body: object, timeoutMs = 15_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs);
+  const cmd = (zone: string, body: object, timeoutMs = 15_000) =>
+    probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs);
   const zoneState = (zone: string, test: (s: any) => boolean, since: number, timeoutMs = 10_000) =>
     probe.waitFor(`${base}/${zone}/state`, (m) => test(m.json), timeoutMs, since).then((m) => m.json);
   const tag = () => readFileSync(join(sup.stateDir, 'installation-id'), 'utf8').trim();
-  const ledgerSinks = () => (JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8')).pulse_modules as Array<{ sink_name: string; module_index: number }>).map((m) => [m.sink_name, m.module_index]).sort();
-  const heard = (r: MonitorRecorder, freq: number, since: number, timeoutMs = 4000) => r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, timeoutMs, since);
-  const loudest = (r: MonitorRecorder, freq: number, since: number, until = Infinity) => Math.max(0, ...r.since(since).filter((c) => c.at <= until).map((c) => c.tones[freq] ?? 0));
-  const position = async (zone: string) => (await cmd(zone, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value as number;
+  const ledgerSinks = () =>
+    (
+      JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8')).pulse_modules as Array<{
+        sink_name: string;
+        module_index: number;
+      }>
+    )
+      .map((m) => [m.sink_name, m.module_index])
+      .sort();
+  const heard = (r: MonitorRecorder, freq: number, since: number, timeoutMs = 4000) =>
+    r.waitFor((c) => (c.tones[freq] ?? 0) > HEARD, timeoutMs, since);
+  const loudest = (r: MonitorRecorder, freq: number, since: number, until = Infinity) =>
+    Math.max(
+      0,
+      ...r
+        .since(since)
+        .filter((c) => c.at <= until)
+        .map((c) => c.tones[freq] ?? 0),
+    );
+  const position = async (zone: string) =>
+    (await cmd(zone, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value as number;
 
   beforeAll(async () => {
     mkdirSync(media, { recursive: true });
-    for (const [zone, freq] of Object.entries(TONE)) execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', join(media, `tone-${zone}.wav`), 'synth', String(TRACK_S), 'sine', String(freq), 'vol', '0.3']);
+    for (const [zone, freq] of Object.entries(TONE))
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '16000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        join(media, `tone-${zone}.wav`),
+        'synth',
+        String(TRACK_S),
+        'sine',
+        String(freq),
+        'vol',
+        '0.3',
+      ]);
     daemon = await start(dir.path, SINKS);
     pactl = new Pactl({ env: { ...process.env, ...daemon.env } });
     // The worst case: zone a's stream is rescued to zone b's sink.
     await pactl.run(['set-default-sink', 'room_b']);
-    for (const sink of SINKS) rec[sink] = startMonitorRecorder({ env: { ...process.env, ...daemon.env }, sink, tones: Object.values(TONE) });
+    for (const sink of SINKS)
+      rec[sink] = startMonitorRecorder({ env: { ...process.env, ...daemon.env }, sink, tones: Object.values(TONE) });
     await Promise.all(Object.values(rec).map((r) => r.ready(10_000)));
     broker = await startMosquitto({ dir: dir.path });
     probe = await MqttProbe.connect(broker.url);
@@ -64,17 +114,37 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     // Lean on a shared 2-core machine: no warm spare, no effect voices (nothing here plays effects).
     const zones = [
       'warm_spares = 0',
-      ...['a', 'b'].flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0', `audio_device = pulse/room_${z}`]),
-      '[combined-audio:both]', `topic = ${base}/both`, 'media_dir = .', 'effects_pool_size = 0', 'combined_sinks = pulse/room_c, pulse/room_d',
+      ...['a', 'b'].flatMap((z) => [
+        `[audio:${z}]`,
+        `topic = ${base}/${z}`,
+        'media_dir = .',
+        'effects_pool_size = 0',
+        `audio_device = pulse/room_${z}`,
+      ]),
+      '[combined-audio:both]',
+      `topic = ${base}/both`,
+      'media_dir = .',
+      'effects_pool_size = 0',
+      'combined_sinks = pulse/room_c, pulse/room_d',
     ].join('\n');
     const since = Date.now();
     // Three zones' mpv starting at once on a busy machine: a generous start-up bound.
-    const config = testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zones }).replace('startup_timeout_ms = 8000', 'startup_timeout_ms = 30000');
+    const config = testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zones }).replace(
+      'startup_timeout_ms = 8000',
+      'startup_timeout_ms = 30000',
+    );
     sup = startSupervisor({ dir: dir.path, config, env: daemon.env });
     try {
       for (const z of Object.keys(TONE)) await zoneState(z, (s) => s?.state === 'ready', since, 60_000);
     } catch (err) {
-      console.log(sup.output().split('\n').filter((l) => !l.includes('"debug"')).slice(-30).join('\n'));
+      console.log(
+        sup
+          .output()
+          .split('\n')
+          .filter((l) => !l.includes('"debug"'))
+          .slice(-30)
+          .join('\n'),
+      );
       throw err;
     }
     for (const z of Object.keys(TONE)) {
@@ -116,13 +186,24 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
     expect(missing.output.present).toBe(false);
     await probe.waitFor(`${base}/a/warnings`, (m) => /room_a/.test(m.json?.message ?? ''), 5000, gone);
-    await probe.waitFor(`${base}/system/events`, (m) => m.json?.type === 'zone_output' && m.json?.zone === 'a' && m.json?.state === 'output_missing', 5000, gone);
+    await probe.waitFor(
+      `${base}/system/events`,
+      (m) => m.json?.type === 'zone_output' && m.json?.zone === 'a' && m.json?.state === 'output_missing',
+      5000,
+      gone,
+    );
     await zoneState('a', (s) => s?.state === 'degraded', gone, 5000);
     await new Promise((r) => setTimeout(r, GONE_MS));
     const leak = loudest(rec.room_b!, TONE.a, gone);
-    const leaked = rec.room_b!.since(gone).filter((c) => (c.tones[TONE.a] ?? 0) >= SILENT).map((c) => `${c.at - gone}:${(c.tones[TONE.a] ?? 0).toFixed(3)}`);
-    if (leaked.length > 0) console.log(`${label}: windows (ms after unload: band RMS) with a's tone on room_b: ${leaked.join(' ')}`);
-    console.log(`${label}: zone a's tone on room_b while room_a was gone: max band RMS ${leak.toFixed(4)} over ${rec.room_b!.since(gone).length} windows`);
+    const leaked = rec
+      .room_b!.since(gone)
+      .filter((c) => (c.tones[TONE.a] ?? 0) >= SILENT)
+      .map((c) => `${c.at - gone}:${(c.tones[TONE.a] ?? 0).toFixed(3)}`);
+    if (leaked.length > 0)
+      console.log(`${label}: windows (ms after unload: band RMS) with a's tone on room_b: ${leaked.join(' ')}`);
+    console.log(
+      `${label}: zone a's tone on room_b while room_a was gone: max band RMS ${leak.toFixed(4)} over ${rec.room_b!.since(gone).length} windows`,
+    );
     // The server moves a's stream to its default sink (b's) before anyone can react; the worker moves it
     // to our holding sink as soon as the server reports the removal. That gap is the figure that matters
     // (docs/benchmarks.md): nothing on an idle machine, a few hundred ms on a badly overloaded one.
@@ -137,7 +218,9 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     const reattached = Date.now() - back;
     const first = await heard(rec.room_a!, TONE.a, back, BACK_BOUND_MS + 2000);
     const ok = await zoneState('a', (s) => s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
-    console.log(`${label}: recorder reattached after ${reattached} ms; zone state said ok after ${Date.parse(ok.timestamp) - back} ms`);
+    console.log(
+      `${label}: recorder reattached after ${reattached} ms; zone state said ok after ${Date.parse(ok.timestamp) - back} ms`,
+    );
     console.log(`${label}: zone a heard again on room_a ${first.at - back} ms after its sink returned`);
     expect(first.at - back).toBeLessThan(BACK_BOUND_MS);
     // Where the music would be had room_a never gone: it kept time on our holding sink meanwhile.
@@ -158,7 +241,10 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     ] as const) {
       const t = Date.now();
       await pactl.run([...on]);
-      if (problem === 'sink_suspended' && (await pactl.listSinks()).find((x) => x.name === 'room_a')?.state !== 'SUSPENDED') {
+      if (
+        problem === 'sink_suspended' &&
+        (await pactl.listSinks()).find((x) => x.name === 'room_a')?.state !== 'SUSPENDED'
+      ) {
         // pipewire-pulse 0.3.65 accepts suspend-sink and keeps a sink in use RUNNING: nothing to report.
         console.log(`${label}: the server does not suspend a sink in use; suspended case not applicable`);
         await pactl.run([...off]);
@@ -188,7 +274,12 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     await daemon.crash();
     for (const z of Object.keys(TONE)) {
       // No server is no fault of the zone: it stays ready (mpv alive, commands answered) and says why it is silent.
-      await zoneState(z, (x) => x?.output?.problems?.includes('audio_server_missing') && x?.state === 'ready', t, 10_000);
+      await zoneState(
+        z,
+        (x) => x?.output?.problems?.includes('audio_server_missing') && x?.state === 'ready',
+        t,
+        10_000,
+      );
     }
     await waitFor(() => ledgerSinks().length === 0, 5000, 'the ledger to forget the modules the server took');
     await new Promise((r) => setTimeout(r, 1000));
@@ -196,15 +287,25 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     const back = Date.now();
     await pactl.run(['set-default-sink', 'room_b']);
     const times: Record<string, number> = {};
-    for (const [sink, freq] of [['room_a', TONE.a], ['room_b', TONE.b], ['room_c', TONE.both], ['room_d', TONE.both]] as const) {
+    for (const [sink, freq] of [
+      ['room_a', TONE.a],
+      ['room_b', TONE.b],
+      ['room_c', TONE.both],
+      ['room_d', TONE.both],
+    ] as const) {
       times[sink] = (await heard(rec[sink]!, freq, back, BACK_BOUND_MS + 2000)).at - back;
     }
     console.log(`${label}: heard again after the server's return (ms): ${JSON.stringify(times)}`);
     for (const ms of Object.values(times)) expect(ms).toBeLessThan(BACK_BOUND_MS);
     const ours = (await pactl.listSinks()).filter((s) => s.properties[OWNER_PROPERTY] === tag());
     expect(ours.map((s) => s.name).sort()).toEqual([holdSinkName(tag()), 'mpvisor_both'].sort());
-    await waitFor(() => JSON.stringify(ledgerSinks()) === JSON.stringify(ours.map((s) => [s.name, s.owner_module]).sort()), 5000, 'the ledger to hold the new modules');
-    for (const z of Object.keys(TONE)) await zoneState(z, (x) => x?.state === 'ready' && x?.output?.problems?.length === 0, back, 8000);
+    await waitFor(
+      () => JSON.stringify(ledgerSinks()) === JSON.stringify(ours.map((s) => [s.name, s.owner_module]).sort()),
+      5000,
+      'the ledger to hold the new modules',
+    );
+    for (const z of Object.keys(TONE))
+      await zoneState(z, (x) => x?.state === 'ready' && x?.output?.problems?.length === 0, back, 8000);
   }, 60_000);
 
   it(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again`, async () => {
@@ -223,7 +324,11 @@ export function audioOutputScenarios(label: string, start: (dir: string, sinks: 
     await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
     const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
     expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
-    await waitFor(() => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module), 5000, 'the ledger to record the new combine sink');
+    await waitFor(
+      () => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module),
+      5000,
+      'the ledger to record the new combine sink',
+    );
     await heard(rec.room_c!, TONE.both, t);
   }, 30_000);
 

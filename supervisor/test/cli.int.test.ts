@@ -76,7 +76,8 @@ describe('mpvisor CLI against a running supervisor', () => {
     ini = join(dir.path, 'cli.ini');
     writeFileSync(ini, text);
     sup = startSupervisor({ dir: dir.path, config: text });
-    for (const z of ['alpha', 'beta']) await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000);
+    for (const z of ['alpha', 'beta'])
+      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000);
   }, 30_000);
 
   afterAll(async () => {
@@ -112,7 +113,7 @@ describe('mpvisor CLI against a running supervisor', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ healthy: true, mqtt_connected: true });
   }, 30_000);
 
-  it('diagnostics: the result when implemented, otherwise exit 1 with the supervisor\'s message', async () => {
+  it("diagnostics: the result when implemented, otherwise exit 1 with the supervisor's message", async () => {
     const json = await cli(['diagnostics', '--json', ...local()]);
     const doc = JSON.parse(json.stdout);
     if (doc?.type === 'command') {
@@ -145,11 +146,17 @@ describe('mpvisor CLI against a running supervisor', () => {
   }, 30_000);
 
   it('reset and cleanup: the outcome decides the exit code, the message is printed', async () => {
-    for (const args of [['reset', 'alpha'], ['reset', '--type', 'sockets'], ['cleanup', 'orphans'], ['cleanup', 'sockets']]) {
+    for (const args of [
+      ['reset', 'alpha'],
+      ['reset', '--type', 'sockets'],
+      ['cleanup', 'orphans'],
+      ['cleanup', 'sockets'],
+    ]) {
       const json = await cli([...args, '--json', ...local()], 60_000);
       const outcome = JSON.parse(json.stdout);
       expect(outcome.type).toBe('command');
-      const expected = outcome.outcome === 'success' || outcome.outcome === 'warning' ? 0 : outcome.outcome === 'invalid' ? 2 : 1;
+      const expected =
+        outcome.outcome === 'success' || outcome.outcome === 'warning' ? 0 : outcome.outcome === 'invalid' ? 2 : 1;
       expect(json.code).toBe(expected);
       if (expected === 1) {
         const text = await cli([...args, ...local()], 60_000);
@@ -158,7 +165,8 @@ describe('mpvisor CLI against a running supervisor', () => {
         if (outcome.error_type === 'not_implemented') expect(text.stderr).toContain('not_implemented');
       }
     }
-    for (const z of ['alpha', 'beta']) await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000);
+    for (const z of ['alpha', 'beta'])
+      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000);
   }, 120_000);
 
   it('reset: contradictory flags are a usage error', async () => {
@@ -179,13 +187,32 @@ describe('mpvisor CLI against a running supervisor', () => {
     const health = await cli(['health', '--json', '--mqtt', broker.url, '--topic', base, '--protocol-version', '4']);
     expect(JSON.parse(health.stdout).healthy).toBe(true);
     // Nobody answers on this base topic: not reachable.
-    const nobody = await cli(['send', 'beta', '{"command":"getState"}', '--mqtt', broker.url, '--topic', 'nobody-here', '--wait', '2']);
+    const nobody = await cli([
+      'send',
+      'beta',
+      '{"command":"getState"}',
+      '--mqtt',
+      broker.url,
+      '--topic',
+      'nobody-here',
+      '--wait',
+      '2',
+    ]);
     expect(nobody.code).toBe(3);
     expect(nobody.stderr).toContain('no outcome');
   }, 90_000);
 
   it('--help on every verb shows examples', async () => {
-    for (const verb of [['run'], ['status'], ['health'], ['diagnostics'], ['reset'], ['cleanup'], ['send'], ['config', 'check']]) {
+    for (const verb of [
+      ['run'],
+      ['status'],
+      ['health'],
+      ['diagnostics'],
+      ['reset'],
+      ['cleanup'],
+      ['send'],
+      ['config', 'check'],
+    ]) {
       const r = await cli([...verb, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');
@@ -198,7 +225,14 @@ describe('mpvisor CLI without a supervisor', () => {
   afterAll(() => dir.remove());
 
   it('exit 3 when the supervisor is not running (control socket and MQTT)', async () => {
-    for (const verb of [['status'], ['health'], ['diagnostics'], ['reset'], ['cleanup', 'orphans'], ['send', 'alpha', '{"command":"getState"}']]) {
+    for (const verb of [
+      ['status'],
+      ['health'],
+      ['diagnostics'],
+      ['reset'],
+      ['cleanup', 'orphans'],
+      ['send', 'alpha', '{"command":"getState"}'],
+    ]) {
       const r = await cli([...verb, '--run-dir', join(dir.path, 'run')]);
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('not reachable');
@@ -225,7 +259,15 @@ describe('mpvisor CLI without a supervisor', () => {
     const json = await cli(['config', 'check', file, '--json']);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, errors: 4, warnings: 1 });
-    const run = await cli(['run', '--config', file, '--run-dir', join(dir.path, 'run2'), '--state-dir', join(dir.path, 'state2')]);
+    const run = await cli([
+      'run',
+      '--config',
+      file,
+      '--run-dir',
+      join(dir.path, 'run2'),
+      '--state-dir',
+      join(dir.path, 'state2'),
+    ]);
     expect(run.code).toBe(2);
     expectAll(run.stderr);
   }, 30_000);

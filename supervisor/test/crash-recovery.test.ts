@@ -26,7 +26,9 @@ function zone(overrides: Record<string, number> = {}): ZoneConfig {
   return config.zones[0]!;
 }
 
-function harness(opts: { extra?: Record<string, number>; spare?: () => boolean; coordinator?: (reason: string) => boolean } = {}) {
+function harness(
+  opts: { extra?: Record<string, number>; spare?: () => boolean; coordinator?: (reason: string) => boolean } = {},
+) {
   const clock = new FakeClock();
   const events: string[] = [];
   const spawns: number[] = [];

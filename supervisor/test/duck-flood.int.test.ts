@@ -36,7 +36,9 @@ const ini = (port: number, media: string, base: string) =>
   ].join('\n');
 
 function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.replace(/\D+/g, ''));
 }
 
@@ -46,7 +48,10 @@ describe('a flood of distinct duck ids', () => {
 
   beforeAll(async () => {
     // The heap bound the systemd unit and `npm start` run the supervisor with (docs/benchmarks.md).
-    h = await zoneHarness('mpvdf', ini, { brokerConf: ['max_queued_messages 0', 'max_inflight_messages 0'], env: { NODE_OPTIONS: '--max-old-space-size=96' } });
+    h = await zoneHarness('mpvdf', ini, {
+      brokerConf: ['max_queued_messages 0', 'max_inflight_messages 0'],
+      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+    });
     await h.ready('room', 0, 90_000);
     flooder = await connectAsync(h.broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
   }, 120_000);
@@ -61,10 +66,23 @@ describe('a flood of distinct duck ids', () => {
     const before = await h.state('room');
     const topic = `${h.base}/room/commands`;
     const events = `${h.base}/room/events`;
-    const outcomes = (prefix: string) => h.probe.messages.filter((m) => m.topic === events && m.json?.type === 'command' && typeof m.json.id === 'string' && m.json.id.startsWith(prefix));
+    const outcomes = (prefix: string) =>
+      h.probe.messages.filter(
+        (m) =>
+          m.topic === events &&
+          m.json?.type === 'command' &&
+          typeof m.json.id === 'string' &&
+          m.json.id.startsWith(prefix),
+      );
     const flood = async (prefix: string, count: number) => {
       const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-      await Promise.all(ids.map((id) => flooder.publishAsync(topic, JSON.stringify({ command: 'duck', id, duck_id: `${id}-${'x'.repeat(48)}` }), { qos: 1 })));
+      await Promise.all(
+        ids.map((id) =>
+          flooder.publishAsync(topic, JSON.stringify({ command: 'duck', id, duck_id: `${id}-${'x'.repeat(48)}` }), {
+            qos: 1,
+          }),
+        ),
+      );
       await waitFor(() => outcomes(prefix).length >= count, 150_000, `${count} outcomes`, 200);
     };
     // The same flood once before the baseline, as the fuzz benchmark warms up: the first burst grows
@@ -80,7 +98,8 @@ describe('a flood of distinct duck ids', () => {
     expect(new Set(got.map((o) => o.id)).size).toBe(FLOOD);
     expect(got).toHaveLength(FLOOD);
     const kinds = new Map<string, number>();
-    for (const o of got) kinds.set(`${o.outcome}/${o.error_type}`, (kinds.get(`${o.outcome}/${o.error_type}`) ?? 0) + 1);
+    for (const o of got)
+      kinds.set(`${o.outcome}/${o.error_type}`, (kinds.get(`${o.outcome}/${o.error_type}`) ?? 0) + 1);
     // A request waiting its turn while the flood saturates the supervisor may run out of time: that is
     // its one outcome too.
     const expected = ['success/null', 'failed/limit_reached', 'failed/busy', 'failed/timeout'];
@@ -96,7 +115,9 @@ describe('a flood of distinct duck ids', () => {
     expect(after).toMatchObject({ state: 'ready', pid: before.pid, restarts: before.restarts });
     expect(isAlive(before.pid)).toBe(true);
     const growthKb = rssKb(h.sup.pid) - rssBefore;
-    process.stdout.write(`duck flood: supervisor RSS ${rssStart} kB at start, ${rssBefore} kB after a first flood, +${growthKb} kB over the second; outcomes ${JSON.stringify(Object.fromEntries(kinds))}\n`);
+    process.stdout.write(
+      `duck flood: supervisor RSS ${rssStart} kB at start, ${rssBefore} kB after a first flood, +${growthKb} kB over the second; outcomes ${JSON.stringify(Object.fromEntries(kinds))}\n`,
+    );
     expect(growthKb).toBeLessThan(RSS_GROWTH_LIMIT_KB);
 
     // The zone still ducks and releases as asked.

@@ -17,7 +17,6 @@ import {
   type SupervisorProcess,
 } from '@mpvisor/testkit';
 
-
 describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
   const dir = tempDir('mpvf');
   const media = join(dir.path, 'media');
@@ -32,7 +31,10 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     broker = await startMosquitto({ dir: dir.path });
     probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/#`);
-    sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: ['alpha', 'beta'], base }) });
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: ['alpha', 'beta'], base }),
+    });
   }, 20_000);
 
   afterAll(async () => {
@@ -58,12 +60,16 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
   }, 20_000);
 
   it('mpvisor status lists both zones with worker and mpv pids', async () => {
-    const out = execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], {
+      encoding: 'utf8',
+    });
     const status = JSON.parse(out);
     expect(status.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     for (const z of status.zones) {
       expect(isAlive(z.pid)).toBe(true);
-      expect(z.mpv_processes.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['background', 'speech', 'effect-0']));
+      expect(z.mpv_processes.map((m: { role: string }) => m.role)).toEqual(
+        expect.arrayContaining(['background', 'speech', 'effect-0']),
+      );
       for (const m of z.mpv_processes) expect(isAlive(m.pid)).toBe(true);
     }
     const table = execFileSync(process.execPath, [cliPath, 'status', '--run-dir', sup.runDir], { encoding: 'utf8' });
@@ -75,17 +81,22 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     const events = `${base}/alpha/events`;
     const outcome = await probe.command(cmd, events, { command: 'playBackground', file: 'tone-220.wav', loop: true });
     expect(outcome).toMatchObject({ outcome: 'success', command: 'playBackground', zone: 'alpha' });
-    const read = async () => (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value;
+    const read = async () =>
+      (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result
+        .value;
     const t1 = await read();
     await sleep(600);
     const t2 = await read();
     expect(typeof t1).toBe('number');
     expect(t2 - t1).toBeGreaterThan(0.3);
-    const path = (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'path' })).result.value;
+    const path = (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'path' }))
+      .result.value;
     expect(path).toBe(join(media, 'tone-220.wav'));
     const stopped = await probe.command(cmd, events, { command: 'stopBackground' });
     expect(stopped.outcome).toBe('success');
-    const idle = (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'idle-active' })).result.value;
+    const idle = (
+      await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'idle-active' })
+    ).result.value;
     expect(idle).toBe(true);
   }, 20_000);
 
@@ -94,7 +105,12 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     const events = `${base}/beta/events`;
     const since = Date.now();
     await probe.publish(cmd, '{not json');
-    const bad = await probe.waitFor(events, (m) => m.json?.type === 'command' && m.json?.error_type === 'invalid_json', 5000, since);
+    const bad = await probe.waitFor(
+      events,
+      (m) => m.json?.type === 'command' && m.json?.error_type === 'invalid_json',
+      5000,
+      since,
+    );
     expect(bad.json).toMatchObject({ outcome: 'invalid', zone: 'beta', command: null });
     const unknown = await probe.command(cmd, events, { command: 'fly' });
     expect(unknown).toMatchObject({ outcome: 'invalid', error_type: 'unknown_command' });
@@ -112,12 +128,17 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     const diag = await probe.command(`${base}/system/commands`, `${base}/system/events`, { command: 'diagnostics' });
     expect(diag.outcome).toBe('success');
     const r = diag.result;
-    const status = JSON.parse(execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }));
+    const status = JSON.parse(
+      execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }),
+    );
     for (const z of status.zones) {
       const entry = r.processes.find((p: { pid: number }) => p.pid === z.pid);
       expect(entry).toMatchObject({ zone: z.zone, alive: true });
     }
-    expect(r.sockets.find((s: { path: string }) => s.path === join(sup.runDir, 'control.sock'))).toMatchObject({ is_socket: true, live: true });
+    expect(r.sockets.find((s: { path: string }) => s.path === join(sup.runDir, 'control.sock'))).toMatchObject({
+      is_socket: true,
+      live: true,
+    });
     expect(r.audio.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     expect(r.recent_errors.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     expect(typeof r.supervisor.rss_mb).toBe('number');
@@ -147,11 +168,18 @@ describe('death flows downward', () => {
     const broker = await startMosquitto({ dir: dir.path });
     const probe = await MqttProbe.connect(broker.url);
     await probe.subscribe('mpvk/#');
-    const sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base: 'mpvk' }) });
+    const sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base: 'mpvk' }),
+    });
     try {
       await probe.waitFor('mpvk/one/state', (m) => m.json?.state === 'ready', 10_000);
       await probe.waitFor('mpvk/two/state', (m) => m.json?.state === 'ready', 10_000);
-      await probe.command('mpvk/one/commands', 'mpvk/one/events', { command: 'playBackground', file: 'tone-330.wav', loop: true });
+      await probe.command('mpvk/one/commands', 'mpvk/one/events', {
+        command: 'playBackground',
+        file: 'tone-330.wav',
+        loop: true,
+      });
       const tree = sup.tree();
       expect(tree.length).toBeGreaterThanOrEqual(2 + 2 * 4);
       sup.child.kill('SIGKILL');

@@ -5,7 +5,18 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { readIdentity, isSameProcess, type ProcessIdentity } from '@mpvisor/sys';
-import { isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  isAlive,
+  MqttProbe,
+  sleep,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 // Exact censuses of the zones' processes: no warm spare here (spares in the ledger: warm-spares.int.test.ts).
 const NO_SPARES = 'warm_spares = 0';
@@ -23,24 +34,44 @@ interface LedgerFileEntry {
   run_id: string;
 }
 
-const readLedger = (stateDir: string) => JSON.parse(readFileSync(join(stateDir, 'ledger.json'), 'utf8')) as { run_id: string; processes: LedgerFileEntry[]; sockets: Array<{ path: string }> };
+const readLedger = (stateDir: string) =>
+  JSON.parse(readFileSync(join(stateDir, 'ledger.json'), 'utf8')) as {
+    run_id: string;
+    processes: LedgerFileEntry[];
+    sockets: Array<{ path: string }>;
+  };
 
 /** Spawn a process of the test's own (never in any ledger) and wait until it has exec'd. */
-async function own(cmd: string, args: string[], children: ChildProcess[]): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+async function own(
+  cmd: string,
+  args: string[],
+  children: ChildProcess[],
+): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
   const child = spawn(cmd, args, { stdio: 'ignore' });
   children.push(child);
-  await waitFor(() => {
-    try {
-      return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
-    } catch {
-      return false;
-    }
-  }, 5000, `${cmd} to start`);
+  await waitFor(
+    () => {
+      try {
+        return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
+      } catch {
+        return false;
+      }
+    },
+    5000,
+    `${cmd} to start`,
+  );
   return { child, id: readIdentity(child.pid!)! };
 }
 
-async function mpvWithSocket(path: string, children: ChildProcess[]): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
-  const p = await own('mpv', ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`], children);
+async function mpvWithSocket(
+  path: string,
+  children: ChildProcess[],
+): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+  const p = await own(
+    'mpv',
+    ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`],
+    children,
+  );
   await waitFor(() => existsSync(path) && lstatSync(path).isSocket(), 10_000, `mpv socket ${path}`);
   return p;
 }
@@ -82,7 +113,10 @@ describe('ownership ledger in the supervisor', () => {
     const sub = join(dir.path, 'a');
     mkdirSync(sub);
     const since = Date.now();
-    const sup = startSupervisor({ dir: sub, config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base, extra: NO_SPARES }) });
+    const sup = startSupervisor({
+      dir: sub,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base, extra: NO_SPARES }),
+    });
     try {
       await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
 
@@ -121,7 +155,11 @@ describe('ownership ledger in the supervisor', () => {
       // The ledger on disk holds exactly the worker and its mpv, with their real start times.
       const onDisk = readLedger(sup.stateDir);
       const worker = onDisk.processes.find((p) => p.role === 'worker')!;
-      expect(worker).toMatchObject({ pid: zone.worker_pid, zone: 'one', starttime: readIdentity(zone.worker_pid)!.starttime });
+      expect(worker).toMatchObject({
+        pid: zone.worker_pid,
+        zone: 'one',
+        starttime: readIdentity(zone.worker_pid)!.starttime,
+      });
       const mpv = onDisk.processes.filter((p) => p.role === 'mpv');
       expect(mpv.map((p) => p.pid).sort()).toEqual([...zone.mpv_pids].sort());
       for (const m of mpv) expect(m.parent).toEqual({ pid: worker.pid, starttime: worker.starttime });
@@ -148,10 +186,14 @@ describe('ownership ledger in the supervisor', () => {
       await probe.waitFor(`${base}/two/state`, (m) => m.json?.state === 'ready', 15_000, since);
       // Every worker and mpv of the first run is in its ledger.
       const tree = first.tree();
-      await waitFor(() => {
-        const l = readLedger(first.stateDir);
-        return l.processes.length === tree.length && l.processes.every((p) => tree.includes(p.pid));
-      }, 5000, 'the ledger to list the whole tree');
+      await waitFor(
+        () => {
+          const l = readLedger(first.stateDir);
+          return l.processes.length === tree.length && l.processes.every((p) => tree.includes(p.pid));
+        },
+        5000,
+        'the ledger to list the whole tree',
+      );
       first.child.kill('SIGKILL');
       await first.exited;
 
@@ -169,13 +211,26 @@ describe('ownership ledger in the supervisor', () => {
         parent: null,
         run_id: ledger.run_id,
       });
-      ledger.processes.push(entry(victim.id, 'one/planted'), entry({ pid: bystander.id.pid, starttime: bystander.id.starttime + 4321 }, 'one/reused'));
+      ledger.processes.push(
+        entry(victim.id, 'one/planted'),
+        entry({ pid: bystander.id.pid, starttime: bystander.id.starttime + 4321 }, 'one/reused'),
+      );
       writeFileSync(join(first.stateDir, 'ledger.json'), JSON.stringify(ledger));
 
       since = Date.now();
       second = startSupervisor({ dir: sub, config });
-      await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid), 15_000, since);
-      await probe.waitFor(`${base}/two/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid), 15_000, since);
+      await probe.waitFor(
+        `${base}/one/state`,
+        (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid),
+        15_000,
+        since,
+      );
+      await probe.waitFor(
+        `${base}/two/state`,
+        (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid),
+        15_000,
+        since,
+      );
 
       expect(isSameProcess(victim.id)).toBe(false);
       expect(isSameProcess(bystander.id)).toBe(true);
@@ -185,9 +240,19 @@ describe('ownership ledger in the supervisor', () => {
       const health = await probe.command(sys.cmd, sys.events, { command: 'health_check' });
       const report = health.result.startup_cleanup;
       expect(report.previous_run_id).toBe(ledger.run_id);
-      expect(report.killed).toEqual(expect.arrayContaining([expect.objectContaining({ pid: victim.id.pid, role: 'mpv', instance: 'one/planted' })]));
+      expect(report.killed).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pid: victim.id.pid, role: 'mpv', instance: 'one/planted' })]),
+      );
       expect(report.killed.map((k: { pid: number }) => k.pid)).not.toContain(bystander.id.pid);
-      expect(report.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'process', pid: bystander.id.pid, reason: expect.stringContaining('pid reused') })]));
+      expect(report.skipped).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            kind: 'process',
+            pid: bystander.id.pid,
+            reason: expect.stringContaining('pid reused'),
+          }),
+        ]),
+      );
       // Whatever of the first run was still alive is reported as killed; everything else as not running.
       for (const k of report.killed) expect([victim.id.pid, ...tree]).toContain(k.pid);
       // The new ledger holds only this run.

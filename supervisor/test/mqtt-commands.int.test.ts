@@ -3,8 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { ERROR_TYPES, SYSTEM_COMMANDS, ZONE_COMMANDS } from '@mpvisor/protocol';
-import { MqttProbe, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import { type ERROR_TYPES, SYSTEM_COMMANDS, ZONE_COMMANDS } from '@mpvisor/protocol';
+import {
+  MqttProbe,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 const base = 'mpvc';
 const T = {
@@ -31,7 +40,12 @@ const ROWS: Row[] = [
   ['binary garbage', 'lobby', Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x9f, 0xc3, 0x28]), 'invalid_json'],
   ['literal NaN', 'lobby', '{"command":"setVolume","volume":NaN}', 'invalid_json'],
   ['trailing garbage', 'lobby', '{"command":"getState"} x', 'invalid_json'],
-  ['huge payload > 64 KiB', 'lobby', JSON.stringify({ command: 'getState', pad: 'x'.repeat(70 * 1024) }), 'payload_too_large'],
+  [
+    'huge payload > 64 KiB',
+    'lobby',
+    JSON.stringify({ command: 'getState', pad: 'x'.repeat(70 * 1024) }),
+    'payload_too_large',
+  ],
   ['deep nesting (40)', 'lobby', `{"command":"getState","x":${deep(40)}}`, 'too_deep'],
   ['hostile nesting (30,000)', 'lobby', deep(30_000), 'too_deep'],
   ['missing command', 'lobby', { volume: 10 }, 'missing_command'],
@@ -62,13 +76,28 @@ const ROWS: Row[] = [
   ['negative fadeTime', 'lobby', { command: 'stopBackground', fadeTime: -1 }, 'invalid_argument'],
   ['fadeTime word', 'lobby', { command: 'stopAll', FadeTime: 'slow' }, 'invalid_argument'],
   ['ducking beyond 100', 'lobby', { command: 'playSpeech', file: 'speech-1.wav', ducking: 120 }, 'invalid_argument'],
-  ['loop not boolean', 'lobby', { command: 'playBackground', file: 'tone-220.wav', loop: 'sometimes' }, 'invalid_argument'],
-  ['mpv property not allowed', 'lobby', { command: 'getMpvProperty', role: 'background', property: 'stream-open-filename' }, 'invalid_argument'],
+  [
+    'loop not boolean',
+    'lobby',
+    { command: 'playBackground', file: 'tone-220.wav', loop: 'sometimes' },
+    'invalid_argument',
+  ],
+  [
+    'mpv property not allowed',
+    'lobby',
+    { command: 'getMpvProperty', role: 'background', property: 'stream-open-filename' },
+    'invalid_argument',
+  ],
   ['screen command on audio zone', 'lobby', { command: 'playVideo', file: 'tone-220.wav' }, 'not_supported'],
   ['system: not JSON on /command', 'systemSingular', '{"command":', 'invalid_json'],
   ['system: array', 'system', '[]', 'not_an_object'],
   ['system: unknown command', 'system', { command: 'selfDestruct' }, 'unknown_command'],
-  ['system: zone command on system topic', 'system', { command: 'playBackground', file: 'tone-220.wav' }, 'unknown_command'],
+  [
+    'system: zone command on system topic',
+    'system',
+    { command: 'playBackground', file: 'tone-220.wav' },
+    'unknown_command',
+  ],
   ['system: reset unknown zone', 'system', { command: 'reset', zones: ['lobby', 'nope'] }, 'unknown_zone'],
   ['system: reset zones not a list', 'system', { command: 'reset', zones: 'lobby' }, 'invalid_argument'],
   ['system: reset zone name empty', 'system', { command: 'reset_audio', zones: [''] }, 'invalid_argument'],
@@ -76,7 +105,12 @@ const ROWS: Row[] = [
   ['system: reset level unknown', 'system', { command: 'reset', level: 'medium' }, 'invalid_argument'],
   ['system: system_reset unknown type', 'system', { command: 'system_reset', type: 'bogus' }, 'invalid_argument'],
   ['system: system_reset negative timeout', 'system', { command: 'system_reset', timeout: -5 }, 'invalid_argument'],
-  ['system: system_reset unknown zone', 'system', { command: 'system_reset', type: 'audio', zones: ['../lobby'] }, 'unknown_zone'],
+  [
+    'system: system_reset unknown zone',
+    'system',
+    { command: 'system_reset', type: 'audio', zones: ['../lobby'] },
+    'unknown_zone',
+  ],
   ['system: host command disabled', 'system', { command: 'reboot' }, 'disabled'],
   ['system: killPfx disabled', 'system', { Command: 'killPfx' }, 'disabled'],
   ['system: stop over MQTT disabled', 'system', { command: 'stop' }, 'disabled'],
@@ -99,7 +133,10 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
     broker = await startMosquitto({ dir: dir.path });
     probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/#`);
-    sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base }) });
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base }),
+    });
     await probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 15_000);
   }, 25_000);
 
@@ -122,20 +159,31 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
       await probe.client.publishAsync(cmd, body as string | Buffer, { qos: 1 });
       // Sent one at a time: an unreadable id is matched as the next outcome on that topic.
       const m = await waitFor(
-        () => probe.messages.slice(before).find((r) => r.topic === events && r.json?.type === 'command' && r.at >= since && (id === null || r.json.id === id)),
+        () =>
+          probe.messages
+            .slice(before)
+            .find(
+              (r) =>
+                r.topic === events && r.json?.type === 'command' && r.at >= since && (id === null || r.json.id === id),
+            ),
         5000,
         `the outcome of "${name}"`,
         5,
       );
       seen.push({ name, error_type: m.json.error_type, outcome: m.json.outcome, id: m.json.id });
-      expect({ name, outcome: m.json.outcome, error_type: m.json.error_type }).toEqual({ name, outcome: 'invalid', error_type: expected });
+      expect({ name, outcome: m.json.outcome, error_type: m.json.error_type }).toEqual({
+        name,
+        outcome: 'invalid',
+        error_type: expected,
+      });
       if (id !== null) expect(m.json.id).toBe(id);
       expect(typeof m.json.message).toBe('string');
       expect(m.json.message.length).toBeGreaterThan(5);
     }
     // Exactly one outcome per bad command that carried an id.
     const count = (id: string) => probe.messages.filter((r) => r.json?.type === 'command' && r.json?.id === id).length;
-    for (const s of seen) if (s.id !== null) expect({ name: s.name, outcomes: count(s.id) }).toEqual({ name: s.name, outcomes: 1 });
+    for (const s of seen)
+      if (s.id !== null) expect({ name: s.name, outcomes: count(s.id) }).toEqual({ name: s.name, outcomes: 1 });
     expect(sup.child.exitCode).toBeNull();
     const ok = await probe.command(T.lobby.cmd, T.lobby.events, { command: 'getState' });
     expect(ok).toMatchObject({ outcome: 'success', zone: 'lobby' });
@@ -158,7 +206,9 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
     expect(sys).toEqual(SYSTEM_COMMANDS.map((s) => s.name));
     expect(zone).toEqual(ZONE_COMMANDS.map((s) => s.name));
     for (const c of [...help.result.system, ...help.result.zone]) expect(c.description.length).toBeGreaterThan(10);
-    expect(help.result.zone.find((c: { command: string }) => c.command === 'playSoundEffect').aliases).toContain('playAudioFX');
+    expect(help.result.zone.find((c: { command: string }) => c.command === 'playSoundEffect').aliases).toContain(
+      'playAudioFX',
+    );
   });
 
   it('MQTT 5: the outcome also goes to the Response Topic with the same Correlation Data', async () => {
@@ -166,7 +216,12 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
     try {
       const replies: Array<{ topic: string; json: any; corr: string | undefined }> = [];
       v5.client.on('message', (topic, payload, packet) => {
-        if (topic.startsWith(`${base}/replies/`)) replies.push({ topic, json: JSON.parse(payload.toString()), corr: packet.properties?.correlationData?.toString() });
+        if (topic.startsWith(`${base}/replies/`))
+          replies.push({
+            topic,
+            json: JSON.parse(payload.toString()),
+            corr: packet.properties?.correlationData?.toString(),
+          });
       });
       await v5.subscribe(`${base}/replies/#`);
       const cases = [
@@ -214,14 +269,32 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
 
   it('heartbeat has ParadoxFX fields', async () => {
     // A heartbeat sent while a zone was still starting truthfully says degraded: wait for one after start-up.
-    const hb = await probe.waitFor(`${base}/heartbeat`, (m) => Object.values(m.json?.zone_states ?? { x: 'starting' }).every((z) => z === 'ready'), 5000);
-    expect(Object.keys(hb.json)).toEqual(expect.arrayContaining(['timestamp', 'application', 'device_name', 'ip_address', 'status', 'uptime', 'zones', 'zone_states']));
+    const hb = await probe.waitFor(
+      `${base}/heartbeat`,
+      (m) => Object.values(m.json?.zone_states ?? { x: 'starting' }).every((z) => z === 'ready'),
+      5000,
+    );
+    expect(Object.keys(hb.json)).toEqual(
+      expect.arrayContaining([
+        'timestamp',
+        'application',
+        'device_name',
+        'ip_address',
+        'status',
+        'uptime',
+        'zones',
+        'zone_states',
+      ]),
+    );
     expect(hb.json).toMatchObject({
       application: 'pfx',
       implementation: 'mpvisor',
       device_name: 'test',
       status: 'online',
-      zones: { 'audio:lobby': { status: 'idle', focus: 'mpv', browser_enabled: false }, 'audio:vault': { status: 'idle', focus: 'mpv', browser_enabled: false } },
+      zones: {
+        'audio:lobby': { status: 'idle', focus: 'mpv', browser_enabled: false },
+        'audio:vault': { status: 'idle', focus: 'mpv', browser_enabled: false },
+      },
       zone_states: { lobby: 'ready', vault: 'ready' },
     });
   });
@@ -233,12 +306,28 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
     const [a, b] = probe.outcomesFor(T.lobby.events, 'dup-x').map((m) => m.json);
     expect(b.duration_ms).toBe(a.duration_ms);
     expect(b.result).toEqual(first.result);
-    expect(sup.output().split('\n').filter((l) => l.includes('"dup-x"') && l.includes('"message":"command"'))).toHaveLength(1);
+    expect(
+      sup
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"dup-x"') && l.includes('"message":"command"')),
+    ).toHaveLength(1);
   });
 
   // Last: if some are implemented by now, they really act (reset, pause...).
   it('reset-type system commands never pretend success: not_implemented until implemented', async () => {
-    const names = ['reset', 'system_reset', 'reset_audio', 'reset_sockets', 'cleanup_orphans', 'restart', 'reload_config', 'pause', 'resume', 'diagnostics'];
+    const names = [
+      'reset',
+      'system_reset',
+      'reset_audio',
+      'reset_sockets',
+      'cleanup_orphans',
+      'restart',
+      'reload_config',
+      'pause',
+      'resume',
+      'diagnostics',
+    ];
     for (const command of names) {
       const o = await probe.command(T.system.cmd, T.system.events, { command }, 20_000);
       const ids = probe.outcomesFor(T.system.events, o.id);

@@ -8,7 +8,15 @@ import { systemHandlers } from '../src/commands/system-handlers.js';
 import { CommandIntake } from '../src/mqtt/command-intake.js';
 import { ReplyTopics } from '../src/mqtt/reply-topics.js';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } } as unknown as Logger;
+const quiet = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return quiet;
+  },
+} as unknown as Logger;
 const own = ['p/system/commands', 'p/system/command', 'p/system/events', 'p/lobby/commands', 'p/lobby/state'];
 
 describe('ReplyTopics: a response topic is used only when it is plain, ours to write and not our own', () => {
@@ -33,7 +41,10 @@ describe('ReplyTopics: a response topic is used only when it is plain, ours to w
     expect(r.check(topic).ok).toBe(ok);
   });
   it('own topics are refused even under the prefix, and huge correlation data is refused', () => {
-    expect(new ReplyTopics('p', () => own).check('p/system/commands')).toEqual({ ok: false, reason: "it is one of the supervisor's own topics" });
+    expect(new ReplyTopics('p', () => own).check('p/system/commands')).toEqual({
+      ok: false,
+      reason: "it is one of the supervisor's own topics",
+    });
     expect(r.check('p/replies/x', Buffer.alloc(2000)).ok).toBe(false);
     expect(r.check('p/replies/x', Buffer.alloc(16)).ok).toBe(true);
   });
@@ -51,7 +62,11 @@ describe('RecentIds: bounded in count and in bytes', () => {
   });
   it('evicts by count and forgets after the window', () => {
     let now = 0;
-    const ids = new RecentIds<string>({ windowMs: 1000, maxEntries: 2, maxBytes: 1 << 20 }, (v) => v.length, () => now);
+    const ids = new RecentIds<string>(
+      { windowMs: 1000, maxEntries: 2, maxBytes: 1 << 20 },
+      (v) => v.length,
+      () => now,
+    );
     for (const k of ['a', 'b', 'c']) ids.set(k, Promise.resolve(k));
     expect(ids.get('a')).toBeUndefined();
     expect(ids.get('c')).toBeDefined();
@@ -67,23 +82,42 @@ function rig() {
     zoneTable: new CommandTable(ZONE_COMMANDS),
     systemTable: new CommandTable(SYSTEM_COMMANDS),
     zoneHandler: () => async () => ({ outcome: 'success', message: `run ${++runs}` }),
-    systemHandlers: new Map<string, CommandHandler>([['status', async () => ({ outcome: 'success', message: `run ${++runs}` })]]),
+    systemHandlers: new Map<string, CommandHandler>([
+      ['status', async () => ({ outcome: 'success', message: `run ${++runs}` })],
+    ]),
     log: quiet,
     timeoutMs: 1000,
     allowedWhileStopping: new Set(),
   });
-  const outcomes: { outcome: CommandOutcome; reply?: { topic: string; correlationData?: Buffer | undefined } | undefined }[] = [];
+  const outcomes: {
+    outcome: CommandOutcome;
+    reply?: { topic: string; correlationData?: Buffer | undefined } | undefined;
+  }[] = [];
   const warnings: { zone: string | null; message: string }[] = [];
-  const routes = new Map<string, CommandSource>([['p/system/commands', { kind: 'system' }], ['p/lobby/commands', { kind: 'zone', zone: 'lobby' }]]);
+  const routes = new Map<string, CommandSource>([
+    ['p/system/commands', { kind: 'system' }],
+    ['p/lobby/commands', { kind: 'zone', zone: 'lobby' }],
+  ]);
   const intake = new CommandIntake({
     route: (topic) => routes.get(topic),
     dispatcher,
-    outbound: { publishOutcome: (outcome, reply) => outcomes.push({ outcome, reply }), publishWarning: (zone, message) => warnings.push({ zone, message }) },
+    outbound: {
+      publishOutcome: (outcome, reply) => outcomes.push({ outcome, reply }),
+      publishWarning: (zone, message) => warnings.push({ zone, message }),
+    },
     replies: new ReplyTopics('p/replies', () => [...routes.keys()]),
     log: quiet,
   });
   const send = (topic: string, body: object, packet: Partial<IPublishPacket> = {}) =>
-    intake.receive(topic, Buffer.from(JSON.stringify(body)), { cmd: 'publish', topic, payload: '', qos: 1, dup: false, retain: false, ...packet } as IPublishPacket);
+    intake.receive(topic, Buffer.from(JSON.stringify(body)), {
+      cmd: 'publish',
+      topic,
+      payload: '',
+      qos: 1,
+      dup: false,
+      retain: false,
+      ...packet,
+    } as IPublishPacket);
   return { send, outcomes, warnings, runs: () => runs };
 }
 
@@ -98,17 +132,31 @@ describe('CommandIntake: the MQTT edge', () => {
 
   it('a refused response topic: the command runs, its outcome goes to events only, with a warning saying why', async () => {
     const r = rig();
-    await r.send('p/lobby/commands', { command: 'stopAll', id: 'w' }, { properties: { responseTopic: 'p/system/commands' } });
+    await r.send(
+      'p/lobby/commands',
+      { command: 'stopAll', id: 'w' },
+      { properties: { responseTopic: 'p/system/commands' } },
+    );
     await r.send('p/lobby/commands', { command: 'stopAll', id: 'x' }, { properties: { responseTopic: 'p/#' } });
     expect(r.runs()).toBe(2);
-    expect(r.outcomes.map((o) => [o.outcome.id, o.reply])).toEqual([['w', undefined], ['x', undefined]]);
-    expect(r.warnings.map((w) => w.message)).toEqual([expect.stringContaining("supervisor's own topics"), expect.stringContaining('wildcard')]);
+    expect(r.outcomes.map((o) => [o.outcome.id, o.reply])).toEqual([
+      ['w', undefined],
+      ['x', undefined],
+    ]);
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      expect.stringContaining("supervisor's own topics"),
+      expect.stringContaining('wildcard'),
+    ]);
   });
 
   it('an accepted response topic gets the outcome with its correlation data', async () => {
     const r = rig();
     const correlationData = Buffer.from('c1');
-    await r.send('p/system/commands', { command: 'status', id: 'ok' }, { properties: { responseTopic: 'p/replies/ctl', correlationData } });
+    await r.send(
+      'p/system/commands',
+      { command: 'status', id: 'ok' },
+      { properties: { responseTopic: 'p/replies/ctl', correlationData } },
+    );
     expect(r.outcomes[0]?.reply).toEqual({ topic: 'p/replies/ctl', correlationData });
     expect(r.warnings).toEqual([]);
   });
@@ -126,7 +174,12 @@ describe('CommandIntake: the MQTT edge', () => {
 });
 
 describe('system stop: from the CLI always, over MQTT only with allow_host_commands', () => {
-  const ctx = (origin: string) => ({ id: null, source: { kind: 'system' as const }, origin, signal: new AbortController().signal });
+  const ctx = (origin: string) => ({
+    id: null,
+    source: { kind: 'system' as const },
+    origin,
+    signal: new AbortController().signal,
+  });
   const spec = SYSTEM_COMMANDS.find((s) => s.name === 'stop')!;
   it.each([
     ['mqtt:p/system/commands', false, 'invalid'],
@@ -134,7 +187,13 @@ describe('system stop: from the CLI always, over MQTT only with allow_host_comma
     ['cli', false, 'success'],
   ] as const)('%s, allow_host_commands %s -> %s', async (origin, allow, outcome) => {
     let stops = 0;
-    const h = systemHandlers({ status: () => ({}), metrics: () => ({}), health: () => ({}), requestStop: () => stops++, allowHostCommands: allow });
+    const h = systemHandlers({
+      status: () => ({}),
+      metrics: () => ({}),
+      health: () => ({}),
+      requestStop: () => stops++,
+      allowHostCommands: allow,
+    });
     const res = await h.get('stop')!({}, spec, ctx(origin));
     expect(res.outcome).toBe(outcome);
     await new Promise((r) => setImmediate(r));

@@ -3,7 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { cliPath, freePort, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor } from '@mpvisor/testkit';
+import {
+  cliPath,
+  freePort,
+  MqttProbe,
+  sleep,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+} from '@mpvisor/testkit';
 
 /** testConfig plus [mqtt] keys. */
 const withMqtt = (ini: string, lines: string[]) => ini.replace('[mqtt]\n', `[mqtt]\n${lines.join('\n')}\n`);
@@ -27,7 +37,12 @@ describe('broker restarts while commands flow', () => {
     const broker = await startMosquitto({ dir: dir.path });
     const probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/#`);
-    const sup = startSupervisor({ dir: dir.path, config: withMqtt(testConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base }), ['keepalive = 5']) });
+    const sup = startSupervisor({
+      dir: dir.path,
+      config: withMqtt(testConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base }), [
+        'keepalive = 5',
+      ]),
+    });
     const zones = ['lobby', 'vault'];
     try {
       await probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 15_000);
@@ -35,7 +50,12 @@ describe('broker restarts while commands flow', () => {
       let running = true;
       let n = 0;
       const send = (id: string, zone: string) =>
-        probe.client.publish(`${base}/${zone}/commands`, JSON.stringify({ command: 'getState', id }), { qos: 1 }, () => {});
+        probe.client.publish(
+          `${base}/${zone}/commands`,
+          JSON.stringify({ command: 'getState', id }),
+          { qos: 1 },
+          () => {},
+        );
       const loop = (async () => {
         while (running) {
           const zone = zones[n % 2]!;
@@ -82,18 +102,29 @@ describe('broker restarts while commands flow', () => {
         expect(all[0].outcome).toBe('success');
         expect({ id, executions: executions(out, id) }).toEqual({ id, executions: 1 });
       }
-      console.log(`broker restarts: ${sent.size} commands, ${retried} retried by the client, ${duplicates} answered more than once, 0 executed twice`);
+      console.log(
+        `broker restarts: ${sent.size} commands, ${retried} retried by the client, ${duplicates} answered more than once, 0 executed twice`,
+      );
 
       // Subscriptions survived: a fresh command is answered on both zones.
       for (const zone of zones) {
-        expect((await probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, { command: 'getState' })).outcome).toBe('success');
+        expect(
+          (await probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, { command: 'getState' })).outcome,
+        ).toBe('success');
       }
       // Retained state is current on the restarted (empty, persistence off) broker.
       const late = await MqttProbe.connect(broker.url);
-      await late.subscribe([`${base}/test/availability`, `${base}/system/state`, `${base}/lobby/state`, `${base}/vault/state`, `${base}/system/metrics`]);
+      await late.subscribe([
+        `${base}/test/availability`,
+        `${base}/system/state`,
+        `${base}/lobby/state`,
+        `${base}/vault/state`,
+        `${base}/system/metrics`,
+      ]);
       expect((await late.waitFor(`${base}/test/availability`, (m) => m.retain, 3000)).payload).toBe('online');
       expect((await late.waitFor(`${base}/system/state`, (m) => m.retain, 3000)).json.state).toBe('running');
-      for (const zone of zones) expect((await late.waitFor(`${base}/${zone}/state`, (m) => m.retain, 3000)).json.state).toBe('ready');
+      for (const zone of zones)
+        expect((await late.waitFor(`${base}/${zone}/state`, (m) => m.retain, 3000)).json.state).toBe('ready');
       const metrics = await late.waitFor(`${base}/system/metrics`, (m) => m.retain, 3000);
       expect(metrics.json.mqtt.reconnects).toBeGreaterThanOrEqual(2);
       await late.close();
@@ -119,7 +150,10 @@ describe('Last Will', () => {
     const broker = await startMosquitto({ dir: dir.path });
     const probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/test/availability`);
-    const sup = startSupervisor({ dir: dir.path, config: withMqtt(testConfig({ port: broker.port, mediaDir: media, zones: ['lobby'], base }), ['keepalive = 2']) });
+    const sup = startSupervisor({
+      dir: dir.path,
+      config: withMqtt(testConfig({ port: broker.port, mediaDir: media, zones: ['lobby'], base }), ['keepalive = 2']),
+    });
     const avail = `${base}/test/availability`;
     try {
       await probe.waitFor(avail, (m) => m.payload === 'online', 15_000);
@@ -157,13 +191,20 @@ describe('broker absent at start', () => {
     const { dir, media } = await setup('mpva');
     const base = 'mpva';
     const port = await freePort();
-    const sup = startSupervisor({ dir: dir.path, config: testConfig({ port, mediaDir: media, zones: ['lobby'], base }) });
+    const sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port, mediaDir: media, zones: ['lobby'], base }),
+    });
     let broker: Awaited<ReturnType<typeof startMosquitto>> | null = null;
     let probe: MqttProbe | null = null;
     try {
       const status = await waitFor(
         () => {
-          const s = JSON.parse(execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }));
+          const s = JSON.parse(
+            execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], {
+              encoding: 'utf8',
+            }),
+          );
           return s.zones[0]?.state === 'ready' ? s : null;
         },
         15_000,
@@ -174,7 +215,10 @@ describe('broker absent at start', () => {
       expect(status.system.state).toBe('running');
       await sleep(1500);
       // One clear line, not one per retry.
-      const lines = sup.output().split('\n').filter((l) => l.includes('connection failed'));
+      const lines = sup
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('connection failed'));
       expect(lines.length).toBe(1);
       broker = await startMosquitto({ dir: dir.path, port });
       probe = await MqttProbe.connect(broker.url);

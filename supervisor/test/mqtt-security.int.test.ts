@@ -3,7 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { freePort, MqttProbe, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  freePort,
+  MqttProbe,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 const base = 'mpvs';
 
@@ -14,9 +24,28 @@ function makeCerts(dir: string): void {
   ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=mpvisor test CA');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, cn] of [['server', 'localhost'], ['client', base]] as const) {
+  for (const [name, cn] of [
+    ['server', 'localhost'],
+    ['client', base],
+  ] as const) {
     ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
   }
   // Mosquitto runs as root here and drops to user mosquitto: it must read these.
   for (const f of readdirSync(dir)) chmodSync(join(dir, f), 0o644);
@@ -43,7 +72,10 @@ describe('broker authentication, ACL and TLS', () => {
     execFileSync('mosquitto_passwd', ['-b', '-c', passwd, base, 'sup-secret']);
     execFileSync('mosquitto_passwd', ['-b', passwd, 'ctl', 'ctl-secret']);
     execFileSync('mosquitto_passwd', ['-b', passwd, 'intruder', 'intruder-secret']);
-    writeFileSync(join(dir.path, 'acl'), ['user ctl', `topic readwrite ${base}/#`, '', 'pattern readwrite %u/#', ''].join('\n'));
+    writeFileSync(
+      join(dir.path, 'acl'),
+      ['user ctl', `topic readwrite ${base}/#`, '', 'pattern readwrite %u/#', ''].join('\n'),
+    );
     chmodSync(passwd, 0o644);
     chmodSync(join(dir.path, 'acl'), 0o644);
     tlsPort = await freePort();
@@ -74,7 +106,16 @@ describe('broker authentication, ACL and TLS', () => {
   it('connects over TLS with a client certificate, username and password, and serves commands', async () => {
     const ini = testConfig({ port: tlsPort, mediaDir: media, zones: ['lobby'], base }).replace(
       '[mqtt]\n',
-      ['[mqtt]', `username = ${base}`, 'password = sup-secret', 'tls = true', `ca = ${join(certs, 'ca.crt')}`, `cert = ${join(certs, 'client.crt')}`, `key = ${join(certs, 'client.key')}`, ''].join('\n'),
+      [
+        '[mqtt]',
+        `username = ${base}`,
+        'password = sup-secret',
+        'tls = true',
+        `ca = ${join(certs, 'ca.crt')}`,
+        `cert = ${join(certs, 'client.crt')}`,
+        `key = ${join(certs, 'client.key')}`,
+        '',
+      ].join('\n'),
     );
     const sup = startSupervisor({ dir: join(dir.path, 'a'), config: ini });
     sups.push(sup);
@@ -86,7 +127,11 @@ describe('broker authentication, ACL and TLS', () => {
   }, 30_000);
 
   it('the ACL decides who may command: another user is refused under MQTT 5 and nothing runs', async () => {
-    const intruder = await MqttProbe.connect(broker.url, { username: 'intruder', password: 'intruder-secret', protocolVersion: 5 });
+    const intruder = await MqttProbe.connect(broker.url, {
+      username: 'intruder',
+      password: 'intruder-secret',
+      protocolVersion: 5,
+    });
     try {
       const err = await intruder.publish(`${base}/system/commands`, { command: 'stop', id: 'intrusion' }).then(
         () => null,
@@ -108,8 +153,16 @@ describe('broker authentication, ACL and TLS', () => {
       .replace('device_name = test', 'device_name = late');
     const sup = startSupervisor({ dir: join(dir.path, 'b'), config: ini });
     sups.push(sup);
-    const refused = () => sup.output().split('\n').filter((l) => /"level":"(error|warn)"/.test(l) && /refused the connection|MQTT/.test(l));
-    const attempts = () => sup.output().split('\n').filter((l) => l.includes('"message":"MQTT connecting"'));
+    const refused = () =>
+      sup
+        .output()
+        .split('\n')
+        .filter((l) => /"level":"(error|warn)"/.test(l) && /refused the connection|MQTT/.test(l));
+    const attempts = () =>
+      sup
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"message":"MQTT connecting"'));
     await waitFor(() => attempts().length >= 3, 10_000, 'three connection attempts');
     expect(refused()).toHaveLength(1);
     expect(refused()[0]).toMatch(/CONNACK code (5|134|135)/);
@@ -117,7 +170,12 @@ describe('broker authentication, ACL and TLS', () => {
     // The operator fixes the password file; Mosquitto re-reads it on SIGHUP.
     execFileSync('mosquitto_passwd', ['-b', passwd, 'late', 'late-secret']);
     process.kill(broker.pid()!, 'SIGHUP');
-    await waitFor(() => sup.output().includes('"message":"MQTT connected"'), 40_000, 'the late supervisor to connect', 100);
+    await waitFor(
+      () => sup.output().includes('"message":"MQTT connected"'),
+      40_000,
+      'the late supervisor to connect',
+      100,
+    );
     expect(refused()).toHaveLength(1);
     expect(sup.output()).toContain('MQTT error cleared');
   }, 60_000);

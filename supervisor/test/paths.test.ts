@@ -51,7 +51,7 @@ describe('prepareRunDir', () => {
     await expect(prepareRunDir(join(base, 'file'))).rejects.toThrow('is not a directory');
   });
 
-  it("refuses a folder that belongs to another user, and leaves it as it was", async () => {
+  it('refuses a folder that belongs to another user, and leaves it as it was', async () => {
     if (uid !== 0) return; // only root can hand a folder to another user
     const dir = join(tmp(), 'run');
     mkdirSync(dir, { mode: 0o777 });

@@ -28,7 +28,10 @@ import {
 // Skipped only when the PipeWire programs are not installed; a daemon that fails to start fails the suite.
 
 const missing = missingPipewireBinaries();
-if (missing.length > 0) console.log(`pipewire-sinks: SKIPPED, not installed: ${missing.join(', ')} (apt-get install pipewire pipewire-pulse wireplumber)`);
+if (missing.length > 0)
+  console.log(
+    `pipewire-sinks: SKIPPED, not installed: ${missing.join(', ')} (apt-get install pipewire pipewire-pulse wireplumber)`,
+  );
 const suite = missing.length > 0 ? describe.skip : describe;
 
 const rand = () => randomBytes(4).toString('hex');
@@ -48,7 +51,8 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
   let userModule: number;
 
   const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
-  const zoneCmd = (body: object, timeoutMs = 15_000) => probe.command(`${base}/both/commands`, `${base}/both/events`, body, timeoutMs);
+  const zoneCmd = (body: object, timeoutMs = 15_000) =>
+    probe.command(`${base}/both/commands`, `${base}/both/events`, body, timeoutMs);
   const sysCmd = (body: object, timeoutMs = 40_000) => probe.command(sys.cmd, sys.events, body, timeoutMs);
   const prop = async (property: string) => {
     const r = await zoneCmd({ command: 'getMpvProperty', role: 'background', property });
@@ -79,13 +83,26 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
     pactl = new Pactl({ env: { ...process.env, ...pw.env } });
     expect(await pactl.run(['info'])).toContain('PipeWire');
     // The user's own combine sink over the same slaves, without our tag.
-    userModule = Number((await pactl.run(['load-module', 'module-combine-sink', `sink_name=${USER_SINK}`, 'slaves=room_a,room_b'])).trim());
+    userModule = Number(
+      (
+        await pactl.run(['load-module', 'module-combine-sink', `sink_name=${USER_SINK}`, 'slaves=room_a,room_b'])
+      ).trim(),
+    );
     broker = await startMosquitto({ dir: dir.path });
     probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/#`);
-    const zone = ['[combined-audio:both]', `topic = ${base}/both`, 'media_dir = .', 'combined_sinks = pulse/room_a, pulse/room_b'].join('\n');
+    const zone = [
+      '[combined-audio:both]',
+      `topic = ${base}/both`,
+      'media_dir = .',
+      'combined_sinks = pulse/room_a, pulse/room_b',
+    ].join('\n');
     const since = Date.now();
-    sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }), env: pw.env });
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }),
+      env: pw.env,
+    });
     await ready(since);
   }, 40_000);
 
@@ -126,9 +143,21 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
   }, 30_000);
 
   it('reset_audio moves a foreign stream off our sink, rebuilds the sink, resumes the music, and spares the user sink', async () => {
-    const foreign = spawn('mpv', ['--no-config', '--ao=pulse', `--audio-device=pulse/${OUR_SINK}`, '--loop=inf', '--really-quiet', 'av://lavfi:sine=frequency=880:duration=5'], { stdio: 'ignore', env: { ...process.env, ...pw.env } });
+    const foreign = spawn(
+      'mpv',
+      [
+        '--no-config',
+        '--ao=pulse',
+        `--audio-device=pulse/${OUR_SINK}`,
+        '--loop=inf',
+        '--really-quiet',
+        'av://lavfi:sine=frequency=880:duration=5',
+      ],
+      { stdio: 'ignore', env: { ...process.env, ...pw.env } },
+    );
     children.push(foreign);
-    const inputOf = async () => (await pactl.listSinkInputs()).find((i) => i.properties['application.process.id'] === String(foreign.pid));
+    const inputOf = async () =>
+      (await pactl.listSinkInputs()).find((i) => i.properties['application.process.id'] === String(foreign.pid));
     const oursBefore = byName(await sinks(), OUR_SINK)!;
     await waitFor(async () => (await inputOf())?.sink === oursBefore.index, 10_000, 'the foreign stream on our sink');
 
@@ -136,7 +165,9 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
     const since = Date.now();
     const r = await sysCmd({ command: 'reset_audio', zones: ['both'], id });
     expect(r).toMatchObject({ outcome: 'success', command: 'reset_audio' });
-    const done = probe.messages.filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id).map((m) => m.json);
+    const done = probe.messages
+      .filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id)
+      .map((m) => m.json);
     expect(done.map((s) => s.phase)).toEqual(['starting', 'cleanup', 'reinit', 'complete']);
     expect(done.at(-1).progress).toMatchObject({ sinks_unloaded: 1, devices_reinitialized: 1 });
     expect(r.result.sinks_unloaded).toEqual([OUR_SINK]);
@@ -151,14 +182,22 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
     foreign.kill('SIGKILL');
 
     await ready(since);
-    await probe.waitFor(`${base}/both/events`, (m) => m.json?.type === 'background' && m.json?.state === 'resumed', 10_000, since);
+    await probe.waitFor(
+      `${base}/both/events`,
+      (m) => m.json?.type === 'background' && m.json?.state === 'resumed',
+      10_000,
+      since,
+    );
     expect(await prop('audio-device')).toBe(`pulse/${OUR_SINK}`);
     await audibleOnBoth();
   }, 40_000);
 
   it('a hard full reset and a restart rebuild our sink (PipeWire hands back the freed module index) and leave the user sink alone', async () => {
     const indexes: number[] = [];
-    for (const body of [{ command: 'reset', level: 'hard' }, { command: 'restart', reason: 'test' }]) {
+    for (const body of [
+      { command: 'reset', level: 'hard' },
+      { command: 'restart', reason: 'test' },
+    ]) {
       const since = Date.now();
       const r = await sysCmd(body);
       expect(r.outcome).toBe('success');
@@ -179,7 +218,9 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
 
   it('shutdown unloads our sink only; a user module that then gets our old index is never taken for ours', async () => {
     const ourTag = tag();
-    const oldIndexes = (await sinks()).filter((s) => s.properties[OWNER_PROPERTY] === ourTag).map((s) => s.owner_module);
+    const oldIndexes = (await sinks())
+      .filter((s) => s.properties[OWNER_PROPERTY] === ourTag)
+      .map((s) => s.owner_module);
     await sup.stop();
     let list = await sinks();
     expect(byName(list, OUR_SINK)).toBeUndefined();
@@ -195,7 +236,10 @@ suite('PipeWire (pipewire-pulse) sinks we own', () => {
     // an untagged sink is left alone by a stale record (module index + name) and by a full sweep.
     const reused = Number((await pactl.run(['load-module', 'module-null-sink', `sink_name=${OUR_SINK}`])).trim());
     expect(oldIndexes).toContain(reused);
-    expect(await pactl.unloadOurSinks(ourTag, { moduleIndex: reused, name: OUR_SINK })).toEqual({ unloaded: [], errors: [] });
+    expect(await pactl.unloadOurSinks(ourTag, { moduleIndex: reused, name: OUR_SINK })).toEqual({
+      unloaded: [],
+      errors: [],
+    });
     expect(await pactl.unloadOurSinks(ourTag)).toEqual({ unloaded: [], errors: [] });
     list = await sinks();
     expect(byName(list, OUR_SINK)?.owner_module).toBe(reused);

@@ -5,7 +5,19 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { holdSinkName, OWNER_PROPERTY, Pactl, type PulseSink } from '@mpvisor/pulse';
-import { isAlive, MqttProbe, startMosquitto, startPulse, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type PulseDaemon, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  isAlive,
+  MqttProbe,
+  startMosquitto,
+  startPulse,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+  type Mosquitto,
+  type PulseDaemon,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 // A combined-audio zone on a private PulseAudio with two null sinks as slaves: the supervisor creates
 // the combine sink (tagged with its installation id), audio reaches both slaves, resets rebuild it, and
@@ -28,7 +40,8 @@ describe('PulseAudio sinks we own', () => {
   let userModule: number;
 
   const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
-  const zoneCmd = (body: object, timeoutMs = 15_000) => probe.command(`${base}/both/commands`, `${base}/both/events`, body, timeoutMs);
+  const zoneCmd = (body: object, timeoutMs = 15_000) =>
+    probe.command(`${base}/both/commands`, `${base}/both/events`, body, timeoutMs);
   const sysCmd = (body: object, timeoutMs = 40_000) => probe.command(sys.cmd, sys.events, body, timeoutMs);
   const prop = async (property: string) => {
     const r = await zoneCmd({ command: 'getMpvProperty', role: 'background', property });
@@ -51,13 +64,26 @@ describe('PulseAudio sinks we own', () => {
     pulse = await startPulse({ dir: dir.path, sinks: ['room_a', 'room_b'] });
     pactl = new Pactl({ env: { ...process.env, ...pulse.env } });
     // The user's own combine sink over the same slaves, without our tag.
-    userModule = Number((await pactl.run(['load-module', 'module-combine-sink', `sink_name=${USER_SINK}`, 'slaves=room_a,room_b'])).trim());
+    userModule = Number(
+      (
+        await pactl.run(['load-module', 'module-combine-sink', `sink_name=${USER_SINK}`, 'slaves=room_a,room_b'])
+      ).trim(),
+    );
     broker = await startMosquitto({ dir: dir.path });
     probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/#`);
-    const zone = ['[combined-audio:both]', `topic = ${base}/both`, 'media_dir = .', 'combined_sinks = pulse/room_a, pulse/room_b'].join('\n');
+    const zone = [
+      '[combined-audio:both]',
+      `topic = ${base}/both`,
+      'media_dir = .',
+      'combined_sinks = pulse/room_a, pulse/room_b',
+    ].join('\n');
     const since = Date.now();
-    sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }), env: pulse.env });
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }),
+      env: pulse.env,
+    });
     await ready(since);
   }, 40_000);
 
@@ -100,9 +126,21 @@ describe('PulseAudio sinks we own', () => {
 
   it('reset_audio moves a foreign stream off our sink, rebuilds the sink, resumes the music, and spares the user sink', async () => {
     // Someone else's stream on our sink: moved to its first slave before the unload, never killed.
-    const foreign = spawn('mpv', ['--no-config', '--ao=pulse', `--audio-device=pulse/${OUR_SINK}`, '--loop=inf', '--really-quiet', 'av://lavfi:sine=frequency=880:duration=5'], { stdio: 'ignore', env: { ...process.env, ...pulse.env } });
+    const foreign = spawn(
+      'mpv',
+      [
+        '--no-config',
+        '--ao=pulse',
+        `--audio-device=pulse/${OUR_SINK}`,
+        '--loop=inf',
+        '--really-quiet',
+        'av://lavfi:sine=frequency=880:duration=5',
+      ],
+      { stdio: 'ignore', env: { ...process.env, ...pulse.env } },
+    );
     children.push(foreign);
-    const inputOf = async () => (await pactl.listSinkInputs()).find((i) => i.properties['application.process.id'] === String(foreign.pid));
+    const inputOf = async () =>
+      (await pactl.listSinkInputs()).find((i) => i.properties['application.process.id'] === String(foreign.pid));
     const oursBefore = byName(await sinks(), OUR_SINK)!;
     await waitFor(async () => (await inputOf())?.sink === oursBefore.index, 10_000, 'the foreign stream on our sink');
 
@@ -110,7 +148,9 @@ describe('PulseAudio sinks we own', () => {
     const since = Date.now();
     const r = await sysCmd({ command: 'reset_audio', zones: ['both'], id });
     expect(r).toMatchObject({ outcome: 'success', command: 'reset_audio' });
-    const done = probe.messages.filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id).map((m) => m.json);
+    const done = probe.messages
+      .filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id)
+      .map((m) => m.json);
     expect(done.map((s) => s.phase)).toEqual(['starting', 'cleanup', 'reinit', 'complete']);
     expect(done.at(-1).progress).toMatchObject({ sinks_unloaded: 1, devices_reinitialized: 1 });
     expect(r.result.sinks_unloaded).toEqual([OUR_SINK]);
@@ -125,7 +165,12 @@ describe('PulseAudio sinks we own', () => {
 
     await ready(since);
     // preserve_state is on for reset_audio: the music comes back through the new sink.
-    await probe.waitFor(`${base}/both/events`, (m) => m.json?.type === 'background' && m.json?.state === 'resumed', 10_000, since);
+    await probe.waitFor(
+      `${base}/both/events`,
+      (m) => m.json?.type === 'background' && m.json?.state === 'resumed',
+      10_000,
+      since,
+    );
     expect(await prop('audio-device')).toBe(`pulse/${OUR_SINK}`);
     const rms = await audibleOnBoth();
     expect(rms.a).toBeGreaterThan(0.01);
@@ -133,7 +178,10 @@ describe('PulseAudio sinks we own', () => {
   }, 40_000);
 
   it('a hard full reset and a restart rebuild our sink and leave the user sink alone', async () => {
-    for (const body of [{ command: 'reset', level: 'hard' }, { command: 'restart', reason: 'test' }]) {
+    for (const body of [
+      { command: 'reset', level: 'hard' },
+      { command: 'restart', reason: 'test' },
+    ]) {
       const since = Date.now();
       const r = await sysCmd(body);
       expect(r.outcome).toBe('success');
@@ -189,19 +237,46 @@ describe('a combined-audio zone without a PulseAudio server', () => {
   }, 30_000);
 
   it('falls back like any zone: a warning, the null output, nothing loaded', async () => {
-    const zone = ['[combined-audio:both]', `topic = ${base}/both`, 'media_dir = .', 'combined_sinks = pulse/room_a, pulse/room_b'].join('\n');
+    const zone = [
+      '[combined-audio:both]',
+      `topic = ${base}/both`,
+      'media_dir = .',
+      'combined_sinks = pulse/room_a, pulse/room_b',
+    ].join('\n');
     const nowhere = join(dir.path, 'no-pulse', 'native');
     const since = Date.now();
-    sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }), env: { PULSE_SERVER: `unix:${nowhere}` } });
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: zone }),
+      env: { PULSE_SERVER: `unix:${nowhere}` },
+    });
     await probe.waitFor(`${base}/both/state`, (m) => m.json?.state === 'ready', 20_000, since);
-    await probe.waitFor(`${base}/both/warnings`, (m) => String(m.json?.message).includes('no PulseAudio server reachable'), 5000, since);
-    const r = await probe.command(`${base}/both/commands`, `${base}/both/events`, { command: 'playBackground', file: 'tone-440.wav', loop: true });
+    await probe.waitFor(
+      `${base}/both/warnings`,
+      (m) => String(m.json?.message).includes('no PulseAudio server reachable'),
+      5000,
+      since,
+    );
+    const r = await probe.command(`${base}/both/commands`, `${base}/both/events`, {
+      command: 'playBackground',
+      file: 'tone-440.wav',
+      loop: true,
+    });
     expect(r.outcome).toBe('success');
-    const ao = await probe.command(`${base}/both/commands`, `${base}/both/events`, { command: 'getMpvProperty', role: 'background', property: 'current-ao' });
+    const ao = await probe.command(`${base}/both/commands`, `${base}/both/events`, {
+      command: 'getMpvProperty',
+      role: 'background',
+      property: 'current-ao',
+    });
     expect(ao.result.value).toBe('null');
     const ledger = JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8'));
     expect(ledger.pulse_modules).toEqual([]);
-    const reset = await probe.command(`${base}/system/commands`, `${base}/system/events`, { command: 'reset_audio' }, 30_000);
+    const reset = await probe.command(
+      `${base}/system/commands`,
+      `${base}/system/events`,
+      { command: 'reset_audio' },
+      30_000,
+    );
     expect(['success', 'warning']).toContain(reset.outcome);
     expect(reset.result.progress.sinks_unloaded).toBe(0);
   }, 40_000);

@@ -10,7 +10,15 @@ import type { ZoneRunner } from '../src/zones/zone-runner.js';
 // The coordinator's rules with stand-in zones (no processes): phases, one at a time, the overall
 // timeout, the soft drain and force, a zone that does not come back.
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } } as unknown as Logger;
+const quiet = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return quiet;
+  },
+} as unknown as Logger;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 class FakeZone {
@@ -19,7 +27,10 @@ class FakeZone {
   halts: number[] = [];
   relaunched: unknown[] = [];
   private waiters: Array<() => void> = [];
-  constructor(readonly name: string, readonly o: { haltMs?: number; startMs?: number; comesBack?: boolean } = {}) {}
+  constructor(
+    readonly name: string,
+    readonly o: { haltMs?: number; startMs?: number; comesBack?: boolean } = {},
+  ) {}
   get mpvPids(): number[] {
     return [];
   }
@@ -30,7 +41,12 @@ class FakeZone {
       state: this.state,
       volume: 70,
       background: { file: '/m/tone.wav', status: 'playing', volume: 60, loop: true, position_s: 1.5 },
-      speech: { file: speaking ? '/m/s.wav' : null, status: speaking ? 'playing' : 'stopped', queue_length: 0, queue: [] },
+      speech: {
+        file: speaking ? '/m/s.wav' : null,
+        status: speaking ? 'playing' : 'stopped',
+        queue_length: 0,
+        queue: [],
+      },
     };
   }
   async request(command: string): Promise<HandlerResult> {
@@ -97,7 +113,12 @@ describe('reset coordinator', () => {
       expect(Object.keys(s).sort()).toEqual(['duration_ms', 'errors', 'id', 'phase', 'progress', 'timestamp', 'type']);
       expect(s).toMatchObject({ type: 'system_reset_status', id: 'r1', errors: [] });
     }
-    expect(published.at(-1)!.progress).toEqual({ mpv_processes_killed: 0, sockets_cleaned: 0, sinks_unloaded: 0, devices_reinitialized: 2 });
+    expect(published.at(-1)!.progress).toEqual({
+      mpv_processes_killed: 0,
+      sockets_cleaned: 0,
+      sinks_unloaded: 0,
+      devices_reinitialized: 2,
+    });
     expect(states).toEqual([true, false]);
     expect(coordinator.busy).toBe(false);
   });
@@ -110,7 +131,12 @@ describe('reset coordinator', () => {
     expect(second).toMatchObject({ outcome: 'failed', error_type: 'busy' });
     expect((await first).outcome).toBe('success');
     expect(published.filter((s) => s.id === 'two').map((s) => s.phase)).toEqual(['failed']);
-    expect(published.filter((s) => s.id === 'one').map((s) => s.phase)).toEqual(['starting', 'cleanup', 'reinit', 'complete']);
+    expect(published.filter((s) => s.id === 'one').map((s) => s.phase)).toEqual([
+      'starting',
+      'cleanup',
+      'reinit',
+      'complete',
+    ]);
     expect(zone.halts).toHaveLength(1);
   });
 
@@ -133,7 +159,11 @@ describe('reset coordinator', () => {
   });
 
   it('soft waits for speech to finish; force and hard do not', async () => {
-    for (const [over, waits] of [[{ level: 'soft' as const }, true], [{ level: 'soft' as const, force: true }, false], [{ level: 'hard' as const }, false]] as const) {
+    for (const [over, waits] of [
+      [{ level: 'soft' as const }, true],
+      [{ level: 'soft' as const, force: true }, false],
+      [{ level: 'hard' as const }, false],
+    ] as const) {
       const zone = new FakeZone('a');
       zone.speakingUntil = Date.now() + 400;
       const { coordinator } = setup([zone]);
@@ -149,7 +179,9 @@ describe('reset coordinator', () => {
     const zone = new FakeZone('a');
     const { coordinator } = setup([zone]);
     const r = await coordinator.run(req({ preserveState: true }), { id: null });
-    expect(zone.relaunched).toEqual([{ volume: 70, background: { file: '/m/tone.wav', status: 'playing', loop: true, position_s: 2.25 } }]);
+    expect(zone.relaunched).toEqual([
+      { volume: 70, background: { file: '/m/tone.wav', status: 'playing', loop: true, position_s: 2.25 } },
+    ]);
     expect((r.result as { preserved: unknown }).preserved).toEqual({ a: zone.relaunched[0] });
     const plain = new FakeZone('b');
     await setup([plain]).coordinator.run(req(), { id: null });
@@ -165,10 +197,33 @@ describe('reset coordinator', () => {
   });
 
   it('maps the commands onto requests', () => {
-    expect(systemResetRequest('reset', { level: 'hard', zones: ['a'] }, 30_000)).toMatchObject({ kind: 'full', level: 'hard', force: true, zones: ['a'], timeoutMs: 30_000 });
-    expect(systemResetRequest('reset', {}, 30_000)).toMatchObject({ kind: 'full', level: 'soft', force: false, zones: null, preserveState: false });
-    expect(systemResetRequest('system_reset', { type: 'sockets', timeout: 5 }, 30_000)).toMatchObject({ kind: 'sockets', timeoutMs: 5000 });
-    expect(systemResetRequest('restart', { zones: ['a'] }, 30_000)).toMatchObject({ kind: 'restart', zones: null, preserveState: false });
-    expect(systemResetRequest('reset_audio', { zones: ['a'] }, 30_000)).toMatchObject({ kind: 'audio', zones: ['a'], preserveState: true });
+    expect(systemResetRequest('reset', { level: 'hard', zones: ['a'] }, 30_000)).toMatchObject({
+      kind: 'full',
+      level: 'hard',
+      force: true,
+      zones: ['a'],
+      timeoutMs: 30_000,
+    });
+    expect(systemResetRequest('reset', {}, 30_000)).toMatchObject({
+      kind: 'full',
+      level: 'soft',
+      force: false,
+      zones: null,
+      preserveState: false,
+    });
+    expect(systemResetRequest('system_reset', { type: 'sockets', timeout: 5 }, 30_000)).toMatchObject({
+      kind: 'sockets',
+      timeoutMs: 5000,
+    });
+    expect(systemResetRequest('restart', { zones: ['a'] }, 30_000)).toMatchObject({
+      kind: 'restart',
+      zones: null,
+      preserveState: false,
+    });
+    expect(systemResetRequest('reset_audio', { zones: ['a'] }, 30_000)).toMatchObject({
+      kind: 'audio',
+      zones: ['a'],
+      preserveState: true,
+    });
   });
 });

@@ -5,7 +5,19 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { isSameProcess, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
-import { cliPath, isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, testConfig, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  cliPath,
+  isAlive,
+  MqttProbe,
+  sleep,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  waitFor,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 // The reset coordinator against a real supervisor, real workers and mpv, and real MQTT: what a reset
 // kills and cleans is exactly what it reports, what it does not own survives, and a reset of one zone
@@ -13,26 +25,44 @@ import { cliPath, isAlive, MqttProbe, sleep, startMosquitto, startSupervisor, te
 
 const rand = () => randomBytes(4).toString('hex');
 
-async function own(cmd: string, args: string[], children: ChildProcess[]): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+async function own(
+  cmd: string,
+  args: string[],
+  children: ChildProcess[],
+): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
   const child = spawn(cmd, args, { stdio: 'ignore' });
   children.push(child);
-  await waitFor(() => {
-    try {
-      return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
-    } catch {
-      return false;
-    }
-  }, 5000, `${cmd} to start`);
+  await waitFor(
+    () => {
+      try {
+        return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
+      } catch {
+        return false;
+      }
+    },
+    5000,
+    `${cmd} to start`,
+  );
   return { child, id: readIdentity(child.pid!)! };
 }
 
-async function mpvWithSocket(path: string, children: ChildProcess[]): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
-  const p = await own('mpv', ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`], children);
+async function mpvWithSocket(
+  path: string,
+  children: ChildProcess[],
+): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+  const p = await own(
+    'mpv',
+    ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`],
+    children,
+  );
   await waitFor(() => existsSync(path) && lstatSync(path).isSocket(), 10_000, `mpv socket ${path}`);
   return p;
 }
 
-function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<{ at: number; line: string }> }> {
+function cli(
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<{ at: number; line: string }> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -74,9 +104,13 @@ describe('reset coordinator', () => {
   let extSock: string;
 
   const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
-  const zoneCmd = (zone: string, body: object, timeoutMs = 15_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs);
+  const zoneCmd = (zone: string, body: object, timeoutMs = 15_000) =>
+    probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs);
   const sysCmd = (body: object, timeoutMs = 40_000) => probe.command(sys.cmd, sys.events, body, timeoutMs);
-  const statuses = (id: string): any[] => probe.messages.filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id).map((m) => m.json);
+  const statuses = (id: string): any[] =>
+    probe.messages
+      .filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id)
+      .map((m) => m.json);
   const health = async (): Promise<HealthZone[]> => {
     const h = await sysCmd({ command: 'health_check' });
     expect(h.outcome).toBe('success');
@@ -88,7 +122,8 @@ describe('reset coordinator', () => {
     return { at: Date.now(), value: r.result.value as number };
   };
   const allReady = async (since: number) => {
-    for (const z of ['one', 'two']) await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000, since);
+    for (const z of ['one', 'two'])
+      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000, since);
   };
 
   beforeAll(async () => {
@@ -101,7 +136,16 @@ describe('reset coordinator', () => {
     files.push(extSock);
     ext = await mpvWithSocket(extSock, children);
     const since = Date.now();
-    sup = startSupervisor({ dir: dir.path, config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base, extra: 'reset_timeout = 20000' }) });
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['one', 'two'],
+        base,
+        extra: 'reset_timeout = 20000',
+      }),
+    });
     await allReady(since);
   }, 40_000);
 
@@ -142,7 +186,12 @@ describe('reset coordinator', () => {
     expect(phases.map((s) => s.phase)).toEqual(['starting', 'cleanup', 'reinit', 'complete']);
     for (const s of phases) {
       expect(Object.keys(s).sort()).toEqual(['duration_ms', 'errors', 'id', 'phase', 'progress', 'timestamp', 'type']);
-      expect(Object.keys(s.progress).sort()).toEqual(['devices_reinitialized', 'mpv_processes_killed', 'sinks_unloaded', 'sockets_cleaned']);
+      expect(Object.keys(s.progress).sort()).toEqual([
+        'devices_reinitialized',
+        'mpv_processes_killed',
+        'sinks_unloaded',
+        'sockets_cleaned',
+      ]);
     }
     const done = phases.at(-1);
     // What it reports is what really happened: every old mpv is gone, and it counted exactly those.
@@ -174,9 +223,13 @@ describe('reset coordinator', () => {
       }
     }
     // The system state says so while it runs, and goes back afterwards.
-    expect(probe.messages.some((m) => m.topic === `${base}/system/state` && m.at >= since && m.json?.state === 'resetting')).toBe(true);
+    expect(
+      probe.messages.some((m) => m.topic === `${base}/system/state` && m.at >= since && m.json?.state === 'resetting'),
+    ).toBe(true);
     await probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 5000, since);
-    console.log(`hard full reset: ${done.progress.mpv_processes_killed} mpv killed, ${done.progress.sockets_cleaned} sockets cleaned, ${done.duration_ms} ms`);
+    console.log(
+      `hard full reset: ${done.progress.mpv_processes_killed} mpv killed, ${done.progress.sockets_cleaned} sockets cleaned, ${done.duration_ms} ms`,
+    );
   }, 60_000);
 
   it('a second reset while one runs is refused with busy', async () => {
@@ -196,7 +249,10 @@ describe('reset coordinator', () => {
   }, 60_000);
 
   it('a soft zone reset with preserve_state resumes the background where it was, and the other zone never stalls', async () => {
-    for (const [z, f] of [['one', 'tone-220.wav'], ['two', 'tone-330.wav']] as const) {
+    for (const [z, f] of [
+      ['one', 'tone-220.wav'],
+      ['two', 'tone-330.wav'],
+    ] as const) {
       expect((await zoneCmd(z, { command: 'playBackground', file: f, loop: true })).outcome).toBe('success');
     }
     await sleep(2500);
@@ -214,8 +270,15 @@ describe('reset coordinator', () => {
     const id = `soft-${rand()}`;
     const t0 = Date.now();
     await probe.publish(`${base}/one/commands`, { command: 'reset', level: 'soft', preserve_state: true, id });
-    const resumed = await probe.waitFor(`${base}/one/events`, (m) => m.json?.type === 'background' && m.json?.state === 'resumed', 10_000, t0);
-    const outcome = (await probe.waitFor(`${base}/one/events`, (m) => m.json?.type === 'command' && m.json?.id === id, 20_000)).json;
+    const resumed = await probe.waitFor(
+      `${base}/one/events`,
+      (m) => m.json?.type === 'background' && m.json?.state === 'resumed',
+      10_000,
+      t0,
+    );
+    const outcome = (
+      await probe.waitFor(`${base}/one/events`, (m) => m.json?.type === 'command' && m.json?.id === id, 20_000)
+    ).json;
     const after = await timePos('one');
     await sleep(500);
     sampling = false;
@@ -249,7 +312,9 @@ describe('reset coordinator', () => {
     expect(Math.abs(positionError)).toBeLessThan(1);
     expect(samples.length).toBeGreaterThan(10);
     expect(maxStall).toBeLessThan(0.25);
-    expect(await zoneCmd('two', { command: 'getState' })).toMatchObject({ result: { background: { status: 'playing' } } });
+    expect(await zoneCmd('two', { command: 'getState' })).toMatchObject({
+      result: { background: { status: 'playing' } },
+    });
   }, 60_000);
 
   it('`mpvisor reset` streams the phases and exits 0 on complete', async () => {

@@ -1,7 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
-import { crashLoopSpanMs, parseConfigText, RESTART_DEFAULTS, restartDelay, type RestartPolicyConfig } from '@mpvisor/config';
+import {
+  crashLoopSpanMs,
+  parseConfigText,
+  RESTART_DEFAULTS,
+  restartDelay,
+  type RestartPolicyConfig,
+} from '@mpvisor/config';
 import { withJitter } from '@mpvisor/sys';
-import { decideRestart, freshRecord, resetRecord, type RestartDecision, type RestartRecord } from '../src/zones/restart-policy.js';
+import {
+  decideRestart,
+  freshRecord,
+  resetRecord,
+  type RestartDecision,
+  type RestartRecord,
+} from '../src/zones/restart-policy.js';
 import { limitBroken, nextStreak, zoneUsage } from '../src/zones/resource-watch.js';
 import { exitReason, planAfterExit } from '../src/zones/crash-recovery.js';
 
@@ -21,12 +33,19 @@ const policy = (o: Partial<RestartPolicyConfig> = {}): RestartPolicyConfig => ({
  * A fake clock driving the pure policy like the zone runner does: crash, wait the decided delay, run
  * `uptimeMs`, crash again. Time only moves when the test says so.
  */
-function crashLoop(p: RestartPolicyConfig, crashes: number, opts: { uptimeMs?: number; random?: () => number; start?: RestartRecord; autoResetThreshold?: number } = {}) {
+function crashLoop(
+  p: RestartPolicyConfig,
+  crashes: number,
+  opts: { uptimeMs?: number; random?: () => number; start?: RestartRecord; autoResetThreshold?: number } = {},
+) {
   let now = 1_000_000;
   let record = opts.start ?? freshRecord();
   const decisions: RestartDecision[] = [];
   for (let i = 0; i < crashes; i++) {
-    const d = decideRestart(p, record, { code: 1, signal: null, uptimeMs: opts.uptimeMs ?? 0 }, now, { random: opts.random ?? (() => 0.5), autoResetThreshold: opts.autoResetThreshold ?? null });
+    const d = decideRestart(p, record, { code: 1, signal: null, uptimeMs: opts.uptimeMs ?? 0 }, now, {
+      random: opts.random ?? (() => 0.5),
+      autoResetThreshold: opts.autoResetThreshold ?? null,
+    });
     decisions.push(d);
     record = d.record;
     if (d.action === 'give_up' || d.action === 'stay_down') break;
@@ -86,9 +105,13 @@ describe('stable running resets the backoff', () => {
     const p = policy();
     const loop = crashLoop(p, 3);
     expect(delays(loop.decisions)).toEqual([0, 100, 200]);
-    const afterStable = decideRestart(p, loop.record, { code: 1, signal: null, uptimeMs: 10_000 }, loop.now + 10_000, { random: () => 0.5 });
+    const afterStable = decideRestart(p, loop.record, { code: 1, signal: null, uptimeMs: 10_000 }, loop.now + 10_000, {
+      random: () => 0.5,
+    });
     expect(afterStable).toMatchObject({ action: 'restart', delayMs: 0 });
-    const next = decideRestart(p, afterStable.record, { code: 1, signal: null, uptimeMs: 50 }, loop.now + 10_100, { random: () => 0.5 });
+    const next = decideRestart(p, afterStable.record, { code: 1, signal: null, uptimeMs: 50 }, loop.now + 10_100, {
+      random: () => 0.5,
+    });
     expect(next).toMatchObject({ action: 'restart', delayMs: 100 });
   });
 
@@ -131,23 +154,44 @@ describe('window limit', () => {
     expect(loop.decisions.at(-1)!.action).toBe('give_up');
     const revived = resetRecord(loop.record);
     expect(revived).toEqual({ window: [], consecutive: 0, total: 2, autoResets: 0 });
-    expect(delays(crashLoop(policy({ max_restarts: 2 }), 5, { start: revived }).decisions)).toEqual([0, 100, 'give_up']);
+    expect(delays(crashLoop(policy({ max_restarts: 2 }), 5, { start: revived }).decisions)).toEqual([
+      0,
+      100,
+      'give_up',
+    ]);
     expect(record.total).toBe(0);
   });
 });
 
 describe('restart types', () => {
-  const exits = { clean: { code: 0, signal: null, uptimeMs: 0 }, error: { code: 1, signal: null, uptimeMs: 0 }, killed: { code: null, signal: 'SIGKILL', uptimeMs: 0 } };
-  const action = (t: RestartPolicyConfig['restart_type'], e: keyof typeof exits) => decideRestart(policy({ restart_type: t }), freshRecord(), exits[e], 0).action;
+  const exits = {
+    clean: { code: 0, signal: null, uptimeMs: 0 },
+    error: { code: 1, signal: null, uptimeMs: 0 },
+    killed: { code: null, signal: 'SIGKILL', uptimeMs: 0 },
+  };
+  const action = (t: RestartPolicyConfig['restart_type'], e: keyof typeof exits) =>
+    decideRestart(policy({ restart_type: t }), freshRecord(), exits[e], 0).action;
 
   it('permanent restarts after any exit', () => {
-    expect([action('permanent', 'clean'), action('permanent', 'error'), action('permanent', 'killed')]).toEqual(['restart', 'restart', 'restart']);
+    expect([action('permanent', 'clean'), action('permanent', 'error'), action('permanent', 'killed')]).toEqual([
+      'restart',
+      'restart',
+      'restart',
+    ]);
   });
   it('transient restarts only after an abnormal exit', () => {
-    expect([action('transient', 'clean'), action('transient', 'error'), action('transient', 'killed')]).toEqual(['stay_down', 'restart', 'restart']);
+    expect([action('transient', 'clean'), action('transient', 'error'), action('transient', 'killed')]).toEqual([
+      'stay_down',
+      'restart',
+      'restart',
+    ]);
   });
   it('temporary never restarts', () => {
-    expect([action('temporary', 'clean'), action('temporary', 'error'), action('temporary', 'killed')]).toEqual(['stay_down', 'stay_down', 'stay_down']);
+    expect([action('temporary', 'clean'), action('temporary', 'error'), action('temporary', 'killed')]).toEqual([
+      'stay_down',
+      'stay_down',
+      'stay_down',
+    ]);
   });
 });
 
@@ -167,13 +211,16 @@ describe('auto reset', () => {
     const p = policy({ max_restarts: 10 });
     const first = crashLoop(p, 3, { autoResetThreshold: 3 });
     expect(first.record.autoResets).toBe(1);
-    const stable = decideRestart(p, first.record, { code: 1, signal: null, uptimeMs: 60_000 }, first.now + 60_000, { autoResetThreshold: 3 });
+    const stable = decideRestart(p, first.record, { code: 1, signal: null, uptimeMs: 60_000 }, first.now + 60_000, {
+      autoResetThreshold: 3,
+    });
     expect(stable.record.autoResets).toBe(0);
   });
 });
 
 describe('reachability warning (config) agrees with the policy', () => {
-  const warningsOf = (text: string) => (parseConfigText(text).problems ?? []).filter((p) => p.key === 'restart_window_ms' && p.severity === 'warning');
+  const warningsOf = (text: string) =>
+    (parseConfigText(text).problems ?? []).filter((p) => p.key === 'restart_window_ms' && p.severity === 'warning');
 
   it('crashLoopSpanMs is the time the policy needs to fail a zone that crashes at once', () => {
     for (const o of [{}, { max_restarts: 3 }, { max_restarts: 8, restart_backoff_max_ms: 500 }, { max_restarts: 1 }]) {
@@ -187,7 +234,14 @@ describe('reachability warning (config) agrees with the policy', () => {
   it('warns exactly when the window is shorter than that span, and the policy indeed never fails then', () => {
     // initial 100, factor 2, max 1000, 5 restarts: 0 + 100 + 200 + 400 + 800 = 1500 ms > window 1000 ms.
     const tooShort = { restart_backoff_initial_ms: 100, restart_backoff_max_ms: 1000, restart_window_ms: 1000 };
-    const text = ['[system:main]', 'restart_backoff_initial_ms = 100', 'restart_backoff_max_ms = 1000', 'restart_window_ms = 1000', 'max_restarts = 5', '[audio:a]'].join('\n');
+    const text = [
+      '[system:main]',
+      'restart_backoff_initial_ms = 100',
+      'restart_backoff_max_ms = 1000',
+      'restart_window_ms = 1000',
+      'max_restarts = 5',
+      '[audio:a]',
+    ].join('\n');
     const w = warningsOf(text);
     expect(w).toHaveLength(1);
     expect(w[0]!.message).toContain('1500 ms');
@@ -202,7 +256,11 @@ describe('reachability warning (config) agrees with the policy', () => {
 describe('resource watch (pure parts)', () => {
   it('sums a zone, skipping processes that vanished', () => {
     const u = zoneUsage(
-      [{ pid: 1, role: 'worker' }, { pid: 2, role: 'mpv:background' }, { pid: 3, role: 'mpv:speech' }],
+      [
+        { pid: 1, role: 'worker' },
+        { pid: 2, role: 'mpv:background' },
+        { pid: 3, role: 'mpv:speech' },
+      ],
       { 1: { cpu: 1.26, memory: 50 * 1048576 } as never, 2: { cpu: 10, memory: 30 * 1048576 } as never, 3: null },
     );
     expect(u).toMatchObject({ cpu_percent: 11.3, rss_mb: 80, processes: 2 });
@@ -211,8 +269,12 @@ describe('resource watch (pure parts)', () => {
 
   it('limits: none set, rss over, cpu over; a streak fires once when sustained', () => {
     expect(limitBroken(policy(), { cpu_percent: 999, rss_mb: 999, processes: 3 })).toBeNull();
-    expect(limitBroken(policy({ max_rss_mb: 100 }), { cpu_percent: 0, rss_mb: 120, processes: 3 })).toContain('max_rss_mb 100');
-    expect(limitBroken(policy({ max_cpu_percent: 50 }), { cpu_percent: 60, rss_mb: 1, processes: 3 })).toContain('max_cpu_percent 50');
+    expect(limitBroken(policy({ max_rss_mb: 100 }), { cpu_percent: 0, rss_mb: 120, processes: 3 })).toContain(
+      'max_rss_mb 100',
+    );
+    expect(limitBroken(policy({ max_cpu_percent: 50 }), { cpu_percent: 60, rss_mb: 1, processes: 3 })).toContain(
+      'max_cpu_percent 50',
+    );
     let s = 0;
     const fired = [true, true, false, true, true, true, true].map((b) => {
       s = nextStreak(s, b);
@@ -226,13 +288,33 @@ describe('after a crash (pure parts)', () => {
   it('reads each decision as a plan: only a plain restart may take a warm spare', () => {
     const p = policy();
     const crash = (o: { uptimeMs?: number; autoResetThreshold?: number } = {}) =>
-      decideRestart(p, freshRecord(), { code: 1, signal: null, uptimeMs: o.uptimeMs ?? 0 }, 1000, { random: () => 0.5, autoResetThreshold: o.autoResetThreshold ?? null });
-    expect(planAfterExit(crash(), p)).toEqual({ kind: 'start_again', event: 'restarting', detail: { attempt: 1, max: 5, delay_ms: 0 }, delayMs: 0, spareAllowed: true });
-    expect(planAfterExit(crash({ autoResetThreshold: 1 }), p)).toMatchObject({ kind: 'start_again', event: 'auto_reset', delayMs: 0, spareAllowed: false, detail: { level: 'soft', consecutive_failures: 1 } });
+      decideRestart(p, freshRecord(), { code: 1, signal: null, uptimeMs: o.uptimeMs ?? 0 }, 1000, {
+        random: () => 0.5,
+        autoResetThreshold: o.autoResetThreshold ?? null,
+      });
+    expect(planAfterExit(crash(), p)).toEqual({
+      kind: 'start_again',
+      event: 'restarting',
+      detail: { attempt: 1, max: 5, delay_ms: 0 },
+      delayMs: 0,
+      spareAllowed: true,
+    });
+    expect(planAfterExit(crash({ autoResetThreshold: 1 }), p)).toMatchObject({
+      kind: 'start_again',
+      event: 'auto_reset',
+      delayMs: 0,
+      spareAllowed: false,
+      detail: { level: 'soft', consecutive_failures: 1 },
+    });
     const full = { window: [1, 2, 3, 4, 5], consecutive: 5, total: 5, autoResets: 0 };
-    expect(planAfterExit(decideRestart(p, full, { code: 1, signal: null, uptimeMs: 0 }, 10, {}), p)).toMatchObject({ kind: 'stay_down', lifecycle: 'failed' });
+    expect(planAfterExit(decideRestart(p, full, { code: 1, signal: null, uptimeMs: 0 }, 10, {}), p)).toMatchObject({
+      kind: 'stay_down',
+      lifecycle: 'failed',
+    });
     const temporary = policy({ restart_type: 'temporary' });
-    expect(planAfterExit(decideRestart(temporary, freshRecord(), { code: 1, signal: null, uptimeMs: 0 }, 10, {}), temporary)).toMatchObject({ kind: 'stay_down', lifecycle: 'stopped' });
+    expect(
+      planAfterExit(decideRestart(temporary, freshRecord(), { code: 1, signal: null, uptimeMs: 0 }, 10, {}), temporary),
+    ).toMatchObject({ kind: 'stay_down', lifecycle: 'stopped' });
   });
 
   it('names why a worker exited: our kill reason first, else its signal or code', () => {

@@ -14,7 +14,9 @@ describe('an unsafe run directory', () => {
       symlinkSync(target, join(dir.path, 'run'));
       const sup = startSupervisor({ dir: dir.path, config: testConfig({ port: 1, mediaDir: dir.path, zones: ['z'] }) });
       expect(await sup.exited).toEqual({ code: 2, signal: null });
-      expect(sup.output()).toMatch(/run directory .*\/run is a symbolic link: remove it, or choose another with --run-dir/);
+      expect(sup.output()).toMatch(
+        /run directory .*\/run is a symbolic link: remove it, or choose another with --run-dir/,
+      );
       expect(existsSync(join(target, 'control.sock'))).toBe(false);
       expect(sup.tree()).toEqual([]);
     } finally {

@@ -15,7 +15,9 @@ const MAX_EXPOSURE = 4.5;
 
 const analyze = (args: string[]) => spawnSync('systemd-analyze', args, { encoding: 'utf8', timeout: 30_000 });
 const available = analyze(['--version']).status === 0;
-const title = available ? 'scripts/mpvisor.service' : 'scripts/mpvisor.service (SKIPPED: systemd-analyze is not installed here)';
+const title = available
+  ? 'scripts/mpvisor.service'
+  : 'scripts/mpvisor.service (SKIPPED: systemd-analyze is not installed here)';
 const test = available ? it : it.skip;
 
 const dirs: string[] = [];
@@ -31,7 +33,10 @@ describe(title, () => {
     const dir = mkdtempSync(join(tmpdir(), 'mpvisor-unit-'));
     dirs.push(dir);
     const copy = join(dir, 'mpvisor.service');
-    writeFileSync(copy, text.replace(execStart![0], `ExecStart=${process.execPath} ${execStart![2]} ${supervisorBin} ${execStart![3]}`));
+    writeFileSync(
+      copy,
+      text.replace(execStart![0], `ExecStart=${process.execPath} ${execStart![2]} ${supervisorBin} ${execStart![3]}`),
+    );
     const r = analyze(['verify', copy]);
     expect({ status: r.status, output: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, output: '' });
   });
@@ -45,7 +50,18 @@ describe(title, () => {
 
   test('every sandbox setting left out is named with its reason', () => {
     const text = readFileSync(unitPath, 'utf8');
-    for (const setting of ['MemoryDenyWriteExecute', 'PrivateTmp', 'PrivateDevices', 'PrivateUsers', 'PrivateNetwork', 'ProcSubset', 'DynamicUser', 'SystemCallFilter', 'RootDirectory', 'NotifyAccess']) {
+    for (const setting of [
+      'MemoryDenyWriteExecute',
+      'PrivateTmp',
+      'PrivateDevices',
+      'PrivateUsers',
+      'PrivateNetwork',
+      'ProcSubset',
+      'DynamicUser',
+      'SystemCallFilter',
+      'RootDirectory',
+      'NotifyAccess',
+    ]) {
       expect(text).toMatch(new RegExp(`^# - ${setting}=.*: `, 'm'));
     }
   });

@@ -9,7 +9,9 @@ import { zoneHarness } from './zone-harness.js';
 // systemd, as in shutdown.int.test.ts) and speech drained at shutdown.
 
 /** A python AF_UNIX datagram receiver (Node cannot bind one) printing each message with its arrival (ms). */
-async function notifyReceiver(dir: string): Promise<{ sock: string; messages: () => Array<{ at: number; text: string }>; child: ChildProcess }> {
+async function notifyReceiver(
+  dir: string,
+): Promise<{ sock: string; messages: () => Array<{ at: number; text: string }>; child: ChildProcess }> {
   const sock = join(dir, 'notify.sock');
   const script = join(dir, 'notify-recv.py');
   writeFileSync(
@@ -57,8 +59,16 @@ describe('systemd watchdog', () => {
     receiver = await notifyReceiver(h.dir.path);
     const config = testConfig({ port: h.broker.port, mediaDir: h.media, zones: ['one'], base: h.base });
     for (const d of ['wd', 'wd2']) mkdirSync(join(h.dir.path, d));
-    sup = startSupervisor({ dir: join(h.dir.path, 'wd'), config, env: { NOTIFY_SOCKET: receiver.sock, WATCHDOG_USEC: '1200000' } });
-    await waitFor(() => receiver!.messages().filter((m) => m.text.includes('WATCHDOG=1')).length >= 5, 30_000, 'five WATCHDOG=1');
+    sup = startSupervisor({
+      dir: join(h.dir.path, 'wd'),
+      config,
+      env: { NOTIFY_SOCKET: receiver.sock, WATCHDOG_USEC: '1200000' },
+    });
+    await waitFor(
+      () => receiver!.messages().filter((m) => m.text.includes('WATCHDOG=1')).length >= 5,
+      30_000,
+      'five WATCHDOG=1',
+    );
     const all = receiver.messages();
     const ready = all.findIndex((m) => m.text.includes('READY=1'));
     const dogs = all.filter((m) => m.text.includes('WATCHDOG=1'));
@@ -73,10 +83,27 @@ describe('systemd watchdog', () => {
     await sup.stop();
 
     const before = receiver.messages().length;
-    sup = startSupervisor({ dir: join(h.dir.path, 'wd2'), config, env: { NOTIFY_SOCKET: receiver.sock, WATCHDOG_USEC: '1200000', WATCHDOG_PID: '1' } });
-    await waitFor(() => receiver!.messages().slice(before).some((m) => m.text.includes('READY=1')), 30_000, 'READY=1 of the second run');
+    sup = startSupervisor({
+      dir: join(h.dir.path, 'wd2'),
+      config,
+      env: { NOTIFY_SOCKET: receiver.sock, WATCHDOG_USEC: '1200000', WATCHDOG_PID: '1' },
+    });
+    await waitFor(
+      () =>
+        receiver!
+          .messages()
+          .slice(before)
+          .some((m) => m.text.includes('READY=1')),
+      30_000,
+      'READY=1 of the second run',
+    );
     await new Promise((r) => setTimeout(r, 2000));
-    expect(receiver.messages().slice(before).filter((m) => m.text.includes('WATCHDOG=1'))).toEqual([]);
+    expect(
+      receiver
+        .messages()
+        .slice(before)
+        .filter((m) => m.text.includes('WATCHDOG=1')),
+    ).toEqual([]);
   }, 90_000);
 
   it('reboot and shutdown (allow_host_commands = true) ask systemctl and report what it answered', async () => {
@@ -86,8 +113,18 @@ describe('systemd watchdog', () => {
     mkdirSync(bin);
     mkdirSync(join(h.dir.path, 'host'));
     // A stand-in systemctl: records its arguments; accepts reboot, refuses poweroff.
-    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$@" >> ${log}\n[ "$1" = reboot ] || { echo "Access denied" >&2; exit 1; }\n`, { mode: 0o755 });
-    const config = testConfig({ port: h.broker.port, mediaDir: h.media, zones: ['one'], base: h.base, extra: 'allow_host_commands = true' });
+    writeFileSync(
+      join(bin, 'systemctl'),
+      `#!/bin/sh\necho "$@" >> ${log}\n[ "$1" = reboot ] || { echo "Access denied" >&2; exit 1; }\n`,
+      { mode: 0o755 },
+    );
+    const config = testConfig({
+      port: h.broker.port,
+      mediaDir: h.media,
+      zones: ['one'],
+      base: h.base,
+      extra: 'allow_host_commands = true',
+    });
     sup = startSupervisor({ dir: join(h.dir.path, 'host'), config, env: { PATH: `${bin}:${process.env.PATH}` } });
     await h.ready('one', Date.now(), 45_000);
     const reboot = await h.sys({ command: 'reboot' });
@@ -103,7 +140,9 @@ describe('speech at shutdown', () => {
   let h: Awaited<ReturnType<typeof zoneHarness>>;
 
   beforeAll(async () => {
-    h = await zoneHarness('mpvsd', (port, media, base) => testConfig({ port, mediaDir: media, zones: ['talk'], base, extra: 'stop_timeout_ms = 8000' }));
+    h = await zoneHarness('mpvsd', (port, media, base) =>
+      testConfig({ port, mediaDir: media, zones: ['talk'], base, extra: 'stop_timeout_ms = 8000' }),
+    );
     await h.ready('talk', 0, 45_000);
   }, 60_000);
 
@@ -114,15 +153,27 @@ describe('speech at shutdown', () => {
   it('SIGTERM lets the speech that is playing finish before the workers stop', async () => {
     const since = Date.now();
     expect((await h.cmd('talk', { command: 'playSpeech', file: 'speech-1.wav' })).outcome).toBe('success');
-    await h.probe.waitFor(`${h.base}/talk/events`, (m) => m.json?.type === 'speech' && m.json?.state === 'started', 10_000, since);
+    await h.probe.waitFor(
+      `${h.base}/talk/events`,
+      (m) => m.json?.type === 'speech' && m.json?.state === 'started',
+      10_000,
+      since,
+    );
     const term = Date.now();
     h.sup.child.kill('SIGTERM');
-    const ended = await h.probe.waitFor(`${h.base}/talk/events`, (m) => m.json?.type === 'speech' && m.json?.state === 'ended', 10_000, term);
+    const ended = await h.probe.waitFor(
+      `${h.base}/talk/events`,
+      (m) => m.json?.type === 'speech' && m.json?.state === 'ended',
+      10_000,
+      term,
+    );
     const exit = await h.sup.exited;
     expect(exit.code).toBe(0);
     expect(ended.at).toBeGreaterThanOrEqual(term);
     expect(h.sup.output()).not.toContain('speech cut short by shutdown');
-    const stopping = h.probe.messages.find((m) => m.topic === `${h.base}/system/state` && m.json?.state === 'stopping' && m.at >= term);
+    const stopping = h.probe.messages.find(
+      (m) => m.topic === `${h.base}/system/state` && m.json?.state === 'stopping' && m.at >= term,
+    );
     expect(stopping).toBeDefined();
     expect(stopping!.at).toBeLessThanOrEqual(ended.at);
   }, 40_000);

@@ -48,16 +48,21 @@ async function teardown(env: Env | undefined, ...sups: Array<SupervisorProcess |
   env?.dir.remove();
 }
 
-const config = (env: Env, extra?: string) => testConfig({ port: env.broker.port, mediaDir: env.media, zones: ZONES, base: env.base, ...(extra ? { extra } : {}) });
+const config = (env: Env, extra?: string) =>
+  testConfig({ port: env.broker.port, mediaDir: env.media, zones: ZONES, base: env.base, ...(extra ? { extra } : {}) });
 
 async function allReady(env: Env, since = 0): Promise<void> {
-  for (const z of ZONES) await env.probe.waitFor(`${env.base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000, since);
+  for (const z of ZONES)
+    await env.probe.waitFor(`${env.base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000, since);
 }
 
 const withinMs = async <T>(p: Promise<T>, ms: number): Promise<T> => {
   let t: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(t);
   }
@@ -78,7 +83,11 @@ describe('SIGTERM during playback', () => {
     const events = `${env.base}/alpha/events`;
     first = startSupervisor({ dir: env.dir.path, config: config(env) });
     await allReady(env);
-    const played = await env.probe.command(cmd, events, { command: 'playBackground', file: 'tone-330.wav', loop: true });
+    const played = await env.probe.command(cmd, events, {
+      command: 'playBackground',
+      file: 'tone-330.wav',
+      loop: true,
+    });
     expect(played.outcome).toBe('success');
     await sleep(2500);
     const tree = first.tree();
@@ -103,7 +112,11 @@ describe('SIGTERM during playback', () => {
     const file = join(first.stateDir, 'zones.json');
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved).toMatchObject({ version: 1, reason: 'shutdown' });
-    expect(saved.zones.alpha.background).toMatchObject({ file: join(env.media, 'tone-330.wav'), status: 'playing', loop: true });
+    expect(saved.zones.alpha.background).toMatchObject({
+      file: join(env.media, 'tone-330.wav'),
+      status: 'playing',
+      loop: true,
+    });
     expect(saved.zones.alpha.background.position_s).toBeGreaterThan(1);
     expect(saved.zones.beta.background).toBeUndefined();
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -112,15 +125,29 @@ describe('SIGTERM during playback', () => {
     const restartAt = Date.now();
     second = startSupervisor({ dir: env.dir.path, config: config(env) });
     await allReady(env, restartAt);
-    const read = async (property: string) => (await env.probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property })).result.value;
-    await waitFor(async () => (await read('path')) === join(env.media, 'tone-330.wav'), 5000, 'background path after restart');
+    const read = async (property: string) =>
+      (await env.probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property })).result.value;
+    await waitFor(
+      async () => (await read('path')) === join(env.media, 'tone-330.wav'),
+      5000,
+      'background path after restart',
+    );
     // path is set as soon as loadfile runs; time-pos only once the file has loaded and seeked.
-    const pos = await waitFor(async () => {
-      const v = await read('time-pos');
-      return typeof v === 'number' ? { v } : null;
-    }, 5000, 'time-pos after restart').then((r) => r.v);
+    const pos = await waitFor(
+      async () => {
+        const v = await read('time-pos');
+        return typeof v === 'number' ? { v } : null;
+      },
+      5000,
+      'time-pos after restart',
+    ).then((r) => r.v);
     expect(pos).toBeGreaterThanOrEqual(saved.zones.alpha.background.position_s - 0.2);
-    const resumed = await env.probe.waitFor(events, (m) => m.json?.type === 'background' && m.json?.state === 'resumed', 3000, restartAt);
+    const resumed = await env.probe.waitFor(
+      events,
+      (m) => m.json?.type === 'background' && m.json?.state === 'resumed',
+      3000,
+      restartAt,
+    );
     expect(resumed.json.file).toBe(join(env.media, 'tone-330.wav'));
     await second.stop();
   }, 60_000);
@@ -140,7 +167,13 @@ describe('bounded and hurried shutdown', () => {
     mkdirSync(d, { recursive: true });
     return d;
   };
-  const workerPid = async (zone: string) => (await env.probe.waitFor(`${env.base}/${zone}/state`, (m) => typeof m.json?.pid === 'number' && m.json?.state === 'ready')).json.pid as number;
+  const workerPid = async (zone: string) =>
+    (
+      await env.probe.waitFor(
+        `${env.base}/${zone}/state`,
+        (m) => typeof m.json?.pid === 'number' && m.json?.state === 'ready',
+      )
+    ).json.pid as number;
 
   it('a worker that ignores SIGTERM is killed: exit within stop_timeout_ms + 1 s, exit code 1, new commands refused', async () => {
     const since = Date.now();
@@ -154,7 +187,12 @@ describe('bounded and hurried shutdown', () => {
     // Once the supervisor says it is stopping (the signal is handled on its event loop, not at once),
     // while it waits for the stuck worker, a new command gets failed / shutting_down.
     await env.probe.waitFor(`${env.base}/system/state`, (m) => m.json?.state === 'stopping', 3000, t0);
-    const refused = await env.probe.command(`${env.base}/beta/commands`, `${env.base}/beta/events`, { command: 'stopBackground' }, 3000);
+    const refused = await env.probe.command(
+      `${env.base}/beta/commands`,
+      `${env.base}/beta/events`,
+      { command: 'stopBackground' },
+      3000,
+    );
     expect(refused).toMatchObject({ outcome: 'failed', error_type: 'shutting_down' });
     const exit = await withinMs(sup.exited, 6000);
     const elapsed = Date.now() - t0;
@@ -273,22 +311,35 @@ describe('systemd integration', () => {
     const fd = openSync(outFile, 'w');
     const st = statSync(outFile);
     const since = Date.now();
-    const child = spawn(process.execPath, [cliPath, 'run', '--config', ini, '--run-dir', runDir, '--state-dir', stateDir], {
-      // NODE_DEBUG makes each worker write to its own stderr, which the supervisor must relay as [zone/worker].
-      env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}`, NODE_DEBUG: 'net' },
-      stdio: ['ignore', fd, 'ignore'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'run', '--config', ini, '--run-dir', runDir, '--state-dir', stateDir],
+      {
+        // NODE_DEBUG makes each worker write to its own stderr, which the supervisor must relay as [zone/worker].
+        env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}`, NODE_DEBUG: 'net' },
+        stdio: ['ignore', fd, 'ignore'],
+      },
+    );
     closeSync(fd);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       await allReady(env, since);
       const tree = descendants(child.pid!);
       // mpv complains about a file it cannot play: its own lines arrive tagged with zone and role.
-      await env.probe.command(`${env.base}/alpha/commands`, `${env.base}/alpha/events`, { command: 'playBackground', file: 'broken.wav' });
-      await waitFor(() => readFileSync(outFile, 'utf8').includes('[alpha/background]'), 5000, 'an mpv line tagged [alpha/background]');
+      await env.probe.command(`${env.base}/alpha/commands`, `${env.base}/alpha/events`, {
+        command: 'playBackground',
+        file: 'broken.wav',
+      });
+      await waitFor(
+        () => readFileSync(outFile, 'utf8').includes('[alpha/background]'),
+        5000,
+        'an mpv line tagged [alpha/background]',
+      );
       child.kill('SIGTERM');
       expect(await withinMs(exited, 10_000)).toBe(0);
-      const lines = readFileSync(outFile, 'utf8').split('\n').filter((l) => l !== '');
+      const lines = readFileSync(outFile, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       expect(lines.length).toBeGreaterThan(10);
       for (const l of lines) {
         expect(l).toMatch(/^<[0-7]>/);

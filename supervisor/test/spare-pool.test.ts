@@ -27,7 +27,10 @@ const bootstrap: SpareBootstrap = {
 function zones(): { audio: ZoneConfig; screen: ZoneConfig } {
   const { config, problems } = parseConfigText('[audio:lobby]\n[screen:hall]\n', { env: {} });
   if (!config) throw new Error(JSON.stringify(problems));
-  return { audio: config.zones.find((z) => z.kind === 'audio')!, screen: config.zones.find((z) => z.kind === 'screen')! };
+  return {
+    audio: config.zones.find((z) => z.kind === 'audio')!,
+    screen: config.zones.find((z) => z.kind === 'screen')!,
+  };
 }
 
 interface FakeWorker {
@@ -59,7 +62,13 @@ function harness(count = 1, opts: { maxFailures?: number } = {}) {
       // No child process exists: the pool reads pid, token, exited and killGroup only. The pid is this
       // test's own, a live process, because take() asks /proc whether a spare's processes still run.
       const n = ++spawned;
-      const process = { pid: globalThis.process.pid, token: `t${n}`, child: null, exited, killGroup: (s: NodeJS.Signals) => void kills.push(s) } as unknown as WorkerProcess;
+      const process = {
+        pid: globalThis.process.pid,
+        token: `t${n}`,
+        child: null,
+        exited,
+        killGroup: (s: NodeJS.Signals) => void kills.push(s),
+      } as unknown as WorkerProcess;
       workers.push({ process, kills, exit: async (e = { code: 1, signal: null }) => (resolveExit(e), settle()) });
       return process;
     },

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { circular, zoneHarness } from './zone-harness.js';
-import {
-  isAlive,
-  MqttProbe,
-  sleep,
-  tempDir,
-  waitFor,
-} from '@mpvisor/testkit';
+import { isAlive, MqttProbe, sleep, tempDir, waitFor } from '@mpvisor/testkit';
 import { readStat } from '@mpvisor/sys';
 
 // Real supervisor, workers, mpv and Mosquitto. Faults are real signals to real processes.
@@ -18,7 +12,14 @@ interface ZoneSpec {
   extra?: string[];
 }
 
-function iniFor(o: { port: number; media: string; base: string; zones: ZoneSpec[]; global?: string[]; system?: string[] }): string {
+function iniFor(o: {
+  port: number;
+  media: string;
+  base: string;
+  zones: ZoneSpec[];
+  global?: string[];
+  system?: string[];
+}): string {
   return [
     '[mqtt]',
     'broker = 127.0.0.1',
@@ -38,14 +39,20 @@ function iniFor(o: { port: number; media: string; base: string; zones: ZoneSpec[
     'health_interval_ms = 500',
     'restart_backoff_initial_ms = 100',
     ...(o.system ?? []),
-    ...o.zones.flatMap((z) => [`[audio:${z.name}]`, `topic = ${o.base}/${z.name}`, 'media_dir = .', ...(z.extra ?? [])]),
+    ...o.zones.flatMap((z) => [
+      `[audio:${z.name}]`,
+      `topic = ${o.base}/${z.name}`,
+      'media_dir = .',
+      ...(z.extra ?? []),
+    ]),
   ].join('\n');
 }
 
 /** One supervisor run with helpers over its zones. */
 const harness = zoneHarness;
 
-const mpvPid = (state: any, role: string): number => state.mpv_processes.find((m: { role: string }) => m.role === role).pid;
+const mpvPid = (state: any, role: string): number =>
+  state.mpv_processes.find((m: { role: string }) => m.role === role).pid;
 const stopped = (pid: number) => readStat(pid)?.state === 'T';
 
 describe('supervision of workers and mpv', () => {
@@ -72,7 +79,11 @@ describe('supervision of workers and mpv', () => {
   }, 30_000);
 
   it('a zone whose audio device does not exist is ready on the null output with a warning, not a crash loop', async () => {
-    const warn = await h.probe.waitFor(`${h.base}/gamma/warnings`, (m) => /PulseAudio|null output/i.test(m.json?.message ?? ''), 5000);
+    const warn = await h.probe.waitFor(
+      `${h.base}/gamma/warnings`,
+      (m) => /PulseAudio|null output/i.test(m.json?.message ?? ''),
+      5000,
+    );
     expect(warn.json.message).toContain('null output');
     await sleep(1500);
     const st = await h.state('gamma');
@@ -81,20 +92,32 @@ describe('supervision of workers and mpv', () => {
   }, 15_000);
 
   it('resource watch: CPU% and RSS of the worker and each mpv in zone state and metrics; a limit warns', async () => {
-    const st = await waitFor(async () => {
-      const s = await h.state('alpha');
-      const alive = s.mpv_processes.filter((m: { alive: boolean }) => m.alive).length;
-      return s.resources?.processes === 1 + alive ? s : null;
-    }, 5000, 'alpha resources over the worker and every live mpv');
+    const st = await waitFor(
+      async () => {
+        const s = await h.state('alpha');
+        const alive = s.mpv_processes.filter((m: { alive: boolean }) => m.alive).length;
+        return s.resources?.processes === 1 + alive ? s : null;
+      },
+      5000,
+      'alpha resources over the worker and every live mpv',
+    );
     expect(st.resources.rss_mb).toBeGreaterThan(10);
     expect(st.resources.cpu_percent).toBeGreaterThanOrEqual(0);
-    const metrics = await h.probe.command(`${h.base}/system/commands`, `${h.base}/system/events`, { command: 'metrics' });
+    const metrics = await h.probe.command(`${h.base}/system/commands`, `${h.base}/system/events`, {
+      command: 'metrics',
+    });
     const alpha = metrics.result.zones.alpha;
-    expect(alpha.per_process.map((p: { role: string }) => p.role)).toEqual(expect.arrayContaining(['mpv:background', 'mpv:speech', 'worker']));
+    expect(alpha.per_process.map((p: { role: string }) => p.role)).toEqual(
+      expect.arrayContaining(['mpv:background', 'mpv:speech', 'worker']),
+    );
     expect(alpha.per_process).toHaveLength(st.resources.processes);
     expect(alpha.per_process.find((p: { role: string }) => p.role === 'worker').pid).toBe(st.pid);
     // gamma has max_rss_mb = 1: warned once after 3 samples, and (restart_on_resource_limit off) not restarted.
-    const w = await h.probe.waitFor(`${h.base}/gamma/warnings`, (m) => /max_rss_mb 1 for 3 samples/.test(m.json?.message ?? ''), 5000);
+    const w = await h.probe.waitFor(
+      `${h.base}/gamma/warnings`,
+      (m) => /max_rss_mb 1 for 3 samples/.test(m.json?.message ?? ''),
+      5000,
+    );
     expect(w.json.zone).toBe('gamma');
     expect((await h.state('gamma')).restarts).toBe(0);
   }, 15_000);
@@ -121,10 +144,15 @@ describe('supervision of workers and mpv', () => {
     const before = await h.state('alpha');
     const old = mpvPid(before, 'speech');
     process.kill(old, 'SIGKILL');
-    const fresh = await waitFor(async () => {
-      const r = await h.prop('alpha', 'speech', 'idle-active');
-      return r.pid !== old && r.value === true ? r : null;
-    }, 8000, 'a new speech mpv', 100);
+    const fresh = await waitFor(
+      async () => {
+        const r = await h.prop('alpha', 'speech', 'idle-active');
+        return r.pid !== old && r.value === true ? r : null;
+      },
+      8000,
+      'a new speech mpv',
+      100,
+    );
     expect(isAlive(old)).toBe(false);
     expect(isAlive(fresh.pid)).toBe(true);
     expect((await h.state('alpha')).pid).toBe(before.pid);
@@ -157,12 +185,19 @@ describe('supervision of workers and mpv', () => {
     const played = await h.playing('alpha');
     expect((await h.prop('alpha', 'background', 'path')).value).toBe(join(h.media, 'tone-220.wav'));
     const st = await h.state('alpha');
-    expect(st).toMatchObject({ state: 'ready', pid: restarted.pid, restarts: before.restarts + 1, next_restart_ms: null });
+    expect(st).toMatchObject({
+      state: 'ready',
+      pid: restarted.pid,
+      restarts: before.restarts + 1,
+      next_restart_ms: null,
+    });
     expect(st.last_exit).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(mpvPid(st, 'background')).toBe(played.pid);
     // The old worker's mpv went down with its process group.
     for (const m of before.mpv_processes) expect(isAlive(m.pid)).toBe(false);
-    const sysEvents = h.probe.messages.filter((m) => m.topic === `${h.base}/system/events` && m.json?.type === 'zone_lifecycle' && m.at >= since);
+    const sysEvents = h.probe.messages.filter(
+      (m) => m.topic === `${h.base}/system/events` && m.json?.type === 'zone_lifecycle' && m.at >= since,
+    );
     expect(sysEvents.map((m) => m.json.event)).toEqual(expect.arrayContaining(['crashed', 'restarting', 'restarted']));
   }, 20_000);
 
@@ -182,7 +217,7 @@ describe('supervision of workers and mpv', () => {
     await h.playing('alpha');
   }, 20_000);
 
-  it('crash isolation: 5 kills of beta\'s worker never stall alpha\'s music, pid or restart count', async () => {
+  it("crash isolation: 5 kills of beta's worker never stall alpha's music, pid or restart count", async () => {
     await h.playing('alpha');
     const a0 = await h.state('alpha');
     const samples: Array<{ at: number; pos: number; pid: number }> = [];
@@ -317,22 +352,40 @@ describe('auto reset', () => {
         media,
         base,
         global: [`mpv_path = ${join(bin.path, 'mpv')}`],
-        system: ['auto_reset_enabled = true', 'auto_reset_threshold = 2', 'max_restarts = 2', 'restart_backoff_initial_ms = 50'],
+        system: [
+          'auto_reset_enabled = true',
+          'auto_reset_threshold = 2',
+          'max_restarts = 2',
+          'restart_backoff_initial_ms = 50',
+        ],
         zones: [{ name: 'loop' }],
       }),
     );
     try {
       await h.waitLifecycle('loop', 'failed', 0, 45_000);
-      const seq = h.lifecycle('loop', 0).map((e) => e.event).filter((e) => e !== 'crashed');
+      const seq = h
+        .lifecycle('loop', 0)
+        .map((e) => e.event)
+        .filter((e) => e !== 'crashed');
       expect(seq).toEqual(['restarting', 'auto_reset', 'reset', 'restarting', 'restarting', 'failed']);
       const reset = h.lifecycle('loop', 0).find((e) => e.event === 'auto_reset');
       expect(reset).toMatchObject({ level: 'soft', consecutive_failures: 2 });
-      expect(h.lifecycle('loop', 0).find((e) => e.event === 'reset')).toMatchObject({ command: 'auto_reset', kind: 'full', preserve_state: true });
+      expect(h.lifecycle('loop', 0).find((e) => e.event === 'reset')).toMatchObject({
+        command: 'auto_reset',
+        kind: 'full',
+        preserve_state: true,
+      });
       // Phases like any reset; it fails because the zone cannot come back.
-      const phases = await waitFor(() => {
-        const p = h.probe.messages.filter((m) => m.topic === `${h.base}/system/events` && m.json?.type === 'system_reset_status').map((m) => m.json.phase);
-        return p.includes('failed') || p.includes('complete') ? p : null;
-      }, 20_000, 'the auto reset to end');
+      const phases = await waitFor(
+        () => {
+          const p = h.probe.messages
+            .filter((m) => m.topic === `${h.base}/system/events` && m.json?.type === 'system_reset_status')
+            .map((m) => m.json.phase);
+          return p.includes('failed') || p.includes('complete') ? p : null;
+        },
+        20_000,
+        'the auto reset to end',
+      );
       expect(phases).toEqual(['starting', 'cleanup', 'reinit', 'failed']);
       expect(h.sup.output()).toContain('auto reset');
     } finally {

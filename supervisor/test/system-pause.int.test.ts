@@ -15,10 +15,14 @@ describe('system pause and resume', () => {
   beforeAll(async () => {
     // No effects pool and no spare: two mpv per zone keep the start light on a shared machine.
     h = await zoneHarness(`mpvp${randomBytes(3).toString('hex')}`, (port, media, base) =>
-      [testConfig({ port, mediaDir: media, zones: [], base, extra: 'startup_timeout_ms = 30000\nwarm_spares = 0' }), ...zones.flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0'])].join('\n'),
+      [
+        testConfig({ port, mediaDir: media, zones: [], base, extra: 'startup_timeout_ms = 30000\nwarm_spares = 0' }),
+        ...zones.flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', 'effects_pool_size = 0']),
+      ].join('\n'),
     );
     for (const z of zones) await h.ready(z, 0, 60_000);
-    for (const z of zones) expect((await h.cmd(z, { command: 'playBackground', file: 'tone-220.wav', loop: true })).outcome).toBe('success');
+    for (const z of zones)
+      expect((await h.cmd(z, { command: 'playBackground', file: 'tone-220.wav', loop: true })).outcome).toBe('success');
     for (const z of zones) await h.playing(z, 30_000);
   }, 150_000);
 
@@ -38,7 +42,7 @@ describe('system pause and resume', () => {
     const frozen = await Promise.all(zones.map(pos));
     await sleep(700);
     const still = await Promise.all(zones.map(pos));
-    zones.forEach((_, i) => expect(Math.abs(still[i]! - frozen[i]!)).toBeLessThan(0.05));
+    for (let i = 0; i < zones.length; i++) expect(Math.abs(still[i]! - frozen[i]!)).toBeLessThan(0.05);
 
     const held = await h.cmd('one', { command: 'setVolume', volume: 40 });
     expect(held).toMatchObject({ outcome: 'warning', error_type: 'paused' });

@@ -8,7 +8,15 @@ import type { ZoneRunner } from '../src/zones/zone-runner.js';
 // The system pause's rules with stand-in zones (no processes): who gets paused and resumed, what is
 // held and in which order it runs, a worker started during the pause.
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, child() { return quiet; } } as unknown as Logger;
+const quiet = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return quiet;
+  },
+} as unknown as Logger;
 const spec = (name: string) => ZONE_COMMANDS.find((c) => c.name === name)!;
 
 class FakeZone {
@@ -34,8 +42,19 @@ function setup(names: string[]) {
   for (const f of fakes) zones.add(f as unknown as ZoneRunner);
   const changes: boolean[] = [];
   const warnings: string[] = [];
-  const pause = new SystemPause({ zones, log: quiet, warning: (z, m) => warnings.push(`${z}: ${m}`), changed: (on) => changes.push(on) });
-  const run = (name: 'pause' | 'resume') => pause.handlers().get(name)!({}, spec('getState'), { id: null, source: { kind: 'system' }, origin: 'test', signal: new AbortController().signal });
+  const pause = new SystemPause({
+    zones,
+    log: quiet,
+    warning: (z, m) => warnings.push(`${z}: ${m}`),
+    changed: (on) => changes.push(on),
+  });
+  const run = (name: 'pause' | 'resume') =>
+    pause.handlers().get(name)!({}, spec('getState'), {
+      id: null,
+      source: { kind: 'system' },
+      origin: 'test',
+      signal: new AbortController().signal,
+    });
   return { pause, fakes, changes, warnings, run };
 }
 
@@ -58,7 +77,11 @@ describe('SystemPause', () => {
     await run('pause');
     expect(pause.gate('a', spec('getState'), {}, null)).toBeNull();
     expect(pause.gate('a', spec('getMpvProperty'), {}, null)).toBeNull();
-    expect(pause.gate('a', spec('setVolume'), { volume: 40 }, 'x')).toMatchObject({ outcome: 'warning', error_type: 'paused', result: { held: 1 } });
+    expect(pause.gate('a', spec('setVolume'), { volume: 40 }, 'x')).toMatchObject({
+      outcome: 'warning',
+      error_type: 'paused',
+      result: { held: 1 },
+    });
     expect(pause.gate('a', spec('stopAll'), {}, null)).toMatchObject({ outcome: 'warning', result: { held: 2 } });
     expect(pause.gate('a', spec('reset'), {}, null)).toBeNull();
     const r = await run('resume');

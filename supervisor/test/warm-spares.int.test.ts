@@ -43,10 +43,15 @@ async function harness(prefix: string, spares: number, zones: string[]) {
     },
     /** Ready spares, waiting until there are `n` of them. */
     readySpares: (n: number, timeoutMs = 10_000) =>
-      waitFor(async () => {
-        const s = (await h.spares()).filter((x) => x.state === 'ready');
-        return s.length >= n ? s : null;
-      }, timeoutMs, `${n} ready spare(s)`, 100),
+      waitFor(
+        async () => {
+          const s = (await h.spares()).filter((x) => x.state === 'ready');
+          return s.length >= n ? s : null;
+        },
+        timeoutMs,
+        `${n} ready spare(s)`,
+        100,
+      ),
   };
   return h;
 }
@@ -75,7 +80,12 @@ describe('warm_spares = 1', () => {
     // Not a zone: the zones' own workers are different processes.
     expect([(await h.state('alpha')).pid, (await h.state('beta')).pid]).not.toContain(spare!.pid);
     // Recorded in the ownership ledger like the zones' workers and mpv: 2 zones x (worker + 4 mpv) + the spare's 5.
-    await waitFor(async () => (await h.sys({ command: 'health_check' })).result.ledger.processes === 15, 5000, 'the spare in the ledger', 100);
+    await waitFor(
+      async () => (await h.sys({ command: 'health_check' })).result.ledger.processes === 15,
+      5000,
+      'the spare in the ledger',
+      100,
+    );
   }, 15_000);
 
   it("kill -9 of a zone's worker: the spare takes over, background resumes at its position, a new spare follows", async () => {
@@ -96,7 +106,9 @@ describe('warm_spares = 1', () => {
     expect(Math.abs(circular(after.value - old.value))).toBeLessThan(1.5);
     const st = await h.state('alpha');
     expect(st).toMatchObject({ state: 'ready', pid: spare!.pid, restarts: before.restarts + 1 });
-    expect(st.mpv_processes.map((m: { instance: string }) => m.instance)).toEqual(expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']));
+    expect(st.mpv_processes.map((m: { instance: string }) => m.instance)).toEqual(
+      expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']),
+    );
     for (const m of before.mpv_processes) expect(isAlive(m.pid)).toBe(false);
     expect(isAlive(before.pid)).toBe(false);
     // The zone answers commands on the adopted worker (speech slot included).
@@ -121,10 +133,15 @@ describe('warm_spares = 1', () => {
   it('a spare that is killed is replaced', async () => {
     const [spare] = await h.readySpares(1);
     process.kill(spare!.pid, 'SIGKILL');
-    const [next] = await waitFor(async () => {
-      const s = (await h.spares()).filter((x) => x.state === 'ready' && x.pid !== spare!.pid);
-      return s.length ? s : null;
-    }, 8000, 'a replacement spare', 100);
+    const [next] = await waitFor(
+      async () => {
+        const s = (await h.spares()).filter((x) => x.state === 'ready' && x.pid !== spare!.pid);
+        return s.length ? s : null;
+      },
+      8000,
+      'a replacement spare',
+      100,
+    );
     expect(isAlive(spare!.pid)).toBe(false);
     await waitFor(() => spare!.mpv_pids.every((p) => !isAlive(p)), 3000, "the killed spare's mpv to go");
     expect(isAlive(next!.pid)).toBe(true);
@@ -157,7 +174,9 @@ describe('warm_spares = 0', () => {
     expect(await h.spares()).toEqual([]);
     const before = await h.state('solo');
     // The worker and its own mpv only.
-    expect(h.sup.tree().sort()).toEqual([before.pid, ...before.mpv_processes.map((m: { pid: number }) => m.pid)].sort());
+    expect(h.sup.tree().sort()).toEqual(
+      [before.pid, ...before.mpv_processes.map((m: { pid: number }) => m.pid)].sort(),
+    );
     await h.cmd('solo', { command: 'playBackground', file: 'tone-330.wav', loop: true });
     await h.playing('solo');
     await sleep(1200);
@@ -179,7 +198,10 @@ describe('warm spares in resets and repeated crashes (one light zone, load-toler
     // No effects pool (spares follow the zones: two mpv each) and a generous start-up bound: these
     // tests are about what the supervisor does, on a machine shared with other suites.
     const light = (port: number, media: string, base: string) =>
-      ini({ port, media, base, spares: 1, zones: ['solo'] }).replace('startup_timeout_ms = 8000', 'startup_timeout_ms = 30000') + '\neffects_pool_size = 0';
+      ini({ port, media, base, spares: 1, zones: ['solo'] }).replace(
+        'startup_timeout_ms = 8000',
+        'startup_timeout_ms = 30000',
+      ) + '\neffects_pool_size = 0';
     const base = await zoneHarness('mpvws', light);
     h = {
       ...base,
@@ -187,10 +209,15 @@ describe('warm spares in resets and repeated crashes (one light zone, load-toler
         return (await base.sys({ command: 'status' })).result.spares;
       },
       readySpares: (n: number, timeoutMs = 10_000) =>
-        waitFor(async () => {
-          const sp = (await h.spares()).filter((x) => x.state === 'ready');
-          return sp.length >= n ? sp : null;
-        }, timeoutMs, `${n} ready spare(s)`, 100),
+        waitFor(
+          async () => {
+            const sp = (await h.spares()).filter((x) => x.state === 'ready');
+            return sp.length >= n ? sp : null;
+          },
+          timeoutMs,
+          `${n} ready spare(s)`,
+          100,
+        ),
     };
     await h.ready('solo', 0, 90_000);
   }, 120_000);
@@ -228,7 +255,12 @@ describe('warm spares in resets and repeated crashes (one light zone, load-toler
     process.kill(adopted.pid, 'SIGKILL');
     const second = Date.now();
     expect(second - adoptedAt).toBeLessThan(1000);
-    const again = await waitFor(() => h.lifecycle('solo', second).find((e) => e.event === 'restarted' && e.pid !== adopted.pid), 30_000, 'the zone back after the second crash', 50);
+    const again = await waitFor(
+      () => h.lifecycle('solo', second).find((e) => e.event === 'restarted' && e.pid !== adopted.pid),
+      30_000,
+      'the zone back after the second crash',
+      50,
+    );
     expect(again.pid).not.toBe(first.pid);
     await h.playing('solo', 30_000);
     expect((await h.state('solo')).state).toBe('ready');

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { parseConfigText } from '@mpvisor/config';
 import { IpcServer } from '@mpvisor/ipc';
 import type { Logger } from '@mpvisor/log';
-import { parseWorkerMessage, WORKER_PROTOCOL, type SupervisorToWorker, type WorkerToSupervisor } from '@mpvisor/protocol';
+import {
+  parseWorkerMessage,
+  WORKER_PROTOCOL,
+  type SupervisorToWorker,
+  type WorkerToSupervisor,
+} from '@mpvisor/protocol';
 import { isAlive, repoRoot, tempDir, waitFor } from '@mpvisor/testkit';
 import { systemClock } from '../src/clock.js';
 import { WorkerServer } from '../src/worker-server.js';
@@ -18,8 +23,17 @@ import { ZoneRunner } from '../src/zones/zone-runner.js';
 
 const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {}, child: () => quiet } as unknown as Logger;
 const dir = tempDir('mpvll');
-const zone = parseConfigText('[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\nrestart_type = transient\n').config!.zones[0]!;
-const base = { mpvPath: 'mpv', runDir: dir.path, stateDir: dir.path, logLevel: 'error', heartbeatIntervalMs: 1000, audioFallback: 'null' as const };
+const zone = parseConfigText(
+  '[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\nrestart_type = transient\n',
+).config!.zones[0]!;
+const base = {
+  mpvPath: 'mpv',
+  runDir: dir.path,
+  stateDir: dir.path,
+  logLevel: 'error',
+  heartbeatIntervalMs: 1000,
+  audioFallback: 'null' as const,
+};
 
 afterAll(() => dir.remove());
 
@@ -37,11 +51,14 @@ describe('a lost worker connection is a crash', () => {
         peer.close();
       });
       let timer: NodeJS.Timeout | undefined;
-      const exit = await Promise.race([worker.exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), 20_000)))]);
+      const exit = await Promise.race([
+        worker.exited,
+        new Promise<null>((r) => (timer = setTimeout(() => r(null), 20_000))),
+      ]);
       clearTimeout(timer);
       expect(mpv.length).toBeGreaterThan(0);
       expect(exit).toEqual({ code: 75, signal: null });
-      await waitFor(() => mpv.every((pid) => !isAlive(pid)), 3000, 'the worker\'s mpv to quit');
+      await waitFor(() => mpv.every((pid) => !isAlive(pid)), 3000, "the worker's mpv to quit");
     } finally {
       worker.killGroup('SIGKILL');
       await server.close();
@@ -58,7 +75,7 @@ describe('a lost worker connection is a crash', () => {
         `import { readBootstrap } from ${JSON.stringify(join(repoRoot, 'workers', 'dist', 'bootstrap.js'))};`,
         'const boot = readBootstrap();',
         "process.stdin.resume();\nprocess.stdin.on('end', () => process.exit(0));",
-        "const s = connect(boot.socketPath, () => {",
+        'const s = connect(boot.socketPath, () => {',
         `  s.write(JSON.stringify({ type: 'mpvisor.msg', data: { type: 'hello', zone: boot.zone.name, pid: process.pid, protocol: ${WORKER_PROTOCOL}, token: boot.token } }) + '\\f');`,
         '  setTimeout(() => s.destroy(), 300);',
         '});',
@@ -70,8 +87,20 @@ describe('a lost worker connection is a crash', () => {
     const server = new WorkerServer(socketPath, zones, quiet);
     await server.listen();
     const events: Array<{ event: string; detail: Record<string, unknown> }> = [];
-    const hooks = { stateChanged() {}, lifecycle: (_z: string, event: string, detail: Record<string, unknown>) => events.push({ event, detail }), mediaEvent() {}, warning() {} };
-    const runner = new ZoneRunner({ zone, bootstrap: { ...base, socketPath, zone }, clock: systemClock, log: quiet, hooks, workerEntry: entry });
+    const hooks = {
+      stateChanged() {},
+      lifecycle: (_z: string, event: string, detail: Record<string, unknown>) => events.push({ event, detail }),
+      mediaEvent() {},
+      warning() {},
+    };
+    const runner = new ZoneRunner({
+      zone,
+      bootstrap: { ...base, socketPath, zone },
+      clock: systemClock,
+      log: quiet,
+      hooks,
+      workerEntry: entry,
+    });
     zones.add(runner);
     runner.start();
     const first = runner.pid!;

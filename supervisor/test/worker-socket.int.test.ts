@@ -5,7 +5,17 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ensureDemoMedia, parseConfigText } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import { commOf, descendants, MqttProbe, startMosquitto, startSupervisor, tempDir, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  commOf,
+  descendants,
+  MqttProbe,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  waitFor,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 import { systemClock } from '../src/clock.js';
 import { SparePool } from '../src/zones/spare-pool.js';
 import { ZoneRunner } from '../src/zones/zone-runner.js';
@@ -66,7 +76,9 @@ async function impostor(socketPath: string, hello: Record<string, unknown>): Pro
 /** A process's environment as any process of the same user can read it. */
 function environOf(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((e) => e !== '');
+    return readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter((e) => e !== '');
   } catch {
     return [];
   }
@@ -96,7 +108,12 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
     await probe.subscribe(`${base}/#`);
     sup = startSupervisor({ dir: dir.path, config: ini(broker.port, media) });
     await probe.waitFor(`${base}/lobby/state`, (m) => m.json?.state === 'ready', 15_000);
-    await waitFor(async () => ((await sys({ command: 'status' })).result.spares as Array<{ state: string }>).some((s) => s.state === 'ready'), 15_000, 'a ready spare');
+    await waitFor(
+      async () =>
+        ((await sys({ command: 'status' })).result.spares as Array<{ state: string }>).some((s) => s.state === 'ready'),
+      15_000,
+      'a ready spare',
+    );
   }, 40_000);
 
   afterAll(async () => {
@@ -113,11 +130,25 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
     const since = Date.now();
 
     expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1 })).toBe(true);
-    expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: randomBytes(16).toString('hex') })).toBe(true);
+    expect(
+      await impostor(workerSocket(), {
+        zone: 'lobby',
+        pid: before.pid,
+        protocol: 1,
+        token: randomBytes(16).toString('hex'),
+      }),
+    ).toBe(true);
     expect(await impostor(workerSocket(), { zone: 'lobby', pid: before.pid, protocol: 1, token: '' })).toBe(true);
     // The real token is in no environment to read (next test); that a linked worker's own token is
     // refused a second time is shown with the fixture worker below.
-    expect(await impostor(workerSocket(), { zone: null, pid: spare.pid, protocol: 1, token: randomBytes(16).toString('hex') })).toBe(true);
+    expect(
+      await impostor(workerSocket(), {
+        zone: null,
+        pid: spare.pid,
+        protocol: 1,
+        token: randomBytes(16).toString('hex'),
+      }),
+    ).toBe(true);
 
     expect(sup.output()).toMatch(/refused worker hello/);
     const after = (await cmd({ command: 'status' })).result;
@@ -145,7 +176,8 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
       // The token is 32 hex digits; a bootstrap would name its token and socketPath.
       expect(added(env).filter((e) => /BOOTSTRAP|token|socketPath|[0-9a-f]{32}/i.test(e))).toEqual([]);
     }
-    const allowed = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|XDG_\w+|PULSE_\w+|PIPEWIRE_\w+|ALSA_CONFIG_PATH|JACK_DEFAULT_SERVER|DISPLAY|XAUTHORITY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|LIBVA_DRIVER_NAME|VDPAU_DRIVER|MESA_LOADER_DRIVER_OVERRIDE|LIBGL_ALWAYS_SOFTWARE|FONTCONFIG_\w+|LD_LIBRARY_PATH|LC_\w+|MPVISOR_OWNER_RUN_DIR)=/;
+    const allowed =
+      /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|XDG_\w+|PULSE_\w+|PIPEWIRE_\w+|ALSA_CONFIG_PATH|JACK_DEFAULT_SERVER|DISPLAY|XAUTHORITY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|LIBVA_DRIVER_NAME|VDPAU_DRIVER|MESA_LOADER_DRIVER_OVERRIDE|LIBGL_ALWAYS_SOFTWARE|FONTCONFIG_\w+|LD_LIBRARY_PATH|LC_\w+|MPVISOR_OWNER_RUN_DIR)=/;
     for (const pid of mpv) expect(environOf(pid).filter((e) => !allowed.test(e))).toEqual([]);
     // What tells our processes from others', orphans included: the owning run directory, no secret.
     for (const pid of [...workers, ...mpv]) expect(environOf(pid)).toContain(`MPVISOR_OWNER_RUN_DIR=${sup.runDir}`);
@@ -159,17 +191,31 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
   const entry = join(dir.path, 'silent-worker.mjs');
   const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {}, child: () => quiet } as unknown as Logger;
   const link = { send: () => true, close: () => {}, closed: new Promise<void>(() => {}) };
-  const zone = parseConfigText('[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\n').config!.zones[0]!;
-  const base = { socketPath: join(dir.path, 'none.sock'), mpvPath: 'mpv', runDir: dir.path, stateDir: dir.path, logLevel: 'error', heartbeatIntervalMs: 1000, audioFallback: 'null' as const };
+  const zone = parseConfigText('[global]\nmedia_base_path = /tmp\n[audio:fx]\ntopic = t/fx\nmedia_dir = .\n').config!
+    .zones[0]!;
+  const base = {
+    socketPath: join(dir.path, 'none.sock'),
+    mpvPath: 'mpv',
+    runDir: dir.path,
+    stateDir: dir.path,
+    logLevel: 'error',
+    heartbeatIntervalMs: 1000,
+    audioFallback: 'null' as const,
+  };
 
   // Reads its bootstrap line like a worker, hands the token to the test through a file, never says hello.
-  beforeAll(() => writeFileSync(entry, [
-    "import fs from 'node:fs';",
-    "let text = '';",
-    "process.stdin.on('data', (c) => { text += c; const nl = text.indexOf('\\n'); if (nl >= 0 && !fs.existsSync(out)) fs.writeFileSync(out, JSON.parse(text.slice(0, nl)).token); });",
-    `const out = ${JSON.stringify(dir.path)} + '/token-' + process.pid;`,
-    "process.stdin.on('end', () => process.exit(0));",
-  ].join('\n') + '\n'));
+  beforeAll(() =>
+    writeFileSync(
+      entry,
+      [
+        "import fs from 'node:fs';",
+        "let text = '';",
+        "process.stdin.on('data', (c) => { text += c; const nl = text.indexOf('\\n'); if (nl >= 0 && !fs.existsSync(out)) fs.writeFileSync(out, JSON.parse(text.slice(0, nl)).token); });",
+        `const out = ${JSON.stringify(dir.path)} + '/token-' + process.pid;`,
+        "process.stdin.on('end', () => process.exit(0));",
+      ].join('\n') + '\n',
+    ),
+  );
 
   /** The token this very spawn was handed, as only the worker itself knows it. */
   const tokenOf = (pid: number): string | undefined => {
@@ -188,7 +234,14 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
 
   it('a zone worker', async () => {
     const hooks = { stateChanged() {}, lifecycle() {}, mediaEvent() {}, warning() {} };
-    const runner = new ZoneRunner({ zone, bootstrap: { ...base, zone }, clock: systemClock, log: quiet, hooks, workerEntry: entry });
+    const runner = new ZoneRunner({
+      zone,
+      bootstrap: { ...base, zone },
+      clock: systemClock,
+      log: quiet,
+      hooks,
+      workerEntry: entry,
+    });
     runner.start();
     const pid = runner.pid!;
     const token = await waitFor(() => tokenOf(pid), 5000, 'the worker to be running');
@@ -204,7 +257,16 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
   }, 15_000);
 
   it('a warm spare', async () => {
-    const pool = new SparePool({ count: 1, bootstrap: { ...base, zone: null, spare: { effects: 1 } }, clock: systemClock, log: quiet, workerEntry: entry, startupTimeoutMs: 10_000, stopTimeoutMs: 2000, replenishDelayMs: 0 });
+    const pool = new SparePool({
+      count: 1,
+      bootstrap: { ...base, zone: null, spare: { effects: 1 } },
+      clock: systemClock,
+      log: quiet,
+      workerEntry: entry,
+      startupTimeoutMs: 10_000,
+      stopTimeoutMs: 2000,
+      replenishDelayMs: 0,
+    });
     pool.start();
     const pid = await waitFor(() => pool.pids[0], 5000, 'a spare to be spawned');
     const token = await waitFor(() => tokenOf(pid), 5000, 'the spare to be running');

@@ -18,7 +18,11 @@ export async function zoneHarness(
   const probe = await MqttProbe.connect(broker.url);
   const base = prefix;
   await probe.subscribe(`${base}/#`);
-  const sup = startSupervisor({ dir: dir.path, config: build(broker.port, media, base), ...(o.env ? { env: o.env } : {}) });
+  const sup = startSupervisor({
+    dir: dir.path,
+    config: build(broker.port, media, base),
+    ...(o.env ? { env: o.env } : {}),
+  });
   const h = {
     dir,
     media,
@@ -26,8 +30,10 @@ export async function zoneHarness(
     broker,
     probe,
     sup,
-    cmd: (zone: string, body: object, timeoutMs = 10_000) => probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs),
-    sys: (body: object, timeoutMs = 10_000) => probe.command(`${base}/system/commands`, `${base}/system/events`, body, timeoutMs),
+    cmd: (zone: string, body: object, timeoutMs = 10_000) =>
+      probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs),
+    sys: (body: object, timeoutMs = 10_000) =>
+      probe.command(`${base}/system/commands`, `${base}/system/events`, body, timeoutMs),
     async prop(zone: string, role: string, property: string): Promise<{ value: any; pid: number }> {
       const r = await h.cmd(zone, { command: 'getMpvProperty', role, property }, 5000);
       if (r.outcome !== 'success') throw new Error(`getMpvProperty: ${r.message}`);
@@ -37,11 +43,21 @@ export async function zoneHarness(
       const r = await h.cmd(zone, { command: 'status' });
       return r.result;
     },
-    ready: (zone: string, since = 0, timeoutMs = 15_000) => probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready' && m.at >= since, timeoutMs),
+    ready: (zone: string, since = 0, timeoutMs = 15_000) =>
+      probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready' && m.at >= since, timeoutMs),
     lifecycle: (zone: string, since: number) =>
-      probe.messages.filter((m) => m.topic === `${base}/${zone}/events` && m.json?.type === 'zone_lifecycle' && m.at >= since).map((m) => m.json),
+      probe.messages
+        .filter((m) => m.topic === `${base}/${zone}/events` && m.json?.type === 'zone_lifecycle' && m.at >= since)
+        .map((m) => m.json),
     waitLifecycle: (zone: string, event: string, since: number, timeoutMs = 10_000) =>
-      probe.waitFor(`${base}/${zone}/events`, (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === event, timeoutMs, since).then((m) => m.json),
+      probe
+        .waitFor(
+          `${base}/${zone}/events`,
+          (m) => m.json?.type === 'zone_lifecycle' && m.json?.event === event,
+          timeoutMs,
+          since,
+        )
+        .then((m) => m.json),
     /** Wait until background time-pos is a number that advances; returns the last reading. */
     async playing(zone: string, timeoutMs = 10_000): Promise<{ value: number; pid: number }> {
       return waitFor(
@@ -71,4 +87,4 @@ export async function zoneHarness(
 }
 
 /** Distance on the 10 s loop of the demo tones (a looping track wraps to 0). */
-export const circular = (d: number) => ((d % 10) + 15) % 10 - 5;
+export const circular = (d: number) => (((d % 10) + 15) % 10) - 5;

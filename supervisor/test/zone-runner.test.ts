@@ -42,7 +42,13 @@ function fakeWorker(pid: number): FakeWorker {
   const kills: NodeJS.Signals[] = [];
   const w: FakeWorker = {
     // No child process exists: the runner reads pid, token, exited and killGroup only.
-    process: { pid, token: `t${pid}`, child: null, exited, killGroup: (s: NodeJS.Signals) => void kills.push(s) } as unknown as WorkerProcess,
+    process: {
+      pid,
+      token: `t${pid}`,
+      child: null,
+      exited,
+      killGroup: (s: NodeJS.Signals) => void kills.push(s),
+    } as unknown as WorkerProcess,
     kills,
     exit: async (e = { code: 1, signal: null }) => (resolveExit(e), settle()),
   };
@@ -54,7 +60,11 @@ function fakeWorker(pid: number): FakeWorker {
   return w;
 }
 
-const link = (sent: unknown[] = []): WorkerLink => ({ send: (m) => (sent.push(m), true), close() {}, closed: new Promise(() => {}) });
+const link = (sent: unknown[] = []): WorkerLink => ({
+  send: (m) => (sent.push(m), true),
+  close() {},
+  closed: new Promise(() => {}),
+});
 
 function harness(opts: { spares?: SpareSource } = {}) {
   const clock = new FakeClock();

@@ -12,17 +12,32 @@ export interface AudioChoice {
  * Choose mpv's audio output for a zone. Without an audio server every mpv output fails; rather than a
  * crash loop, fall back to the null output with a clear warning (unless audio_fallback = fail).
  */
-export async function chooseAudioOutput(device: string | undefined, env: NodeJS.ProcessEnv, fallback: 'null' | 'fail'): Promise<AudioChoice> {
+export async function chooseAudioOutput(
+  device: string | undefined,
+  env: NodeJS.ProcessEnv,
+  fallback: 'null' | 'fail',
+): Promise<AudioChoice> {
   if (device && !device.startsWith('pulse/') && device !== 'pulse') {
     const ao = device.split('/')[0];
     return { output: { ...(ao ? { ao } : {}), device }, label: device, warning: null };
   }
   const socket = pulseSocketPath(env);
-  const reachable = socket !== null && env.PULSE_SERVER?.startsWith('tcp:') !== true ? await canConnect(socket) : Boolean(env.PULSE_SERVER);
+  const reachable =
+    socket !== null && env.PULSE_SERVER?.startsWith('tcp:') !== true
+      ? await canConnect(socket)
+      : Boolean(env.PULSE_SERVER);
   if (reachable) {
-    return { output: { ao: 'pulse', ...(device && device !== 'pulse' ? { device } : {}) }, label: device ?? 'pulse', warning: null };
+    return {
+      output: { ao: 'pulse', ...(device && device !== 'pulse' ? { device } : {}) },
+      label: device ?? 'pulse',
+      warning: null,
+    };
   }
   const message = `no PulseAudio server reachable${socket ? ` at ${socket}` : ''}`;
   if (fallback === 'fail') throw new Error(`${message} and audio_fallback = fail`);
-  return { output: { ao: 'null' }, label: 'null', warning: `${message}: playing to the null output (silent); install/start pulseaudio or pipewire-pulse` };
+  return {
+    output: { ao: 'null' },
+    label: 'null',
+    warning: `${message}: playing to the null output (silent); install/start pulseaudio or pipewire-pulse`,
+  };
 }

@@ -40,7 +40,10 @@ export function readBootstrap(input: Readable = process.stdin, timeoutMs = 5000)
       }
     };
     const onEnd = (): void => finish(() => reject(new Error(`stdin ended before a bootstrap line: ${HAND_STARTED}`)));
-    const timer = setTimeout(() => finish(() => reject(new Error(`no bootstrap line on stdin within ${timeoutMs} ms: ${HAND_STARTED}`))), timeoutMs);
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`no bootstrap line on stdin within ${timeoutMs} ms: ${HAND_STARTED}`))),
+      timeoutMs,
+    );
     input.on('data', onData);
     input.on('end', onEnd);
   });
@@ -49,6 +52,7 @@ export function readBootstrap(input: Readable = process.stdin, timeoutMs = 5000)
 function parseBootstrap(line: string): AnyBootstrap {
   const parsed = JSON.parse(line) as AnyBootstrap;
   const valid = parsed.zone === null ? typeof parsed.spare?.effects === 'number' : Boolean(parsed.zone?.name);
-  if (!valid || !parsed.socketPath || !parsed.token) throw new Error('the bootstrap on stdin lacks zone (or spare), socketPath or token');
+  if (!valid || !parsed.socketPath || !parsed.token)
+    throw new Error('the bootstrap on stdin lacks zone (or spare), socketPath or token');
   return parsed;
 }

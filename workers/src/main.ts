@@ -1,5 +1,11 @@
 import { IpcClient } from '@mpvisor/ipc';
-import { parseSupervisorMessage, WORKER_PROTOCOL, type HandlerResult, type SupervisorToWorker, type WorkerToSupervisor } from '@mpvisor/protocol';
+import {
+  parseSupervisorMessage,
+  WORKER_PROTOCOL,
+  type HandlerResult,
+  type SupervisorToWorker,
+  type WorkerToSupervisor,
+} from '@mpvisor/protocol';
 import { chooseAudioOutput } from './audio-output.js';
 import { readBootstrap, type Bootstrap } from './bootstrap.js';
 import { ProgressWatch } from './progress-watch.js';
@@ -32,7 +38,11 @@ async function main(): Promise<void> {
   if (process.stdin.readableEnded) process.exit(0);
   process.stdin.resume();
 
-  const ipc = await IpcClient.connect<SupervisorToWorker, WorkerToSupervisor>({ socketPath: boot.socketPath, parse: parseSupervisorMessage, timeoutMs: 3000 });
+  const ipc = await IpcClient.connect<SupervisorToWorker, WorkerToSupervisor>({
+    socketPath: boot.socketPath,
+    parse: parseSupervisorMessage,
+    timeoutMs: 3000,
+  });
   reporter.connect((m) => ipc.send(m));
   // A graceful stop in progress is not cut short by the link closing under it.
   let stopping = false;
@@ -41,7 +51,13 @@ async function main(): Promise<void> {
     process.stderr.write('zone worker: connection to the supervisor lost\n');
     process.exit(EXIT_LINK_LOST);
   });
-  ipc.send({ type: 'hello', zone: boot.zone?.name ?? null, pid: process.pid, protocol: WORKER_PROTOCOL, token: boot.token });
+  ipc.send({
+    type: 'hello',
+    zone: boot.zone?.name ?? null,
+    pid: process.pid,
+    protocol: WORKER_PROTOCOL,
+    token: boot.token,
+  });
 
   // Until there is a zone (a warm spare waiting for `adopt`), stopping closes the spare's slots.
   let zone: Zone | null = null;
@@ -59,14 +75,34 @@ async function main(): Promise<void> {
     if (msg.type === 'shutdown') void shutdown(0);
     else if (msg.type === 'request') {
       if (!zone) {
-        ipc.send({ type: 'response', reply_to: msg.req_id, outcome: 'failed', message: 'a spare worker has no zone', error_type: 'zone_unavailable' });
+        ipc.send({
+          type: 'response',
+          reply_to: msg.req_id,
+          outcome: 'failed',
+          message: 'a spare worker has no zone',
+          error_type: 'zone_unavailable',
+        });
         return;
       }
       void zone
         .handle(msg.command, msg.args)
-        .catch((err: unknown): HandlerResult => ({ outcome: 'failed', error_type: 'internal', message: (err as Error).message }))
+        .catch(
+          (err: unknown): HandlerResult => ({
+            outcome: 'failed',
+            error_type: 'internal',
+            message: (err as Error).message,
+          }),
+        )
         .then((r) =>
-          ipc.send({ type: 'response', reply_to: msg.req_id, outcome: r.outcome, message: r.message, error_type: r.error_type ?? null, result: r.result, ...(r.warning_type ? { warning_type: r.warning_type } : {}) }),
+          ipc.send({
+            type: 'response',
+            reply_to: msg.req_id,
+            outcome: r.outcome,
+            message: r.message,
+            error_type: r.error_type ?? null,
+            result: r.result,
+            ...(r.warning_type ? { warning_type: r.warning_type } : {}),
+          }),
         );
     }
   });
@@ -78,7 +114,8 @@ async function main(): Promise<void> {
     adoption = await runSpare(boot, ipc, reporter, (slots) => (spareSlots = slots));
     zoneBoot = adoption.boot;
     audio = adoption.audio;
-    if (adoption.audio.warning) reporter.send({ type: 'warning', message: adoption.audio.warning, error_type: 'media_error' });
+    if (adoption.audio.warning)
+      reporter.send({ type: 'warning', message: adoption.audio.warning, error_type: 'media_error' });
     zone = new Zone(zoneBoot, adoption.audio, reporter, adoption.slots);
   } else {
     zoneBoot = boot;
@@ -105,13 +142,23 @@ async function main(): Promise<void> {
     const problems = running.slots.filter((_, i) => !alive[i]).map((s) => `mpv ${s.role} not answering`);
     const media = running.state();
     // Without an audio server the music cannot move on; that is the server's fault, not a stuck mpv.
-    const stall = progress.check(output?.serverMissing ? { status: 'stopped', position_s: null } : media.background, Date.now());
+    const stall = progress.check(
+      output?.serverMissing ? { status: 'stopped', position_s: null } : media.background,
+      Date.now(),
+    );
     if (stall.problem) problems.push(stall.problem);
     const silent = outputFault(output?.status ?? null, audibleIn(media));
     if (silent) problems.push(silent);
     if (stall.recover) running.slots.find((s) => s.role === 'background')?.kill(stall.problem ?? 'no progress');
     const position = media.background.position_s;
-    ipc.send({ type: 'heartbeat', seq: seq++, mpv: running.slots.map((s) => s.info()), healthy: problems.length === 0, problems, background_position_s: position });
+    ipc.send({
+      type: 'heartbeat',
+      seq: seq++,
+      mpv: running.slots.map((s) => s.info()),
+      healthy: problems.length === 0,
+      problems,
+      background_position_s: position,
+    });
     setTimeout(() => void beat(), zoneBoot.heartbeatIntervalMs);
   };
   void beat();

@@ -117,7 +117,13 @@ export class MpvSlot {
         this.starting = null;
         this.startedAt = Date.now();
         this.failedProbes = 0;
-        opts.reporter.send({ type: 'process', action: 'spawned', role: opts.role, instance: opts.instance, pid: proc.pid });
+        opts.reporter.send({
+          type: 'process',
+          action: 'spawned',
+          role: opts.role,
+          instance: opts.instance,
+          pid: proc.pid,
+        });
         void proc.exited.then((exit) => this.onExit(proc, exit));
         return proc;
       },
@@ -136,8 +142,17 @@ export class MpvSlot {
     this.proc = null;
     this.consecutive = Date.now() - this.startedAt > STABLE_MS ? 1 : this.consecutive + 1;
     const delay = this.consecutive <= 1 ? 0 : Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** (this.consecutive - 1));
-    opts.reporter.warn(`mpv ${opts.role} exited (${exit.signal ?? `code ${exit.code}`}); restarting in ${delay} ms`, { role: opts.role });
-    opts.reporter.send({ type: 'event', event: { type: 'mpv', state: 'crashed', detail: { role: opts.role, code: exit.code, signal: exit.signal, restart_in_ms: delay } } });
+    opts.reporter.warn(`mpv ${opts.role} exited (${exit.signal ?? `code ${exit.code}`}); restarting in ${delay} ms`, {
+      role: opts.role,
+    });
+    opts.reporter.send({
+      type: 'event',
+      event: {
+        type: 'mpv',
+        state: 'crashed',
+        detail: { role: opts.role, code: exit.code, signal: exit.signal, restart_in_ms: delay },
+      },
+    });
     this.restartLater(delay);
   }
 
@@ -147,10 +162,15 @@ export class MpvSlot {
     try {
       await this.spawn();
       this.restarts++;
-      this.opts.reporter.send({ type: 'event', event: { type: 'mpv', state: 'restarted', detail: { role: this.opts.role, pid: this.pid } } });
+      this.opts.reporter.send({
+        type: 'event',
+        event: { type: 'mpv', state: 'restarted', detail: { role: this.opts.role, pid: this.pid } },
+      });
       await this.opts.onRestarted(this);
     } catch (err) {
-      this.opts.reporter.error(`mpv ${this.opts.role} failed to restart: ${(err as Error).message}`, { role: this.opts.role });
+      this.opts.reporter.error(`mpv ${this.opts.role} failed to restart: ${(err as Error).message}`, {
+        role: this.opts.role,
+      });
       this.consecutive++;
       this.restartLater(Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** this.consecutive));
     }
@@ -166,7 +186,10 @@ export class MpvSlot {
     }
     this.failedProbes++;
     if (this.failedProbes >= 2) {
-      this.opts.reporter.warn(`mpv ${this.opts.role} does not answer; killing it`, { role: this.opts.role, pid: proc.pid });
+      this.opts.reporter.warn(`mpv ${this.opts.role} does not answer; killing it`, {
+        role: this.opts.role,
+        pid: proc.pid,
+      });
       proc.kill('SIGKILL');
     }
     return false;
@@ -181,7 +204,13 @@ export class MpvSlot {
   }
 
   info(): MpvInstanceInfo {
-    return { role: this.opts.role, instance: this.opts.instance, pid: this.pid, alive: this.client !== null, restarts: this.restarts };
+    return {
+      role: this.opts.role,
+      instance: this.opts.instance,
+      pid: this.pid,
+      alive: this.client !== null,
+      restarts: this.restarts,
+    };
   }
 
   async close(timeoutMs = 2000): Promise<void> {

@@ -1,5 +1,13 @@
 import type { OutputProblem, OutputStatus } from '@mpvisor/protocol';
-import { CoalescedTask, isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
+import {
+  CoalescedTask,
+  isOurs,
+  Pactl,
+  PulseWatch,
+  type PulseEvent,
+  type PulseSink,
+  type PulseSinkInput,
+} from '@mpvisor/pulse';
 import type { MpvSlot } from './mpv-slot.js';
 import { assessOutput } from './output-status.js';
 import type { Reporter } from './reporter.js';
@@ -57,8 +65,15 @@ export class OutputGuard {
 
   constructor(private readonly opts: OutputGuardOptions) {
     this.pactl = new Pactl({ env: opts.env, timeoutMs: 3000 });
-    this.watch = new PulseWatch({ env: opts.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
-    this.task = new CoalescedTask(() => this.check(), (err) => opts.reporter.warn(`audio output check failed: ${err.message}`));
+    this.watch = new PulseWatch({
+      env: opts.env,
+      onEvent: (e) => this.onEvent(e),
+      onServer: (up) => this.onServer(up),
+    });
+    this.task = new CoalescedTask(
+      () => this.check(),
+      (err) => opts.reporter.warn(`audio output check failed: ${err.message}`),
+    );
   }
 
   get status(): OutputStatus | null {
@@ -100,9 +115,15 @@ export class OutputGuard {
     const { holdSink } = this.opts;
     const playing = new Set(this.streams.map((s) => s.pid));
     const slots = this.opts.zone.slots().filter((s) => s.pid !== null && playing.has(s.pid));
-    const mute = (on: boolean) => Promise.all(slots.map((s) => s.client?.setProperty('ao-mute', on, { timeoutMs: MPV_TIMEOUT_MS }).catch(() => undefined)));
+    const mute = (on: boolean) =>
+      Promise.all(
+        slots.map((s) => s.client?.setProperty('ao-mute', on, { timeoutMs: MPV_TIMEOUT_MS }).catch(() => undefined)),
+      );
     await mute(true);
-    await Promise.all([...this.streams.map((s) => this.pactl.moveSinkInput(s.input, holdSink).catch(() => undefined)), this.pointIdle(`pulse/${holdSink}`, playing)]);
+    await Promise.all([
+      ...this.streams.map((s) => this.pactl.moveSinkInput(s.input, holdSink).catch(() => undefined)),
+      this.pointIdle(`pulse/${holdSink}`, playing),
+    ]);
     await mute(false);
   }
 
@@ -122,7 +143,9 @@ export class OutputGuard {
   private async check(): Promise<void> {
     const { sink, holdSink, tag, zone } = this.opts;
     const mpv = new Map(zone.slots().flatMap((s) => (s.pid === null ? [] : [[s.pid, s.role] as const])));
-    const listed = this.watch.connected ? await Promise.all([this.pactl.listSinks(), this.pactl.listSinkInputs()]).catch(() => null) : null;
+    const listed = this.watch.connected
+      ? await Promise.all([this.pactl.listSinks(), this.pactl.listSinkInputs()]).catch(() => null)
+      : null;
     const [sinks, inputs] = listed ?? [null, []];
     if (sinks) {
       const own = sinks.find((s) => s.name === sink);
@@ -147,7 +170,18 @@ export class OutputGuard {
         if (moved > 0) return this.schedule(SETTLE_MS);
       }
     }
-    this.publish(assessOutput({ sink, holdSink, server: sinks !== null, sinks: sinks ?? [], inputs, mpv, audible: zone.audible(), now: new Date() }));
+    this.publish(
+      assessOutput({
+        sink,
+        holdSink,
+        server: sinks !== null,
+        sinks: sinks ?? [],
+        inputs,
+        mpv,
+        audible: zone.audible(),
+        now: new Date(),
+      }),
+    );
   }
 
   /**
@@ -160,8 +194,16 @@ export class OutputGuard {
     // While the zone's sink is gone (target: the holding sink) nothing of ours may play anywhere else.
     const strict = Date.now() < this.verifyUntil || target.index === holdIndex;
     const astray = this.streams.filter((s) => s.sink !== target.index && (s.sink === holdIndex || strict));
-    const moves = astray.map((s) => this.pactl.moveSinkInput(s.input, target.name).then(() => 1, () => 0));
-    const [moved, pointed] = await Promise.all([Promise.all(moves), this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid)))]);
+    const moves = astray.map((s) =>
+      this.pactl.moveSinkInput(s.input, target.name).then(
+        () => 1,
+        () => 0,
+      ),
+    );
+    const [moved, pointed] = await Promise.all([
+      Promise.all(moves),
+      this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid))),
+    ]);
     return moved.reduce((a: number, b) => a + b, 0) + pointed;
   }
 
@@ -175,7 +217,9 @@ export class OutputGuard {
         await client.setProperty('audio-device', device, { timeoutMs: MPV_TIMEOUT_MS });
         return 1;
       } catch (err) {
-        this.opts.reporter.warn(`could not point mpv ${slot.role} at ${device}: ${(err as Error).message}`, { role: slot.role });
+        this.opts.reporter.warn(`could not point mpv ${slot.role} at ${device}: ${(err as Error).message}`, {
+          role: slot.role,
+        });
         return 0;
       }
     });
@@ -195,7 +239,10 @@ export class OutputGuard {
     }
     if (before && before.problems.length > 0 && status.problems.length === 0) {
       reporter.info(`audio output ${sink} back to normal`);
-      reporter.send({ type: 'event', event: { type: 'output', state: 'ok', detail: { sink, cleared: before.problems } } });
+      reporter.send({
+        type: 'event',
+        event: { type: 'output', state: 'ok', detail: { sink, cleared: before.problems } },
+      });
     }
     if (!before || !sameStatus(before, status)) zone.setOutput(status);
   }

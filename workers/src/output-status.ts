@@ -18,8 +18,10 @@ export interface OutputFacts {
 
 const REASONS: Record<OutputProblem, (sink: string, f: OutputFacts) => string> = {
   audio_server_missing: () => 'no audio server (PulseAudio/PipeWire) is reachable',
-  output_missing: (s) => `output ${s} is gone; the zone's streams wait silently on mpvisor's holding sink until it returns`,
-  stream_moved: (s, f) => `a stream of this zone plays on ${streamsOf(f).find((x) => x.sink !== s && x.sink !== f.holdSink)?.sink ?? 'another sink'} instead of ${s}`,
+  output_missing: (s) =>
+    `output ${s} is gone; the zone's streams wait silently on mpvisor's holding sink until it returns`,
+  stream_moved: (s, f) =>
+    `a stream of this zone plays on ${streamsOf(f).find((x) => x.sink !== s && x.sink !== f.holdSink)?.sink ?? 'another sink'} instead of ${s}`,
   sink_suspended: (s) => `output ${s} is suspended while the zone plays`,
   sink_muted: (s) => `output ${s} is muted`,
   sink_volume_zero: (s) => `output ${s} is at zero volume`,

@@ -4,7 +4,10 @@ import type { Reporter } from './reporter.js';
 /** The slice of the zone that resuming needs: its command handlers and its mpv slots by role. */
 export interface ResumableZone {
   handle(command: string, args: Record<string, unknown>): Promise<HandlerResult>;
-  readonly slots: ReadonlyArray<{ role: string; client: { setProperty(name: string, value: unknown): Promise<unknown> } | null }>;
+  readonly slots: ReadonlyArray<{
+    role: string;
+    client: { setProperty(name: string, value: unknown): Promise<unknown> } | null;
+  }>;
 }
 
 /**
@@ -13,7 +16,11 @@ export interface ResumableZone {
  * Goes through the zone's own command handlers, so the media folder check applies as for any command.
  * Failures are warnings: a missing file must not keep the zone from running.
  */
-export async function resumeZone(zone: ResumableZone, resume: WorkerResume | undefined, reporter: Reporter): Promise<void> {
+export async function resumeZone(
+  zone: ResumableZone,
+  resume: WorkerResume | undefined,
+  reporter: Reporter,
+): Promise<void> {
   if (!resume) return;
   const t0 = performance.now();
   try {
@@ -23,13 +30,35 @@ export async function resumeZone(zone: ResumableZone, resume: WorkerResume | und
     const startAt = bg.position_s !== null && bg.position_s > 0 ? { start_s: bg.position_s } : {};
     const played = await zone.handle('playBackground', { file: bg.file, loop: bg.loop, ...startAt });
     if (played.outcome !== 'success' && played.outcome !== 'warning') {
-      reporter.send({ type: 'warning', message: `could not resume background ${bg.file}: ${played.message}`, error_type: played.error_type ?? 'media_error' });
+      reporter.send({
+        type: 'warning',
+        message: `could not resume background ${bg.file}: ${played.message}`,
+        error_type: played.error_type ?? 'media_error',
+      });
       return;
     }
     if (bg.status === 'paused') await zone.handle('pauseBackground', {});
-    reporter.info('resumed saved background', { role: 'background', file: bg.file, position_s: bg.position_s, status: bg.status, resume_ms: Math.round(performance.now() - t0) });
-    reporter.send({ type: 'event', event: { type: 'background', state: 'resumed', file: bg.file, detail: { position_s: bg.position_s, after: 'supervisor restart' } } });
+    reporter.info('resumed saved background', {
+      role: 'background',
+      file: bg.file,
+      position_s: bg.position_s,
+      status: bg.status,
+      resume_ms: Math.round(performance.now() - t0),
+    });
+    reporter.send({
+      type: 'event',
+      event: {
+        type: 'background',
+        state: 'resumed',
+        file: bg.file,
+        detail: { position_s: bg.position_s, after: 'supervisor restart' },
+      },
+    });
   } catch (err) {
-    reporter.send({ type: 'warning', message: `could not resume saved state: ${(err as Error).message}`, error_type: 'media_error' });
+    reporter.send({
+      type: 'warning',
+      message: `could not resume saved state: ${(err as Error).message}`,
+      error_type: 'media_error',
+    });
   }
 }

@@ -38,7 +38,12 @@ export function zoneAudio(spare: AudioChoice, device: string | undefined): Audio
  * A warm spare's life before it has a zone: choose the audio output as zones do, start the generic
  * slots idle, report ready, wait for `adopt`. `onSlots` lets the caller close them if it must stop first.
  */
-export async function runSpare(boot: SpareBootstrap, ipc: Ipc, reporter: Reporter, onSlots: (slots: MpvSlot[]) => void): Promise<Adoption> {
+export async function runSpare(
+  boot: SpareBootstrap,
+  ipc: Ipc,
+  reporter: Reporter,
+  onSlots: (slots: MpvSlot[]) => void,
+): Promise<Adoption> {
   const adopted = new Promise<AdoptMessage>((resolve) => {
     const listener = (msg: SupervisorToWorker) => {
       if (msg.type !== 'adopt') return;
@@ -51,7 +56,17 @@ export async function runSpare(boot: SpareBootstrap, ipc: Ipc, reporter: Reporte
   const env = { ...process.env, ...boot.mpvEnv };
   const slots = spareRoles(boot.spare.effects).map(
     (role) =>
-      new MpvSlot({ role, instance: `spare-${process.pid}/${role}`, mpvPath: boot.mpvPath, audio: audio.output, extraArgs: [], video: false, env, reporter, onRestarted: async () => {} }),
+      new MpvSlot({
+        role,
+        instance: `spare-${process.pid}/${role}`,
+        mpvPath: boot.mpvPath,
+        audio: audio.output,
+        extraArgs: [],
+        video: false,
+        env,
+        reporter,
+        onRestarted: async () => {},
+      }),
   );
   onSlots(slots);
   await Promise.all(slots.map((s) => s.start()));
@@ -61,8 +76,18 @@ export async function runSpare(boot: SpareBootstrap, ipc: Ipc, reporter: Reporte
   const msg = await adopted;
   const zone = msg.zone as unknown as ZoneConfig;
   const { spare: _spare, zone: _none, ...base } = boot;
-  const zoneBoot: Bootstrap = { ...base, zone, heartbeatIntervalMs: msg.heartbeat_interval_ms, ...(msg.resume ? { resume: msg.resume } : {}) };
-  return { boot: zoneBoot, audio: zoneAudio(audio, zone.audio_device), slots: new PrespawnedSlots(slots), resume: msg.resume };
+  const zoneBoot: Bootstrap = {
+    ...base,
+    zone,
+    heartbeatIntervalMs: msg.heartbeat_interval_ms,
+    ...(msg.resume ? { resume: msg.resume } : {}),
+  };
+  return {
+    boot: zoneBoot,
+    audio: zoneAudio(audio, zone.audio_device),
+    slots: new PrespawnedSlots(slots),
+    resume: msg.resume,
+  };
 }
 
 /**
@@ -75,7 +100,13 @@ export async function finishAdoption(adoption: Adoption, reporter: Reporter): Pr
   if (!device) return;
   await Promise.all(
     adoption.slots.adopted.map((s) =>
-      s.client?.setProperty('audio-device', device).catch((err: Error) => reporter.send({ type: 'warning', message: `audio-device ${device} on ${s.role}: ${err.message}`, error_type: 'media_error' })),
+      s.client?.setProperty('audio-device', device).catch((err: Error) =>
+        reporter.send({
+          type: 'warning',
+          message: `audio-device ${device} on ${s.role}: ${err.message}`,
+          error_type: 'media_error',
+        }),
+      ),
     ),
   );
 }

@@ -13,12 +13,18 @@ export function effectiveVolume(model: VolumeModel, roleBase: number, duckPercen
 }
 
 /** `volume` replaces the role base; `adjustVolume` scales it by a percentage; both: volume wins, with a warning. */
-export function itemBase(roleBase: number, args: { volume?: unknown; adjustVolume?: unknown; volumeAdjust?: unknown }): { base: number; warning: string | null } {
+export function itemBase(
+  roleBase: number,
+  args: { volume?: unknown; adjustVolume?: unknown; volumeAdjust?: unknown },
+): { base: number; warning: string | null } {
   const volume = typeof args.volume === 'number' ? args.volume : undefined;
   const rawAdjust = args.adjustVolume ?? args.volumeAdjust;
   const adjust = typeof rawAdjust === 'number' ? rawAdjust : undefined;
   if (volume !== undefined) {
-    return { base: volume, warning: adjust !== undefined ? 'both volume and adjustVolume given: volume wins, adjustVolume ignored' : null };
+    return {
+      base: volume,
+      warning: adjust !== undefined ? 'both volume and adjustVolume given: volume wins, adjustVolume ignored' : null,
+    };
   }
   if (adjust !== undefined) return { base: roleBase * (1 + adjust / 100), warning: null };
   return { base: roleBase, warning: null };

@@ -16,7 +16,12 @@ export function ownedSink(zone: Bootstrap['zone']): string | null {
  * The OutputGuard of a zone that plays through PulseAudio/PipeWire to a sink of its own (started),
  * or null: a zone on the default sink, on ALSA, or on the null output has no output to own.
  */
-export async function guardZoneOutput(zone: Zone, audio: AudioChoice, boot: Bootstrap, reporter: Reporter): Promise<OutputGuard | null> {
+export async function guardZoneOutput(
+  zone: Zone,
+  audio: AudioChoice,
+  boot: Bootstrap,
+  reporter: Reporter,
+): Promise<OutputGuard | null> {
   const sink = ownedSink(boot.zone);
   if (audio.output.ao !== 'pulse' || sink === null) return null;
   const tag = await installationId(boot.stateDir);
@@ -52,7 +57,8 @@ async function resumeAfterServerReturn(zone: Zone): Promise<void> {
       if (!client) return;
       const idle = await client.getProperty<boolean>('idle-active', { timeoutMs: 1000 }).catch(() => null);
       if (idle === false) await client.command(['ao-reload'], { timeoutMs: 1000 }).catch(() => undefined);
-      else if (idle === true && slot.role === 'background' && zone.background.active) await zone.background.resumeAfterRestart();
+      else if (idle === true && slot.role === 'background' && zone.background.active)
+        await zone.background.resumeAfterRestart();
     }),
   );
 }

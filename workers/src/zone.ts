@@ -83,7 +83,8 @@ export class Zone {
     };
     const queue = { volumes, reporter, changed };
     // speech_ducking / video_ducking: absent follows ducking_adjust, 0 or more turns that duck off, negative is its amount.
-    const duckDefault = (kindDefault: number | undefined) => () => (kindDefault === undefined ? this.duckingAdjust : Math.min(0, kindDefault));
+    const duckDefault = (kindDefault: number | undefined) => () =>
+      kindDefault === undefined ? this.duckingAdjust : Math.min(0, kindDefault);
     this.speech = new PlayQueue({
       ...queue,
       kind: 'speech',
@@ -93,21 +94,40 @@ export class Zone {
       duckDefault: duckDefault(zone.speech_ducking),
       duck: duckAs('speech'),
     });
-    this.effects = new EffectPool({ warm: zone.effects_pool_size, makeSlot: (role, hook) => slot(role, hook), volumes, roleBase: () => this.bases.effects, reporter, changed });
+    this.effects = new EffectPool({
+      warm: zone.effects_pool_size,
+      makeSlot: (role, hook) => slot(role, hook),
+      volumes,
+      roleBase: () => this.bases.effects,
+      reporter,
+      changed,
+    });
     if (zone.kind === 'screen') {
       const videoSlot = slot('video', () => this.screen!.resumeAfterRestart(), true);
       this.fixedSlots.push(videoSlot);
       const image = zone.default_image ? resolveMediaPath(zone.media_dir, zone.default_image) : null;
       this.screen = new ScreenPlayer(
         videoSlot,
-        { ...queue, roleBase: () => this.bases.video, maxQueued: zone.video_queue_max, duckDefault: duckDefault(zone.video_ducking), duck: duckAs('video') },
+        {
+          ...queue,
+          roleBase: () => this.bases.video,
+          maxQueued: zone.video_queue_max,
+          duckDefault: duckDefault(zone.video_ducking),
+          duck: duckAs('video'),
+        },
         image?.ok ? image.path : null,
         reporter,
         changed,
       );
     }
     if (this.screen) {
-      this.browser = new ZoneBrowser({ zone: zone.name, display: zone.display ?? process.env.DISPLAY, runDir: boot.runDir, reporter, changed });
+      this.browser = new ZoneBrowser({
+        zone: zone.name,
+        display: zone.display ?? process.env.DISPLAY,
+        runDir: boot.runDir,
+        reporter,
+        changed,
+      });
     }
     this.handlers = new Map([
       ...audioHandlers(this),
@@ -141,14 +161,22 @@ export class Zone {
   async locate(args: Record<string, unknown>): Promise<Located> {
     const requested = String(args.file);
     const resolved = await resolveMediaFile(this.boot.zone.media_dir, requested).catch((err: Error) => err);
-    if (resolved instanceof Error) return { ok: false, result: failed('internal', `could not look up "${requested}": ${resolved.message}`) };
+    if (resolved instanceof Error)
+      return { ok: false, result: failed('internal', `could not look up "${requested}": ${resolved.message}`) };
     if (resolved.ok) return { ok: true, path: resolved.path };
     return {
       ok: false,
       result:
         resolved.reason === 'outside'
-          ? { outcome: 'invalid', error_type: 'path_outside_media', message: `media path "${requested}" is outside the zone's media folder` }
-          : failed('file_not_found', `media file "${requested}" ${resolved.reason.replace(/_/g, ' ')} in ${this.boot.zone.media_dir}`),
+          ? {
+              outcome: 'invalid',
+              error_type: 'path_outside_media',
+              message: `media path "${requested}" is outside the zone's media folder`,
+            }
+          : failed(
+              'file_not_found',
+              `media file "${requested}" ${resolved.reason.replace(/_/g, ' ')} in ${this.boot.zone.media_dir}`,
+            ),
     };
   }
 
@@ -159,12 +187,22 @@ export class Zone {
 
   /** Zone volume or ducks changed: every playing role follows, and listeners hear the new levels. */
   async applyVolumes(): Promise<void> {
-    await Promise.all([this.background.applyVolume(), this.speech.applyVolume(), this.effects.applyVolume(), this.screen?.video.applyVolume()]);
+    await Promise.all([
+      this.background.applyVolume(),
+      this.speech.applyVolume(),
+      this.effects.applyVolume(),
+      this.screen?.video.applyVolume(),
+    ]);
     this.volumeEvent();
   }
 
   volumeEvent(): void {
-    const detail = { zone_volume: this.zoneVolume, background: this.background.state().effective_volume, duck_percent: this.ducks.strongest, ducks: this.ducks.ids };
+    const detail = {
+      zone_volume: this.zoneVolume,
+      background: this.background.state().effective_volume,
+      duck_percent: this.ducks.strongest,
+      ducks: this.ducks.ids,
+    };
     this.reporter.send({ type: 'event', event: { type: 'volume', state: 'changed', detail } });
   }
 

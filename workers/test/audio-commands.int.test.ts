@@ -11,11 +11,16 @@ describe('zone media commands against real mpv and Mosquitto', () => {
   let h: Harness;
   const prop = (role: string, p: string) => h.prop(Z, role, p);
   const cmd = (body: object) => h.cmd(Z, body);
-  const eventAfter = (since: number, pred: (j: any) => boolean, timeoutMs = 15_000) => h.probe.waitFor(h.events(Z), (m) => pred(m.json), timeoutMs, since);
+  const eventAfter = (since: number, pred: (j: any) => boolean, timeoutMs = 15_000) =>
+    h.probe.waitFor(h.events(Z), (m) => pred(m.json), timeoutMs, since);
 
   beforeAll(async () => {
     // ParadoxFX's default ducking_adjust is 0 (no audible duck); these tests check the duck at -40.
-    h = await startHarness({ base: B, zones: [], extra: [`[audio:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'ducking_adjust = -40'].join('\n') });
+    h = await startHarness({
+      base: B,
+      zones: [],
+      extra: [`[audio:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'ducking_adjust = -40'].join('\n'),
+    });
     await zoneReady(h, B, Z);
   }, 30_000);
 
@@ -59,7 +64,10 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     const missing = await cmd({ command: 'playSoundEffect', file: 'nope.wav' });
     expect(missing).toMatchObject({ outcome: 'failed', error_type: 'file_not_found' });
     expect(missing.message).toContain('nope.wav');
-    expect(await cmd({ command: 'playSpeech', file: '../x.wav' })).toMatchObject({ outcome: 'invalid', error_type: 'path_outside_media' });
+    expect(await cmd({ command: 'playSpeech', file: '../x.wav' })).toMatchObject({
+      outcome: 'invalid',
+      error_type: 'path_outside_media',
+    });
   });
 
   it('speech: FIFO with de-dup, queue report, pause/resume, skip, clear, stop; ducking follows the queue', async () => {
@@ -74,7 +82,11 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect((await cmd({ command: 'playSpeech', file: 'speech-1.wav' })).outcome).toBe('warning');
     await cmd({ command: 'playSpeech', file: 'tone-330.wav' });
     const q = await cmd({ command: 'speechQueue' });
-    expect(q.result).toEqual({ current: join(h.media, 'tone-440.wav'), speech_queue: [join(h.media, 'speech-1.wav'), join(h.media, 'tone-330.wav')], queue_length: 2 });
+    expect(q.result).toEqual({
+      current: join(h.media, 'tone-440.wav'),
+      speech_queue: [join(h.media, 'speech-1.wav'), join(h.media, 'tone-330.wav')],
+      queue_length: 2,
+    });
     await cmd({ command: 'pauseSpeech' });
     expect(await prop('speech', 'pause')).toBe(true);
     await cmd({ command: 'resumeSpeech' });
@@ -98,7 +110,11 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect(await prop('speech', 'idle-active')).toBe(true);
     expect(await prop('background', 'volume')).toBe(100);
     const state = (await cmd({ command: 'getState' })).result;
-    expect(state).toMatchObject({ ducked: false, speech: { status: 'stopped', queue_length: 0 }, background: { status: 'playing', volume: 100 } });
+    expect(state).toMatchObject({
+      ducked: false,
+      speech: { status: 'stopped', queue_length: 0 },
+      background: { status: 'playing', volume: 100 },
+    });
   }, 40_000);
 
   it('restores the background when the speech mpv is killed with SIGKILL mid-file', async () => {
@@ -108,8 +124,16 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     const pid = (await cmd({ command: 'getMpvProperty', role: 'speech', property: 'time-pos' })).result.pid as number;
     const since = Date.now();
     process.kill(pid, 'SIGKILL');
-    await eventAfter(since, (j) => j?.type === 'speech' && j?.state === 'failed' && j?.detail?.reason === 'mpv crashed', 10_000);
-    await waitFor(async () => (await prop('background', 'volume')) === 100, 5000, 'background restored after the speech mpv died');
+    await eventAfter(
+      since,
+      (j) => j?.type === 'speech' && j?.state === 'failed' && j?.detail?.reason === 'mpv crashed',
+      10_000,
+    );
+    await waitFor(
+      async () => (await prop('background', 'volume')) === 100,
+      5000,
+      'background restored after the speech mpv died',
+    );
     expect(isAlive(pid)).toBe(false);
     const newPid = (await cmd({ command: 'getMpvProperty', role: 'speech', property: 'idle-active' })).result;
     expect(newPid.value).toBe(true);
@@ -152,7 +176,8 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect(c.result).toMatchObject({ voice: 'effect-2', active: 3 });
     expect(await prop('effect-2', 'path')).toBe(join(h.media, 'tone-220.wav'));
     expect((await cmd({ command: 'getState' })).result.effects.active).toBe(3);
-    const extraPid = (await cmd({ command: 'getMpvProperty', role: 'effect-2', property: 'pause' })).result.pid as number;
+    const extraPid = (await cmd({ command: 'getMpvProperty', role: 'effect-2', property: 'pause' })).result
+      .pid as number;
     const stopped = await cmd({ command: 'stopAllEffects' });
     expect(stopped.result).toEqual({ stopped: 3 });
     expect(await prop('effect-0', 'idle-active')).toBe(true);
@@ -182,6 +207,12 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     for (const role of ['background', 'speech', voice]) expect(await prop(role, 'idle-active')).toBe(true);
     const state = (await cmd({ command: 'getState' })).result;
-    expect(state).toMatchObject({ ducked: false, paused_all: false, effects: { active: 0 }, background: { status: 'stopped' }, speech: { status: 'stopped' } });
+    expect(state).toMatchObject({
+      ducked: false,
+      paused_all: false,
+      effects: { active: 0 },
+      background: { status: 'stopped' },
+      speech: { status: 'stopped' },
+    });
   }, 30_000);
 });

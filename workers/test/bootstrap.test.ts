@@ -31,7 +31,9 @@ describe('readBootstrap: the first line of stdin', () => {
     const closed = new PassThrough();
     const early = readBootstrap(closed, 2000);
     closed.end('{"zone":null');
-    await expect(early).rejects.toThrow('stdin ended before a bootstrap line: zone workers are started by `mpvisor run`');
+    await expect(early).rejects.toThrow(
+      'stdin ended before a bootstrap line: zone workers are started by `mpvisor run`',
+    );
     await expect(readBootstrap(new PassThrough(), 50)).rejects.toThrow('no bootstrap line on stdin within 50 ms');
     const noToken = new PassThrough();
     const bad = readBootstrap(noToken, 2000);

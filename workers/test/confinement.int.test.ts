@@ -38,7 +38,10 @@ describe('a zone cannot be made to play outside its media folder', () => {
     it(`${file}: the command fails and mpv never reads the outside file`, async () => {
       utimesSync(outside, OLD, new Date());
       const r = await cmd({ command: 'playBackground', file, loop: false });
-      expect({ outcome: r.outcome, error_type: r.error_type }).toEqual({ outcome: 'failed', error_type: 'media_error' });
+      expect({ outcome: r.outcome, error_type: r.error_type }).toEqual({
+        outcome: 'failed',
+        error_type: 'media_error',
+      });
       await sleep(500);
       expect(await h.prop(Z, 'background', 'idle-active')).toBe(true);
       expect(String(await h.prop(Z, 'background', 'path'))).not.toContain('outside');
@@ -48,11 +51,24 @@ describe('a zone cannot be made to play outside its media folder', () => {
 
   it('URL-shaped names are files inside the folder, never mpv protocols', async () => {
     utimesSync(outside, OLD, new Date());
-    for (const file of [`edl://${outside}`, 'av://lavfi:sine=frequency=440:duration=1', `memory://#EXTM3U\n${outside}`, 'lavfi://sine', `file://${outside}`]) {
+    for (const file of [
+      `edl://${outside}`,
+      'av://lavfi:sine=frequency=440:duration=1',
+      `memory://#EXTM3U\n${outside}`,
+      'lavfi://sine',
+      `file://${outside}`,
+    ]) {
       const r = await cmd({ command: 'playSoundEffect', file });
-      expect({ file, outcome: r.outcome, error_type: r.error_type }).toEqual({ file, outcome: 'failed', error_type: 'file_not_found' });
+      expect({ file, outcome: r.outcome, error_type: r.error_type }).toEqual({
+        file,
+        outcome: 'failed',
+        error_type: 'file_not_found',
+      });
     }
-    expect(await cmd({ command: 'playSoundEffect', file: outside })).toMatchObject({ outcome: 'invalid', error_type: 'path_outside_media' });
+    expect(await cmd({ command: 'playSoundEffect', file: outside })).toMatchObject({
+      outcome: 'invalid',
+      error_type: 'path_outside_media',
+    });
     expect(outsideRead()).toBe(false);
   }, 30_000);
 

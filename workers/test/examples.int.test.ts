@@ -14,7 +14,9 @@ afterAll(() => dir.remove());
 
 describe('docs/examples', () => {
   it.each(['audio-only.ini', 'screen-audio.ini', 'combined-audio.ini'])('%s parses without errors', (name) => {
-    const { config, problems } = parseConfigText(readFileSync(join(examples, name), 'utf8'), { env: { MPVISOR_MEDIA: media } });
+    const { config, problems } = parseConfigText(readFileSync(join(examples, name), 'utf8'), {
+      env: { MPVISOR_MEDIA: media },
+    });
     expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(config?.zones.length).toBeGreaterThanOrEqual(2);
   });
@@ -33,9 +35,16 @@ describe('docs/examples', () => {
     try {
       await probe.waitFor('escape/mirror/state', (m) => m.json?.state === 'ready', 15_000);
       await probe.waitFor('escape/hall/state', (m) => m.json?.state === 'ready', 15_000);
-      const play = await probe.command('escape/mirror/commands', 'escape/mirror/events', { command: 'playVideo', file: 'testcard.mkv' });
+      const play = await probe.command('escape/mirror/commands', 'escape/mirror/events', {
+        command: 'playVideo',
+        file: 'testcard.mkv',
+      });
       expect(play.outcome).toBe('success');
-      const path = await probe.command('escape/mirror/commands', 'escape/mirror/events', { command: 'getMpvProperty', role: 'video', property: 'path' });
+      const path = await probe.command('escape/mirror/commands', 'escape/mirror/events', {
+        command: 'getMpvProperty',
+        role: 'video',
+        property: 'path',
+      });
       expect(path.result.value).toBe(join(media, 'testcard.mkv'));
     } finally {
       await sup.stop();

@@ -5,7 +5,9 @@ import { Fader } from '../src/roles/fader.js';
 /** Records the volumes written; a fake for the pure stepping and cancellation logic (mpv itself: slot-races.int.test.ts). */
 function recorder() {
   const written: number[] = [];
-  const client = { setProperty: async (_name: string, value: number) => void written.push(value) } as unknown as MpvClient;
+  const client = {
+    setProperty: async (_name: string, value: number) => void written.push(value),
+  } as unknown as MpvClient;
   return { written, client };
 }
 

@@ -1,7 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MqttProbe, repoRoot, startMosquitto, startSupervisor, tempDir, testConfig, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  MqttProbe,
+  repoRoot,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  testConfig,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 
 export interface Harness {
   media: string;
@@ -17,7 +26,12 @@ export interface Harness {
 }
 
 /** A real Mosquitto, demo media (tones, video, image) and `mpvisor run` with the given zones. */
-export async function startHarness(o: { base: string; zones: string[]; extra?: string; env?: NodeJS.ProcessEnv }): Promise<Harness> {
+export async function startHarness(o: {
+  base: string;
+  zones: string[];
+  extra?: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<Harness> {
   const dir = tempDir(o.base);
   const media = join(dir.path, 'media');
   mkdirSync(media, { recursive: true });
@@ -25,10 +39,17 @@ export async function startHarness(o: { base: string; zones: string[]; extra?: s
   const broker = await startMosquitto({ dir: dir.path });
   const probe = await MqttProbe.connect(broker.url);
   await probe.subscribe(`${o.base}/#`);
-  const config = testConfig({ port: broker.port, mediaDir: media, zones: o.zones, base: o.base, ...(o.extra ? { extra: o.extra } : {}) });
+  const config = testConfig({
+    port: broker.port,
+    mediaDir: media,
+    zones: o.zones,
+    base: o.base,
+    ...(o.extra ? { extra: o.extra } : {}),
+  });
   const sup = startSupervisor({ dir: dir.path, config, ...(o.env ? { env: o.env } : {}) });
   const events = (zone: string) => `${o.base}/${zone}/events`;
-  const cmd = (zone: string, body: object, timeoutMs = 15_000) => probe.command(`${o.base}/${zone}/commands`, events(zone), body, timeoutMs);
+  const cmd = (zone: string, body: object, timeoutMs = 15_000) =>
+    probe.command(`${o.base}/${zone}/commands`, events(zone), body, timeoutMs);
   return {
     media,
     probe,

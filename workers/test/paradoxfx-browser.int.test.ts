@@ -14,7 +14,10 @@ const RED: [number, number, number] = [255, 0, 0];
 const isRed = ([r, g, b]: number[]) => r! > 200 && g! < 40 && b! < 40;
 
 const missing = missingScreenTools();
-if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missing ${missing.join(', ')} (scripts/setup.sh test installs them)\n`);
+if (missing.length > 0)
+  process.stderr.write(
+    `paradoxfx-browser: skipped, missing ${missing.join(', ')} (scripts/setup.sh test installs them)\n`,
+  );
 
 (missing.length > 0 ? describe.skip : describe)('ParadoxFX browser of a screen zone: kiosk Chromium under Xvfb', () => {
   let x: Xvfb;
@@ -27,9 +30,24 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missin
 
   beforeAll(async () => {
     x = await startXvfb(320, 240);
-    const zone = [`[screen:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', `display = ${x.display}`, 'default_image = still.png', 'effects_pool_size = 0', 'mpv_video_options = --vo=x11 --geometry=320x240+0+0 --no-border'];
-    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', ...zone].join('\n') });
-    writeFileSync(join(h.media, 'red.html'), '<!doctype html><html><body style="margin:0;background:#ff0000"></body></html>');
+    const zone = [
+      `[screen:${Z}]`,
+      `topic = ${B}/${Z}`,
+      'media_dir = .',
+      `display = ${x.display}`,
+      'default_image = still.png',
+      'effects_pool_size = 0',
+      'mpv_video_options = --vo=x11 --geometry=320x240+0+0 --no-border',
+    ];
+    h = await startHarness({
+      base: B,
+      zones: [],
+      extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', ...zone].join('\n'),
+    });
+    writeFileSync(
+      join(h.media, 'red.html'),
+      '<!doctype html><html><body style="margin:0;background:#ff0000"></body></html>',
+    );
     url = pathToFileURL(join(h.media, 'red.html')).href;
     profileArg = `--user-data-dir=${join(h.sup.runDir, `browser-${Z}`)}`;
     await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready', 45_000);
@@ -44,10 +62,15 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missin
     await waitFor(() => !isRed(center()) && center().some((c) => c > 0), 10_000, "mpv's image on screen");
     const mpvPixel = center();
     const enabled = await cmd({ command: 'enableBrowser', url });
-    expect(enabled).toMatchObject({ outcome: 'success', result: { enabled: true, url, focused: false, process_id: expect.any(Number), window_id: expect.any(String) } });
+    expect(enabled).toMatchObject({
+      outcome: 'success',
+      result: { enabled: true, url, focused: false, process_id: expect.any(Number), window_id: expect.any(String) },
+    });
     expect(isRed(center())).toBe(false);
     const ledger = JSON.parse(readFileSync(join(h.sup.stateDir, 'ledger.json'), 'utf8'));
-    expect(ledger.processes).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'browser', zone: Z, pid: enabled.result.process_id })]));
+    expect(ledger.processes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ role: 'browser', zone: Z, pid: enabled.result.process_id })]),
+    );
     expect((await cmd({ command: 'showBrowser' })).outcome).toBe('success');
     await waitFor(() => isRed(center()), 10_000, 'the page on screen');
     expect(center()).toEqual(RED);
@@ -61,7 +84,12 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missin
     expect(await verifyBrowser(h.probe, `${B}/${Z}`, url, true)).toMatchObject({ success: true });
     const s = await state();
     expect(s.browser).toMatchObject({ enabled: true, url, focused: true, window_id: expect.any(String) });
-    const hb = await h.probe.waitFor(`${B}/heartbeat`, (m) => m.json?.zones?.[`screen:${Z}`]?.focus === 'browser', 10_000, t);
+    const hb = await h.probe.waitFor(
+      `${B}/heartbeat`,
+      (m) => m.json?.zones?.[`screen:${Z}`]?.focus === 'browser',
+      10_000,
+      t,
+    );
     expect(hb.json.zones[`screen:${Z}`]).toMatchObject({ browser_enabled: true, content: url });
   }, 40_000);
 
@@ -69,23 +97,45 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missin
     const before = (await state()).browser;
     const t = Date.now();
     process.kill(before.process_id, 'SIGKILL');
-    const back = await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.browser?.process_id && m.json.browser.process_id !== before.process_id && m.json.browser.window_id, 30_000, t);
+    const back = await h.probe.waitFor(
+      `${B}/${Z}/state`,
+      (m) => m.json?.browser?.process_id && m.json.browser.process_id !== before.process_id && m.json.browser.window_id,
+      30_000,
+      t,
+    );
     expect(back.json.browser).toMatchObject({ enabled: true, url, focused: true });
     await waitFor(() => isRed(center()), 10_000, 'the page on screen again');
     const worker = (await state()).pid as number;
     const chromium = processesWithArg(profileArg);
     expect(chromium.length).toBeGreaterThan(0);
     process.kill(worker, 'SIGKILL');
-    await waitFor(() => chromium.every((p) => !isAlive(p)) && processesWithArg(profileArg).length === 0, 10_000, 'no Chromium of the zone left');
-    await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== worker, 60_000, t).catch((err: Error) => {
-      throw new Error(`${err.message}\n${h.sup.output().split('\n').filter((l) => /"(warn|error)"/.test(l) && !/^\s*at /.test(l)).slice(-12).join('\n')}`);
-    });
+    await waitFor(
+      () => chromium.every((p) => !isAlive(p)) && processesWithArg(profileArg).length === 0,
+      10_000,
+      'no Chromium of the zone left',
+    );
+    await h.probe
+      .waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== worker, 60_000, t)
+      .catch((err: Error) => {
+        throw new Error(
+          `${err.message}\n${h.sup
+            .output()
+            .split('\n')
+            .filter((l) => /"(warn|error)"/.test(l) && !/^\s*at /.test(l))
+            .slice(-12)
+            .join('\n')}`,
+        );
+      });
     expect((await state()).browser).toMatchObject({ enabled: false });
   }, 120_000);
 
   it('sleepScreen on an X server without DPMS (Xvfb) fails with what xset said; the screen state is unchanged', async () => {
     const slept = await cmd({ command: 'sleepScreen' });
-    expect(slept).toMatchObject({ outcome: 'failed', error_type: 'no_display', message: expect.stringMatching(/xset on :\d+ failed: .*(dpms|DPMS)/) });
+    expect(slept).toMatchObject({
+      outcome: 'failed',
+      error_type: 'no_display',
+      message: expect.stringMatching(/xset on :\d+ failed: .*(dpms|DPMS)/),
+    });
     expect((await state()).screen_asleep).toBe(false);
     expect(await cmd({ command: 'wakeScreen' })).toMatchObject({ outcome: 'failed', error_type: 'no_display' });
   }, 30_000);
@@ -96,8 +146,14 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missin
     expect((await cmd({ command: 'disableBrowser' })).outcome).toBe('success');
     expect(processesWithArg(profileArg)).toEqual([]);
     // A file: page is a media file: /etc/hostname is looked up inside the media folder, never on the host.
-    expect(await cmd({ command: 'enableBrowser', url: 'file:///etc/hostname' })).toMatchObject({ outcome: 'failed', error_type: 'file_not_found' });
-    expect(await cmd({ command: 'enableBrowser', url: 'javascript:alert(1)' })).toMatchObject({ outcome: 'invalid', error_type: 'invalid_argument' });
+    expect(await cmd({ command: 'enableBrowser', url: 'file:///etc/hostname' })).toMatchObject({
+      outcome: 'failed',
+      error_type: 'file_not_found',
+    });
+    expect(await cmd({ command: 'enableBrowser', url: 'javascript:alert(1)' })).toMatchObject({
+      outcome: 'invalid',
+      error_type: 'invalid_argument',
+    });
     expect(await cmd({ command: 'showBrowser' })).toMatchObject({ outcome: 'failed', error_type: 'browser_error' });
     expect((await cmd({ command: 'hideBrowser' })).outcome).toBe('success');
   }, 60_000);
@@ -107,6 +163,10 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-browser: skipped, missin
     const chromium = processesWithArg(profileArg);
     expect(chromium.length).toBeGreaterThan(0);
     process.kill(h.sup.pid, 'SIGKILL');
-    await waitFor(() => processesWithArg(profileArg).length === 0 && chromium.every((p) => !isAlive(p)), 10_000, 'no Chromium of the zone left');
+    await waitFor(
+      () => processesWithArg(profileArg).length === 0 && chromium.every((p) => !isAlive(p)),
+      10_000,
+      'no Chromium of the zone left',
+    );
   }, 60_000);
 });

@@ -8,9 +8,34 @@ import { pfxMedia, verifyImage } from './pfx-client.js';
 // the payloads are theirs, the effects are read from mpv itself (getMpvProperty) and from a private PulseAudio.
 const B = 'pfxc';
 const ZONES = [
-  ['[audio:audio]', `topic = ${B}/audio`, 'media_dir = .', 'audio_device = pulse/room_a', 'ducking_adjust = -50', 'effects_pool_size = 1'],
-  ['[screen:mirror]', `topic = ${B}/mirror`, 'media_dir = .', 'audio_device = pulse/room_b', 'mpv_video_options = --vo=null', 'default_image = still.png', 'ducking_adjust = -50', 'video_queue_max = 2', 'effects_pool_size = 1'],
-  ['[audio:dual]', `topic = ${B}/dual`, 'media_dir = .', 'dual_output_mode = true', 'primary_device = pulse/dual_a', 'secondary_device = pulse/dual_b', 'effects_pool_size = 0'],
+  [
+    '[audio:audio]',
+    `topic = ${B}/audio`,
+    'media_dir = .',
+    'audio_device = pulse/room_a',
+    'ducking_adjust = -50',
+    'effects_pool_size = 1',
+  ],
+  [
+    '[screen:mirror]',
+    `topic = ${B}/mirror`,
+    'media_dir = .',
+    'audio_device = pulse/room_b',
+    'mpv_video_options = --vo=null',
+    'default_image = still.png',
+    'ducking_adjust = -50',
+    'video_queue_max = 2',
+    'effects_pool_size = 1',
+  ],
+  [
+    '[audio:dual]',
+    `topic = ${B}/dual`,
+    'media_dir = .',
+    'dual_output_mode = true',
+    'primary_device = pulse/dual_a',
+    'secondary_device = pulse/dual_b',
+    'effects_pool_size = 0',
+  ],
 ].map((z) => z.join('\n'));
 
 describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as ParadoxFX controllers read them', () => {
@@ -20,15 +45,31 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
   const cmd = (zone: string, body: object) => h.cmd(zone, body, 20_000);
   const prop = (zone: string, role: string, p: string) => h.prop(zone, role, p);
   const since = () => Date.now();
-  const event = (zone: string, after: number, pred: (j: any) => boolean, timeoutMs = 10_000) => h.probe.waitFor(h.events(zone), (m) => pred(m.json), timeoutMs, after).then((m) => m.json);
+  const event = (zone: string, after: number, pred: (j: any) => boolean, timeoutMs = 10_000) =>
+    h.probe.waitFor(h.events(zone), (m) => pred(m.json), timeoutMs, after).then((m) => m.json);
   const lastState = (zone: string) => h.probe.waitFor(`${B}/${zone}/state`).then((m) => m.json);
 
   beforeAll(async () => {
     pulse = await startPulse({ dir: dir.path, sinks: ['room_a', 'room_b', 'dual_a', 'dual_b'] });
     // Three zones start at once on a shared machine: a longer start-up bound than the test default, no spare.
-    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', 'allow_host_commands = false', ...ZONES].join('\n'), env: pulse.env });
+    h = await startHarness({
+      base: B,
+      zones: [],
+      extra: [
+        'startup_timeout_ms = 30000',
+        'heartbeat_timeout_ms = 10000',
+        'warm_spares = 0',
+        'allow_host_commands = false',
+        ...ZONES,
+      ].join('\n'),
+      env: pulse.env,
+    });
     pfxMedia(h.media);
-    await Promise.all(['audio', 'mirror', 'dual'].map((z) => h.probe.waitFor(`${B}/${z}/state`, (m) => m.json?.state === 'ready', 45_000)));
+    await Promise.all(
+      ['audio', 'mirror', 'dual'].map((z) =>
+        h.probe.waitFor(`${B}/${z}/state`, (m) => m.json?.state === 'ready', 45_000),
+      ),
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -85,7 +126,11 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     ];
     for (const [zone, body] of rows) {
       const o = await cmd(zone, body);
-      expect({ body, outcome: o.outcome, message: o.message }).toEqual({ body, outcome: expect.stringMatching(/^(success|warning)$/), message: expect.any(String) });
+      expect({ body, outcome: o.outcome, message: o.message }).toEqual({
+        body,
+        outcome: expect.stringMatching(/^(success|warning)$/),
+        message: expect.any(String),
+      });
     }
   }, 120_000);
 
@@ -101,11 +146,19 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     await cmd('audio', { command: 'playSpeech', file: 'speech-1.wav', skipDucking: true });
     expect(await prop('audio', 'speech', 'volume')).toBe(40);
     const bulk = await cmd('audio', { command: 'setVolume', volumes: { background: 60, bogus: 10 } });
-    expect(bulk).toMatchObject({ outcome: 'warning', warning_type: 'partial_success', result: { volumes: { background: 60 }, invalid_types: ['bogus'] } });
+    expect(bulk).toMatchObject({
+      outcome: 'warning',
+      warning_type: 'partial_success',
+      result: { volumes: { background: 60 }, invalid_types: ['bogus'] },
+    });
     expect(await prop('audio', 'background', 'volume')).toBe(60);
     expect(await cmd('audio', { command: 'setVolume', volumes: { bogus: 10 } })).toMatchObject({ outcome: 'failed' });
     const clamped = await cmd('audio', { command: 'setDuckingAdjustment', adjustValue: 20 });
-    expect(clamped).toMatchObject({ outcome: 'warning', warning_type: 'clamp_ducking_adjust_high', result: { adjustValue: 0 } });
+    expect(clamped).toMatchObject({
+      outcome: 'warning',
+      warning_type: 'clamp_ducking_adjust_high',
+      result: { adjustValue: 0 },
+    });
     await cmd('audio', { command: 'setDuckingAdjustment', adjustValue: -25 });
     const duck = await cmd('audio', { command: 'duck' });
     expect(duck.result.duck_id).toMatch(/^manual-/);
@@ -148,21 +201,46 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     expect(await prop('mirror', 'video', 'pause')).toBe(true);
     expect((await cmd('mirror', { command: 'setImage', file: '/black_screen.png' })).outcome).toBe('success');
     expect(await prop('mirror', 'video', 'path')).toBe(join(h.media, 'black_screen.png'));
-    expect(await cmd('mirror', { command: 'setImage', file: '/../../etc/hostname' })).toMatchObject({ outcome: 'invalid', error_type: 'path_outside_media' });
-    expect(await cmd('mirror', { command: 'setImage', file: '/etc/hostname' })).toMatchObject({ outcome: 'failed', error_type: 'file_not_found' });
+    expect(await cmd('mirror', { command: 'setImage', file: '/../../etc/hostname' })).toMatchObject({
+      outcome: 'invalid',
+      error_type: 'path_outside_media',
+    });
+    expect(await cmd('mirror', { command: 'setImage', file: '/etc/hostname' })).toMatchObject({
+      outcome: 'failed',
+      error_type: 'file_not_found',
+    });
   }, 30_000);
 
   it('outcomes carry parameters, error_message and warning_type; every failed or warning outcome is also on /warnings', async () => {
     const t = since();
     const missing = await cmd('audio', { command: 'playSpeech', file: 'nope.wav', volume: 50 });
-    expect(missing).toMatchObject({ outcome: 'failed', error_type: 'file_not_found', parameters: { file: 'nope.wav', volume: 50 }, error_message: expect.stringContaining('nope.wav'), warning_type: null });
+    expect(missing).toMatchObject({
+      outcome: 'failed',
+      error_type: 'file_not_found',
+      parameters: { file: 'nope.wav', volume: 50 },
+      error_message: expect.stringContaining('nope.wav'),
+      warning_type: null,
+    });
     const w = await h.probe.waitFor(`${B}/audio/warnings`, (m) => m.json?.id === missing.id, 5000, t);
-    expect(w.json).toMatchObject({ command: 'playSpeech', outcome: 'failed', error_type: 'file_not_found', parameters: { file: 'nope.wav' } });
+    expect(w.json).toMatchObject({
+      command: 'playSpeech',
+      outcome: 'failed',
+      error_type: 'file_not_found',
+      parameters: { file: 'nope.wav' },
+    });
     const clamp = await cmd('audio', { command: 'setDuckingAdjustment', adjustValue: 5 });
-    expect((await h.probe.waitFor(`${B}/audio/warnings`, (m) => m.json?.id === clamp.id, 5000, t)).json).toMatchObject({ outcome: 'warning', warning_type: 'clamp_ducking_adjust_high' });
+    expect((await h.probe.waitFor(`${B}/audio/warnings`, (m) => m.json?.id === clamp.id, 5000, t)).json).toMatchObject({
+      outcome: 'warning',
+      warning_type: 'clamp_ducking_adjust_high',
+    });
     const host = await cmd('audio', { command: 'reboot' });
-    expect(host).toMatchObject({ outcome: 'failed', error_type: 'disabled', error_message: expect.stringContaining('allow_host_commands') });
-    for (const c of ['shutdown', 'killPfx']) expect(await cmd('mirror', { command: c })).toMatchObject({ outcome: 'failed', error_type: 'disabled' });
+    expect(host).toMatchObject({
+      outcome: 'failed',
+      error_type: 'disabled',
+      error_message: expect.stringContaining('allow_host_commands'),
+    });
+    for (const c of ['shutdown', 'killPfx'])
+      expect(await cmd('mirror', { command: c })).toMatchObject({ outcome: 'failed', error_type: 'disabled' });
     const ok = await cmd('audio', { command: 'getState' });
     expect(ok).toMatchObject({ outcome: 'success', parameters: {}, error_message: null, warning_type: null });
   }, 30_000);
@@ -170,18 +248,36 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
   it("publishes ParadoxFX's events beside mpvisor's", async () => {
     let t = since();
     await cmd('audio', { command: 'playBackground', file: 'chime.wav', volume: 70 });
-    expect(await event('audio', t, (j) => j?.background_music_started === true)).toMatchObject({ file: 'chime.wav', volume: 70, loop: false, zone: 'audio' });
-    expect(await event('audio', t, (j) => j?.command === 'playBackground' && j?.done === true)).toMatchObject({ file: 'chime.wav', message: 'Full file played' });
+    expect(await event('audio', t, (j) => j?.background_music_started === true)).toMatchObject({
+      file: 'chime.wav',
+      volume: 70,
+      loop: false,
+      zone: 'audio',
+    });
+    expect(await event('audio', t, (j) => j?.command === 'playBackground' && j?.done === true)).toMatchObject({
+      file: 'chime.wav',
+      message: 'Full file played',
+    });
     t = since();
     await cmd('audio', { command: 'playSpeech', file: 'chime.wav', ducking: -30 });
-    expect(await event('audio', t, (j) => j?.command_received === 'playSpeech')).toMatchObject({ file: 'chime.wav', ducking: -30 });
-    expect(await event('audio', t, (j) => j?.command === 'playSpeech' && j?.done === true)).toMatchObject({ file: 'chime.wav' });
+    expect(await event('audio', t, (j) => j?.command_received === 'playSpeech')).toMatchObject({
+      file: 'chime.wav',
+      ducking: -30,
+    });
+    expect(await event('audio', t, (j) => j?.command === 'playSpeech' && j?.done === true)).toMatchObject({
+      file: 'chime.wav',
+    });
     t = since();
     await cmd('audio', { command: 'playAudioFX', file: 'hint.mp3' });
-    expect(await event('audio', t, (j) => 'sound_effect_played' in (j ?? {}))).toMatchObject({ sound_effect_played: 'hint.mp3' });
+    expect(await event('audio', t, (j) => 'sound_effect_played' in (j ?? {}))).toMatchObject({
+      sound_effect_played: 'hint.mp3',
+    });
     t = since();
     const duck = await cmd('audio', { command: 'duck' });
-    expect(await event('audio', t, (j) => j?.ducked === true)).toMatchObject({ duck_id: duck.result.duck_id, ducking_triggered: true });
+    expect(await event('audio', t, (j) => j?.ducked === true)).toMatchObject({
+      duck_id: duck.result.duck_id,
+      ducking_triggered: true,
+    });
     await cmd('audio', { command: 'unduck' });
     expect(await event('audio', t, (j) => j?.unducked_all_manual === true)).toBeTruthy();
     t = since();
@@ -189,23 +285,39 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     await cmd('audio', { command: 'playSpeech', file: 'speech-1.wav' });
     await cmd('audio', { command: 'playSpeech', file: 'chime.wav' });
     await cmd('audio', { command: 'speechQueue' });
-    expect(await event('audio', t, (j) => Array.isArray(j?.speech_queue))).toMatchObject({ speech_queue: ['chime.wav'] });
+    expect(await event('audio', t, (j) => Array.isArray(j?.speech_queue))).toMatchObject({
+      speech_queue: ['chime.wav'],
+    });
     await cmd('audio', { command: 'stopAll' });
     expect(await event('audio', t, (j) => j?.all_media_stopped === true)).toBeTruthy();
     t = since();
     await cmd('mirror', { command: 'playVideo', file: 'intro_short.mp4' });
     await cmd('mirror', { command: 'playVideo', file: 'win_mm.mp4' });
-    expect(await event('mirror', t, (j) => j?.command === 'playVideo' && j?.started === true)).toMatchObject({ file: 'intro_short.mp4', media_type: 'video' });
+    expect(await event('mirror', t, (j) => j?.command === 'playVideo' && j?.started === true)).toMatchObject({
+      file: 'intro_short.mp4',
+      media_type: 'video',
+    });
     await cmd('mirror', { command: 'videoQueue' });
-    expect(await event('mirror', t, (j) => Array.isArray(j?.video_queue))).toMatchObject({ video_queue: ['win_mm.mp4'] });
+    expect(await event('mirror', t, (j) => Array.isArray(j?.video_queue))).toMatchObject({
+      video_queue: ['win_mm.mp4'],
+    });
     await cmd('mirror', { command: 'stopVideo' });
-    expect(await event('mirror', t, (j) => j?.command === 'playVideo' && j?.done === true)).toMatchObject({ file: 'intro_short.mp4', reason: 'stopped' });
-    expect(await event('mirror', t, (j) => j?.command === 'setImage' && j?.started === true)).toMatchObject({ file: 'black_screen.png', media_type: 'image' });
+    expect(await event('mirror', t, (j) => j?.command === 'playVideo' && j?.done === true)).toMatchObject({
+      file: 'intro_short.mp4',
+      reason: 'stopped',
+    });
+    expect(await event('mirror', t, (j) => j?.command === 'setImage' && j?.started === true)).toMatchObject({
+      file: 'black_screen.png',
+      media_type: 'image',
+    });
   }, 60_000);
 
   it("state has ParadoxFX's keys, and PxO's verifyImage passes against it", async () => {
     await cmd('mirror', { command: 'setImage', file: 'black_screen.png' });
-    expect(await verifyImage(h.probe, `${B}/mirror`, 'black_screen.png')).toMatchObject({ success: true, setImageAttempts: 0 });
+    expect(await verifyImage(h.probe, `${B}/mirror`, 'black_screen.png')).toMatchObject({
+      success: true,
+      setImageAttempts: 0,
+    });
     // PxO's Houdini game verifies a video given as the resting image.
     expect(await verifyImage(h.probe, `${B}/mirror`, 'intro_short.mp4')).toMatchObject({ success: true });
     await cmd('mirror', { command: 'setImage', file: 'black_screen.png' });
@@ -214,10 +326,14 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     await cmd('mirror', { command: 'playVideo', file: 'intro_short.mp4', ducking: -50 });
     await cmd('mirror', { command: 'playVideo', file: 'win_mm.mp4' });
     await cmd('mirror', { command: 'getState' });
-    const s = await waitFor(async () => {
-      const st = await lastState('mirror');
-      return st.status === 'playing_video' && st.lastCommand === 'getState' ? st : undefined;
-    }, 5000, 'the mirror state after getState');
+    const s = await waitFor(
+      async () => {
+        const st = await lastState('mirror');
+        return st.status === 'playing_video' && st.lastCommand === 'getState' ? st : undefined;
+      },
+      5000,
+      'the mirror state after getState',
+    );
     expect(s).toMatchObject({
       type: 'status',
       zone_type: 'screen',
@@ -230,34 +346,64 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
       next: 'win_mm.mp4',
       volume: 100,
       background: { status: 'playing', file: 'music.mp3', volume: 100 },
-      video: { status: 'playing', file: 'intro_short.mp4', next: 'win_mm.mp4', queue_length: 1, volume: 90, path: join(h.media, 'intro_short.mp4') },
+      video: {
+        status: 'playing',
+        file: 'intro_short.mp4',
+        next: 'win_mm.mp4',
+        queue_length: 1,
+        volume: 90,
+        path: join(h.media, 'intro_short.mp4'),
+      },
       effects: { volume: 100 },
       speech: { status: 'stopped', file: null, volume: 100 },
-      mpv_instances: { media: { status: 'playing', file: 'intro_short.mp4', socket_path: null }, background: { status: 'playing', file: 'music.mp3' }, speech: { status: 'idle' } },
+      mpv_instances: {
+        media: { status: 'playing', file: 'intro_short.mp4', socket_path: null },
+        background: { status: 'playing', file: 'music.mp3' },
+        speech: { status: 'idle' },
+      },
       browser: { enabled: false, url: null, focused: false, process_id: null, window_id: null },
     });
-    expect(s.mpv_processes.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['background', 'speech', 'video']));
+    expect(s.mpv_processes.map((m: { role: string }) => m.role)).toEqual(
+      expect.arrayContaining(['background', 'speech', 'video']),
+    );
     await cmd('mirror', { command: 'stopAll' });
     const audio = (await cmd('audio', { command: 'getState' })).result;
-    expect(audio).toMatchObject({ type: 'status', zone_type: 'audio', status: 'idle', isDucked: false, current_file: null });
+    expect(audio).toMatchObject({
+      type: 'status',
+      zone_type: 'audio',
+      status: 'idle',
+      isDucked: false,
+      current_file: null,
+    });
     expect(audio.browser).toBeUndefined();
   }, 60_000);
 
   it("heartbeat is ParadoxFX's: application pfx, zones keyed by section with status, focus, content", async () => {
     const t = since();
     await cmd('mirror', { command: 'setImage', file: 'black_screen.png' });
-    const hb = await h.probe.waitFor(`${B}/heartbeat`, (m) => m.json?.zones?.['screen:mirror']?.content === 'black_screen.png', 10_000, t);
+    const hb = await h.probe.waitFor(
+      `${B}/heartbeat`,
+      (m) => m.json?.zones?.['screen:mirror']?.content === 'black_screen.png',
+      10_000,
+      t,
+    );
     expect(hb.json).toMatchObject({
       application: 'pfx',
       status: 'online',
       uptime: expect.any(Number),
-      zones: { 'screen:mirror': { status: 'showing_image', focus: 'mpv', browser_enabled: false }, 'audio:audio': { status: 'idle' }, 'audio:dual': { status: 'idle' } },
+      zones: {
+        'screen:mirror': { status: 'showing_image', focus: 'mpv', browser_enabled: false },
+        'audio:audio': { status: 'idle' },
+        'audio:dual': { status: 'idle' },
+      },
       zone_states: { mirror: 'ready', audio: 'ready', dual: 'ready' },
     });
   }, 20_000);
 
   it('dual_output_mode plays on both outputs (RMS on both sinks)', async () => {
-    expect((await cmd('dual', { command: 'playBackground', file: 'tone-440.wav', loop: true })).outcome).toBe('success');
+    expect((await cmd('dual', { command: 'playBackground', file: 'tone-440.wav', loop: true })).outcome).toBe(
+      'success',
+    );
     expect(await pulse.sinkRms('dual_a', 1)).toBeGreaterThan(0.01);
     expect(await pulse.sinkRms('dual_b', 1)).toBeGreaterThan(0.01);
     expect(await pulse.sinkRms('room_a', 0.5)).toBeLessThan(0.01);
@@ -275,7 +421,12 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     const other = await lastState('mirror');
     const t = since();
     expect((await cmd('audio', { command: 'restartPfx' })).outcome).toBe('success');
-    const after = await h.probe.waitFor(`${B}/audio/state`, (m) => m.json?.state === 'ready' && m.json?.pid !== before.pid, 45_000, t);
+    const after = await h.probe.waitFor(
+      `${B}/audio/state`,
+      (m) => m.json?.state === 'ready' && m.json?.pid !== before.pid,
+      45_000,
+      t,
+    );
     expect(after.json.pid).not.toBe(before.pid);
     expect((await lastState('mirror')).pid).toBe(other.pid);
     expect(await event('audio', t, (j) => j?.pfx_restart_initiated === true)).toBeTruthy();
@@ -285,6 +436,9 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     for (const c of ['sleepScreen', 'wakeScreen', 'recoverScreens']) {
       expect(await cmd('mirror', { command: c })).toMatchObject({ outcome: 'failed', error_type: 'no_display' });
     }
-    expect(await cmd('audio', { command: 'sleepScreen' })).toMatchObject({ outcome: 'invalid', error_type: 'not_supported' });
+    expect(await cmd('audio', { command: 'sleepScreen' })).toMatchObject({
+      outcome: 'invalid',
+      error_type: 'not_supported',
+    });
   }, 20_000);
 });

@@ -27,18 +27,30 @@ const HIDE_CLOCK_SEQ: Cue[] = [{ wait: 4 }, { zone: 'mirror', body: { command: '
 const GAME: Array<[string, Cue[]]> = [
   ['reset', DEMO_RESET],
   ['intro', [{ zone: 'picture', body: { command: 'playVideo', file: 'intro_short.mp4' } }]],
-  ['gameplay 89: start-music', [{ zone: 'mirror', body: { command: 'playBackground', file: 'music.mp3', loop: true, volume: 30 } }]],
+  [
+    'gameplay 89: start-music',
+    [{ zone: 'mirror', body: { command: 'playBackground', file: 'music.mp3', loop: true, volume: 30 } }],
+  ],
   ['gameplay 80: show-clock-seq', [{ zone: 'mirror', body: { command: 'showBrowser' } }, { wait: 2 }]],
   ['gameplay 60: hint look-everywhere', [{ zone: 'mirror', body: { command: 'playAudioFX', file: 'hint.mp3' } }]],
-  ['gameplay 50: hint picture-cymbal-fx', [{ zone: 'picture', body: { command: 'playAudioFX', file: 'Cymbal_Strange.mp3', adjustVolume: 5 } }]],
+  [
+    'gameplay 50: hint picture-cymbal-fx',
+    [{ zone: 'picture', body: { command: 'playAudioFX', file: 'Cymbal_Strange.mp3', adjustVolume: 5 } }],
+  ],
   ['gameplay 30: hide-clock-seq', HIDE_CLOCK_SEQ],
-  ['solved 60: fade-out-music, hide-clock-seq', [{ zone: 'mirror', body: { command: 'stopBackground', fadeTime: 3 } }, ...HIDE_CLOCK_SEQ]],
+  [
+    'solved 60: fade-out-music, hide-clock-seq',
+    [{ zone: 'mirror', body: { command: 'stopBackground', fadeTime: 3 } }, ...HIDE_CLOCK_SEQ],
+  ],
   ['solved 55: win-video', [{ zone: 'mirror', body: { command: 'playVideo', file: 'win_mm.mp4' } }]],
   ['reset', DEMO_RESET],
 ];
 
 const missing = missingScreenTools();
-if (missing.length > 0) process.stderr.write(`paradoxfx-houdini: skipped, missing ${missing.join(', ')} (scripts/setup.sh test installs them)\n`);
+if (missing.length > 0)
+  process.stderr.write(
+    `paradoxfx-houdini: skipped, missing ${missing.join(', ')} (scripts/setup.sh test installs them)\n`,
+  );
 
 (missing.length > 0 ? describe.skip : describe)("PxO's Houdini's Challenge (hc-demo) against mpvisor", () => {
   let x: Xvfb;
@@ -48,17 +60,52 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-houdini: skipped, missin
   beforeAll(async () => {
     x = await startXvfb(320, 240);
     const zones = [
-      ['[screen:mirror]', `topic = ${B}/mirror`, 'media_dir = .', `display = ${x.display}`, 'mpv_video_options = --vo=x11', 'effects_pool_size = 0'],
-      ['[screen:picture]', `topic = ${B}/picture`, 'media_dir = .', 'mpv_video_options = --vo=null', 'effects_pool_size = 0'],
+      [
+        '[screen:mirror]',
+        `topic = ${B}/mirror`,
+        'media_dir = .',
+        `display = ${x.display}`,
+        'mpv_video_options = --vo=x11',
+        'effects_pool_size = 0',
+      ],
+      [
+        '[screen:picture]',
+        `topic = ${B}/picture`,
+        'media_dir = .',
+        'mpv_video_options = --vo=null',
+        'effects_pool_size = 0',
+      ],
       ['[audio:audio]', `topic = ${B}/audio`, 'media_dir = .', 'effects_pool_size = 0'],
     ].map((z) => z.join('\n'));
-    h = await startHarness({ base: B, zones: [], extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', ...zones].join('\n') });
-    pfxMedia(h.media);
-    writeFileSync(join(h.media, 'clock.html'), '<!doctype html><html><body style="margin:0;background:#000;color:#fff">59:59</body></html>');
-    await Promise.all(['mirror', 'picture', 'audio'].map((z) => h.probe.waitFor(`${B}/${z}/state`, (m) => m.json?.state === 'ready', 45_000))).catch((err: Error) => {
-      throw new Error(`${err.message}\n${h.sup.output().split('\n').filter((l) => /"(warn|error)"/.test(l)).slice(-15).join('\n')}`);
+    h = await startHarness({
+      base: B,
+      zones: [],
+      extra: ['startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 10000', 'warm_spares = 0', ...zones].join('\n'),
     });
-    const clock = await h.cmd('mirror', { command: 'enableBrowser', url: pathToFileURL(join(h.media, 'clock.html')).href }, 40_000);
+    pfxMedia(h.media);
+    writeFileSync(
+      join(h.media, 'clock.html'),
+      '<!doctype html><html><body style="margin:0;background:#000;color:#fff">59:59</body></html>',
+    );
+    await Promise.all(
+      ['mirror', 'picture', 'audio'].map((z) =>
+        h.probe.waitFor(`${B}/${z}/state`, (m) => m.json?.state === 'ready', 45_000),
+      ),
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\n${h.sup
+          .output()
+          .split('\n')
+          .filter((l) => /"(warn|error)"/.test(l))
+          .slice(-15)
+          .join('\n')}`,
+      );
+    });
+    const clock = await h.cmd(
+      'mirror',
+      { command: 'enableBrowser', url: pathToFileURL(join(h.media, 'clock.html')).href },
+      40_000,
+    );
     expect(clock.outcome).toBe('success');
   }, 120_000);
 
@@ -75,18 +122,33 @@ if (missing.length > 0) process.stderr.write(`paradoxfx-houdini: skipped, missin
         if ('wait' in cue) {
           await sleep(cue.wait * STEP * 1000);
         } else if ('verifyImage' in cue) {
-          expect({ phase, verify: cue.file, ...(await verifyImage(h.probe, `${B}/${cue.verifyImage}`, cue.file)) }).toMatchObject({ success: true });
+          expect({
+            phase,
+            verify: cue.file,
+            ...(await verifyImage(h.probe, `${B}/${cue.verifyImage}`, cue.file)),
+          }).toMatchObject({ success: true });
         } else {
           const o = await h.cmd(cue.zone, cue.body, 30_000);
-          answered.push({ phase, command: `${cue.zone} ${String(cue.body.command)}`, outcome: o.outcome, message: o.message });
+          answered.push({
+            phase,
+            command: `${cue.zone} ${String(cue.body.command)}`,
+            outcome: o.outcome,
+            message: o.message,
+          });
         }
       }
       await checkStep(phase);
     }
     expect(answered.filter((a) => a.outcome !== 'success')).toEqual([]);
     // verifyImage's own getState and setImage were sent as PxO sends them, without ids: every outcome counts.
-    const outcomes = h.probe.messages.filter((m) => m.at >= t0 && m.topic.startsWith(`${B}/`) && m.topic.endsWith('/events') && m.json?.type === 'command');
-    expect(outcomes.filter((m) => m.json.outcome !== 'success').map((m) => `${m.topic} ${m.json.command}: ${m.json.message}`)).toEqual([]);
+    const outcomes = h.probe.messages.filter(
+      (m) => m.at >= t0 && m.topic.startsWith(`${B}/`) && m.topic.endsWith('/events') && m.json?.type === 'command',
+    );
+    expect(
+      outcomes
+        .filter((m) => m.json.outcome !== 'success')
+        .map((m) => `${m.topic} ${m.json.command}: ${m.json.message}`),
+    ).toEqual([]);
   }, 180_000);
 
   /** What each step of the game should have on screen and in the speakers, read from mpv and the state. */

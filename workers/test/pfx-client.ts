@@ -26,7 +26,12 @@ export function pfxMedia(media: string): void {
  * `file`, `video.file`, `currentImage`, `currentVideo`, `mpv_instances.media.file` or
  * `mpv_instances.background.file`; if it is not there send setImage and look again, for at most 10 s.
  */
-export async function verifyImage(probe: MqttProbe, zoneTopic: string, file: string, maxMs = 10_000): Promise<{ success: boolean; setImageAttempts: number }> {
+export async function verifyImage(
+  probe: MqttProbe,
+  zoneTopic: string,
+  file: string,
+  maxMs = 10_000,
+): Promise<{ success: boolean; setImageAttempts: number }> {
   const start = Date.now();
   let setImageAttempts = 0;
   while (Date.now() - start < maxMs) {
@@ -36,9 +41,13 @@ export async function verifyImage(probe: MqttProbe, zoneTopic: string, file: str
     if (state) {
       const cs = state.current_state || state;
       const mediaFile =
-        cs.file || (cs.video && cs.video.file) || cs.currentImage || cs.currentVideo ||
+        cs.file ||
+        (cs.video && cs.video.file) ||
+        cs.currentImage ||
+        cs.currentVideo ||
         (state.mpv_instances && state.mpv_instances.media && state.mpv_instances.media.file) ||
-        (state.mpv_instances && state.mpv_instances.background && state.mpv_instances.background.file) || null;
+        (state.mpv_instances && state.mpv_instances.background && state.mpv_instances.background.file) ||
+        null;
       if (mediaFile === file) return { success: true, setImageAttempts };
     }
     setImageAttempts++;
@@ -53,7 +62,13 @@ export async function verifyImage(probe: MqttProbe, zoneTopic: string, file: str
  * if it is off, require a usable window_id, fix the URL with setBrowserUrl, fix visibility with
  * show/hideBrowser (`visible`, `focused` or `foreground`), polling every 2 s until all hold.
  */
-export async function verifyBrowser(probe: MqttProbe, zoneTopic: string, desiredUrl: string, desiredVisible: boolean | null, timeoutMs = 15_000): Promise<{ success: boolean; changes: Record<string, boolean> }> {
+export async function verifyBrowser(
+  probe: MqttProbe,
+  zoneTopic: string,
+  desiredUrl: string,
+  desiredVisible: boolean | null,
+  timeoutMs = 15_000,
+): Promise<{ success: boolean; changes: Record<string, boolean> }> {
   const start = Date.now();
   const changes = { restarted: false, urlChanged: false, visibilityChanged: false };
   let windowRecoveryRequested = false;
@@ -75,7 +90,9 @@ export async function verifyBrowser(probe: MqttProbe, zoneTopic: string, desired
       windowRecoveryRequested = true;
       allRequirementsMet = false;
     } else {
-      const normalizedWindowId = String(browserState.window_id ?? browserState.windowId ?? '').trim().toLowerCase();
+      const normalizedWindowId = String(browserState.window_id ?? browserState.windowId ?? '')
+        .trim()
+        .toLowerCase();
       const hasUsableWindowId = normalizedWindowId && !['null', 'undefined', 'not-found'].includes(normalizedWindowId);
       if (!hasUsableWindowId) {
         if (!windowRecoveryRequested) {

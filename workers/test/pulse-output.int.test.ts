@@ -25,7 +25,9 @@ describe('audio reaches the zone sink of a private PulseAudio', () => {
   }, 30_000);
 
   it('background is audible on zone_a.monitor while it plays and silent after stopAudio', async () => {
-    expect((await h.cmd('pa', { command: 'playBackground', file: 'tone-440.wav', loop: true })).outcome).toBe('success');
+    expect((await h.cmd('pa', { command: 'playBackground', file: 'tone-440.wav', loop: true })).outcome).toBe(
+      'success',
+    );
     // current-ao exists only while an output is open: mpv itself says it plays through pulse.
     expect(await h.prop('pa', 'background', 'current-ao')).toBe('pulse');
     expect(await h.prop('pa', 'background', 'audio-device')).toBe(`pulse/${SINK}`);

@@ -8,7 +8,15 @@ const B = 'mpvws';
 const Z = 'wall';
 
 // A screen zone on the null video output: mpv decodes and times the video exactly as on a display.
-const SCREEN = [`[screen:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'default_image = still.png', 'mpv_video_options = --vo=null', 'video_queue_max = 2', 'ducking_adjust = -40'].join('\n');
+const SCREEN = [
+  `[screen:${Z}]`,
+  `topic = ${B}/${Z}`,
+  'media_dir = .',
+  'default_image = still.png',
+  'mpv_video_options = --vo=null',
+  'video_queue_max = 2',
+  'ducking_adjust = -40',
+].join('\n');
 
 describe('screen zone commands against real mpv', () => {
   let h: Harness;
@@ -18,7 +26,8 @@ describe('screen zone commands against real mpv', () => {
 
   beforeAll(async () => {
     h = await startHarness({ base: B, zones: [], extra: SCREEN });
-    for (const n of ['clip-a.mkv', 'clip-b.mkv', 'clip-c.mkv']) copyFileSync(join(h.media, 'testcard.mkv'), join(h.media, n));
+    for (const n of ['clip-a.mkv', 'clip-b.mkv', 'clip-c.mkv'])
+      copyFileSync(join(h.media, 'testcard.mkv'), join(h.media, n));
     await zoneReady(h, B, Z);
   }, 30_000);
 
@@ -28,7 +37,10 @@ describe('screen zone commands against real mpv', () => {
 
   it('shows the default image at start, and setImage replaces it', async () => {
     await waitFor(async () => (await prop('video', 'path')) === file('still.png'), 5000, 'the default image');
-    expect((await cmd({ command: 'setImage', file: 'still.png' })).result).toEqual({ file: file('still.png'), shown: true });
+    expect((await cmd({ command: 'setImage', file: 'still.png' })).result).toEqual({
+      file: file('still.png'),
+      shown: true,
+    });
     expect(await prop('video', 'idle-active')).toBe(false);
   }, 20_000);
 
@@ -40,8 +52,16 @@ describe('screen zone commands against real mpv', () => {
     expect(await prop('background', 'volume')).toBe(60);
     expect((await cmd({ command: 'playVideo', file: 'clip-a.mkv' })).result).toEqual({ position: 1 });
     expect((await cmd({ command: 'playVideo', file: 'clip-b.mkv' })).result).toEqual({ position: 2 });
-    expect(await cmd({ command: 'playVideo', file: 'clip-c.mkv' })).toMatchObject({ outcome: 'warning', warning_type: 'queue_full', result: { position: 2, dropped: file('clip-a.mkv') } });
-    expect((await cmd({ command: 'videoQueue' })).result).toEqual({ current: file('testcard.mkv'), video_queue: [file('clip-b.mkv'), file('clip-c.mkv')], queue_length: 2 });
+    expect(await cmd({ command: 'playVideo', file: 'clip-c.mkv' })).toMatchObject({
+      outcome: 'warning',
+      warning_type: 'queue_full',
+      result: { position: 2, dropped: file('clip-a.mkv') },
+    });
+    expect((await cmd({ command: 'videoQueue' })).result).toEqual({
+      current: file('testcard.mkv'),
+      video_queue: [file('clip-b.mkv'), file('clip-c.mkv')],
+      queue_length: 2,
+    });
     await cmd({ command: 'pauseVideo' });
     expect(await prop('video', 'pause')).toBe(true);
     await cmd({ command: 'resumeVideo' });
@@ -50,7 +70,11 @@ describe('screen zone commands against real mpv', () => {
     expect(await prop('video', 'path')).toBe(file('clip-b.mkv'));
     expect((await cmd({ command: 'clearQueue' })).result).toEqual({ dropped: 1 });
     const state = (await cmd({ command: 'getState' })).result;
-    expect(state).toMatchObject({ video: { file: 'clip-b.mkv', path: file('clip-b.mkv'), status: 'playing', queue_length: 0 }, image: { file: 'still.png', path: file('still.png') }, ducked: true });
+    expect(state).toMatchObject({
+      video: { file: 'clip-b.mkv', path: file('clip-b.mkv'), status: 'playing', queue_length: 0 },
+      image: { file: 'still.png', path: file('still.png') },
+      ducked: true,
+    });
     const since = Date.now();
     await h.probe.waitFor(h.events(Z), (m) => m.json?.type === 'video' && m.json?.state === 'ended', 8000, since);
     await waitFor(async () => (await prop('video', 'path')) === file('still.png'), 3000, 'the image after the video');

@@ -13,14 +13,17 @@ describe('one mpv and one fade per slot', () => {
   let h: Harness;
   const cmd = (body: object) => h.cmd(Z, body);
   const prop = (property: string) => h.prop(Z, 'background', property);
-  const bgPid = async (): Promise<number> => (await cmd({ command: 'getMpvProperty', role: 'background', property: 'idle-active' })).result.pid;
+  const bgPid = async (): Promise<number> =>
+    (await cmd({ command: 'getMpvProperty', role: 'background', property: 'idle-active' })).result.pid;
 
   /** The background mpv processes under the zone's worker, found by their command line. */
   const backgroundMpv = async (): Promise<number[]> => {
     const worker = (await cmd({ command: 'status' })).result.pid as number;
     return descendants(worker).filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--audio-client-name=mpvisor-background');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split('\0')
+          .includes('--audio-client-name=mpvisor-background');
       } catch {
         return false;
       }
@@ -32,13 +35,23 @@ describe('one mpv and one fade per slot', () => {
     const pid = await bgPid();
     const since = Date.now();
     process.kill(pid, 'SIGKILL');
-    const crashed = await h.probe.waitFor(h.events(Z), (m) => m.json?.type === 'mpv' && m.json?.state === 'crashed', 5000, since);
+    const crashed = await h.probe.waitFor(
+      h.events(Z),
+      (m) => m.json?.type === 'mpv' && m.json?.state === 'crashed',
+      5000,
+      since,
+    );
     return crashed.json.detail.restart_in_ms as number;
   };
 
   beforeAll(async () => {
     // Generous watchdogs and waits: a shared machine under load starts mpv slowly and beats late.
-    const extra = ['warm_spares = 0', 'startup_timeout_ms = 30000', 'heartbeat_timeout_ms = 15000', 'max_restarts = 50'].join('\n');
+    const extra = [
+      'warm_spares = 0',
+      'startup_timeout_ms = 30000',
+      'heartbeat_timeout_ms = 15000',
+      'max_restarts = 50',
+    ].join('\n');
     h = await startHarness({ base: B, zones: [Z], extra });
     await h.probe.waitFor(`${B}/${Z}/state`, (m) => m.json?.state === 'ready', 100_000);
   }, 120_000);
@@ -59,7 +72,10 @@ describe('one mpv and one fade per slot', () => {
       await h.probe.waitFor(h.events(Z), (m) => m.json?.type === 'mpv' && m.json?.state === 'restarted', 10_000, since);
     }
     expect(delay).toBeGreaterThanOrEqual(300);
-    const outcomes = await Promise.all([cmd({ command: 'playBackground', file: 'tone-330.wav' }), cmd({ command: 'stopBackground' })]);
+    const outcomes = await Promise.all([
+      cmd({ command: 'playBackground', file: 'tone-330.wav' }),
+      cmd({ command: 'stopBackground' }),
+    ]);
     expect(outcomes.map((o) => o.outcome)).toEqual(['success', 'success']);
     // Past the restart the worker had scheduled, and past the resume that follows a restart.
     await sleep(delay + 1500);

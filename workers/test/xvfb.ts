@@ -32,11 +32,18 @@ export async function startXvfb(width = 320, height = 240): Promise<Xvfb> {
   let n = 200 + Math.floor(Math.random() * 300);
   while (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) n++;
   const display = `:${n}`;
-  const proc: ChildProcess = spawn('Xvfb', [display, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'], { stdio: 'ignore' });
+  const proc: ChildProcess = spawn('Xvfb', [display, '-screen', '0', `${width}x${height}x24`, '-nolisten', 'tcp'], {
+    stdio: 'ignore',
+  });
   await waitFor(() => existsSync(`/tmp/.X11-unix/X${n}`), 10_000, `Xvfb on ${display}`);
   return {
     display,
-    pixel: (x, y) => xwdPixel(execFileSync('xwd', ['-root', '-silent', '-display', display], { timeout: 10_000, maxBuffer: 64 << 20 }), x, y),
+    pixel: (x, y) =>
+      xwdPixel(
+        execFileSync('xwd', ['-root', '-silent', '-display', display], { timeout: 10_000, maxBuffer: 64 << 20 }),
+        x,
+        y,
+      ),
     stop: async () => {
       proc.kill('SIGTERM');
       await waitFor(() => proc.exitCode !== null || proc.signalCode !== null, 5000, 'Xvfb to exit');

@@ -1,10 +1,21 @@
 import type { MpvisorConfig, ZoneConfig } from './types.js';
 
 /** Per-role base volumes: a running zone takes them with one setVolume {volumes}. */
-export const ROLE_VOLUME_KEYS = { background_volume: 'background', speech_volume: 'speech', effects_volume: 'effects', video_volume: 'video' } as const;
+export const ROLE_VOLUME_KEYS = {
+  background_volume: 'background',
+  speech_volume: 'speech',
+  effects_volume: 'effects',
+  video_volume: 'video',
+} as const;
 
 /** Zone keys a running zone takes without a restart: its volumes (setVolume) and its resource limits. */
-const IN_PLACE = new Set(['volume', ...Object.keys(ROLE_VOLUME_KEYS), 'restart.max_rss_mb', 'restart.max_cpu_percent', 'restart.restart_on_resource_limit']);
+const IN_PLACE = new Set([
+  'volume',
+  ...Object.keys(ROLE_VOLUME_KEYS),
+  'restart.max_rss_mb',
+  'restart.max_cpu_percent',
+  'restart.restart_on_resource_limit',
+]);
 /** Where a zone's section sits in the file says nothing about the zone. */
 const IGNORED_ZONE_KEYS = new Set(['line']);
 
@@ -51,10 +62,7 @@ function changedKeys(a: object, b: object, prefix = '', ignore: ReadonlySet<stri
 function zoneKeys(before: ZoneConfig, after: ZoneConfig): string[] {
   const { restart: rb, ...b } = before;
   const { restart: ra, ...a } = after;
-  return [
-    ...changedKeys(b, a, '', IGNORED_ZONE_KEYS),
-    ...changedKeys(rb, ra, 'restart.'),
-  ];
+  return [...changedKeys(b, a, '', IGNORED_ZONE_KEYS), ...changedKeys(rb, ra, 'restart.')];
 }
 
 /** Enabled zones are what runs; a zone disabled in the new file is removed, one enabled is added. */
@@ -75,6 +83,9 @@ export function diffConfigs(before: MpvisorConfig, after: MpvisorConfig): Config
     else diff.restarted.push({ before: prev, after, keys });
   }
   diff.mqtt = changedKeys(before.mqtt, after.mqtt, 'mqtt.');
-  diff.other = [...changedKeys(before.global, after.global, 'global.'), ...changedKeys(before.system, after.system, 'system.')];
+  diff.other = [
+    ...changedKeys(before.global, after.global, 'global.'),
+    ...changedKeys(before.system, after.system, 'system.'),
+  ];
   return diff;
 }

@@ -9,7 +9,14 @@ export const DEFAULT_MEDIA_BASE_PATH = '/opt/paradox/media';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
 const MESSAGE_LEVELS = ['error', 'warn', 'warning', 'info', 'debug', 'trace'] as const;
 /** The [global] keys that mqtt.ts may read (older ParadoxFX placed MQTT settings here). */
-const GLOBAL_MQTT_KEYS = ['mqtt_broker', 'mqtt_port', 'mqtt_username', 'mqtt_password', 'mqtt_client_id', 'device_name'];
+const GLOBAL_MQTT_KEYS = [
+  'mqtt_broker',
+  'mqtt_port',
+  'mqtt_username',
+  'mqtt_password',
+  'mqtt_client_id',
+  'device_name',
+];
 
 function readLogLevel(r: SectionReader): LogLevel {
   const v = r.string('log_level')?.toLowerCase();
@@ -30,7 +37,10 @@ function readHeartbeatInterval(r: SectionReader): number {
   const v = r.durationValue(key);
   if (v === undefined) return 10_000;
   if (!r.hasUnit(key) && v > 0 && v < 1000) {
-    r.warn(key, `${v} is taken as seconds (${v * 1000} ms); heartbeat_interval is in milliseconds, write ${v * 1000} or ${v}s`);
+    r.warn(
+      key,
+      `${v} is taken as seconds (${v * 1000} ms); heartbeat_interval is in milliseconds, write ${v * 1000} or ${v}s`,
+    );
     return r.inRange(key, v * 1000, { min: 1000, max: 86_400_000 }, ' ms') ?? 10_000;
   }
   return r.inRange(key, v, { min: 1000, max: 86_400_000 }, ' ms') ?? 10_000;

@@ -60,11 +60,7 @@ function parseValue(rawValue: string): ValueParse {
   return { value: stripInlineComment(trimmed).trim(), expand: true };
 }
 
-function expandEnv(
-  value: string,
-  env: NodeJS.ProcessEnv,
-  onMissing: (name: string) => void,
-): string {
+function expandEnv(value: string, env: NodeJS.ProcessEnv, onMissing: (name: string) => void): string {
   return value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
     const v = env[name];
     if (v !== undefined && v !== '') return v;
@@ -91,7 +87,12 @@ export function parseIni(text: string, problems: Problems, env: NodeJS.ProcessEn
       const name = close > 0 ? line.slice(1, close).trim() : '';
       const broken = close < 0 || after !== '' || name === '';
       if (broken) {
-        problems.error(name || line, undefined, lineNo, `malformed section header ${JSON.stringify(line)}; expected [type:name]`);
+        problems.error(
+          name || line,
+          undefined,
+          lineNo,
+          `malformed section header ${JSON.stringify(line)}; expected [type:name]`,
+        );
       }
       current = { name: name || line, line: lineNo, entries: new Map(), broken };
       sections.push(current);
@@ -115,7 +116,12 @@ export function parseIni(text: string, problems: Problems, env: NodeJS.ProcessEn
     if (parsed.note && !current.broken) problems.warn(sectionName, key, lineNo, parsed.note);
     const value = parsed.expand
       ? expandEnv(parsed.value, env, (name) =>
-          problems.error(sectionName, key, lineNo, `environment variable ${name} is not set (use \${${name}:-default} for a fallback)`),
+          problems.error(
+            sectionName,
+            key,
+            lineNo,
+            `environment variable ${name} is not set (use \${${name}:-default} for a fallback)`,
+          ),
         )
       : parsed.value;
 

@@ -16,7 +16,10 @@ export const GLOBAL_UNUSED: ReadonlySet<string> = new Set([
 
 /** Deprecated by ParadoxFX's unified volume model; a warning tells the user what replaced them. */
 export const GLOBAL_DEPRECATED: ReadonlyMap<string, string> = new Map([
-  ['ducking_volume', 'ducking_volume is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0, default 0); a zone\'s ducking_volume is translated'],
+  [
+    'ducking_volume',
+    "ducking_volume is a legacy ParadoxFX key and is ignored; use ducking_adjust (-100..0, default 0); a zone's ducking_volume is translated",
+  ],
 ]);
 
 /** Zone keys ParadoxFX reads that have no meaning for mpvisor (it always uses mpv). */

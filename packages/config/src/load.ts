@@ -10,11 +10,15 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 function readFailure(file: string, e: unknown): ConfigError {
   const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
   const why =
-    code === 'ENOENT' ? 'file not found'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : code === 'EISDIR' ? 'is a directory'
-    : e instanceof Error ? e.message
-    : String(e);
+    code === 'ENOENT'
+      ? 'file not found'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : e instanceof Error
+            ? e.message
+            : String(e);
   return new ConfigError([{ severity: 'error', section: '', message: `cannot read ${file}: ${why}` }], file);
 }
 
@@ -26,7 +30,16 @@ export async function loadConfigFile(file: string): Promise<MpvisorConfig> {
     const st = await stat(abs);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (st.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError([{ severity: 'error', section: '', message: `${abs} is ${st.size} bytes; a configuration file is at most 1 MiB` }], abs);
+      throw new ConfigError(
+        [
+          {
+            severity: 'error',
+            section: '',
+            message: `${abs} is ${st.size} bytes; a configuration file is at most 1 MiB`,
+          },
+        ],
+        abs,
+      );
     }
     text = await readFile(abs, 'utf8');
   } catch (e) {

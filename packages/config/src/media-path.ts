@@ -22,7 +22,8 @@ export function resolveMediaPath(mediaDir: string, requested: string): MediaPath
   if (requested.trim() === '') return { ok: false, reason: 'empty' };
   const base = path.resolve(mediaDir);
   const asGiven = path.resolve(base, requested);
-  const target = path.isAbsolute(requested) && !isInside(base, asGiven) ? path.resolve(base, `.${path.sep}${requested}`) : asGiven;
+  const target =
+    path.isAbsolute(requested) && !isInside(base, asGiven) ? path.resolve(base, `.${path.sep}${requested}`) : asGiven;
   if (!isInside(base, target)) return { ok: false, reason: 'outside' };
   return { ok: true, path: target };
 }

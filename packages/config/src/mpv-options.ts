@@ -5,19 +5,54 @@
 /** Canonical names (and mpv 0.35's aliases of them), lower case, without dashes or `no-`. */
 export const RESERVED_MPV_OPTIONS: ReadonlySet<string> = new Set([
   // The worker's control channel.
-  'input-ipc-server', 'input-unix-socket', 'input-ipc-client', 'input-conf', 'input-file',
+  'input-ipc-server',
+  'input-unix-socket',
+  'input-ipc-client',
+  'input-conf',
+  'input-file',
   // Configuration and code loaded from elsewhere.
-  'config', 'config-dir', 'include', 'use-filedir-conf',
-  'load-scripts', 'script', 'scripts', 'script-opt', 'script-opts', 'lua', 'lua-opts',
-  'ytdl', 'ytdl-raw-options',
+  'config',
+  'config-dir',
+  'include',
+  'use-filedir-conf',
+  'load-scripts',
+  'script',
+  'scripts',
+  'script-opt',
+  'script-opts',
+  'lua',
+  'lua-opts',
+  'ytdl',
+  'ytdl-raw-options',
   // The media-folder confinement: references, playlists, extra files, nested protocols.
-  'access-references', 'load-unsafe-playlists', 'playlist', 'demuxer-lavf-o', 'stream-lavf-o',
-  'external-file', 'external-files', 'sub-file', 'sub-files', 'subfile', 'sub-file-paths', 'sub-paths',
-  'audio-file', 'audio-files', 'audiofile', 'audio-file-paths', 'cover-art-file', 'cover-art-files',
+  'access-references',
+  'load-unsafe-playlists',
+  'playlist',
+  'demuxer-lavf-o',
+  'stream-lavf-o',
+  'external-file',
+  'external-files',
+  'sub-file',
+  'sub-files',
+  'subfile',
+  'sub-file-paths',
+  'sub-paths',
+  'audio-file',
+  'audio-files',
+  'audiofile',
+  'audio-file-paths',
+  'cover-art-file',
+  'cover-art-files',
   'lavfi-complex',
   // Files written.
-  'o', 'log-file', 'dump-stats', 'stream-record', 'record-file', 'watch-later-directory',
-  'save-position-on-quit', 'screenshot-directory',
+  'o',
+  'log-file',
+  'dump-stats',
+  'stream-record',
+  'record-file',
+  'watch-later-directory',
+  'save-position-on-quit',
+  'screenshot-directory',
   // mpvisor's own process model: an mpv that quits when idle would be restarted in a loop.
   'idle',
 ]);
@@ -41,7 +76,8 @@ function reservedName(name: string): string | undefined {
   for (const candidate of [name, bare]) {
     if (RESERVED_MPV_OPTIONS.has(candidate)) return candidate;
     const suffix = LIST_SUFFIXES.find((s) => candidate.endsWith(s));
-    if (suffix && RESERVED_MPV_OPTIONS.has(candidate.slice(0, -suffix.length))) return candidate.slice(0, -suffix.length);
+    if (suffix && RESERVED_MPV_OPTIONS.has(candidate.slice(0, -suffix.length)))
+      return candidate.slice(0, -suffix.length);
   }
   return undefined;
 }
@@ -54,6 +90,7 @@ export function mpvOptionProblem(arg: string): string | null {
     return `${JSON.stringify(arg)} is not an mpv option: write each option as --name or --name=value`;
   }
   const reserved = reservedName(name);
-  if (reserved !== undefined) return `${JSON.stringify(arg)} sets --${reserved}, which is managed by mpvisor and cannot be set here`;
+  if (reserved !== undefined)
+    return `${JSON.stringify(arg)} sets --${reserved}, which is managed by mpvisor and cannot be set here`;
   return null;
 }

@@ -31,7 +31,11 @@ function parseBroker(r: SectionReader, key: string, value: string): BrokerTarget
     if (!['mqtt', 'mqtts', 'tcp', 'ssl', 'tls'].includes(scheme)) {
       r.error(key, `unsupported broker URL scheme ${JSON.stringify(scheme)}: use mqtt:// or mqtts://`);
     }
-    const target: BrokerTarget = { host: url.hostname || 'localhost', embedded: false, tls: ['mqtts', 'ssl', 'tls'].includes(scheme) };
+    const target: BrokerTarget = {
+      host: url.hostname || 'localhost',
+      embedded: false,
+      tls: ['mqtts', 'ssl', 'tls'].includes(scheme),
+    };
     if (url.port) target.port = Number(url.port);
     return target;
   }
@@ -54,10 +58,15 @@ function readTls(r: SectionReader, baseDir: string, wanted: boolean): TlsConfig 
   if (key !== undefined && cert === undefined) r.error('key', 'a client key needs its certificate (set cert = PATH)');
   const on = explicit ?? (wanted || ca !== undefined || cert !== undefined);
   if (!on) {
-    if (r.has('reject_unauthorized')) r.warn('reject_unauthorized', 'has no effect without TLS (set tls = true, ca, or an mqtts:// broker)');
+    if (r.has('reject_unauthorized'))
+      r.warn('reject_unauthorized', 'has no effect without TLS (set tls = true, ca, or an mqtts:// broker)');
     return undefined;
   }
-  if (!reject) r.warn('reject_unauthorized', 'TLS certificate verification is disabled: anyone on the path can impersonate the broker');
+  if (!reject)
+    r.warn(
+      'reject_unauthorized',
+      'TLS certificate verification is disabled: anyone on the path can impersonate the broker',
+    );
   const tls: TlsConfig = { reject_unauthorized: reject };
   if (ca !== undefined) tls.ca = ca;
   if (cert !== undefined) tls.cert = cert;
@@ -103,7 +112,8 @@ export function readMqtt(r: SectionReader, g: SectionReader, baseDir: string): M
     else r.error('protocol_version', `expected 5 (MQTT 5) or 4 (MQTT 3.1.1), got ${JSON.stringify(pv)}`);
   }
   if (target.embedded) {
-    if (pv !== undefined && protocol === 5) r.warn('protocol_version', 'the embedded broker speaks MQTT 3.1.1 only; using protocol_version = 4');
+    if (pv !== undefined && protocol === 5)
+      r.warn('protocol_version', 'the embedded broker speaks MQTT 3.1.1 only; using protocol_version = 4');
     protocol = 4;
   }
 
@@ -115,7 +125,9 @@ export function readMqtt(r: SectionReader, g: SectionReader, baseDir: string): M
   const replyPrefix = ownReplyPrefix ?? `${baseTopic}/replies`;
   // The default follows base_topic, whose own problem is already reported.
   if (ownReplyPrefix !== undefined) {
-    const rpProblem = topicProblem(ownReplyPrefix) ?? (ownReplyPrefix.startsWith('$') ? 'must not start with "$" (broker topics)' : null);
+    const rpProblem =
+      topicProblem(ownReplyPrefix) ??
+      (ownReplyPrefix.startsWith('$') ? 'must not start with "$" (broker topics)' : null);
     if (rpProblem) r.error('reply_prefix', rpProblem);
   }
 
@@ -128,7 +140,8 @@ export function readMqtt(r: SectionReader, g: SectionReader, baseDir: string): M
   const [wr, wk] = pick('password', 'mqtt_password');
   const username = ur.string(uk);
   const password = wr.string(wk);
-  if (password !== undefined && username === undefined) wr.warn(wk, 'a password without a username is not sent by most brokers');
+  if (password !== undefined && username === undefined)
+    wr.warn(wk, 'a password without a username is not sent by most brokers');
 
   const [cr, ck] = pick('client_id', 'mqtt_client_id');
   const clientId = cr.string(ck) ?? `mpvisor-${deviceName}`;

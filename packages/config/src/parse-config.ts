@@ -21,20 +21,35 @@ function mergeRepeated(sections: IniSection[], problems: Problems): IniSection |
   if (!first) return undefined;
   const merged: IniSection = { ...first, entries: new Map(first.entries) };
   for (const s of rest) {
-    problems.warn(s.name, undefined, s.line, `section [${s.name}] repeated (first at line ${first.line}); keys are merged, later values win`);
+    problems.warn(
+      s.name,
+      undefined,
+      s.line,
+      `section [${s.name}] repeated (first at line ${first.line}); keys are merged, later values win`,
+    );
     for (const [k, e] of s.entries) merged.entries.set(k, e);
   }
   return merged;
 }
 
-function crossCheck(zones: ZoneConfig[], systemTopic: string, readers: Map<ZoneConfig, SectionReader>, problems: Problems): void {
+function crossCheck(
+  zones: ZoneConfig[],
+  systemTopic: string,
+  readers: Map<ZoneConfig, SectionReader>,
+  problems: Problems,
+): void {
   const names = new Map<string, ZoneConfig>();
   const topics = new Map<string, ZoneConfig>();
   for (const z of zones) {
     const r = readers.get(z);
     const earlier = names.get(z.name);
     if (earlier) {
-      problems.error(z.section, undefined, z.line, `duplicate zone name "${z.name}": already defined by [${earlier.section}] at line ${earlier.line}`);
+      problems.error(
+        z.section,
+        undefined,
+        z.line,
+        `duplicate zone name "${z.name}": already defined by [${earlier.section}] at line ${earlier.line}`,
+      );
       continue; // its topic clash would only repeat the same mistake
     } else {
       names.set(z.name, z);
@@ -47,7 +62,12 @@ function crossCheck(zones: ZoneConfig[], systemTopic: string, readers: Map<ZoneC
     }
     const clash = topics.get(z.topic);
     if (clash) {
-      problems.error(z.section, 'topic', line, `duplicate topic "${z.topic}": already used by zone "${clash.name}" ([${clash.section}], line ${clash.line})`);
+      problems.error(
+        z.section,
+        'topic',
+        line,
+        `duplicate topic "${z.topic}": already used by zone "${clash.name}" ([${clash.section}], line ${clash.line})`,
+      );
     } else {
       topics.set(z.topic, z);
     }
@@ -58,16 +78,27 @@ function crossCheck(zones: ZoneConfig[], systemTopic: string, readers: Map<ZoneC
 }
 
 /** Every topic the supervisor subscribes or publishes to (protocol's topic names, spelled out here). */
-function checkReplyPrefix(r: SectionReader, mqtt: MpvisorConfig['mqtt'], heartbeatTopic: string, systemTopic: string, zones: ZoneConfig[]): void {
+function checkReplyPrefix(
+  r: SectionReader,
+  mqtt: MpvisorConfig['mqtt'],
+  heartbeatTopic: string,
+  systemTopic: string,
+  zones: ZoneConfig[],
+): void {
   const own = [
     heartbeatTopic,
     `${mqtt.base_topic}/${mqtt.device_name}/availability`,
     ...['command', 'commands', 'state', 'events', 'warnings', 'metrics'].map((t) => `${systemTopic}/${t}`),
-    ...zones.filter((z) => z.enabled).flatMap((z) => ['commands', 'state', 'events', 'warnings'].map((t) => `${z.topic}/${t}`)),
+    ...zones
+      .filter((z) => z.enabled)
+      .flatMap((z) => ['commands', 'state', 'events', 'warnings'].map((t) => `${z.topic}/${t}`)),
   ];
   const clashes = replyPrefixClashes(mqtt.reply_prefix, own);
   if (clashes.length > 0) {
-    r.error('reply_prefix', `"${mqtt.reply_prefix}" must not contain the supervisor's own topics (${clashes.slice(0, 3).join(', ')}): replies are published with its credentials`);
+    r.error(
+      'reply_prefix',
+      `"${mqtt.reply_prefix}" must not contain the supervisor's own topics (${clashes.slice(0, 3).join(', ')}): replies are published with its credentials`,
+    );
   }
 }
 
@@ -105,7 +136,8 @@ function build(text: string, opts: ParseOptions, problems: Problems): MpvisorCon
     }
   }
 
-  const reader = (kind: Single, name: string) => new SectionReader(mergeRepeated(singles[kind], problems), name, problems);
+  const reader = (kind: Single, name: string) =>
+    new SectionReader(mergeRepeated(singles[kind], problems), name, problems);
   const mqttR = reader('mqtt', 'mqtt');
   const globalR = reader('global', 'global');
   const systemR = reader('system', 'system:main');
@@ -134,7 +166,12 @@ export function parseConfigText(text: string, opts: ParseOptions = {}): ParseRes
     config = build(typeof text === 'string' ? text : String(text), opts, problems);
   } catch (e) {
     // A bug here must not crash `config check`; report it like any other problem.
-    problems.error('', undefined, undefined, `internal error while reading the configuration: ${e instanceof Error ? e.message : String(e)}`);
+    problems.error(
+      '',
+      undefined,
+      undefined,
+      `internal error while reading the configuration: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const all = problems.sorted();
   if (!config || problems.hasErrors) return { config: null, problems: all };

@@ -50,7 +50,10 @@ export function readRestartPolicy(
   const overridden = RESTART_KEYS.some((k) => r.has(k));
   const p: RestartPolicyConfig = {
     restart_type: r.oneOf('restart_type', RESTART_TYPES, base.restart_type),
-    restart_backoff_initial_ms: r.duration('restart_backoff_initial_ms', base.restart_backoff_initial_ms, { min: 0, max: TEN_MIN_MS }),
+    restart_backoff_initial_ms: r.duration('restart_backoff_initial_ms', base.restart_backoff_initial_ms, {
+      min: 0,
+      max: TEN_MIN_MS,
+    }),
     restart_backoff_max_ms: r.duration('restart_backoff_max_ms', base.restart_backoff_max_ms, { min: 0, max: DAY_MS }),
     restart_backoff_factor: r.num('restart_backoff_factor', base.restart_backoff_factor, { min: 1, max: 10 }),
     restart_jitter: r.num('restart_jitter', base.restart_jitter, { min: 0, max: 1 }),
@@ -68,15 +71,32 @@ export function readRestartPolicy(
   const cpu = r.optNum('max_cpu_percent', { min: 1, max: 100_000 }) ?? base.max_cpu_percent;
   if (cpu !== undefined) p.max_cpu_percent = cpu;
 
-  if (p.restart_backoff_max_ms < p.restart_backoff_initial_ms && (r.has('restart_backoff_max_ms') || r.has('restart_backoff_initial_ms'))) {
+  if (
+    p.restart_backoff_max_ms < p.restart_backoff_initial_ms &&
+    (r.has('restart_backoff_max_ms') || r.has('restart_backoff_initial_ms'))
+  ) {
     const key = r.has('restart_backoff_max_ms') ? 'restart_backoff_max_ms' : 'restart_backoff_initial_ms';
-    r.error(key, `restart_backoff_max_ms (${p.restart_backoff_max_ms}) must not be below restart_backoff_initial_ms (${p.restart_backoff_initial_ms})`);
+    r.error(
+      key,
+      `restart_backoff_max_ms (${p.restart_backoff_max_ms}) must not be below restart_backoff_initial_ms (${p.restart_backoff_initial_ms})`,
+    );
   }
-  if (p.health_interval_ms >= p.heartbeat_timeout_ms && (r.has('health_interval_ms') || r.has('heartbeat_timeout_ms'))) {
+  if (
+    p.health_interval_ms >= p.heartbeat_timeout_ms &&
+    (r.has('health_interval_ms') || r.has('heartbeat_timeout_ms'))
+  ) {
     const key = r.has('health_interval_ms') ? 'health_interval_ms' : 'heartbeat_timeout_ms';
-    r.warn(key, `health_interval_ms (${p.health_interval_ms}) should be well below heartbeat_timeout_ms (${p.heartbeat_timeout_ms}), or one late heartbeat kills the worker`);
+    r.warn(
+      key,
+      `health_interval_ms (${p.health_interval_ms}) should be well below heartbeat_timeout_ms (${p.heartbeat_timeout_ms}), or one late heartbeat kills the worker`,
+    );
   }
-  if (p.restart_on_resource_limit && p.max_rss_mb === undefined && p.max_cpu_percent === undefined && r.has('restart_on_resource_limit')) {
+  if (
+    p.restart_on_resource_limit &&
+    p.max_rss_mb === undefined &&
+    p.max_cpu_percent === undefined &&
+    r.has('restart_on_resource_limit')
+  ) {
     r.warn('restart_on_resource_limit', 'has no effect without max_rss_mb or max_cpu_percent');
   }
   return { policy: p, overridden };

@@ -67,5 +67,8 @@ export function classifySection(s: IniSection): SectionRole {
       message: `"${prefix}" is not a zone section type although type = ${typed}; write the section as [${typed}:${name}]`,
     };
   }
-  return { role: 'skip', message: `unknown section type "${prefix}" (zones are audio, screen, combined-audio); section skipped` };
+  return {
+    role: 'skip',
+    message: `unknown section type "${prefix}" (zones are audio, screen, combined-audio); section skipped`,
+  };
 }

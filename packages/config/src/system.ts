@@ -29,7 +29,10 @@ export function readSystem(r: SectionReader, baseTopic: string): SystemConfig {
     restart: policy,
   };
   if (s.allow_host_commands) {
-    r.warn('allow_host_commands', 'stop, reboot, shutdown and killPfx can now be sent over MQTT by anyone allowed to publish on the system topic');
+    r.warn(
+      'allow_host_commands',
+      'stop, reboot, shutdown and killPfx can now be sent over MQTT by anyone allowed to publish on the system topic',
+    );
   }
   reportLeftovers(r, NONE, NO_HINTS);
   return s;

@@ -3,7 +3,8 @@ import path from 'node:path';
 
 /** A topic we publish under: no wildcards (they are illegal in publish topics) and no empty levels. */
 export function topicProblem(topic: string): string | null {
-  if (topic.includes('+') || topic.includes('#')) return `topic ${JSON.stringify(topic)} must not contain the MQTT wildcards + or #`;
+  if (topic.includes('+') || topic.includes('#'))
+    return `topic ${JSON.stringify(topic)} must not contain the MQTT wildcards + or #`;
   if (topic.includes('\0')) return 'topic must not contain NUL characters';
   if (topic.startsWith('/') || topic.endsWith('/') || topic.includes('//')) {
     return `topic ${JSON.stringify(topic)} must not start or end with "/" nor contain empty levels`;

@@ -56,7 +56,10 @@ export function readList(r: SectionReader, key: string): string[] {
     r.error(key, 'expected a JSON array of strings, e.g. ["pulse/a", "pulse/b"], or a comma-separated list');
     return [];
   }
-  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export function readMpvOptions(r: SectionReader, key: string): string[] {
@@ -96,7 +99,8 @@ export function readVolumes(r: SectionReader, maxVolume: number): Volumes {
       r.warn('background_music_volume', 'legacy ParadoxFX key, ignored because background_volume is set');
     }
   }
-  const effects = r.optNum('effects_volume', VOLUME) ?? (r.has('effect_volume') ? r.optNum('effect_volume', VOLUME) : undefined);
+  const effects =
+    r.optNum('effects_volume', VOLUME) ?? (r.has('effect_volume') ? r.optNum('effect_volume', VOLUME) : undefined);
   const v: Volumes = {
     volume: zoneVolume,
     background_volume: background ?? zoneVolume,
@@ -116,7 +120,10 @@ export function readVolumes(r: SectionReader, maxVolume: number): Volumes {
  * ducking_adjust, else a zone's legacy ducking_volume translated as ParadoxFX does (70 -> -30), else
  * the global value; speech_ducking / video_ducking (-100..100, 0 = no duck) as each kind's default.
  */
-export function readDucking(r: SectionReader, globalAdjust: number): { ducking_adjust: number; speech_ducking?: number; video_ducking?: number } {
+export function readDucking(
+  r: SectionReader,
+  globalAdjust: number,
+): { ducking_adjust: number; speech_ducking?: number; video_ducking?: number } {
   let adjust = r.optNum('ducking_adjust', { min: -100, max: 0 });
   const legacy = r.optNum('ducking_volume', { min: 0, max: 100 });
   if (legacy !== undefined) {
@@ -129,5 +136,9 @@ export function readDucking(r: SectionReader, globalAdjust: number): { ducking_a
   }
   const speech = r.optNum('speech_ducking', { min: -100, max: 100 });
   const video = r.optNum('video_ducking', { min: -100, max: 100 });
-  return { ducking_adjust: adjust ?? globalAdjust, ...(speech !== undefined ? { speech_ducking: speech } : {}), ...(video !== undefined ? { video_ducking: video } : {}) };
+  return {
+    ducking_adjust: adjust ?? globalAdjust,
+    ...(speech !== undefined ? { speech_ducking: speech } : {}),
+    ...(video !== undefined ? { video_ducking: video } : {}),
+  };
 }

@@ -52,10 +52,16 @@ function readCombined(r: SectionReader, z: ZoneConfig): void {
       z.combined_sinks = [primary, secondary];
     }
     if (z.combined_sinks.length < 2) {
-      r.error('combined_sinks', 'a combined-audio zone needs at least two sinks: combined_sinks = pulse/a, pulse/b (or primary_device and secondary_device)');
+      r.error(
+        'combined_sinks',
+        'a combined-audio zone needs at least two sinks: combined_sinks = pulse/a, pulse/b (or primary_device and secondary_device)',
+      );
     }
   } else if (z.combined_sinks.length > 0) {
-    r.warn('combined_sinks', `only combined-audio zones create a combined sink; to get one, write the section as [combined-audio:${z.name}]`);
+    r.warn(
+      'combined_sinks',
+      `only combined-audio zones create a combined sink; to get one, write the section as [combined-audio:${z.name}]`,
+    );
   }
 }
 
@@ -77,20 +83,28 @@ function readScreenKeys(r: SectionReader, z: ZoneConfig): void {
   if (image !== undefined) {
     const res = resolveMediaPath(z.media_dir, image);
     if (res.ok) z.default_image = image;
-    else r.error('default_image', `${JSON.stringify(image)} is not a file inside the zone's media folder (${res.reason})`);
+    else
+      r.error('default_image', `${JSON.stringify(image)} is not a file inside the zone's media folder (${res.reason})`);
   }
   z.mpv_video_options = readMpvOptions(r, 'mpv_video_options');
   z.video_queue_max = r.int('video_queue_max', 5, { min: 0, max: 1000 });
 }
 
-export function readZone(r: SectionReader, section: IniSection, prefix: ZoneKind, name: string, ctx: ZoneContext): ZoneConfig {
+export function readZone(
+  r: SectionReader,
+  section: IniSection,
+  prefix: ZoneKind,
+  name: string,
+  ctx: ZoneContext,
+): ZoneConfig {
   const nameProblem = zoneNameProblem(name);
   if (nameProblem) r.error(undefined, nameProblem);
   // ParadoxFX's dual_output_mode audio zone (primary_device + secondary_device) is mpvisor's combined-audio zone.
   const dual = r.bool('dual_output_mode', false);
   const declared = resolveKind(r, prefix, name);
   const kind = dual && declared === 'audio' ? 'combined-audio' : declared;
-  if (dual && prefix !== 'audio') r.warn('dual_output_mode', `only audio zones have a dual output; ignored in [${r.name}]`);
+  if (dual && prefix !== 'audio')
+    r.warn('dual_output_mode', `only audio zones have a dual output; ignored in [${r.name}]`);
   const ownTopic = r.string('topic');
   const topic = ownTopic ?? `${ctx.baseTopic}/${name}`;
   const tp = ownTopic === undefined ? null : topicProblem(ownTopic);

@@ -29,11 +29,12 @@ const EXPECTED_ZONES: Record<string, string[]> = {
   'pfx-volume-example.ini': ['audio_room/audio/on', 'stage_display/screen/on'],
 };
 
-const files = readdirSync(dir).filter((f) => f.endsWith('.ini')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.ini'))
+  .sort();
 const load = (f: string): Promise<MpvisorConfig> => loadConfigFile(path.join(dir, f));
 const summary = (c: MpvisorConfig) => c.zones.map((z) => `${z.name}/${z.kind}/${z.enabled ? 'on' : 'off'}`);
-const skipped = (c: MpvisorConfig) =>
-  c.problems.filter((p) => p.message.includes('skipped')).map((p) => p.section);
+const skipped = (c: MpvisorConfig) => c.problems.filter((p) => p.message.includes('skipped')).map((p) => p.section);
 
 describe('ParadoxFX corpus', () => {
   it('has an expectation for every file in the fixture folder', () => {
@@ -84,15 +85,37 @@ describe('ParadoxFX corpus', () => {
       background_volume: 60,
       topic: 'paradox/zone1/screen',
     });
-    expect(z1?.mpv_video_options).toEqual(['--hwdec=auto', '--vo=gpu', '--gpu-context=drm', '--profile=gpu-hq', '--cache=yes', '--cache-secs=5']);
+    expect(z1?.mpv_video_options).toEqual([
+      '--hwdec=auto',
+      '--vo=gpu',
+      '--gpu-context=drm',
+      '--profile=gpu-hq',
+      '--cache=yes',
+      '--cache-secs=5',
+    ]);
     expect(phones?.enabled).toBe(false); // "false                   # Set to true ..."
     expect(c.global.extra).toMatchObject({ max_concurrent_videos: '2', prefer_h264_codec: 'true' });
     expect(skipped(c)).toEqual([
-      'light:zone1-main', 'light:zone1-accent', 'light:zone2-main', 'light:zone2-accent',
-      'light-group:zone1-all', 'light-group:zone2-all', 'light-group:all-zones',
-      'relay:zone1-power', 'relay:zone2-power', 'relay:master-emergency', 'relay:entrance-lock', 'relay:maintenance-mode',
-      'controller:hue', 'controller:wiz', 'controller:zigbee', 'controller:zwave',
-      'pi4_optimization', 'aliases', 'failsafe', 'logging',
+      'light:zone1-main',
+      'light:zone1-accent',
+      'light:zone2-main',
+      'light:zone2-accent',
+      'light-group:zone1-all',
+      'light-group:zone2-all',
+      'light-group:all-zones',
+      'relay:zone1-power',
+      'relay:zone2-power',
+      'relay:master-emergency',
+      'relay:entrance-lock',
+      'relay:maintenance-mode',
+      'controller:hue',
+      'controller:wiz',
+      'controller:zigbee',
+      'controller:zwave',
+      'pi4_optimization',
+      'aliases',
+      'failsafe',
+      'logging',
     ]);
     // one warning per skipped section, none for the keys inside them
     expect(c.problems.filter((p) => p.section === 'logging')).toHaveLength(1);
@@ -114,8 +137,20 @@ describe('ParadoxFX corpus', () => {
   it('reads the unified volume model (pfx-volume-example.ini) and dual outputs (pfx-pi5-aha.ini)', async () => {
     const v = await load('pfx-volume-example.ini');
     expect(v.global.max_volume).toBe(180);
-    expect(v.zones[0]).toMatchObject({ kind: 'audio', max_volume: 170, ducking_adjust: -35, speech_volume: 110, effects_volume: 120 });
-    expect(v.zones[1]).toMatchObject({ kind: 'screen', max_volume: 180, ducking_adjust: -45, video_volume: 95, media_dir: '/opt/paradox/media/houdini-voice' });
+    expect(v.zones[0]).toMatchObject({
+      kind: 'audio',
+      max_volume: 170,
+      ducking_adjust: -35,
+      speech_volume: 110,
+      effects_volume: 120,
+    });
+    expect(v.zones[1]).toMatchObject({
+      kind: 'screen',
+      max_volume: 180,
+      ducking_adjust: -45,
+      video_volume: 95,
+      media_dir: '/opt/paradox/media/houdini-voice',
+    });
     expect(v.zones[0]?.topic).toBe('paradox/audio_room'); // default {base_topic}/{name}
 
     const a = await load('pfx-pi5-aha.ini');

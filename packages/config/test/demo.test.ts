@@ -10,8 +10,13 @@ describe('demoConfig', () => {
     expect(c.source).toBeNull();
     expect(c.problems).toEqual([]);
     expect(c.mqtt).toMatchObject({
-      embedded: true, broker: '127.0.0.1', port: 1883, url: 'mqtt://127.0.0.1:1883',
-      base_topic: 'mpvisor', device_name: 'demo', protocol_version: 4,
+      embedded: true,
+      broker: '127.0.0.1',
+      port: 1883,
+      url: 'mqtt://127.0.0.1:1883',
+      base_topic: 'mpvisor',
+      device_name: 'demo',
+      protocol_version: 4,
     });
     expect(c.global.media_base_path).toBe('/tmp/mpvisor-demo');
     expect(c.system.topic).toBe('mpvisor/system');
@@ -45,7 +50,13 @@ describe('ensureDemoMedia', () => {
   });
 
   it('writes the tones, the chime and the speech sample', () => {
-    expect(files.map((f) => path.basename(f))).toEqual(['tone-220.wav', 'tone-330.wav', 'tone-440.wav', 'chime.wav', 'speech-1.wav']);
+    expect(files.map((f) => path.basename(f))).toEqual([
+      'tone-220.wav',
+      'tone-330.wav',
+      'tone-440.wav',
+      'chime.wav',
+      'speech-1.wav',
+    ]);
     expect(files.every((f) => path.dirname(f) === dir)).toBe(true);
   });
 

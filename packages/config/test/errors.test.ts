@@ -20,13 +20,31 @@ describe('invalid values are errors naming section, key and line', () => {
     expectOneError(ini('[audio:a]', 'volume = loud'), 'audio:a', 'volume', 'volume = loud', 'expected a number');
     expectOneError(ini('[audio:a]', 'enabled = maybe'), 'audio:a', 'enabled', 'enabled =', 'true/false');
     expectOneError(ini('[mqtt]', 'keepalive = 1.5', '[audio:a]'), 'mqtt', 'keepalive', 'keepalive', 'whole number');
-    expectOneError(ini('[system:main]', 'reset_timeout = soon', '[audio:a]'), 'system:main', 'reset_timeout', 'reset_timeout', 'duration');
+    expectOneError(
+      ini('[system:main]', 'reset_timeout = soon', '[audio:a]'),
+      'system:main',
+      'reset_timeout',
+      'reset_timeout',
+      'duration',
+    );
   });
 
   it('out of range volume', () => {
-    expectOneError(ini('[audio:a]', 'type = audio', 'background_volume = 250'), 'audio:a', 'background_volume', 'background_volume', 'between 0 and 200');
+    expectOneError(
+      ini('[audio:a]', 'type = audio', 'background_volume = 250'),
+      'audio:a',
+      'background_volume',
+      'background_volume',
+      'between 0 and 200',
+    );
     expectOneError(ini('[screen:s]', 'video_volume = -1'), 'screen:s', 'video_volume', 'video_volume', 'out of range');
-    expectOneError(ini('[global]', 'ducking_adjust = 20', '[audio:a]'), 'global', 'ducking_adjust', 'ducking_adjust', 'between -100 and 0');
+    expectOneError(
+      ini('[global]', 'ducking_adjust = 20', '[audio:a]'),
+      'global',
+      'ducking_adjust',
+      'ducking_adjust',
+      'between -100 and 0',
+    );
   });
 
   it('unknown zone type, and a type contradicting the section', () => {
@@ -41,7 +59,13 @@ describe('invalid values are errors naming section, key and line', () => {
     const implicit = ini('[mqtt]', 'base_topic = p', '[audio:a]', '[audio:b]', 'topic = p/a');
     expectOneError(implicit, 'audio:b', 'topic', 'topic = p/a', 'duplicate topic');
     expectOneError(ini('[audio:a]', '[screen:a]'), 'screen:a', undefined, '[screen:a]', 'duplicate zone name');
-    expectOneError(ini('[system:main]', 'topic = t/sys', '[audio:a]', 'topic = t/sys  # zone'), 'audio:a', 'topic', '# zone', 'system topic');
+    expectOneError(
+      ini('[system:main]', 'topic = t/sys', '[audio:a]', 'topic = t/sys  # zone'),
+      'audio:a',
+      'topic',
+      '# zone',
+      'system topic',
+    );
   });
 
   it('allows a disabled zone to share a topic', () => {
@@ -54,35 +78,101 @@ describe('invalid values are errors naming section, key and line', () => {
     expectOneError(base + 'media_path = /etc\n', 'audio:a', 'media_path', 'media_path', 'outside');
     expectOneError(base + 'media_dir = sub/../../media-other\n', 'audio:a', 'media_dir', 'media_dir', 'outside');
     expect(errors(base + 'media_dir = /srv/media/ok\n')).toEqual([]);
-    expectOneError(ini('[global]', 'media_base_path = /srv/media', '[screen:s]', 'default_image = ../x.png'), 'screen:s', 'default_image', 'default_image', 'outside');
+    expectOneError(
+      ini('[global]', 'media_base_path = /srv/media', '[screen:s]', 'default_image = ../x.png'),
+      'screen:s',
+      'default_image',
+      'default_image',
+      'outside',
+    );
   });
 
   it('bad port', () => {
     expectOneError(ini('[mqtt]', 'port = 70000', '[audio:a]'), 'mqtt', 'port', 'port', 'between 1 and 65535');
     expectOneError(ini('[mqtt]', 'port = mqtt', '[audio:a]'), 'mqtt', 'port', 'port', 'whole number');
-    expectOneError(ini('[mqtt]', 'broker = mqtt://h:1884', 'port = 1883', '[audio:a]'), 'mqtt', 'port', 'port =', 'contradicts');
+    expectOneError(
+      ini('[mqtt]', 'broker = mqtt://h:1884', 'port = 1883', '[audio:a]'),
+      'mqtt',
+      'port',
+      'port =',
+      'contradicts',
+    );
   });
 
   it('bad protocol_version', () => {
-    expectOneError(ini('[mqtt]', 'protocol_version = 3', '[audio:a]'), 'mqtt', 'protocol_version', 'protocol_version', 'expected 5');
+    expectOneError(
+      ini('[mqtt]', 'protocol_version = 3', '[audio:a]'),
+      'mqtt',
+      'protocol_version',
+      'protocol_version',
+      'expected 5',
+    );
   });
 
   it('other value checks', () => {
     expectOneError(ini('[mqtt]', 'broker = not a host', '[audio:a]'), 'mqtt', 'broker', 'broker', 'not a valid host');
     expectOneError(ini('[mqtt]', 'base_topic = a/#', '[audio:a]'), 'mqtt', 'base_topic', 'base_topic', 'wildcards');
-    expectOneError(ini('[global]', 'log_level = loud', '[audio:a]'), 'global', 'log_level', 'log_level', 'expected one of');
+    expectOneError(
+      ini('[global]', 'log_level = loud', '[audio:a]'),
+      'global',
+      'log_level',
+      'log_level',
+      'expected one of',
+    );
     expectOneError(ini('[audio:bad name]'), 'audio:bad name', undefined, '[audio:bad name]', 'zone name');
-    expectOneError(ini('[combined-audio:c]', 'combined_sinks = pulse/a'), 'combined-audio:c', 'combined_sinks', 'combined_sinks =', 'at least two');
-    expectOneError(ini('[audio:a]', 'mpv_audio_options = --input-ipc-server=/tmp/x'), 'audio:a', 'mpv_audio_options', 'mpv_audio', 'managed by mpvisor');
+    expectOneError(
+      ini('[combined-audio:c]', 'combined_sinks = pulse/a'),
+      'combined-audio:c',
+      'combined_sinks',
+      'combined_sinks =',
+      'at least two',
+    );
+    expectOneError(
+      ini('[audio:a]', 'mpv_audio_options = --input-ipc-server=/tmp/x'),
+      'audio:a',
+      'mpv_audio_options',
+      'mpv_audio',
+      'managed by mpvisor',
+    );
     expectOneError(ini('[mqtt]', 'cert = c.pem', '[audio:a]'), 'mqtt', 'cert', 'cert', 'needs its key');
   });
 
   it('reply_prefix: a valid topic holding none of our own topics', () => {
-    expectOneError(ini('[mqtt]', 'reply_prefix = r/+', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'wildcards');
-    expectOneError(ini('[mqtt]', 'reply_prefix = $SYS/r', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'must not start with "$"');
-    expectOneError(ini('[mqtt]', 'base_topic = p', 'reply_prefix = p', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'p/system/command');
-    expectOneError(ini('[mqtt]', 'base_topic = p', 'reply_prefix = p/a', '[audio:a]'), 'mqtt', 'reply_prefix', 'reply_prefix', 'p/a/commands');
-    expectOneError(ini('[mqtt]', 'base_topic = p', '[audio:replies]'), 'mqtt', 'reply_prefix', '[mqtt]', 'p/replies/commands');
+    expectOneError(
+      ini('[mqtt]', 'reply_prefix = r/+', '[audio:a]'),
+      'mqtt',
+      'reply_prefix',
+      'reply_prefix',
+      'wildcards',
+    );
+    expectOneError(
+      ini('[mqtt]', 'reply_prefix = $SYS/r', '[audio:a]'),
+      'mqtt',
+      'reply_prefix',
+      'reply_prefix',
+      'must not start with "$"',
+    );
+    expectOneError(
+      ini('[mqtt]', 'base_topic = p', 'reply_prefix = p', '[audio:a]'),
+      'mqtt',
+      'reply_prefix',
+      'reply_prefix',
+      'p/system/command',
+    );
+    expectOneError(
+      ini('[mqtt]', 'base_topic = p', 'reply_prefix = p/a', '[audio:a]'),
+      'mqtt',
+      'reply_prefix',
+      'reply_prefix',
+      'p/a/commands',
+    );
+    expectOneError(
+      ini('[mqtt]', 'base_topic = p', '[audio:replies]'),
+      'mqtt',
+      'reply_prefix',
+      '[mqtt]',
+      'p/replies/commands',
+    );
     expect(errors(ini('[mqtt]', 'base_topic = p', 'reply_prefix = p/a/replies', '[audio:a]'))).toEqual([]);
   });
 });
@@ -113,7 +203,9 @@ describe('all errors at once', () => {
       'audio:a.media_dir@8',
       'audio:b.type@11',
     ]);
-    expect(problems).toContainEqual(expect.objectContaining({ severity: 'warning', section: 'audio:a', key: 'colour', line: 9 }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ severity: 'warning', section: 'audio:a', key: 'colour', line: 9 }),
+    );
   });
 
   it('ConfigError lists every error as "section.key (line N): message"', async () => {
@@ -149,13 +241,26 @@ describe('warnings', () => {
   });
 
   it('formatProblem', () => {
-    expect(formatProblem({ severity: 'error', section: 'audio:a', key: 'volume', line: 7, message: 'bad' })).toBe('error: audio:a.volume (line 7): bad');
-    expect(formatProblem({ severity: 'warning', section: 'logging', line: 3, message: 'skipped' })).toBe('warning: logging (line 3): skipped');
+    expect(formatProblem({ severity: 'error', section: 'audio:a', key: 'volume', line: 7, message: 'bad' })).toBe(
+      'error: audio:a.volume (line 7): bad',
+    );
+    expect(formatProblem({ severity: 'warning', section: 'logging', line: 3, message: 'skipped' })).toBe(
+      'warning: logging (line 3): skipped',
+    );
     expect(formatProblem({ severity: 'error', section: '', message: 'cannot read' })).toBe('error: cannot read');
   });
 
   it('legacy and screen-only keys', () => {
-    const w = warnings(ini('[audio:a]', 'display = :0', 'speech_ducking = 20', 'player_type = cvlc', 'name = Lobby', 'mpv_video_profile = x'));
+    const w = warnings(
+      ini(
+        '[audio:a]',
+        'display = :0',
+        'speech_ducking = 20',
+        'player_type = cvlc',
+        'name = Lobby',
+        'mpv_video_profile = x',
+      ),
+    );
     expect(w.map((p) => p.key).sort()).toEqual(['display', 'player_type']);
   });
 });

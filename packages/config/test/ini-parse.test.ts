@@ -13,13 +13,18 @@ function doc(text: string, env: NodeJS.ProcessEnv = {}) {
 describe('parseIni', () => {
   it('keeps the line of every key and every section', () => {
     const { d, get } = doc(ini('# head', '', '[mqtt]', 'broker = a', '', '; note', '[audio:x]', '  volume=  80  '));
-    expect(d.sections.map((s) => [s.name, s.line])).toEqual([['mqtt', 3], ['audio:x', 7]]);
+    expect(d.sections.map((s) => [s.name, s.line])).toEqual([
+      ['mqtt', 3],
+      ['audio:x', 7],
+    ]);
     expect(get('mqtt', 'broker')).toEqual({ key: 'broker', value: 'a', line: 4 });
     expect(get('audio:x', 'volume')).toEqual({ key: 'volume', value: '80', line: 8 });
   });
 
   it('strips # and ; comments after whitespace but keeps them inside a word', () => {
-    const { get } = doc(ini('[s]', 'a = debug  #info', 'b = x ; y', 'c = pass#word', 'd = # not required', 'e =', 'f=v;w'));
+    const { get } = doc(
+      ini('[s]', 'a = debug  #info', 'b = x ; y', 'c = pass#word', 'd = # not required', 'e =', 'f=v;w'),
+    );
     expect(get('s', 'a')?.value).toBe('debug');
     expect(get('s', 'b')?.value).toBe('x');
     expect(get('s', 'c')?.value).toBe('pass#word');
@@ -36,7 +41,9 @@ describe('parseIni', () => {
   });
 
   it('expands ${VAR} and ${VAR:-default} from the given environment', () => {
-    const { get, problems } = doc(ini('[s]', 'a = ${USER_X}', 'b = ${NOPE:-fallback}', 'c = x${MISSING}y'), { USER_X: 'me' });
+    const { get, problems } = doc(ini('[s]', 'a = ${USER_X}', 'b = ${NOPE:-fallback}', 'c = x${MISSING}y'), {
+      USER_X: 'me',
+    });
     expect(get('s', 'a')?.value).toBe('me');
     expect(get('s', 'b')?.value).toBe('fallback');
     expect(problems).toEqual([expect.objectContaining({ severity: 'error', section: 's', key: 'c', line: 4 })]);
@@ -65,7 +72,9 @@ describe('parseConfigText on odd input', () => {
   });
 
   it('warns about keys before the first section', () => {
-    expect(warnings(ini('stray = 1', '[audio:a]'))).toContainEqual(expect.objectContaining({ section: '', key: 'stray', line: 1 }));
+    expect(warnings(ini('stray = 1', '[audio:a]'))).toContainEqual(
+      expect.objectContaining({ section: '', key: 'stray', line: 1 }),
+    );
   });
 
   it('merges a repeated [global] section with a warning, later values win', () => {
@@ -76,8 +85,18 @@ describe('parseConfigText on odd input', () => {
   });
 
   it('accepts every boolean spelling', () => {
-    const spellings: [string, boolean][] = [['true', true], ['yes', true], ['1', true], ['on', true], ['TRUE', true],
-      ['false', false], ['no', false], ['0', false], ['off', false], ['Off', false]];
+    const spellings: [string, boolean][] = [
+      ['true', true],
+      ['yes', true],
+      ['1', true],
+      ['on', true],
+      ['TRUE', true],
+      ['false', false],
+      ['no', false],
+      ['0', false],
+      ['off', false],
+      ['Off', false],
+    ];
     for (const [word, value] of spellings) {
       expect(ok(ini('[audio:a]', `enabled = ${word}`)).zones[0]?.enabled).toBe(value);
     }

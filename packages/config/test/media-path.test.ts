@@ -69,7 +69,10 @@ describe('resolveMediaFile (realpath)', () => {
   });
 
   it('works when the media folder itself is a symlink', async () => {
-    expect(await resolveMediaFile(path.join(root, 'media-link'), 'fx/b.wav')).toEqual({ ok: true, path: path.join(media, 'fx', 'b.wav') });
+    expect(await resolveMediaFile(path.join(root, 'media-link'), 'fx/b.wav')).toEqual({
+      ok: true,
+      path: path.join(media, 'fx', 'b.wav'),
+    });
   });
 
   it('rejects symlinks that escape the folder', async () => {
@@ -80,7 +83,10 @@ describe('resolveMediaFile (realpath)', () => {
   it('rejects .. outside before touching the disk; an absolute path outside is looked up inside the folder', async () => {
     expect(await resolveMediaFile(media, '../outside/secret.wav')).toEqual({ ok: false, reason: 'outside' });
     expect(await resolveMediaFile(media, '/../outside/secret.wav')).toEqual({ ok: false, reason: 'outside' });
-    expect(await resolveMediaFile(media, path.join(root, 'outside', 'secret.wav'))).toEqual({ ok: false, reason: 'not_found' });
+    expect(await resolveMediaFile(media, path.join(root, 'outside', 'secret.wav'))).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
   });
 
   it('reports missing files, folders, and bad input', async () => {

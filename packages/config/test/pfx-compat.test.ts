@@ -4,8 +4,18 @@ import { ini, ok, warnings } from './helpers.js';
 describe('ParadoxFX keys read as ParadoxFX reads them', () => {
   it('zone volume is the base of every role without its own key (config/pfx-pi4-h.ini)', () => {
     const z = ok(ini('[audio:a]', 'volume = 80', 'background_volume = 80', 'speech_volume = 90')).zones[0]!;
-    expect(z).toMatchObject({ volume: 80, background_volume: 80, speech_volume: 90, effects_volume: 80, video_volume: 80 });
-    expect(ok(ini('[audio:a]')).zones[0]).toMatchObject({ background_volume: 100, speech_volume: 100, effects_volume: 100 });
+    expect(z).toMatchObject({
+      volume: 80,
+      background_volume: 80,
+      speech_volume: 90,
+      effects_volume: 80,
+      video_volume: 80,
+    });
+    expect(ok(ini('[audio:a]')).zones[0]).toMatchObject({
+      background_volume: 100,
+      speech_volume: 100,
+      effects_volume: 100,
+    });
   });
 
   it('effect_volume is ParadoxFX spelling of effects_volume', () => {
@@ -21,17 +31,37 @@ describe('ParadoxFX keys read as ParadoxFX reads them', () => {
   });
 
   it('an audio zone with dual_output_mode plays on both devices as a combined-audio zone (config/pfx-pi5-aha.ini zone3)', () => {
-    const z = ok(ini('[audio:zone3]', 'dual_output_mode = true', 'primary_device = pulse/a', 'secondary_device = pulse/b')).zones[0]!;
+    const z = ok(
+      ini('[audio:zone3]', 'dual_output_mode = true', 'primary_device = pulse/a', 'secondary_device = pulse/b'),
+    ).zones[0]!;
     expect(z).toMatchObject({ kind: 'combined-audio', section: 'audio:zone3', combined_sinks: ['pulse/a', 'pulse/b'] });
     expect(ok(ini('[audio:plain]', 'dual_output_mode = false')).zones[0]!.kind).toBe('audio');
   });
 
   it('reads the legacy UPPER-case keys ParadoxFX still falls back to, with a warning to rename', () => {
-    const text = ini('[global]', 'MQTT_SERVER = broker.lan', 'MQTT_PORT = 1884', 'MEDIA_BASE_PATH = /srv/media', 'LOG_LEVEL = debug', '[screen:tv]', 'MEDIA_DIR = tv', 'VOLUME = 70', 'DISPLAY = :1', 'DEFAULT_IMAGE = idle.png', 'media_dir = tv2', 'MEDIA_DIR = ignored');
+    const text = ini(
+      '[global]',
+      'MQTT_SERVER = broker.lan',
+      'MQTT_PORT = 1884',
+      'MEDIA_BASE_PATH = /srv/media',
+      'LOG_LEVEL = debug',
+      '[screen:tv]',
+      'MEDIA_DIR = tv',
+      'VOLUME = 70',
+      'DISPLAY = :1',
+      'DEFAULT_IMAGE = idle.png',
+      'media_dir = tv2',
+      'MEDIA_DIR = ignored',
+    );
     const c = ok(text);
     expect(c.mqtt).toMatchObject({ broker: 'broker.lan', port: 1884 });
     expect(c.global).toMatchObject({ media_base_path: '/srv/media', log_level: 'debug' });
-    expect(c.zones[0]).toMatchObject({ media_dir: '/srv/media/tv2', background_volume: 70, display: ':1', default_image: 'idle.png' });
+    expect(c.zones[0]).toMatchObject({
+      media_dir: '/srv/media/tv2',
+      background_volume: 70,
+      display: ':1',
+      default_image: 'idle.png',
+    });
     expect(warnings(text).map((w) => w.key)).toEqual(expect.arrayContaining(['MQTT_SERVER', 'MEDIA_DIR', 'VOLUME']));
   });
 });

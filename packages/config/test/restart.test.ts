@@ -4,20 +4,26 @@ import { errors, ini, lineOf, ok, warnings } from './helpers.js';
 
 describe('restart policy', () => {
   it('[system:main] sets the defaults, a zone section overrides them for itself', () => {
-    const c = ok(ini(
-      '[system:main]',
-      'max_restarts = 3',
-      'restart_backoff_initial_ms = 200',
-      'heartbeat_timeout_ms = 4s',
-      '[audio:a]',
-      'max_restarts = 10',
-      'restart_type = transient',
-      'max_rss_mb = 300',
-      'restart_on_resource_limit = yes',
-      '[audio:b]',
-    ));
+    const c = ok(
+      ini(
+        '[system:main]',
+        'max_restarts = 3',
+        'restart_backoff_initial_ms = 200',
+        'heartbeat_timeout_ms = 4s',
+        '[audio:a]',
+        'max_restarts = 10',
+        'restart_type = transient',
+        'max_rss_mb = 300',
+        'restart_on_resource_limit = yes',
+        '[audio:b]',
+      ),
+    );
     const [a, b] = c.zones;
-    expect(c.system.restart).toMatchObject({ max_restarts: 3, restart_backoff_initial_ms: 200, heartbeat_timeout_ms: 4000 });
+    expect(c.system.restart).toMatchObject({
+      max_restarts: 3,
+      restart_backoff_initial_ms: 200,
+      heartbeat_timeout_ms: 4000,
+    });
     expect(a?.restart).toEqual({
       ...RESTART_DEFAULTS,
       restart_backoff_initial_ms: 200,
@@ -32,7 +38,13 @@ describe('restart policy', () => {
   });
 
   it('rejects invalid policy values with section, key and line', () => {
-    const text = ini('[audio:a]', 'restart_type = forever', 'restart_jitter = 1.5', 'restart_backoff_initial_ms = 5000', 'restart_backoff_max_ms = 1000');
+    const text = ini(
+      '[audio:a]',
+      'restart_type = forever',
+      'restart_jitter = 1.5',
+      'restart_backoff_initial_ms = 5000',
+      'restart_backoff_max_ms = 1000',
+    );
     expect(errors(text).map((p) => [p.section, p.key, p.line])).toEqual([
       ['audio:a', 'restart_type', 2],
       ['audio:a', 'restart_jitter', 3],
@@ -65,7 +77,12 @@ describe('reachability of the restart window', () => {
 
   it('is quiet for the defaults and for temporary zones', () => {
     expect(warnings(ini('[audio:a]'))).toEqual([]);
-    const temp = ini('[audio:a]', 'restart_type = temporary', 'restart_backoff_initial_ms = 60000', 'restart_window_ms = 1000');
+    const temp = ini(
+      '[audio:a]',
+      'restart_type = temporary',
+      'restart_backoff_initial_ms = 60000',
+      'restart_window_ms = 1000',
+    );
     expect(warnings(temp).filter((p) => p.key === 'restart_window_ms')).toEqual([]);
   });
 });

@@ -56,7 +56,11 @@ function resetControls(onReset) {
   const box = document.createElement('input');
   box.type = 'checkbox';
   keep.append(box, ' keep playing');
-  wrap.append(level, keep, button('Reset', 'danger reset-btn', () => onReset(level.value, box.checked)));
+  wrap.append(
+    level,
+    keep,
+    button('Reset', 'danger reset-btn', () => onReset(level.value, box.checked)),
+  );
   return wrap;
 }
 
@@ -70,7 +74,10 @@ export function zoneControls(zone) {
   file.setAttribute('aria-label', 'background file');
   const play = document.createElement('form');
   play.className = 'play';
-  play.append(file, button('Play', 'play-btn', () => play.requestSubmit()));
+  play.append(
+    file,
+    button('Play', 'play-btn', () => play.requestSubmit()),
+  );
   play.addEventListener('submit', (e) => {
     e.preventDefault();
     if (file.value.trim()) void sendAction({ action: 'play_background', zone: zone().topic, file: file.value.trim() });
@@ -78,10 +85,20 @@ export function zoneControls(zone) {
   el.append(
     play,
     button('Stop music', 'stop-bg-btn', () => sendAction({ action: 'stop_background', zone: zone().topic })),
-    button('Stop all', 'stop-all-btn', () => sendAction({ action: 'stop_all', zone: zone().topic }, `Stop everything playing in ${name()}?`)),
-    button('Restart', 'restart-btn', () => sendAction({ action: 'zone_restart', zone: zone().topic }, `Restart the worker of ${name()}? Playback stops briefly.`)),
+    button('Stop all', 'stop-all-btn', () =>
+      sendAction({ action: 'stop_all', zone: zone().topic }, `Stop everything playing in ${name()}?`),
+    ),
+    button('Restart', 'restart-btn', () =>
+      sendAction(
+        { action: 'zone_restart', zone: zone().topic },
+        `Restart the worker of ${name()}? Playback stops briefly.`,
+      ),
+    ),
     resetControls((level, keep) =>
-      sendAction({ action: 'zone_reset', zone: zone().topic, level, preserve_state: keep }, `${level} reset of zone ${name()}${keep ? ', resuming what plays' : ''}?`),
+      sendAction(
+        { action: 'zone_reset', zone: zone().topic, level, preserve_state: keep },
+        `${level} reset of zone ${name()}${keep ? ', resuming what plays' : ''}?`,
+      ),
     ),
   );
   return el;
@@ -93,9 +110,14 @@ export function nodeControls(node) {
   el.className = 'controls';
   el.append(
     resetControls((level, keep) =>
-      sendAction({ action: 'node_reset', node: node().id, level, preserve_state: keep }, `${level} reset of every zone on ${node().device}${keep ? ', resuming what plays' : ''}?`),
+      sendAction(
+        { action: 'node_reset', node: node().id, level, preserve_state: keep },
+        `${level} reset of every zone on ${node().device}${keep ? ', resuming what plays' : ''}?`,
+      ),
     ),
-    button('Cleanup', 'cleanup-btn', () => sendAction({ action: 'cleanup', node: node().id }, `Kill orphaned mpv processes of mpvisor on ${node().device}?`)),
+    button('Cleanup', 'cleanup-btn', () =>
+      sendAction({ action: 'cleanup', node: node().id }, `Kill orphaned mpv processes of mpvisor on ${node().device}?`),
+    ),
   );
   return el;
 }

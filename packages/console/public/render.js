@@ -51,7 +51,8 @@ function nodeInfo(node) {
 function playing(s) {
   const parts = [];
   if (s.background?.file) parts.push(`music ${base(s.background.file)} (${s.background.status})`);
-  if (s.speech?.file) parts.push(`speech ${base(s.speech.file)}${s.speech.queue_length ? ` +${s.speech.queue_length}` : ''}`);
+  if (s.speech?.file)
+    parts.push(`speech ${base(s.speech.file)}${s.speech.queue_length ? ` +${s.speech.queue_length}` : ''}`);
   if (s.video?.file) parts.push(`video ${base(s.video.file)} (${s.video.status})`);
   if (s.effects?.active) parts.push(`${s.effects.active} effect(s)`);
   return parts.length ? parts.join(' · ') : 'silent';
@@ -59,7 +60,9 @@ function playing(s) {
 
 function zoneInfo(zone) {
   const s = zone.state;
-  const exit = s.last_exit ? `last exit ${s.last_exit.signal ?? `code ${s.last_exit.code}`} ${time(s.last_exit.at)}` : null;
+  const exit = s.last_exit
+    ? `last exit ${s.last_exit.signal ?? `code ${s.last_exit.code}`} ${time(s.last_exit.at)}`
+    : null;
   const facts = [
     s.volume !== undefined && `vol ${s.volume}`,
     s.ducked && 'ducked',
@@ -82,7 +85,12 @@ function card(fleet, id) {
   const key = id ?? NONE;
   let el = [...$('nodes').children].find((c) => c.dataset.node === key);
   if (el) return el;
-  el = h('section', { class: 'node', 'data-node': key }, h('div', { class: 'node-head' }), h('div', { class: 'zones' }));
+  el = h(
+    'section',
+    { class: 'node', 'data-node': key },
+    h('div', { class: 'node-head' }),
+    h('div', { class: 'zones' }),
+  );
   if (id !== null) el.querySelector('.node-head').after(nodeControls(() => fleet.nodes.get(id)));
   const cards = [...$('nodes').children, el].sort((a, b) => a.dataset.node.localeCompare(b.dataset.node));
   $('nodes').replaceChildren(...cards);
@@ -92,21 +100,30 @@ function card(fleet, id) {
 function zoneRow(fleet, container, topic) {
   let row = [...container.children].find((r) => r.dataset.zone === topic);
   if (!row) {
-    row = h('div', { class: 'zone', 'data-zone': topic }, h('div', { class: 'zone-info' }), zoneControls(() => fleet.zones.get(topic)));
+    row = h(
+      'div',
+      { class: 'zone', 'data-zone': topic },
+      h('div', { class: 'zone-info' }),
+      zoneControls(() => fleet.zones.get(topic)),
+    );
   }
   return row;
 }
 
 export function renderNode(fleet, id) {
   const node = id === null ? null : fleet.nodes.get(id);
-  const zones = [...fleet.zones.values()].filter((z) => z.node === id).sort((a, b) => a.state.zone.localeCompare(b.state.zone));
+  const zones = [...fleet.zones.values()]
+    .filter((z) => z.node === id)
+    .sort((a, b) => a.state.zone.localeCompare(b.state.zone));
   if (id === null && zones.length === 0) {
     [...$('nodes').children].find((c) => c.dataset.node === NONE)?.remove();
     return;
   }
   const el = card(fleet, id);
   el.dataset.online = node ? String(node.online) : 'unknown';
-  el.querySelector('.node-head').replaceChildren(node ? nodeInfo(node) : h('div', { class: 'node-info' }, h('h2', {}, 'Zones of no known node')));
+  el.querySelector('.node-head').replaceChildren(
+    node ? nodeInfo(node) : h('div', { class: 'node-info' }, h('h2', {}, 'Zones of no known node')),
+  );
   const container = el.querySelector('.zones');
   const rows = zones.map((z) => {
     const row = zoneRow(fleet, container, z.topic);
@@ -132,7 +149,9 @@ export function renderEvents(fleet) {
   const items = fleet.events
     .slice(-60)
     .reverse()
-    .map((e) => h('li', { class: `level-${e.level}` }, h('time', {}, time(e.received_at)), ` ${device(e.node)} `, e.text));
+    .map((e) =>
+      h('li', { class: `level-${e.level}` }, h('time', {}, time(e.received_at)), ` ${device(e.node)} `, e.text),
+    );
   $('events').replaceChildren(...items);
 }
 
@@ -151,7 +170,13 @@ export function renderActions(fleet) {
           ` ${status}`,
         );
       });
-      return h('li', { class: 'action', 'data-action': a.action, 'data-done': String(a.done) }, h('time', {}, time(a.started_at)), ` ${a.operator}: ${a.action.replaceAll('_', ' ')}`, h('ul', {}, ...commands));
+      return h(
+        'li',
+        { class: 'action', 'data-action': a.action, 'data-done': String(a.done) },
+        h('time', {}, time(a.started_at)),
+        ` ${a.operator}: ${a.action.replaceAll('_', ' ')}`,
+        h('ul', {}, ...commands),
+      );
     });
   $('actions').replaceChildren(...items);
 }

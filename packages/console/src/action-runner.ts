@@ -48,12 +48,25 @@ export class ActionRunner {
   /** Throws ActionError when the action names something unknown; otherwise runs it in the background. */
   run(action: Action, who: { operator: string; address: string }): ActionRecord {
     const plan = planAction(action, this.model.snapshot());
-    const record: ActionRecord = { action_id: randomUUID(), action: action.action, operator: who.operator, started_at: new Date().toISOString(), commands: [], done: false };
+    const record: ActionRecord = {
+      action_id: randomUUID(),
+      action: action.action,
+      operator: who.operator,
+      started_at: new Date().toISOString(),
+      commands: [],
+      done: false,
+    };
     const audit = (event: string, extra: { target?: string; command_id?: string; detail?: string } = {}) =>
       this.audit.write({ ...who, action: action.action, action_id: record.action_id, event, ...extra });
     audit('requested', { detail: JSON.stringify(action) });
     const settled = plan.map((cmd) => {
-      const entry: CommandRecord = { id: '', target: cmd.label, command: String(cmd.payload.command), phases: [], outcome: null };
+      const entry: CommandRecord = {
+        id: '',
+        target: cmd.label,
+        command: String(cmd.payload.command),
+        phases: [],
+        outcome: null,
+      };
       const sent = this.sender.send({
         topic: cmd.topic,
         payload: cmd.payload,

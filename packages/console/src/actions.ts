@@ -45,7 +45,11 @@ export function planAction(action: Action, fleet: FleetSnapshot): PlannedCommand
     if (!n.system_topic) throw new ActionError(`node ${id} has published no system state yet`);
     return { topic: n.system_topic, label: n.device };
   };
-  const one = (t: { topic: string; label: string }, payload: Record<string, unknown>, timeoutMs = COMMAND_TIMEOUT_MS) => [{ ...t, payload, timeoutMs }];
+  const one = (
+    t: { topic: string; label: string },
+    payload: Record<string, unknown>,
+    timeoutMs = COMMAND_TIMEOUT_MS,
+  ) => [{ ...t, payload, timeoutMs }];
   switch (action.action) {
     case 'play_background':
       return one(zoneOf(action.zone), { command: 'playBackground', file: action.file });
@@ -56,9 +60,17 @@ export function planAction(action: Action, fleet: FleetSnapshot): PlannedCommand
     case 'zone_restart':
       return one(zoneOf(action.zone), { command: 'restart', reason: 'operator console' });
     case 'zone_reset':
-      return one(zoneOf(action.zone), { command: 'reset', level: action.level, preserve_state: action.preserve_state }, RESET_TIMEOUT_MS);
+      return one(
+        zoneOf(action.zone),
+        { command: 'reset', level: action.level, preserve_state: action.preserve_state },
+        RESET_TIMEOUT_MS,
+      );
     case 'node_reset':
-      return one(systemOf(action.node), { command: 'reset', level: action.level, preserve_state: action.preserve_state }, RESET_TIMEOUT_MS);
+      return one(
+        systemOf(action.node),
+        { command: 'reset', level: action.level, preserve_state: action.preserve_state },
+        RESET_TIMEOUT_MS,
+      );
     case 'cleanup':
       return one(systemOf(action.node), { command: 'cleanup_orphans' }, RESET_TIMEOUT_MS);
     case 'venue_stop_audio': {

@@ -29,9 +29,11 @@ export class AuditLog {
       return;
     }
     const file = this.file;
-    this.chain = this.chain.then(() => appendFile(file, line, { mode: 0o600 })).catch((err: Error) => {
-      process.stderr.write(`mpvisor console: audit log ${file}: ${err.message}\n`);
-    });
+    this.chain = this.chain
+      .then(() => appendFile(file, line, { mode: 0o600 }))
+      .catch((err: Error) => {
+        process.stderr.write(`mpvisor console: audit log ${file}: ${err.message}\n`);
+      });
   }
 
   /** Resolves when every entry so far is written (or reported as failed). */

@@ -50,7 +50,10 @@ export class CommandSender {
       duration_ms: req.timeoutMs,
     });
     const outcome = new Promise<OutcomeView>((resolve) => {
-      const timer = setTimeout(() => settle(local('timeout', `no outcome on ${req.topic}/events within ${req.timeoutMs} ms`)), req.timeoutMs);
+      const timer = setTimeout(
+        () => settle(local('timeout', `no outcome on ${req.topic}/events within ${req.timeoutMs} ms`)),
+        req.timeoutMs,
+      );
       const settle = (o: OutcomeView) => {
         if (!this.pending.delete(id)) return;
         clearTimeout(timer);

@@ -14,7 +14,10 @@ export const consoleConfigSchema = z
     audit_log: z.string().min(1).optional(),
     mqtt: z
       .object({
-        url: z.string().regex(/^mqtts?:\/\//, 'mqtt://host:port or mqtts://host:port').default('mqtt://127.0.0.1:1883'),
+        url: z
+          .string()
+          .regex(/^mqtts?:\/\//, 'mqtt://host:port or mqtts://host:port')
+          .default('mqtt://127.0.0.1:1883'),
         username: z.string().optional(),
         password: z.string().optional(),
         protocol_version: z.union([z.literal(4), z.literal(5)]).default(5),
@@ -26,7 +29,8 @@ export const consoleConfigSchema = z
   .strict();
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
 
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+const isLoopback = (host: string) =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
 /** Validates the merged file and flag values; every problem as `key: message`. */
 export function parseConsoleConfig(input: unknown): ConsoleConfig {
@@ -36,7 +40,9 @@ export function parseConsoleConfig(input: unknown): ConsoleConfig {
   }
   const config = parsed.data;
   if (!isLoopback(config.bind) && config.password_hash === undefined) {
-    throw new Error(`bind: ${config.bind} is not a loopback address, so password_hash is required (make one with \`mpvisor console hash-password\`)`);
+    throw new Error(
+      `bind: ${config.bind} is not a loopback address, so password_hash is required (make one with \`mpvisor console hash-password\`)`,
+    );
   }
   return config;
 }
@@ -44,6 +50,7 @@ export function parseConsoleConfig(input: unknown): ConsoleConfig {
 export async function readConsoleConfigFile(file: string): Promise<Record<string, unknown>> {
   const text = await readFile(file, 'utf8');
   const value: unknown = JSON.parse(text);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${file}: not a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${file}: not a JSON object`);
   return value as Record<string, unknown>;
 }

@@ -47,7 +47,11 @@ export class FleetClient {
   }
 
   /** One command to each topic, sent at once; one outcome per topic (a local timeout when none came). */
-  async sendAll(topics: string[], payload: Record<string, unknown>, timeoutMs: number): Promise<Array<{ topic: string; outcome: OutcomeView }>> {
+  async sendAll(
+    topics: string[],
+    payload: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<Array<{ topic: string; outcome: OutcomeView }>> {
     return Promise.all(
       topics.map(async (topic) => ({ topic, outcome: await this.sender.send({ topic, payload, timeoutMs }).outcome })),
     );

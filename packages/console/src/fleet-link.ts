@@ -62,7 +62,8 @@ export class FleetLink {
       client.subscribe(this.opts.filters, { qos: 1 }, (err, granted) => {
         // An ACL that denies a filter answers with a failure code, not an error: say so, or the page stays empty.
         for (const g of granted ?? []) {
-          if (g.qos >= 128) process.stderr.write(`mpvisor console: the broker refused the subscription to ${g.topic} (its ACL)\n`);
+          if (g.qos >= 128)
+            process.stderr.write(`mpvisor console: the broker refused the subscription to ${g.topic} (its ACL)\n`);
         }
         if (!err) this.tellConnection(true);
       });
@@ -89,7 +90,13 @@ export class FleetLink {
     try {
       await Promise.race([
         client.publishAsync(topic, payload, { qos: 1 }),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no PUBACK within ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS))),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(
+              () => reject(new Error(`no PUBACK within ${PUBLISH_TIMEOUT_MS} ms`)),
+              PUBLISH_TIMEOUT_MS,
+            )),
+        ),
       ]);
     } finally {
       clearTimeout(timer);

@@ -1,6 +1,14 @@
 import type { FleetMessage } from './classify.js';
 import type { HeartbeatView, MetricsView, OtherEventView, SystemStateView } from './messages.js';
-import { reasonOf, type EventLevel, type FleetChange, type FleetEvent, type FleetSnapshot, type NodeView, type ZoneView } from './views.js';
+import {
+  reasonOf,
+  type EventLevel,
+  type FleetChange,
+  type FleetEvent,
+  type FleetSnapshot,
+  type NodeView,
+  type ZoneView,
+} from './views.js';
 
 interface NodeRecord {
   base: string;
@@ -57,35 +65,55 @@ export class FleetModel {
   apply(msg: FleetMessage): void {
     switch (msg.kind) {
       case 'availability':
-        return this.availability(msg.base, msg.device, msg.online);
+        this.availability(msg.base, msg.device, msg.online);
+        return;
       case 'heartbeat':
-        return this.heartbeat(msg.topic, msg.heartbeat);
+        this.heartbeat(msg.topic, msg.heartbeat);
+        return;
       case 'system_state':
         this.system(msg.parent).state = msg.state;
-        return this.nodeChanged(this.nodeOfTopic(msg.parent));
+        this.nodeChanged(this.nodeOfTopic(msg.parent));
+        return;
       case 'metrics':
         this.system(msg.parent).metrics = msg.metrics;
-        return this.nodeChanged(this.nodeOfTopic(msg.parent));
+        this.nodeChanged(this.nodeOfTopic(msg.parent));
+        return;
       case 'zone_state': {
-        const view: ZoneView = { topic: msg.parent, node: null, state: msg.state, reason: reasonOf(msg.state), received_at: this.now().toISOString() };
+        const view: ZoneView = {
+          topic: msg.parent,
+          node: null,
+          state: msg.state,
+          reason: reasonOf(msg.state),
+          received_at: this.now().toISOString(),
+        };
         this.zones.set(msg.parent, view);
         view.node = this.nodeOfZone(msg.parent, msg.state.zone);
-        return this.emit({ type: 'zone', zone: { ...view } });
+        this.emit({ type: 'zone', zone: { ...view } });
+        return;
       }
       case 'reset_status': {
         const s = msg.status;
         const errors = s.errors?.length ? `: ${s.errors.join('; ')}` : '';
-        return this.record(msg.parent, null, s.phase === 'failed' ? 'error' : 'info', `reset ${s.phase}${errors}`);
+        this.record(msg.parent, null, s.phase === 'failed' ? 'error' : 'info', `reset ${s.phase}${errors}`);
+        return;
       }
       case 'outcome': {
         const o = msg.outcome;
         if (o.outcome === 'success') return;
-        return this.record(msg.parent, o.zone, o.outcome === 'warning' ? 'warning' : 'error', `${o.command ?? 'command'} ${o.outcome}: ${o.message}`);
+        this.record(
+          msg.parent,
+          o.zone,
+          o.outcome === 'warning' ? 'warning' : 'error',
+          `${o.command ?? 'command'} ${o.outcome}: ${o.message}`,
+        );
+        return;
       }
       case 'event':
-        return this.otherEvent(msg.parent, msg.event);
+        this.otherEvent(msg.parent, msg.event);
+        return;
       case 'warning':
-        return this.record(msg.parent, msg.event.zone ?? null, 'warning', msg.event.message ?? JSON.stringify(msg.event));
+        this.record(msg.parent, msg.event.zone ?? null, 'warning', msg.event.message ?? JSON.stringify(msg.event));
+        return;
     }
   }
 
@@ -95,7 +123,13 @@ export class FleetModel {
     if (e.type === 'zone_lifecycle') {
       if (!this.systems.has(parent)) return;
       const level: EventLevel = e.event === 'failed' || e.event === 'crashed' ? 'error' : 'info';
-      return this.record(parent, e.zone ?? null, level, `${e.zone ?? '?'} ${e.event ?? 'lifecycle'}${e.message ? `: ${e.message}` : ''}`);
+      this.record(
+        parent,
+        e.zone ?? null,
+        level,
+        `${e.zone ?? '?'} ${e.event ?? 'lifecycle'}${e.message ? `: ${e.message}` : ''}`,
+      );
+      return;
     }
   }
 
@@ -121,14 +155,17 @@ export class FleetModel {
    */
   private ownerOfHeartbeat(topic: string, device: string): string | null {
     const sameDevice = [...this.nodes.entries()].filter(([, n]) => n.device === device);
-    const placed = sameDevice.filter(([, n]) => liesUnder(topic, n.base)).sort(([, a], [, b]) => b.base.length - a.base.length);
+    const placed = sameDevice
+      .filter(([, n]) => liesUnder(topic, n.base))
+      .sort(([, a], [, b]) => b.base.length - a.base.length);
     return placed[0]?.[0] ?? (sameDevice.length === 1 ? sameDevice[0]![0] : null);
   }
 
   private heartbeatOf(id: string): HeartbeatView | null {
     let latest: HeartbeatView | null = null;
     for (const { topic, hb } of this.heartbeats.values()) {
-      if (this.ownerOfHeartbeat(topic, hb.device_name) === id && (latest === null || hb.timestamp > latest.timestamp)) latest = hb;
+      if (this.ownerOfHeartbeat(topic, hb.device_name) === id && (latest === null || hb.timestamp > latest.timestamp))
+        latest = hb;
     }
     return latest;
   }
@@ -150,7 +187,10 @@ export class FleetModel {
 
   private system(parent: string): SystemRecord {
     let rec = this.systems.get(parent);
-    if (!rec) this.systems.set(parent, (rec = { state: null, metrics: null }));
+    if (!rec) {
+      rec = { state: null, metrics: null };
+      this.systems.set(parent, rec);
+    }
     return rec;
   }
 

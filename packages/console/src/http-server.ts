@@ -42,7 +42,8 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
   // other Host names (DNS rebinding) and, for every request that changes something, a foreign Origin.
   app.addHook('onRequest', async (req, reply) => {
     const host = req.headers.host ?? '';
-    if (d.passwordHash === null && !LOOPBACK_HOST.test(host)) return reply.code(403).send({ error: `host ${host} not allowed` });
+    if (d.passwordHash === null && !LOOPBACK_HOST.test(host))
+      return reply.code(403).send({ error: `host ${host} not allowed` });
     const origin = req.headers.origin;
     if (req.method !== 'GET' && origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
       return reply.code(403).send({ error: 'cross-origin request refused' });
@@ -101,7 +102,10 @@ export function buildHttpServer(d: HttpDeps): FastifyInstance {
     const w = who(req);
     if (!w) return refuse(reply);
     const action = actionSchema.safeParse(req.body);
-    if (!action.success) return reply.code(400).send({ error: action.error.issues.map((i) => `${i.path.join('.') || 'action'}: ${i.message}`).join('; ') });
+    if (!action.success)
+      return reply
+        .code(400)
+        .send({ error: action.error.issues.map((i) => `${i.path.join('.') || 'action'}: ${i.message}`).join('; ') });
     try {
       const record = d.runner.run(action.data, w);
       return reply.code(202).send({ action_id: record.action_id });

@@ -16,7 +16,10 @@ export const zoneStateSchema = z
     state: z.enum(ZONE_LIFECYCLE),
     pid: z.number().nullable(),
     restarts: z.number(),
-    last_exit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), reason: z.string(), at: z.string() }).loose().nullable(),
+    last_exit: z
+      .object({ code: z.number().nullable(), signal: z.string().nullable(), reason: z.string(), at: z.string() })
+      .loose()
+      .nullable(),
     uptime_ms: z.number(),
     errors: z.array(z.string()).default([]),
     background: playing.extend({ volume: z.number().optional() }).optional(),
@@ -60,7 +63,9 @@ export type HeartbeatView = z.infer<typeof heartbeatSchema>;
 export const metricsSchema = z
   .object({
     supervisor: z.object({ rss_mb: z.number() }).loose().nullable().optional(),
-    zones: z.record(z.string(), z.object({ cpu_percent: z.number().optional(), rss_mb: z.number().optional() }).loose()).optional(),
+    zones: z
+      .record(z.string(), z.object({ cpu_percent: z.number().optional(), rss_mb: z.number().optional() }).loose())
+      .optional(),
   })
   .loose();
 export type MetricsView = z.infer<typeof metricsSchema>;
@@ -94,6 +99,11 @@ export type ResetStatusView = z.infer<typeof resetStatusSchema>;
 
 /** Any other JSON event (lifecycle, media, warning): the console lists it by type and text. */
 export const otherEventSchema = z
-  .object({ type: z.string().optional(), zone: z.string().nullable().optional(), event: z.string().optional(), message: z.string().optional() })
+  .object({
+    type: z.string().optional(),
+    zone: z.string().nullable().optional(),
+    event: z.string().optional(),
+    message: z.string().optional(),
+  })
   .loose();
 export type OtherEventView = z.infer<typeof otherEventSchema>;

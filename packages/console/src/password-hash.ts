@@ -4,7 +4,11 @@ const KEY_LENGTH = 32;
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 
 function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, KEY_LENGTH, { ...params, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, KEY_LENGTH, { ...params, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
 }
 
 /** `scrypt$N$r$p$salt$key` (base64): what the console config stores instead of the password. */
@@ -25,6 +29,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const m = FORMAT.exec(stored);
   if (!m) return false;
   const expected = Buffer.from(m[5]!, 'base64');
-  const key = await derive(password, Buffer.from(m[4]!, 'base64'), { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) });
+  const key = await derive(password, Buffer.from(m[4]!, 'base64'), {
+    N: Number(m[1]),
+    r: Number(m[2]),
+    p: Number(m[3]),
+  });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

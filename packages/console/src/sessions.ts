@@ -24,7 +24,12 @@ export class Sessions {
   create(operator: string, address: string): Session {
     this.sweep();
     if (this.byToken.size >= MAX_SESSIONS) this.byToken.delete(this.byToken.keys().next().value!);
-    const session = { token: randomBytes(24).toString('base64url'), operator, address, expiresAt: this.now() + this.ttlMs };
+    const session = {
+      token: randomBytes(24).toString('base64url'),
+      operator,
+      address,
+      expiresAt: this.now() + this.ttlMs,
+    };
     this.byToken.set(session.token, session);
     return session;
   }

@@ -18,7 +18,11 @@ let configFile: string;
 beforeAll(async () => {
   dir = tempDir('cauth');
   broker = await startMosquitto({ dir: dir.path });
-  const hashed = spawnSync(process.execPath, [cliPath, 'console', 'hash-password'], { input: `${PASSWORD}\n`, encoding: 'utf8', timeout: 30_000 });
+  const hashed = spawnSync(process.execPath, [cliPath, 'console', 'hash-password'], {
+    input: `${PASSWORD}\n`,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(hashed.status).toBe(0);
   const hash = hashed.stdout.trim();
   expect(hash).toMatch(/^scrypt\$/);
@@ -38,7 +42,11 @@ afterAll(async () => {
 
 test('without a session the stream and actions answer 401', async () => {
   expect((await fetch(`${con.url}api/events`)).status).toBe(401);
-  const action = await fetch(`${con.url}api/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"venue_stop_audio"}' });
+  const action = await fetch(`${con.url}api/actions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"action":"venue_stop_audio"}',
+  });
   expect(action.status).toBe(401);
 });
 
@@ -49,7 +57,9 @@ test('a wrong password is refused on the page; the right one opens it', async ()
   await page.type('#login-form input[name=operator]', 'anna');
   await page.type('#login-form input[name=password]', 'not the password');
   await page.click('#login-form button[type=submit]');
-  await page.waitForFunction(() => document.getElementById('login-error')!.textContent === 'wrong password', { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('login-error')!.textContent === 'wrong password', {
+    timeout: 10_000,
+  });
   expect(await page.$eval('#main', (e) => (e as HTMLElement).hidden)).toBe(true);
 
   await page.$eval('#login-form input[name=password]', (e) => ((e as HTMLInputElement).value = ''));
@@ -71,7 +81,11 @@ test('a wrong password is refused on the page; the right one opens it', async ()
 }, 60_000);
 
 test('another bind address without a password hash is refused at start (exit 2)', () => {
-  const r = spawnSync(process.execPath, [cliPath, 'console', '--bind', '0.0.0.0', '--port', '0', '--mqtt', broker.url], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(
+    process.execPath,
+    [cliPath, 'console', '--bind', '0.0.0.0', '--port', '0', '--mqtt', broker.url],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('password_hash is required');
 }, 40_000);

@@ -15,15 +15,23 @@ export interface ConsoleProcess {
 
 /** `mpvisor console ... --port 0`; resolves once it prints the address it listens on. */
 export async function startConsole(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ConsoleProcess> {
-  const child = spawn(process.execPath, [cliPath, 'console', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [cliPath, 'console', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise((r) => child.once('exit', r));
-  const url = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`console exited ${child.exitCode}: ${out}`);
-    return /mpvisor console: (http:\/\/\S+\/)/.exec(out)?.[1];
-  }, 60_000, 'the console to listen', 50);
+  const url = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`console exited ${child.exitCode}: ${out}`);
+      return /mpvisor console: (http:\/\/\S+\/)/.exec(out)?.[1];
+    },
+    60_000,
+    'the console to listen',
+    50,
+  );
   return {
     child,
     url,
@@ -48,7 +56,16 @@ export async function launchChromium(dir: string): Promise<Browser> {
     headless: true,
     userDataDir: profile,
     protocolTimeout: 60_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -69,19 +86,31 @@ export async function recordZoneStates(page: Page): Promise<void> {
       }
     };
     scan();
-    new MutationObserver(scan).observe(document.getElementById('nodes')!, { subtree: true, childList: true, attributes: true });
+    new MutationObserver(scan).observe(document.getElementById('nodes')!, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+    });
   });
 }
 
 export const zoneStates = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __zoneStates: Array<{ zone: string; state: string; at: number }> }).__zoneStates);
+  page.evaluate(
+    () => (window as unknown as { __zoneStates: Array<{ zone: string; state: string; at: number }> }).__zoneStates,
+  );
 
 /**
  * A lean node for these tests: audio zones on the null output, no warm spare, no effects pool, quiet
  * logs, slow periodic work (state changes are still published at once), and start-up bounds generous
  * enough for a machine shared with other test runs.
  */
-export function leanConfig(o: { port: number; mediaDir: string; base: string; zones: string[]; keepalive?: number }): string {
+export function leanConfig(o: {
+  port: number;
+  mediaDir: string;
+  base: string;
+  zones: string[];
+  keepalive?: number;
+}): string {
   return [
     '[mqtt]',
     'broker = 127.0.0.1',

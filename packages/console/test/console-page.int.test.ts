@@ -5,8 +5,24 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { MqttProbe, repoRoot, startMosquitto, startSupervisor, tempDir, waitFor, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
-import { launchChromium, leanConfig, recordZoneStates, startConsole, zoneStates, type ConsoleProcess } from './console-harness.js';
+import {
+  MqttProbe,
+  repoRoot,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  waitFor,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
+import {
+  launchChromium,
+  leanConfig,
+  recordZoneStates,
+  startConsole,
+  zoneStates,
+  type ConsoleProcess,
+} from './console-harness.js';
 
 const BASE = 'room1';
 const NODE = `${BASE}/test`;
@@ -36,8 +52,12 @@ beforeAll(async () => {
   broker = await startMosquitto({ dir: dir.path });
   probe = await MqttProbe.connect(broker.url);
   await probe.subscribe(`${BASE}/#`);
-  sup = startSupervisor({ dir: dir.path, config: leanConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base: BASE }) });
-  for (const z of ['lobby', 'vault']) await probe.waitFor(`${BASE}/${z}/state`, (m) => m.json?.state === 'ready', 60_000);
+  sup = startSupervisor({
+    dir: dir.path,
+    config: leanConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base: BASE }),
+  });
+  for (const z of ['lobby', 'vault'])
+    await probe.waitFor(`${BASE}/${z}/state`, (m) => m.json?.state === 'ready', 60_000);
   con = await startConsole(['--mqtt', broker.url]);
   browser = await launchChromium(dir.path);
   page = await browser.newPage();
@@ -78,7 +98,11 @@ describe('console page', () => {
     }
     expect(onMqtt.map((s) => s.state)).toContain('restarting');
     expect(onMqtt.at(-1)!.state).toBe('ready');
-    await page.waitForFunction((sel) => document.querySelector<HTMLElement>(sel)?.dataset.state === 'ready', { timeout: 5000 }, zoneRow(LOBBY));
+    await page.waitForFunction(
+      (sel) => document.querySelector<HTMLElement>(sel)?.dataset.state === 'ready',
+      { timeout: 5000 },
+      zoneRow(LOBBY),
+    );
     const onPage = (await zoneStates(page)).filter((s) => s.zone === LOBBY);
     for (const change of onMqtt) {
       const shown = onPage.find((p) => p.state === change.state && p.at >= change.at - 100);
@@ -86,7 +110,9 @@ describe('console page', () => {
       const late = shown!.at - change.at >= 1000 ? { onMqtt, onPage } : false;
       expect({ state: change.state, late }).toEqual({ state: change.state, late: false });
     }
-    await page.waitForFunction(() => document.getElementById('events')!.textContent!.includes('lobby crashed'), { timeout: 5000 });
+    await page.waitForFunction(() => document.getElementById('events')!.textContent!.includes('lobby crashed'), {
+      timeout: 5000,
+    });
     expect(await page.$eval(`${zoneRow(LOBBY)} .facts`, (e) => e.textContent)).toContain('SIGKILL');
   }, 90_000);
 
@@ -95,12 +121,34 @@ describe('console page', () => {
     await page.click(`${zoneRow(LOBBY)} .play-btn`);
     await page.waitForSelector('.action[data-action="play_background"][data-done="true"]', { timeout: 20_000 });
     expect(await page.$eval('.action[data-action="play_background"]', (e) => e.textContent)).toContain('success');
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('music tone-220.wav (playing)'), { timeout: 10_000 }, `${zoneRow(LOBBY)} .playing`);
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent?.includes('music tone-220.wav (playing)'),
+      { timeout: 10_000 },
+      `${zoneRow(LOBBY)} .playing`,
+    );
 
     mkdirSync(images, { recursive: true });
-    const visible = (sel: string) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
-    const box = (sel: string) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width }; });
-    const landmarks = ['.bar h1', '#stop-venue', '#link', `.node[data-node="${NODE}"]`, zoneRow(LOBBY), `${zoneRow(LOBBY)} .zone-state`, `${zoneRow(LOBBY)} .reset-btn`, '#actions', '#events'];
+    const visible = (sel: string) =>
+      page.$eval(sel, (e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0;
+      });
+    const box = (sel: string) =>
+      page.$eval(sel, (e) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.x, y: r.y, w: r.width };
+      });
+    const landmarks = [
+      '.bar h1',
+      '#stop-venue',
+      '#link',
+      `.node[data-node="${NODE}"]`,
+      zoneRow(LOBBY),
+      `${zoneRow(LOBBY)} .zone-state`,
+      `${zoneRow(LOBBY)} .reset-btn`,
+      '#actions',
+      '#events',
+    ];
 
     await page.setViewport({ width: 1280, height: 800 });
     await page.screenshot({ path: join(images, 'console-desktop.png') });
@@ -123,15 +171,23 @@ describe('console page', () => {
   test('"Stop all audio" asks first, then stops every zone of every online node, one outcome each', async () => {
     await page.click('#stop-venue');
     await page.waitForSelector('#confirm[open]', { timeout: 5000 });
-    expect(await page.$eval('#confirm-text', (e) => e.textContent)).toBe('Stop all audio in every zone of 1 online node(s)?');
+    expect(await page.$eval('#confirm-text', (e) => e.textContent)).toBe(
+      'Stop all audio in every zone of 1 online node(s)?',
+    );
     await page.click('#confirm-ok');
     await page.waitForSelector('.action[data-action="venue_stop_audio"][data-done="true"]', { timeout: 20_000 });
-    const outcomes = await page.$$eval('.action[data-action="venue_stop_audio"] .command', (els) => els.map((e) => [e.textContent!.split(' ')[0], e.className]));
+    const outcomes = await page.$$eval('.action[data-action="venue_stop_audio"] .command', (els) =>
+      els.map((e) => [e.textContent!.split(' ')[0], e.className]),
+    );
     expect(outcomes.sort()).toEqual([
       ['test/lobby', 'command outcome-success'],
       ['test/vault', 'command outcome-success'],
     ]);
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'silent', { timeout: 10_000 }, `${zoneRow(LOBBY)} .playing`);
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent === 'silent',
+      { timeout: 10_000 },
+      `${zoneRow(LOBBY)} .playing`,
+    );
   }, 60_000);
 
   test('a node reset from the page asks first, then streams its phases to the outcome', async () => {
@@ -155,7 +211,9 @@ describe('console page', () => {
     const texts = await page.evaluate(() => (window as unknown as { __resetTexts: string[] }).__resetTexts);
     // Phases were on the page while the outcome was still pending: streamed, not printed at the end.
     expect(texts.some((t) => t.includes('starting') && t.includes('waiting'))).toBe(true);
-    const phases = probe.messages.filter((m) => m.topic === `${BASE}/system/events` && m.json?.type === 'system_reset_status' && m.at >= t0).map((m) => m.json.phase);
+    const phases = probe.messages
+      .filter((m) => m.topic === `${BASE}/system/events` && m.json?.type === 'system_reset_status' && m.at >= t0)
+      .map((m) => m.json.phase);
     expect(phases).toEqual(expect.arrayContaining(['starting', 'complete']));
     await waitFor(() => page.$(`${zoneRow(LOBBY)}[data-state="ready"]`), 60_000, 'lobby ready again on the page');
     expect(con.output()).toMatch(/"operator":"local".*"action":"node_reset".*"event":"requested"/);

@@ -51,14 +51,23 @@ describe('login throttle', () => {
 
 describe('console config', () => {
   test('defaults: loopback, port 8080, every topic, 12 h sessions', () => {
-    expect(parseConsoleConfig({})).toMatchObject({ bind: '127.0.0.1', port: 8080, session_ttl_s: 43_200, mqtt: { url: 'mqtt://127.0.0.1:1883', filters: ['#'], protocol_version: 5 } });
+    expect(parseConsoleConfig({})).toMatchObject({
+      bind: '127.0.0.1',
+      port: 8080,
+      session_ttl_s: 43_200,
+      mqtt: { url: 'mqtt://127.0.0.1:1883', filters: ['#'], protocol_version: 5 },
+    });
   });
 
   test('another address needs a password hash; bad values are named', async () => {
     expect(() => parseConsoleConfig({ bind: '0.0.0.0' })).toThrow('password_hash is required');
     expect(() => parseConsoleConfig({ bind: '0.0.0.0', password_hash: 'secret' })).toThrow('password_hash: not a hash');
-    expect(parseConsoleConfig({ bind: '0.0.0.0', password_hash: await hashPassword('long enough') }).bind).toBe('0.0.0.0');
-    expect(() => parseConsoleConfig({ port: 70000, mqtt: { url: 'http://x' } })).toThrow(/port: .*; mqtt\.url: mqtt:\/\/host:port/);
+    expect(parseConsoleConfig({ bind: '0.0.0.0', password_hash: await hashPassword('long enough') }).bind).toBe(
+      '0.0.0.0',
+    );
+    expect(() => parseConsoleConfig({ port: 70000, mqtt: { url: 'http://x' } })).toThrow(
+      /port: .*; mqtt\.url: mqtt:\/\/host:port/,
+    );
     expect(() => parseConsoleConfig({ colour: 'red' })).toThrow('colour');
   }, 30_000);
 });

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'puppeteer-core';
 import { ensureDemoMedia } from '@mpvisor/config';
-import { cliPath, MqttProbe, startMosquitto, startSupervisor, tempDir, type Mosquitto, type SupervisorProcess } from '@mpvisor/testkit';
+import {
+  cliPath,
+  MqttProbe,
+  startMosquitto,
+  startSupervisor,
+  tempDir,
+  type Mosquitto,
+  type SupervisorProcess,
+} from '@mpvisor/testkit';
 import { launchChromium, leanConfig, startConsole, type ConsoleProcess } from './console-harness.js';
 
 const NODES = 20;
@@ -38,7 +46,14 @@ beforeAll(async () => {
   near = await startMosquitto({ dir: join(dir.path, 'near') });
   far = await startMosquitto({
     dir: join(dir.path, 'far'),
-    extra: ['connection near', `address 127.0.0.1:${near.port}`, 'topic venue/# both 1', 'cleansession true', 'restart_timeout 1', 'try_private true'],
+    extra: [
+      'connection near',
+      `address 127.0.0.1:${near.port}`,
+      'topic venue/# both 1',
+      'cleansession true',
+      'restart_timeout 1',
+      'try_private true',
+    ],
   });
   probe = await MqttProbe.connect(near.url);
   await probe.subscribe('venue/#');
@@ -48,12 +63,23 @@ beforeAll(async () => {
       const broker = i < NODES / 2 ? near : far;
       const d = join(dir.path, name(i));
       mkdirSync(d);
-      sups[i] = startSupervisor({ dir: d, config: leanConfig({ port: broker.port, mediaDir: media, base: base(i), zones: ['main'], keepalive: KEEPALIVE_S }) });
+      sups[i] = startSupervisor({
+        dir: d,
+        config: leanConfig({
+          port: broker.port,
+          mediaDir: media,
+          base: base(i),
+          zones: ['main'],
+          keepalive: KEEPALIVE_S,
+        }),
+      });
     }
     for (const i of batch) {
-      await probe.waitFor(`${base(i)}/main/state`, (m) => m.json?.state === 'ready', 90_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n${name(i)} said:\n${sups[i]!.output().slice(-3000)}`);
-      });
+      await probe
+        .waitFor(`${base(i)}/main/state`, (m) => m.json?.state === 'ready', 90_000)
+        .catch((err: Error) => {
+          throw new Error(`${err.message}\n${name(i)} said:\n${sups[i]!.output().slice(-3000)}`);
+        });
     }
   }
   con = await startConsole(['--mqtt', near.url]);
@@ -63,7 +89,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await con?.stop();
-  for (let first = 0; first < sups.length; first += BATCH) await Promise.all(sups.slice(first, first + BATCH).map((s) => s?.stop(20_000)));
+  for (let first = 0; first < sups.length; first += BATCH)
+    await Promise.all(sups.slice(first, first + BATCH).map((s) => s?.stop(20_000)));
   await probe?.close();
   await far?.stop();
   await near?.stop();
@@ -76,7 +103,9 @@ test('all 20 nodes appear on the page within 3 s of it opening', async () => {
   const opened = Date.now();
   await page.goto(con.url);
   await page.waitForFunction(
-    (n) => document.querySelectorAll('.node .node-online[data-state="online"]').length === n && document.querySelectorAll('.zone[data-state="ready"]').length === n,
+    (n) =>
+      document.querySelectorAll('.node .node-online[data-state="online"]').length === n &&
+      document.querySelectorAll('.zone[data-state="ready"]').length === n,
     { timeout: 10_000, polling: 'mutation' },
     NODES,
   );
@@ -85,16 +114,33 @@ test('all 20 nodes appear on the page within 3 s of it opening', async () => {
 }, 30_000);
 
 test('`mpvisor fleet status` lists 20 nodes online, `mpvisor fleet send` reaches all 20 with 20 outcomes', async () => {
-  const status = JSON.parse((await promisify(execFile)(process.execPath, [cliPath, 'fleet', 'status', '--mqtt', near.url, '--json'], { timeout: 60_000 })).stdout) as {
+  const status = JSON.parse(
+    (
+      await promisify(execFile)(process.execPath, [cliPath, 'fleet', 'status', '--mqtt', near.url, '--json'], {
+        timeout: 60_000,
+      })
+    ).stdout,
+  ) as {
     nodes: Array<{ id: string; online: boolean }>;
     zones: Array<{ node: string; state: { state: string } }>;
   };
-  expect(status.nodes.filter((n) => n.online).map((n) => n.id).sort()).toEqual([...Array(NODES).keys()].map((i) => `${base(i)}/test`));
+  expect(
+    status.nodes
+      .filter((n) => n.online)
+      .map((n) => n.id)
+      .sort(),
+  ).toEqual([...Array(NODES).keys()].map((i) => `${base(i)}/test`));
   expect(status.zones.filter((z) => z.state.state === 'ready')).toHaveLength(NODES);
-  const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'fleet', 'send', '--mqtt', near.url, '--json', '{"command":"status"}'], { timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [cliPath, 'fleet', 'send', '--mqtt', near.url, '--json', '{"command":"status"}'],
+    { timeout: 60_000 },
+  );
   const results = JSON.parse(stdout) as Array<{ target: string; topic: string; outcome: { outcome: string } }>;
   expect(results).toHaveLength(NODES);
-  expect(new Set(results.map((r) => r.topic))).toEqual(new Set([...Array(NODES).keys()].map((i) => `${base(i)}/system`)));
+  expect(new Set(results.map((r) => r.topic))).toEqual(
+    new Set([...Array(NODES).keys()].map((i) => `${base(i)}/system`)),
+  );
   expect(results.every((r) => r.outcome.outcome === 'success')).toBe(true);
 }, 90_000);
 

@@ -17,7 +17,7 @@ const dirs: string[] = [];
 const apps: Array<{ close(): Promise<unknown> }> = [];
 afterEach(async () => {
   for (const a of apps.splice(0)) await a.close();
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 interface Reply {
@@ -27,14 +27,22 @@ interface Reply {
 }
 
 /** A real HTTP request on loopback (fastify's inject pulls in an ES module jest cannot require here). */
-function call(port: number, o: { method?: string; url: string; headers?: Record<string, string>; payload?: unknown }): Promise<Reply> {
+function call(
+  port: number,
+  o: { method?: string; url: string; headers?: Record<string, string>; payload?: unknown },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = o.payload === undefined ? undefined : JSON.stringify(o.payload);
-    const req = request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.url, headers: o.headers }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ statusCode: res.statusCode!, headers: res.headers, json: () => JSON.parse(text) }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.url, headers: o.headers },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () =>
+          resolve({ statusCode: res.statusCode!, headers: res.headers, json: () => JSON.parse(text) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -69,16 +77,28 @@ describe('console HTTP server', () => {
     expect((await app.inject({ url: '/', headers: { host: '127.0.0.1:8080' } })).statusCode).toBe(200);
     expect((await app.inject({ url: '/', headers: { host: 'localhost:8080' } })).statusCode).toBe(200);
     expect((await app.inject({ url: '/', headers: { host: 'evil.example:8080' } })).statusCode).toBe(403);
-    const foreign = await app.inject({ method: 'POST', url: '/api/actions', headers: { ...json, origin: 'http://evil.example' }, payload: { action: 'venue_stop_audio' } });
+    const foreign = await app.inject({
+      method: 'POST',
+      url: '/api/actions',
+      headers: { ...json, origin: 'http://evil.example' },
+      payload: { action: 'venue_stop_audio' },
+    });
     expect(foreign.statusCode).toBe(403);
-    expect((await app.inject({ url: '/assets/../../etc/passwd', headers: { host: '127.0.0.1' } })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/assets/../../etc/passwd', headers: { host: '127.0.0.1' } })).statusCode).toBe(
+      404,
+    );
   });
 
   test('an invalid action or one naming an unknown zone is refused before anything is sent or audited', async () => {
     const { app, audit, auditFile } = server(null);
     const bad = await app.inject({ method: 'POST', url: '/api/actions', headers: json, payload: { action: 'rm_rf' } });
     expect(bad.statusCode).toBe(400);
-    const unknown = await app.inject({ method: 'POST', url: '/api/actions', headers: json, payload: { action: 'stop_all', zone: 'v/a/main' } });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/actions',
+      headers: json,
+      payload: { action: 'stop_all', zone: 'v/a/main' },
+    });
     expect(unknown.statusCode).toBe(409);
     expect(unknown.json().error).toContain('no zone with topic v/a/main');
     await audit.flush();
@@ -89,13 +109,26 @@ describe('console HTTP server', () => {
     const { app } = server(await hashPassword('letmein-please'));
     expect((await app.inject({ url: '/api/events', headers: { host: 'console.venue' } })).statusCode).toBe(401);
     expect((await app.inject({ url: '/api/session', headers: { host: 'console.venue' } })).statusCode).toBe(401);
-    const wrong = await app.inject({ method: 'POST', url: '/api/login', headers: { ...json, host: 'console.venue' }, payload: { operator: 'anna', password: 'nope' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/login',
+      headers: { ...json, host: 'console.venue' },
+      payload: { operator: 'anna', password: 'nope' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const right = await app.inject({ method: 'POST', url: '/api/login', headers: { ...json, host: 'console.venue' }, payload: { operator: 'anna', password: 'letmein-please' } });
+    const right = await app.inject({
+      method: 'POST',
+      url: '/api/login',
+      headers: { ...json, host: 'console.venue' },
+      payload: { operator: 'anna', password: 'letmein-please' },
+    });
     expect(right.statusCode).toBe(200);
     const cookie = String(right.headers['set-cookie']);
     expect(cookie).toMatch(/^mpvisor_console=[\w-]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=60$/);
-    const session = await app.inject({ url: '/api/session', headers: { host: 'console.venue', cookie: cookie.split(';')[0]! } });
+    const session = await app.inject({
+      url: '/api/session',
+      headers: { host: 'console.venue', cookie: cookie.split(';')[0]! },
+    });
     expect(session.json()).toEqual({ operator: 'anna', auth: true });
   }, 30_000);
 });

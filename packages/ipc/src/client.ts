@@ -125,7 +125,9 @@ function connectOnce(ipc: IPCModule, socketPath: string, timeoutMs: number): Pro
     const onConnect = (): void => done(null);
     // 'destroy' follows the failed attempt's 'close'; maxRetries 0 means no second attempt.
     const onDestroy = (): void =>
-      done(lastError ? connectError(lastError, socketPath) : new IpcError('IPC_UNREACHABLE', `cannot reach ${socketPath}`));
+      done(
+        lastError ? connectError(lastError, socketPath) : new IpcError('IPC_UNREACHABLE', `cannot reach ${socketPath}`),
+      );
     const timer = setTimeout(
       () => done(new IpcError('IPC_TIMEOUT', `no connection to ${socketPath} within ${timeoutMs} ms`)),
       timeoutMs,

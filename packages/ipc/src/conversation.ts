@@ -30,7 +30,8 @@ export function runParse<In>(parse: Parse<In>, raw: unknown): In | Error {
 
 export class Conversation<In> {
   private readonly exchanges = new RequestTable<undefined>({
-    timeoutError: (_c, timeoutMs, id) => new IpcError('IPC_TIMEOUT', `no reply to request ${id} within ${timeoutMs} ms`),
+    timeoutError: (_c, timeoutMs, id) =>
+      new IpcError('IPC_TIMEOUT', `no reply to request ${id} within ${timeoutMs} ms`),
     abortError: (_c, reason, id) => new IpcError('IPC_ABORTED', `request ${id} aborted`, { cause: reason }),
   });
 

@@ -31,7 +31,10 @@ export class Resources {
     return path.join(this.dir, name);
   }
 
-  server(socketPath = this.socketPath(), onInvalid?: (peer: IpcPeer<Msg, Msg>, err: Error) => void): IpcServer<Msg, Msg> {
+  server(
+    socketPath = this.socketPath(),
+    onInvalid?: (peer: IpcPeer<Msg, Msg>, err: Error) => void,
+  ): IpcServer<Msg, Msg> {
     const server = new IpcServer<Msg, Msg>({ socketPath, parse: parseMsg, onInvalid });
     this.servers.push(server);
     return server;

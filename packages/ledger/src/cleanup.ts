@@ -55,9 +55,16 @@ export function identityProblem(entry: ProcessIdentity): 'not_running' | 'pid_re
  * SIGTERM, wait, SIGKILL: only while the PID is still the recorded process (checked before each signal).
  * `group`: signal the process group too, only when the process leads its own group (a worker).
  */
-export async function terminateProcess(entry: ProcessIdentity, opts: TerminateOptions & { group?: boolean } = {}): Promise<TerminateResult> {
+export async function terminateProcess(
+  entry: ProcessIdentity,
+  opts: TerminateOptions & { group?: boolean } = {},
+): Promise<TerminateResult> {
   const problem = identityProblem(entry);
-  if (problem) return { outcome: problem, reason: problem === 'not_running' ? 'not running' : 'pid reused: start time differs from the ledger' };
+  if (problem)
+    return {
+      outcome: problem,
+      reason: problem === 'not_running' ? 'not running' : 'pid reused: start time differs from the ledger',
+    };
   const leadsGroup = opts.group === true && readStat(entry.pid)?.pgrp === entry.pid;
   const send = (signal: NodeJS.Signals): string | null => {
     if (!isSameProcess(entry)) return 'gone';
@@ -112,12 +119,22 @@ const killedOf = (e: ProcessEntry, signal: 'SIGTERM' | 'SIGKILL'): KilledProcess
  */
 export async function cleanupLeftovers(ledger: Ledger, opts: CleanupOptions = {}): Promise<CleanupReport> {
   const started = Date.now();
-  const report: CleanupReport = { previous_run_id: ledger.currentRunId === null ? ledger.runId : null, killed: [], sockets_removed: [], skipped: [], duration_ms: 0 };
+  const report: CleanupReport = {
+    previous_run_id: ledger.currentRunId === null ? ledger.runId : null,
+    killed: [],
+    sockets_removed: [],
+    skipped: [],
+    duration_ms: 0,
+  };
   const current = ledger.currentRunId;
   const previous = current === null ? ledger.supervisor : null;
   if (previous && previous.pid !== process.pid && isSameProcess(previous)) {
     // Another supervisor is still running on this state folder: its processes are not leftovers.
-    report.skipped.push({ kind: 'run', pid: previous.pid, reason: 'the supervisor that wrote the ledger is still running' });
+    report.skipped.push({
+      kind: 'run',
+      pid: previous.pid,
+      reason: 'the supervisor that wrote the ledger is still running',
+    });
     report.duration_ms = Date.now() - started;
     return report;
   }
@@ -153,17 +170,25 @@ export async function cleanupLeftovers(ledger: Ledger, opts: CleanupOptions = {}
   ledger.forgetMany({ processes: forgetProcs, sockets: forgetSockets });
   for (const m of ledger.pulseModules.filter((x) => current === null || x.run_id !== current)) {
     if (!opts.unloadPulseModule) {
-      report.skipped.push({ kind: 'pulse_module', module_index: m.module_index, reason: 'no PulseAudio cleanup configured; entry kept' });
+      report.skipped.push({
+        kind: 'pulse_module',
+        module_index: m.module_index,
+        reason: 'no PulseAudio cleanup configured; entry kept',
+      });
       continue;
     }
     const ok = await opts.unloadPulseModule(m).catch(() => false);
     if (ok) ledger.forgetPulseModule(m.module_index);
-    else report.skipped.push({ kind: 'pulse_module', module_index: m.module_index, reason: 'unload failed; entry kept' });
+    else
+      report.skipped.push({ kind: 'pulse_module', module_index: m.module_index, reason: 'unload failed; entry kept' });
   }
   report.killed.sort((a, b) => a.pid - b.pid);
   report.duration_ms = Date.now() - started;
   if (report.killed.length || report.sockets_removed.length) {
-    opts.log?.warn('cleaned leftovers of a previous run', { killed: report.killed.map((k) => `${k.role}:${k.pid}`).join(','), sockets: report.sockets_removed.join(',') });
+    opts.log?.warn('cleaned leftovers of a previous run', {
+      killed: report.killed.map((k) => `${k.role}:${k.pid}`).join(','),
+      sockets: report.sockets_removed.join(','),
+    });
   }
   return report;
 }
@@ -201,7 +226,11 @@ export interface OrphanReport {
 }
 
 /** Terminate exactly the candidates (each one re-checked right before every signal) and forget them. */
-export async function killOrphans(ledger: Ledger, candidates: OrphanCandidate[] = findOrphans(ledger), opts: TerminateOptions = {}): Promise<OrphanReport> {
+export async function killOrphans(
+  ledger: Ledger,
+  candidates: OrphanCandidate[] = findOrphans(ledger),
+  opts: TerminateOptions = {},
+): Promise<OrphanReport> {
   const report: OrphanReport = { killed: [], skipped: [] };
   const forget: ProcessIdentity[] = [];
   await Promise.all(

@@ -75,7 +75,16 @@ export const LEDGER_FILE = 'ledger.json';
 
 const now = () => new Date().toISOString();
 
-const emptyData = (bootId: string | null): LedgerData => ({ version: 1, boot_id: bootId, run_id: null, supervisor: null, updated_at: now(), processes: [], sockets: [], pulse_modules: [] });
+const emptyData = (bootId: string | null): LedgerData => ({
+  version: 1,
+  boot_id: bootId,
+  run_id: null,
+  supervisor: null,
+  updated_at: now(),
+  processes: [],
+  sockets: [],
+  pulse_modules: [],
+});
 
 /**
  * What this installation started: processes (pid + starttime), socket files and PulseAudio modules.
@@ -119,7 +128,11 @@ export class Ledger {
     } catch (err) {
       const movedTo = `${this.file}.corrupt-${Date.now()}`;
       await rename(this.file, movedTo).catch(() => {});
-      this.opts.log?.warn('ledger file is corrupt; moved aside and starting empty', { file: this.file, moved_to: movedTo, error: (err as Error).message });
+      this.opts.log?.warn('ledger file is corrupt; moved aside and starting empty', {
+        file: this.file,
+        moved_to: movedTo,
+        error: (err as Error).message,
+      });
       this.data = emptyData(this.bootId);
       return { status: 'corrupt', movedTo, strayTempFiles };
     }
@@ -130,15 +143,25 @@ export class Ledger {
 
   /** A ledger written before a reboot: its processes and PulseAudio modules are gone; sockets are re-probed as usual. */
   private dropOtherBoot(): NonNullable<LoadResult['otherBoot']> {
-    const dropped = { boot_id: this.data.boot_id, processes: this.data.processes.length, pulse_modules: this.data.pulse_modules.length };
+    const dropped = {
+      boot_id: this.data.boot_id,
+      processes: this.data.processes.length,
+      pulse_modules: this.data.pulse_modules.length,
+    };
     this.data = { ...this.data, boot_id: this.bootId, supervisor: null, processes: [], pulse_modules: [] };
-    this.opts.log?.info?.('ledger of another (or an unknown) boot: its process and module entries are dropped, nothing is signalled', { file: this.file, ...dropped });
+    this.opts.log?.info?.(
+      'ledger of another (or an unknown) boot: its process and module entries are dropped, nothing is signalled',
+      { file: this.file, ...dropped },
+    );
     this.changed();
     return dropped;
   }
 
   /** Start recording for a new supervisor run; entries of earlier runs that are still here stay. */
-  beginRun(runId: string = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`, supervisor: ProcessIdentity | null = readIdentity(process.pid)): string {
+  beginRun(
+    runId: string = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
+    supervisor: ProcessIdentity | null = readIdentity(process.pid),
+  ): string {
     this.data.run_id = runId;
     this.data.supervisor = supervisor;
     this.begun = true;
@@ -177,14 +200,21 @@ export class Ledger {
   }
 
   counts(): { processes: number; sockets: number; pulse_modules: number } {
-    return { processes: this.data.processes.length, sockets: this.data.sockets.length, pulse_modules: this.data.pulse_modules.length };
+    return {
+      processes: this.data.processes.length,
+      sockets: this.data.sockets.length,
+      pulse_modules: this.data.pulse_modules.length,
+    };
   }
 
   stats(): { writes: number; last_error: string | null } {
     return { writes: this.writes, last_error: this.lastError };
   }
 
-  recordProcess(entry: Omit<ProcessEntry, 'spawned_at' | 'run_id' | 'parent' | 'zone' | 'instance'> & Partial<Pick<ProcessEntry, 'spawned_at' | 'parent' | 'zone' | 'instance'>>): ProcessEntry {
+  recordProcess(
+    entry: Omit<ProcessEntry, 'spawned_at' | 'run_id' | 'parent' | 'zone' | 'instance'> &
+      Partial<Pick<ProcessEntry, 'spawned_at' | 'parent' | 'zone' | 'instance'>>,
+  ): ProcessEntry {
     const full: ProcessEntry = {
       pid: entry.pid,
       starttime: entry.starttime,
@@ -204,7 +234,9 @@ export class Ledger {
   /** Forget a process; with a starttime, only that exact process (a reused PID's entry stays). */
   forgetProcess(pid: number, starttime?: number): boolean {
     const before = this.data.processes.length;
-    this.data.processes = this.data.processes.filter((p) => !(p.pid === pid && (starttime === undefined || p.starttime === starttime)));
+    this.data.processes = this.data.processes.filter(
+      (p) => !(p.pid === pid && (starttime === undefined || p.starttime === starttime)),
+    );
     if (this.data.processes.length === before) return false;
     this.changed();
     return true;
@@ -320,7 +352,8 @@ export class Ledger {
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const identityOf = (v: unknown): ProcessIdentity | null => (isObj(v) && isInt(v.pid) && isInt(v.starttime) ? { pid: v.pid, starttime: v.starttime } : null);
+const identityOf = (v: unknown): ProcessIdentity | null =>
+  isObj(v) && isInt(v.pid) && isInt(v.starttime) ? { pid: v.pid, starttime: v.starttime } : null;
 
 /** Strict enough that a damaged file never yields an entry that could make cleanup signal a wrong PID. */
 export function parseLedger(raw: string): LedgerData {
@@ -328,7 +361,8 @@ export function parseLedger(raw: string): LedgerData {
   if (!isObj(v) || v.version !== 1) throw new Error('not a version 1 ledger');
   if (!Array.isArray(v.processes) || !Array.isArray(v.sockets)) throw new Error('processes and sockets must be lists');
   const processes = v.processes.map((p, i): ProcessEntry => {
-    if (!isObj(p) || !isInt(p.pid) || p.pid <= 1 || !isInt(p.starttime) || !isStr(p.role)) throw new Error(`processes[${i}] is not a process entry`);
+    if (!isObj(p) || !isInt(p.pid) || p.pid <= 1 || !isInt(p.starttime) || !isStr(p.role))
+      throw new Error(`processes[${i}] is not a process entry`);
     return {
       pid: p.pid,
       starttime: p.starttime,
@@ -341,13 +375,25 @@ export function parseLedger(raw: string): LedgerData {
     };
   });
   const sockets = v.sockets.map((s, i): SocketEntry => {
-    if (!isObj(s) || !isStr(s.path) || !s.path.startsWith('/')) throw new Error(`sockets[${i}] is not an absolute socket path`);
-    return { path: s.path, created_at: isStr(s.created_at) ? s.created_at : '', run_id: isStr(s.run_id) ? s.run_id : 'unknown' };
+    if (!isObj(s) || !isStr(s.path) || !s.path.startsWith('/'))
+      throw new Error(`sockets[${i}] is not an absolute socket path`);
+    return {
+      path: s.path,
+      created_at: isStr(s.created_at) ? s.created_at : '',
+      run_id: isStr(s.run_id) ? s.run_id : 'unknown',
+    };
   });
   const pulse = Array.isArray(v.pulse_modules) ? v.pulse_modules : [];
   const pulse_modules = pulse.map((m, i): PulseModuleEntry => {
-    if (!isObj(m) || !isInt(m.module_index) || !isStr(m.sink_name) || !isStr(m.tag)) throw new Error(`pulse_modules[${i}] is not a module entry`);
-    return { module_index: m.module_index, sink_name: m.sink_name, tag: m.tag, created_at: isStr(m.created_at) ? m.created_at : '', run_id: isStr(m.run_id) ? m.run_id : 'unknown' };
+    if (!isObj(m) || !isInt(m.module_index) || !isStr(m.sink_name) || !isStr(m.tag))
+      throw new Error(`pulse_modules[${i}] is not a module entry`);
+    return {
+      module_index: m.module_index,
+      sink_name: m.sink_name,
+      tag: m.tag,
+      created_at: isStr(m.created_at) ? m.created_at : '',
+      run_id: isStr(m.run_id) ? m.run_id : 'unknown',
+    };
   });
   return {
     version: 1,

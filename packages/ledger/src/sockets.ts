@@ -11,7 +11,9 @@ import { basename, dirname, join } from 'node:path';
  * - not_socket: a regular file, folder, link... (never removed);
  * - unknown: any other answer (timeout, EAGAIN of a full backlog, EACCES...): kept, to be safe.
  */
-export type SocketProbe = { path: string; status: 'live' | 'stale' | 'missing' | 'not_socket' } | { path: string; status: 'unknown'; reason: string };
+export type SocketProbe =
+  | { path: string; status: 'live' | 'stale' | 'missing' | 'not_socket' }
+  | { path: string; status: 'unknown'; reason: string };
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 500;
 
@@ -47,7 +49,9 @@ export async function probeSocket(path: string, timeoutMs = DEFAULT_CONNECT_TIME
   return { path, status: 'unknown', reason: answer };
 }
 
-export type RemoveResult = { path: string; removed: true } | { path: string; removed: false; status: SocketProbe['status']; reason: string };
+export type RemoveResult =
+  | { path: string; removed: true }
+  | { path: string; removed: false; status: SocketProbe['status']; reason: string };
 
 /**
  * Remove a path only when it is a socket that refuses connections. Right before the unlink the path is
@@ -63,7 +67,13 @@ export async function removeIfStale(path: string, timeoutMs = DEFAULT_CONNECT_TI
   const probe = await probeSocket(path, timeoutMs);
   if (probe.status !== 'stale' || !before) {
     const reason =
-      probe.status === 'live' ? 'live: connect succeeded' : probe.status === 'not_socket' ? 'not a socket' : probe.status === 'missing' ? 'missing' : `connect gave ${(probe as { reason?: string }).reason ?? 'no answer'}`;
+      probe.status === 'live'
+        ? 'live: connect succeeded'
+        : probe.status === 'not_socket'
+          ? 'not a socket'
+          : probe.status === 'missing'
+            ? 'missing'
+            : `connect gave ${(probe as { reason?: string }).reason ?? 'no answer'}`;
     return { path, removed: false, status: probe.status, reason };
   }
   try {
@@ -85,7 +95,12 @@ export const LEGACY_SOCKET_PATTERNS: readonly string[] = ['/tmp/pfx-*.sock', '/t
 
 /** `*` and `?` in the last path component only; no glob library, no recursion. */
 export function nameMatcher(pattern: string): (name: string) => boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   return (name) => re.test(name);
 }
 
@@ -124,7 +139,10 @@ export interface SweepReport {
  * Remove the stale sockets among the paths/patterns given (e.g. `${runDir}/*.sock` and
  * LEGACY_SOCKET_PATTERNS). A live socket and anything that is not a socket are never touched.
  */
-export async function sweepStaleSockets(patterns: readonly string[], opts: { connectTimeoutMs?: number } = {}): Promise<SweepReport> {
+export async function sweepStaleSockets(
+  patterns: readonly string[],
+  opts: { connectTimeoutMs?: number } = {},
+): Promise<SweepReport> {
   const paths = await expandPatterns(patterns);
   const report: SweepReport = { examined: 0, removed: [], kept_live: [], kept_not_socket: [], kept_unknown: [] };
   for (const path of paths) {

@@ -49,7 +49,11 @@ const waitUntil = async (cond: () => boolean, ms: number, what: string) => {
 };
 
 /** Spawn and wait until the PID has its own /proc entry (after exec) */
-async function start(cmd: string, args: string[], opts: { detached?: boolean } = {}): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
+async function start(
+  cmd: string,
+  args: string[],
+  opts: { detached?: boolean } = {},
+): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], detached: opts.detached ?? false });
   children.push(child);
   const pid = child.pid!;
@@ -62,7 +66,11 @@ const sleeper = () => start('sleep', ['1000']);
 /** A child that listens on a Unix socket, then is SIGKILLed: the file stays, connect gives ECONNREFUSED. */
 async function staleSocket(path: string): Promise<void> {
   files.push(path);
-  const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(child);
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
   child.kill('SIGKILL');
@@ -97,9 +105,13 @@ describe('cleanupLeftovers', () => {
   it('terminates a recorded process of a previous run and leaves an unrecorded one alone', async () => {
     const ours = await sleeper();
     const theirs = await sleeper();
-    const l = await ledgerWith(tmp(), (w) => w.recordProcess({ ...ours.id, role: 'mpv', zone: 'z', instance: 'background' }));
+    const l = await ledgerWith(tmp(), (w) =>
+      w.recordProcess({ ...ours.id, role: 'mpv', zone: 'z', instance: 'background' }),
+    );
     const report = await cleanupLeftovers(l);
-    expect(report.killed).toEqual([expect.objectContaining({ pid: ours.id.pid, role: 'mpv', zone: 'z', instance: 'background', signal: 'SIGTERM' })]);
+    expect(report.killed).toEqual([
+      expect.objectContaining({ pid: ours.id.pid, role: 'mpv', zone: 'z', instance: 'background', signal: 'SIGTERM' }),
+    ]);
     expect(isSameProcess(ours.id)).toBe(false);
     expect(isSameProcess(theirs.id)).toBe(true);
     expect(l.processes).toHaveLength(0);
@@ -125,17 +137,25 @@ describe('cleanupLeftovers', () => {
 
   it('does not kill a PID whose start time differs from the ledger (PID reused)', async () => {
     const p = await sleeper();
-    const l = await ledgerWith(tmp(), (w) => w.recordProcess({ pid: p.id.pid, starttime: p.id.starttime - 7, role: 'mpv' }));
+    const l = await ledgerWith(tmp(), (w) =>
+      w.recordProcess({ pid: p.id.pid, starttime: p.id.starttime - 7, role: 'mpv' }),
+    );
     const report = await cleanupLeftovers(l);
     expect(report.killed).toEqual([]);
-    expect(report.skipped).toEqual([expect.objectContaining({ kind: 'process', pid: p.id.pid, reason: expect.stringContaining('pid reused') })]);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ kind: 'process', pid: p.id.pid, reason: expect.stringContaining('pid reused') }),
+    ]);
     expect(isSameProcess(p.id)).toBe(true);
     // The stale entry is forgotten: the PID is someone else's now.
     expect(l.processes).toHaveLength(0);
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {
-    const child = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['-e', "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000)"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(child);
     await new Promise<void>((r) => child.stdout!.once('data', () => r()));
     const id = readIdentity(child.pid!)!;
@@ -148,13 +168,17 @@ describe('cleanupLeftovers', () => {
   it('takes down the whole group of a recorded worker that leads its group', async () => {
     const worker = await start('sh', ['-c', 'sleep 1000 & sleep 1000 & wait'], { detached: true });
     let kids: number[] = [];
-    await waitUntil(() => {
-      kids = readdirSync('/proc')
-        .filter((d) => /^\d+$/.test(d))
-        .map(Number)
-        .filter((pid) => readStat(pid)?.ppid === worker.id.pid && readStat(pid)?.comm === 'sleep');
-      return kids.length === 2;
-    }, 5000, 'two sleeps under the fake worker');
+    await waitUntil(
+      () => {
+        kids = readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .map(Number)
+          .filter((pid) => readStat(pid)?.ppid === worker.id.pid && readStat(pid)?.comm === 'sleep');
+        return kids.length === 2;
+      },
+      5000,
+      'two sleeps under the fake worker',
+    );
     const kidIds = kids.map((k) => readIdentity(k)!);
     const l = await ledgerWith(tmp(), (w) => w.recordProcess({ ...worker.id, role: 'worker', zone: 'z' }));
     const report = await cleanupLeftovers(l);
@@ -230,7 +254,9 @@ describe('sweepStaleSockets in /tmp', () => {
     await liveSocket(live);
     regularFile(plain);
     files.push(mpvSock);
-    const mpv = spawn('mpv', ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${mpvSock}`], { stdio: 'ignore' });
+    const mpv = spawn('mpv', ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${mpvSock}`], {
+      stdio: 'ignore',
+    });
     children.push(mpv);
     await waitUntil(() => existsSync(mpvSock), 10_000, 'mpv to create its socket');
     expect((await probeSocket(mpvSock)).status).toBe('live');
@@ -258,11 +284,20 @@ describe('sweepStaleSockets in /tmp', () => {
 describe('orphans', () => {
   it('finds and kills exactly the recorded mpv whose worker died; an unrecorded process survives', async () => {
     // A fake worker: a node process that starts a child (the "mpv") and reports its PID.
-    const worker = spawn(process.execPath, ['-e', "const c = require('child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000)"], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const worker = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const c = require('child_process').spawn('sleep', ['1000'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000)",
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     children.push(worker);
-    const mpvPid = Number(await new Promise<string>((r) => worker.stdout!.once('data', (d: Buffer) => r(d.toString().trim()))));
+    const mpvPid = Number(
+      await new Promise<string>((r) => worker.stdout!.once('data', (d: Buffer) => r(d.toString().trim()))),
+    );
     await waitUntil(() => readStat(mpvPid)?.comm === 'sleep', 5000, 'the fake mpv to exec');
     const workerId = readIdentity(worker.pid!)!;
     const mpvId = readIdentity(mpvPid)!;
@@ -307,7 +342,9 @@ describe('atomic write', () => {
       await l.flush();
       console.log('not reached');
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const exit = await new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, s) => r(s)));

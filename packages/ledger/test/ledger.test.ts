@@ -73,7 +73,10 @@ describe('boot id', () => {
     expect(afterReboot.supervisor).toBeNull();
     expect(infos[0]).toContain('another (or an unknown) boot');
     await afterReboot.flush();
-    expect(parseLedger(readFileSync(join(dir, 'ledger.json'), 'utf8'))).toMatchObject({ boot_id: 'boot-b', processes: [] });
+    expect(parseLedger(readFileSync(join(dir, 'ledger.json'), 'utf8'))).toMatchObject({
+      boot_id: 'boot-b',
+      processes: [],
+    });
 
     const legacy = JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')) as Record<string, unknown>;
     delete legacy.boot_id;
@@ -99,7 +102,14 @@ describe('Ledger persistence', () => {
     expect((await l.load()).status).toBe('missing');
     const runId = l.beginRun('run-1');
     l.recordProcess({ pid: 4242, starttime: 99, role: 'worker', zone: 'z1', instance: 'worker' });
-    l.recordProcess({ pid: 4243, starttime: 100, role: 'mpv', zone: 'z1', instance: 'background', parent: { pid: 4242, starttime: 99 } });
+    l.recordProcess({
+      pid: 4243,
+      starttime: 100,
+      role: 'mpv',
+      zone: 'z1',
+      instance: 'background',
+      parent: { pid: 4242, starttime: 99 },
+    });
     l.recordSocket('/tmp/x/control.sock');
     l.recordPulseModule({ module_index: 17, sink_name: 'mpvisor_z1', tag: 'mpvisor' });
     expect(await l.flush()).toBe(true);
@@ -181,7 +191,12 @@ describe('Ledger persistence', () => {
 
   it('flush is bounded in time when a write hangs', async () => {
     let release!: () => void;
-    const l = new Ledger({ dir: tmp(), log, writeTimeoutMs: 100, beforeRename: () => new Promise<void>((r) => (release = r)) });
+    const l = new Ledger({
+      dir: tmp(),
+      log,
+      writeTimeoutMs: 100,
+      beforeRename: () => new Promise<void>((r) => (release = r)),
+    });
     l.beginRun('r');
     const t0 = Date.now();
     expect(await l.flush()).toBe(false);
@@ -204,7 +219,9 @@ describe('Ledger persistence', () => {
   });
 
   it('rejects entries that could point cleanup at the wrong process', () => {
-    expect(() => parseLedger('{"version":1,"processes":[{"pid":1,"starttime":5,"role":"mpv"}],"sockets":[]}')).toThrow();
+    expect(() =>
+      parseLedger('{"version":1,"processes":[{"pid":1,"starttime":5,"role":"mpv"}],"sockets":[]}'),
+    ).toThrow();
     expect(() => parseLedger('{"version":1,"processes":[{"pid":50,"role":"mpv"}],"sockets":[]}')).toThrow();
     expect(() => parseLedger('{"version":1,"processes":[],"sockets":[{"path":"relative.sock"}]}')).toThrow();
     expect(() => parseLedger('[]')).toThrow();
@@ -240,9 +257,9 @@ describe('socket name patterns', () => {
   it('expands patterns with a plain readdir', async () => {
     const dir = tmp();
     for (const n of ['pfx-a.sock', 'pfx-b.sock', 'other.sock', 'pfx-c.txt']) writeFileSync(join(dir, n), '');
-    expect(await expandPatterns([join(dir, 'pfx-*.sock'), join(dir, 'exact.sock'), join(dir, 'nope', '*.sock')])).toEqual(
-      [join(dir, 'exact.sock'), join(dir, 'pfx-a.sock'), join(dir, 'pfx-b.sock')].sort(),
-    );
+    expect(
+      await expandPatterns([join(dir, 'pfx-*.sock'), join(dir, 'exact.sock'), join(dir, 'nope', '*.sock')]),
+    ).toEqual([join(dir, 'exact.sock'), join(dir, 'pfx-a.sock'), join(dir, 'pfx-b.sock')].sort());
     await expect(expandPatterns([join(dir, '*', 'x.sock')])).rejects.toThrow(/file name only/);
   });
 });

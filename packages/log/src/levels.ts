@@ -11,7 +11,7 @@ export const SYSLOG_PRIORITY: Record<LevelName, number> = { error: 3, warn: 4, i
 const ALIASES: Record<string, LevelName> = { warning: 'warn', err: 'error', silly: 'trace', verbose: 'debug' };
 
 export function isLevelName(level: string): level is LevelName {
-  return Object.prototype.hasOwnProperty.call(LEVELS, level);
+  return Object.hasOwn(LEVELS, level);
 }
 
 /** Accepts any case and a few common aliases; throws RangeError for anything else (a config bug). */

@@ -137,7 +137,12 @@ class FieldLogger implements Logger {
     transport.expect();
     try {
       const message = typeof msg === 'string' ? msg : String(msg);
-      const record: LogRecord = { time: new Date(), level, message, fields: fields ? merge(this.bound, fields) : this.bound };
+      const record: LogRecord = {
+        time: new Date(),
+        level,
+        message,
+        fields: fields ? merge(this.bound, fields) : this.bound,
+      };
       const info: RecordInfo = { level, message, record };
       this.family.winston.log(info);
     } catch {

@@ -39,7 +39,7 @@ describe('pretty mode', () => {
     const { log, lines } = capture({ mode: 'pretty', colour: false });
     log.child({ zone: 'zone1', role: 'mpv' }).warn('stderr line', { text: 'audio underrun', n: 3 });
     expect(await lines()).toEqual([
-      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} WARN  \[zone1\/mpv\] stderr line text="audio underrun" n=3$/),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}\[zone1\/mpv\] stderr line text="audio underrun" n=3$/),
     ]);
   });
 

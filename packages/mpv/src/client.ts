@@ -31,7 +31,13 @@ export interface MpvClientStats {
 }
 
 const NAMED_EVENTS: ReadonlySet<string> = new Set<MpvNamedEvent>([
-  'end-file', 'file-loaded', 'playback-restart', 'start-file', 'seek', 'shutdown', 'property-change',
+  'end-file',
+  'file-loaded',
+  'playback-restart',
+  'start-file',
+  'seek',
+  'shutdown',
+  'property-change',
 ]);
 
 /** JSON-IPC client for one mpv connection over any Duplex (a socketpair end, a socket, a test fake). */

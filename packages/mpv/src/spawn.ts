@@ -53,8 +53,12 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
   const tail: string[] = [];
   const startError = (message: string, exit: MpvExit | undefined, cause?: unknown): MpvStartError =>
     new MpvStartError(message, {
-      mpvPath, role: opts.role, exitCode: exit?.code ?? null, signal: exit?.signal ?? null,
-      outputTail: tail.join('\n'), cause,
+      mpvPath,
+      role: opts.role,
+      exitCode: exit?.code ?? null,
+      signal: exit?.signal ?? null,
+      outputTail: tail.join('\n'),
+      cause,
     });
   if (opts.signal?.aborted) throw startError('aborted before start', undefined, opts.signal.reason);
 
@@ -62,7 +66,10 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
   let child: ChildProcess;
   try {
     // Index 3 'pipe' is a socketpair: no socket file, and mpv sees EOF (and quits) when we die.
-    child = spawn(mpvPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: mpvEnvironment(opts.env ?? process.env) });
+    child = spawn(mpvPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: mpvEnvironment(opts.env ?? process.env),
+    });
   } catch (error) {
     throw startError(`cannot spawn ${mpvPath}: ${errorText(error)}`, undefined, error);
   }
@@ -96,7 +103,10 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     if (exitInfo === undefined) child.kill(signal);
   };
 
-  for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
+  for (const [stream, name] of [
+    [child.stdout, 'stdout'],
+    [child.stderr, 'stderr'],
+  ] as const) {
     collectLines(stream, (line) => {
       tail.push(line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS)}...` : line);
       if (tail.length > TAIL_LINES) tail.shift();
@@ -115,9 +125,12 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     await waitExit(2000);
     client.close();
     await drained(child, 300);
-    const reason = error instanceof MpvClosedError ? 'exited during startup'
-      : error instanceof MpvAbortError ? 'aborted during startup, killed'
-      : `no IPC reply within ${readyTimeoutMs} ms, killed`;
+    const reason =
+      error instanceof MpvClosedError
+        ? 'exited during startup'
+        : error instanceof MpvAbortError
+          ? 'aborted during startup, killed'
+          : `no IPC reply within ${readyTimeoutMs} ms, killed`;
     throw startError(reason, exitInfo, error);
   }
 
@@ -151,7 +164,8 @@ function collectLines(stream: Readable | null, onLine: (line: string) => void): 
 /** Waits (bounded) for mpv's output pipes to close so the error message has its last words. */
 function drained(child: ChildProcess, ms: number): Promise<void> {
   const closed = [child.stdout, child.stderr].map((stream) =>
-    !stream || stream.closed ? Promise.resolve() : new Promise<void>((resolve) => stream.once('close', resolve)));
+    !stream || stream.closed ? Promise.resolve() : new Promise<void>((resolve) => stream.once('close', resolve)),
+  );
   return settlesWithin(Promise.all(closed), ms).then(() => undefined);
 }
 

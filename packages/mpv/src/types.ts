@@ -67,8 +67,4 @@ export type MpvLoadfileMode = 'replace' | 'append' | 'append-play';
 export type MpvPropertyHandler<T = unknown> = (value: T | undefined, name: string) => void;
 
 /** Why a line from mpv was not used; reported through MpvClientOptions.onProtocolWarning. */
-export type MpvProtocolWarning =
-  | 'malformed-json'
-  | 'not-an-object'
-  | 'line-too-long'
-  | 'unmatched-reply';
+export type MpvProtocolWarning = 'malformed-json' | 'not-an-object' | 'line-too-long' | 'unmatched-reply';

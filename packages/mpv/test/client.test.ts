@@ -67,7 +67,10 @@ describe('MpvClient request/reply matching', () => {
     const [rs, rl] = await peer.waitForRequests(2);
     expect(rs?.command).toEqual(['set_property', 'pause', true]);
     expect(rl?.command).toEqual({
-      name: 'loadfile', url: '/media/a b,c.mp3', flags: 'append-play', options: { volume: '50', start: '1,5' },
+      name: 'loadfile',
+      url: '/media/a b,c.mp3',
+      flags: 'append-play',
+      options: { volume: '50', start: '1,5' },
     });
     peer.reply(rs!.request_id);
     peer.reply(rl!.request_id, { playlist_entry_id: 7 });
@@ -203,7 +206,12 @@ describe('MpvClient framing', () => {
     peer.reply(r!.request_id, 70);
     await expect(p).resolves.toBe(70);
     expect(client.stats).toMatchObject({ malformedLines: 3, unmatchedReplies: 1 });
-    expect(warnings.map(([kind]) => kind)).toEqual(['malformed-json', 'not-an-object', 'malformed-json', 'unmatched-reply']);
+    expect(warnings.map(([kind]) => kind)).toEqual([
+      'malformed-json',
+      'not-an-object',
+      'malformed-json',
+      'unmatched-reply',
+    ]);
     client.close();
   });
 
@@ -214,8 +222,10 @@ describe('MpvClient framing', () => {
     const p = client.getProperty('media-title');
     const [r] = await peer.waitForRequests(1);
     const bytes = Buffer.from(
-      JSON.stringify({ event: 'client-message', title: 'Ünïcödé ♫ 🎵' }) + '\n' +
-      JSON.stringify({ data: 'Tür ♫', request_id: r!.request_id, error: 'success' }) + '\n',
+      JSON.stringify({ event: 'client-message', title: 'Ünïcödé ♫ 🎵' }) +
+        '\n' +
+        JSON.stringify({ data: 'Tür ♫', request_id: r!.request_id, error: 'success' }) +
+        '\n',
     );
     for (let i = 0; i < bytes.length; i++) {
       peer.toClient.write(bytes.subarray(i, i + 1)); // one byte at a time
@@ -230,7 +240,9 @@ describe('MpvClient framing', () => {
     const { peer, client } = setup();
     const ps = [1, 2, 3, 4].map((n) => client.getProperty<number>(`p${n}`));
     const reqs = await peer.waitForRequests(4);
-    peer.sendRaw(reqs.map((r, i) => JSON.stringify({ data: i, request_id: r.request_id, error: 'success' })).join('\n') + '\n');
+    peer.sendRaw(
+      reqs.map((r, i) => JSON.stringify({ data: i, request_id: r.request_id, error: 'success' })).join('\n') + '\n',
+    );
     await expect(Promise.all(ps)).resolves.toEqual([0, 1, 2, 3]);
     client.close();
   });
@@ -273,7 +285,10 @@ describe('MpvClient observeProperty', () => {
     peer.send({ event: 'property-change', id: observeId + 100, name: 'volume', data: 3 });
     await expect(observing).resolves.toBe(observeId);
     await nextTurn();
-    expect(seen).toEqual([[undefined, 'time-pos'], [0.5, 'time-pos']]);
+    expect(seen).toEqual([
+      [undefined, 'time-pos'],
+      [0.5, 'time-pos'],
+    ]);
     expect(changes).toEqual([undefined, 0.5, 3]);
 
     const unobserving = client.unobserveProperty(observeId);

@@ -26,7 +26,8 @@ function toneWav(): Buffer {
   wav.writeUInt16LE(16, 34);
   wav.write('data', 36);
   wav.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
+  for (let i = 0; i < samples; i++)
+    wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
   return wav;
 }
 
@@ -73,14 +74,18 @@ async function play(file: string): Promise<Played> {
   const paths: unknown[] = [];
   const playlists: unknown[] = [];
   let starts = 0;
-  mpv.client.on('start-file', () => { starts += 1; });
+  mpv.client.on('start-file', () => {
+    starts += 1;
+  });
   await mpv.client.observeProperty('path', (v) => paths.push(v));
   await mpv.client.observeProperty('playlist', (v) => playlists.push(v));
   // A playlist that was followed ends its own entry with 'redirect' and starts the next: wait for idle.
   const ends: MpvEndFileEvent[] = [];
   mpv.client.on('end-file', (e) => ends.push(e));
   const idle = new Promise<void>((resolve) => {
-    void mpv.client.observeProperty<boolean>('idle-active', (v) => { if (v === true && ends.length > 0) resolve(); });
+    void mpv.client.observeProperty<boolean>('idle-active', (v) => {
+      if (v === true && ends.length > 0) resolve();
+    });
   });
   await mpv.client.loadfile(file);
   await idle;

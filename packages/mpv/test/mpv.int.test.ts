@@ -183,7 +183,9 @@ describe('spawnMpv with real mpv', () => {
     const mpv = await start();
     mpv.client.close();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((resolve) => { timer = setTimeout(() => resolve('still running'), 3000); });
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('still running'), 3000);
+    });
     const exit = await Promise.race([mpv.exited, timeout]);
     clearTimeout(timer);
     expect(exit).toEqual({ code: 0, signal: null });
@@ -221,7 +223,10 @@ describe('spawnMpv failures', () => {
   it('an invalid option: MpvStartError with exit code and mpv output', async () => {
     const lines: string[] = [];
     const error = await spawnMpv({
-      role: 'test', audioOutput: { ao: 'null' }, args: ['--no-such-option=1'], onStderrLine: (l) => lines.push(l),
+      role: 'test',
+      audioOutput: { ao: 'null' },
+      args: ['--no-such-option=1'],
+      onStderrLine: (l) => lines.push(l),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MpvStartError);
     expect(error).toMatchObject({ exitCode: 1, signal: null });
@@ -260,8 +265,12 @@ describe('spawnMpv failures', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error('zone removed')), 150);
       const t0 = performance.now();
-      const error = await spawnMpv({ role: 'test', mpvPath: fake, readyTimeoutMs: 10_000, signal: controller.signal })
-        .catch((e: unknown) => e);
+      const error = await spawnMpv({
+        role: 'test',
+        mpvPath: fake,
+        readyTimeoutMs: 10_000,
+        signal: controller.signal,
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MpvStartError);
       expect(error).toMatchObject({ signal: 'SIGKILL' });
       expect((error as Error).message).toContain('aborted');

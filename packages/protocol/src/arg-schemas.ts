@@ -33,20 +33,23 @@ const FILE_ALIASES = ['file', 'audio', 'video', 'image'] as const;
 
 /** ParadoxFX names the media argument `audio`, `video`, `image` or `file` depending on the command. */
 export function withFileAlias<T extends z.ZodRawShape>(shape: T) {
-  return z.preprocess((raw) => {
-    if (raw === null || typeof raw !== 'object') return raw;
-    const obj = { ...(raw as Record<string, unknown>) };
-    if (obj.file === undefined) {
-      for (const alias of FILE_ALIASES) {
-        if (obj[alias] !== undefined) {
-          obj.file = obj[alias];
-          break;
+  return z.preprocess(
+    (raw) => {
+      if (raw === null || typeof raw !== 'object') return raw;
+      const obj = { ...(raw as Record<string, unknown>) };
+      if (obj.file === undefined) {
+        for (const alias of FILE_ALIASES) {
+          if (obj[alias] !== undefined) {
+            obj.file = obj[alias];
+            break;
+          }
         }
       }
-    }
-    for (const alias of FILE_ALIASES) if (alias !== 'file') delete obj[alias];
-    return obj;
-  }, z.object({ file: mediaPath, ...shape }));
+      for (const alias of FILE_ALIASES) if (alias !== 'file') delete obj[alias];
+      return obj;
+    },
+    z.object({ file: mediaPath, ...shape }),
+  );
 }
 
 export const noArgs = z.object({});

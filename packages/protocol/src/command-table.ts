@@ -22,7 +22,8 @@ export class CommandTable {
   /** Validate arguments; throws CommandError invalid_argument naming each bad field. */
   parseArgs(spec: CommandSpec, args: Record<string, unknown>): Record<string, unknown> {
     const result = spec.args.safeParse(args);
-    if (!result.success) throw new CommandError('invalid_argument', `${spec.name}: ${formatIssues(result.error)}`, 'invalid');
+    if (!result.success)
+      throw new CommandError('invalid_argument', `${spec.name}: ${formatIssues(result.error)}`, 'invalid');
     return result.data as Record<string, unknown>;
   }
 }

@@ -6,7 +6,10 @@ export const controlRequestSchema = z.discriminatedUnion('verb', [
   z.object({
     verb: z.literal('command'),
     req_id: z.number().int(),
-    target: z.union([z.object({ kind: z.literal('system') }), z.object({ kind: z.literal('zone'), zone: z.string().max(64) })]),
+    target: z.union([
+      z.object({ kind: z.literal('system') }),
+      z.object({ kind: z.literal('zone'), zone: z.string().max(64) }),
+    ]),
     payload: z.string().max(64 * 1024),
   }),
 ]);
@@ -26,6 +29,7 @@ export interface ControlReply {
 }
 
 export function parseControlReply(raw: unknown): ControlReply | Error {
-  if (raw !== null && typeof raw === 'object' && typeof (raw as ControlReply).reply_to === 'number') return raw as ControlReply;
+  if (raw !== null && typeof raw === 'object' && typeof (raw as ControlReply).reply_to === 'number')
+    return raw as ControlReply;
   return new Error('invalid control reply');
 }

@@ -21,7 +21,8 @@ export const ERROR_TYPES = {
   browser_error: 'The browser is not enabled, Chromium could not start, or its window could not be found or moved.',
   busy: 'Another operation of the same kind is running, or the zone has too many requests waiting; try again later.',
   limit_reached: 'A per-zone limit is reached (duck ids); release something first.',
-  queue_full: 'The speech or video queue was full: its oldest waiting item was dropped (or, with a queue max of 0, the item was not queued).',
+  queue_full:
+    'The speech or video queue was full: its oldest waiting item was dropped (or, with a queue max of 0, the item was not queued).',
   timeout: 'The command did not finish within its time limit.',
   not_implemented: 'The command is known but not implemented yet.',
   shutting_down: 'The supervisor is stopping and takes no new commands.',

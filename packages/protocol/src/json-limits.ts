@@ -30,16 +30,27 @@ export function jsonDepth(text: string): number {
 }
 
 /** Parse an MQTT payload into a plain object, or throw a CommandError saying exactly what is wrong. */
-export function parseJsonObject(payload: Buffer | string, limits: PayloadLimits = DEFAULT_LIMITS): Record<string, unknown> {
+export function parseJsonObject(
+  payload: Buffer | string,
+  limits: PayloadLimits = DEFAULT_LIMITS,
+): Record<string, unknown> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > limits.maxBytes) {
-    throw new CommandError('payload_too_large', `payload of ${size} bytes exceeds the limit of ${limits.maxBytes}`, 'invalid');
+    throw new CommandError(
+      'payload_too_large',
+      `payload of ${size} bytes exceeds the limit of ${limits.maxBytes}`,
+      'invalid',
+    );
   }
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   if (text.trim() === '') throw new CommandError('invalid_json', 'empty payload: expected a JSON object', 'invalid');
   const depth = jsonDepth(text);
   if (depth > limits.maxDepth) {
-    throw new CommandError('too_deep', `payload nests ${depth} levels deep, the limit is ${limits.maxDepth}`, 'invalid');
+    throw new CommandError(
+      'too_deep',
+      `payload nests ${depth} levels deep, the limit is ${limits.maxDepth}`,
+      'invalid',
+    );
   }
   let value: unknown;
   try {

@@ -17,8 +17,14 @@ export const setVolumeArgs = z
     type: z.enum(VOLUME_TYPES).optional(),
     volumes: z.record(z.string().max(32), volume).optional(),
   })
-  .refine((a) => a.volume !== undefined || a.volumes !== undefined, { message: 'expected {volume}, {type, volume} or {volumes: {...}}', path: ['volume'] })
-  .refine((a) => a.type === undefined || a.volume !== undefined, { message: 'setVolume with a type needs a volume', path: ['volume'] });
+  .refine((a) => a.volume !== undefined || a.volumes !== undefined, {
+    message: 'expected {volume}, {type, volume} or {volumes: {...}}',
+    path: ['volume'],
+  })
+  .refine((a) => a.type === undefined || a.volume !== undefined, {
+    message: 'setVolume with a type needs a volume',
+    path: ['volume'],
+  });
 
 /** ParadoxFX clamps a positive adjustValue to 0 with a warning rather than refusing it. */
 export const setDuckingAdjustmentArgs = z.object({ adjustValue: num(-1000, 1000) });
@@ -33,7 +39,11 @@ export const browserUrl = z
   .refine((u) => /^(https?|file):\/\//i.test(u), 'must be an http://, https:// or file:// URL');
 
 /** ParadoxFX's doc-only transition: play `video`, then rest on `image` (the current image if none). */
-export const transitionArgs = z.object({ video: mediaPath, image: mediaPath.optional(), channel: z.unknown().optional() });
+export const transitionArgs = z.object({
+  video: mediaPath,
+  image: mediaPath.optional(),
+  channel: z.unknown().optional(),
+});
 
 const SCREEN = ['screen'] as const;
 /** Chromium's first window can take 20 s on a loaded Raspberry Pi; the worker bounds its own wait below this. */
@@ -50,22 +60,80 @@ const spec = (name: string, description: string, args: z.ZodType, extra: Partial
 
 /** Commands ParadoxFX's code (or its controllers, PxO) use that mpvisor had no equivalent for. */
 export const PFX_ZONE_COMMANDS: readonly CommandSpec[] = [
-  spec('setZoneVolume', 'Set the zone volume (0-200), applied to every role (what PxO sends for setVolume).', z.object({ volume })),
-  spec('setDuckingAdjustment', "Set the zone's ducking_adjust (-100..0); positive values are clamped to 0 with a warning.", setDuckingAdjustmentArgs),
-  spec('playAudio', 'Play an audio file at once over anything else playing (ParadoxFX screen zones), as a sound effect.', withFileAlias({ volume: volume.optional(), adjustVolume: adjustVolume.optional(), channel: z.unknown().optional() }), { mediaArgs: ['file'] }),
+  spec(
+    'setZoneVolume',
+    'Set the zone volume (0-200), applied to every role (what PxO sends for setVolume).',
+    z.object({ volume }),
+  ),
+  spec(
+    'setDuckingAdjustment',
+    "Set the zone's ducking_adjust (-100..0); positive values are clamped to 0 with a warning.",
+    setDuckingAdjustmentArgs,
+  ),
+  spec(
+    'playAudio',
+    'Play an audio file at once over anything else playing (ParadoxFX screen zones), as a sound effect.',
+    withFileAlias({
+      volume: volume.optional(),
+      adjustVolume: adjustVolume.optional(),
+      channel: z.unknown().optional(),
+    }),
+    { mediaArgs: ['file'] },
+  ),
   spec('audioQueue', 'Report the speech queue (ParadoxFX docs name it audioQueue).', noArgs),
-  spec('transition', 'Play a video, then rest on an image when the video queue ends.', transitionArgs, { mediaArgs: ['video', 'image'], kinds: SCREEN }),
-  spec('sleepScreen', "Turn the zone's display off (DPMS, via xset on the zone's X display).", noArgs, { kinds: SCREEN }),
+  spec('transition', 'Play a video, then rest on an image when the video queue ends.', transitionArgs, {
+    mediaArgs: ['video', 'image'],
+    kinds: SCREEN,
+  }),
+  spec('sleepScreen', "Turn the zone's display off (DPMS, via xset on the zone's X display).", noArgs, {
+    kinds: SCREEN,
+  }),
   spec('wakeScreen', "Turn the zone's display on again (DPMS).", noArgs, { kinds: SCREEN }),
   spec('recoverScreens', "Wake the display and show the zone's current picture again.", noArgs, { kinds: SCREEN }),
-  spec('enableBrowser', "Start the zone's kiosk browser on a page, hidden until showBrowser.", z.object({ url: browserUrl, screen: z.unknown().optional(), focus: z.unknown().optional() }), { kinds: SCREEN, timeoutMs: BROWSER_START_MS }),
+  spec(
+    'enableBrowser',
+    "Start the zone's kiosk browser on a page, hidden until showBrowser.",
+    z.object({ url: browserUrl, screen: z.unknown().optional(), focus: z.unknown().optional() }),
+    { kinds: SCREEN, timeoutMs: BROWSER_START_MS },
+  ),
   spec('disableBrowser', "Stop the zone's browser.", z.object({ effect: z.unknown().optional() }), { kinds: SCREEN }),
-  spec('showBrowser', 'Put the browser over the picture.', z.object({ effect: z.unknown().optional() }), { kinds: SCREEN }),
-  spec('hideBrowser', "Take the browser off the screen: mpv's picture shows (nothing to do when it is not enabled).", z.object({ effect: z.unknown().optional() }), { kinds: SCREEN }),
-  spec('setBrowserUrl', 'Load another page in the browser (a new Chromium; visibility kept).', z.object({ url: browserUrl }), { kinds: SCREEN, timeoutMs: BROWSER_START_MS }),
-  spec('setBrowserKeepAlive', 'Restart the browser when it dies (on by default) or leave it down.', z.object({ enabled: bool, interval: z.unknown().optional() }), { kinds: SCREEN }),
-  spec('restartPfx', "Restart this zone's worker and its mpv (ParadoxFX restarts itself; mpvisor restarts the zone).", noArgs, { handledBy: 'supervisor' }),
-  spec('reboot', 'Reboot the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, { handledBy: 'supervisor' }),
-  spec('shutdown', 'Power off the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, { handledBy: 'supervisor' }),
-  spec('killPfx', 'Stop mpvisor as SIGTERM would (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, { handledBy: 'supervisor' }),
+  spec('showBrowser', 'Put the browser over the picture.', z.object({ effect: z.unknown().optional() }), {
+    kinds: SCREEN,
+  }),
+  spec(
+    'hideBrowser',
+    "Take the browser off the screen: mpv's picture shows (nothing to do when it is not enabled).",
+    z.object({ effect: z.unknown().optional() }),
+    { kinds: SCREEN },
+  ),
+  spec(
+    'setBrowserUrl',
+    'Load another page in the browser (a new Chromium; visibility kept).',
+    z.object({ url: browserUrl }),
+    { kinds: SCREEN, timeoutMs: BROWSER_START_MS },
+  ),
+  spec(
+    'setBrowserKeepAlive',
+    'Restart the browser when it dies (on by default) or leave it down.',
+    z.object({ enabled: bool, interval: z.unknown().optional() }),
+    { kinds: SCREEN },
+  ),
+  spec(
+    'restartPfx',
+    "Restart this zone's worker and its mpv (ParadoxFX restarts itself; mpvisor restarts the zone).",
+    noArgs,
+    { handledBy: 'supervisor' },
+  ),
+  spec('reboot', 'Reboot the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, {
+    handledBy: 'supervisor',
+  }),
+  spec('shutdown', 'Power off the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, {
+    handledBy: 'supervisor',
+  }),
+  spec(
+    'killPfx',
+    'Stop mpvisor as SIGTERM would (only with allow_host_commands = true; otherwise failed/disabled).',
+    noArgs,
+    { handledBy: 'supervisor' },
+  ),
 ];

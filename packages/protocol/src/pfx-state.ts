@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 /** ParadoxFX's zone `status` values, as its controllers compare them. */
-export const PFX_ZONE_STATUS = ['idle', 'playing_audio', 'playing_video', 'showing_image', 'screen_asleep', 'paused'] as const;
+export const PFX_ZONE_STATUS = [
+  'idle',
+  'playing_audio',
+  'playing_video',
+  'showing_image',
+  'screen_asleep',
+  'paused',
+] as const;
 
 const mpvRoleEntry = z.object({
   status: z.enum(['idle', 'playing', 'paused']),

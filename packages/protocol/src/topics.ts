@@ -33,4 +33,5 @@ export const systemTopics = (topic: string): SystemTopics => {
   };
 };
 
-export const availabilityTopic = (baseTopic: string, deviceName: string): string => `${trim(baseTopic)}/${deviceName}/availability`;
+export const availabilityTopic = (baseTopic: string, deviceName: string): string =>
+  `${trim(baseTopic)}/${deviceName}/availability`;

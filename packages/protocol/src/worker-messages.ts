@@ -17,7 +17,12 @@ export type MediaEvent = z.infer<typeof mediaEventSchema>;
 /** The part of a zone's media state that survives a worker or supervisor restart. */
 export const workerResumeSchema = z.object({
   background: z
-    .object({ file: z.string(), status: z.enum(['playing', 'paused']), loop: z.boolean(), position_s: z.number().nullable() })
+    .object({
+      file: z.string(),
+      status: z.enum(['playing', 'paused']),
+      loop: z.boolean(),
+      position_s: z.number().nullable(),
+    })
     .optional(),
   volume: z.number().optional(),
 });
@@ -28,7 +33,13 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
    * `zone: null` is a warm spare: booted with idle mpv, handed a zone later by an `adopt` message.
    * `token` echoes the bootstrap's: a pid is public, the token is what shows the supervisor spawned this worker.
    */
-  z.object({ type: z.literal('hello'), zone: z.string().nullable(), pid: z.number().int(), protocol: z.number().int(), token: z.string().max(128) }),
+  z.object({
+    type: z.literal('hello'),
+    zone: z.string().nullable(),
+    pid: z.number().int(),
+    protocol: z.number().int(),
+    token: z.string().max(128),
+  }),
   z.object({ type: z.literal('ready'), mpv: z.array(mpvInstanceSchema) }),
   z.object({
     type: z.literal('heartbeat'),

@@ -24,7 +24,14 @@ const queueList = z.array(z.string()).max(QUEUE_LIST_MAX);
  * `output_missing`: the zone's sink is gone (its streams wait on our silent holding sink);
  * `stream_moved`: someone moved a stream of ours to another sink; the others are facts of the sink.
  */
-export const OUTPUT_PROBLEMS = ['audio_server_missing', 'output_missing', 'stream_moved', 'sink_suspended', 'sink_muted', 'sink_volume_zero'] as const;
+export const OUTPUT_PROBLEMS = [
+  'audio_server_missing',
+  'output_missing',
+  'stream_moved',
+  'sink_suspended',
+  'sink_muted',
+  'sink_volume_zero',
+] as const;
 export type OutputProblem = (typeof OUTPUT_PROBLEMS)[number];
 
 /** The truth about a zone's audio output, asked from the audio server (zones playing through PulseAudio/PipeWire). */
@@ -113,7 +120,9 @@ export interface ResourceUsage {
  * The retained `{zone topic}/state`: media from the worker merged with supervision facts, and
  * ParadoxFX's keys (files relative to the media folder there; the absolute path beside as `path`).
  */
-export interface ZoneState extends Partial<Omit<MediaState, 'background' | 'speech' | 'video' | 'image'>>, PfxZoneState {
+export interface ZoneState
+  extends Partial<Omit<MediaState, 'background' | 'speech' | 'video' | 'image'>>,
+    PfxZoneState {
   background?: MediaState['background'] & { path?: string | null };
   speech?: MediaState['speech'] & { path?: string | null };
   video?: NonNullable<MediaState['video']> & { path?: string | null };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { CommandError, CommandTable, ZONE_COMMANDS, SYSTEM_COMMANDS, parseCommandPayload, jsonDepth } from '../src/index.js';
+import {
+  CommandError,
+  CommandTable,
+  ZONE_COMMANDS,
+  SYSTEM_COMMANDS,
+  parseCommandPayload,
+  jsonDepth,
+} from '../src/index.js';
 
 const errorOf = (fn: () => unknown): CommandError => {
   try {

@@ -11,7 +11,9 @@ export interface PulseEvent {
 /** One line of `pactl subscribe` (`Event 'remove' on sink #3`); anything else is null. */
 export function parseEventLine(line: string): PulseEvent | null {
   const m = /^Event '(new|change|remove)' on ([a-z-]+)(?: #(\d+))?/.exec(line.trim());
-  return m ? { kind: m[1] as PulseEvent['kind'], facility: m[2]!, index: m[3] === undefined ? null : Number(m[3]) } : null;
+  return m
+    ? { kind: m[1] as PulseEvent['kind'], facility: m[2]!, index: m[3] === undefined ? null : Number(m[3]) }
+    : null;
 }
 
 export interface PulseWatchOptions {
@@ -68,7 +70,7 @@ export class PulseWatch {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.child?.kill('SIGTERM');
-    this.child?.stdin!.destroy();
+    this.child?.stdin?.destroy();
     this.child = null;
   }
 
@@ -97,15 +99,17 @@ export class PulseWatch {
       this.later(this.opts.pollMs ?? 100);
       return;
     }
-    const child = spawn('sh', ['-c', TIED_TO_STDIN, this.opts.bin ?? 'pactl'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn('sh', ['-c', TIED_TO_STDIN, this.opts.bin ?? 'pactl'], {
+      env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     this.child = child;
     const startedAt = Date.now();
     let buffered = '';
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
         const event = parseEventLine(buffered.slice(0, nl));
         buffered = buffered.slice(nl + 1);
         if (event && this.child === child) this.opts.onEvent(event);

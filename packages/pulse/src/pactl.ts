@@ -1,6 +1,19 @@
 import { execFile } from 'node:child_process';
 import { canConnect, pulseSocketPath } from './server-socket.js';
-import { HOLD_PROPERTY, isOurs, moveTarget, OWNER_PROPERTY, ourSinks, parseSinkInputs, parseSinks, SAFE_NAME, SLAVES_PROPERTY, ZONE_PROPERTY, type PulseSink, type PulseSinkInput } from './parse.js';
+import {
+  HOLD_PROPERTY,
+  isOurs,
+  moveTarget,
+  OWNER_PROPERTY,
+  ourSinks,
+  parseSinkInputs,
+  parseSinks,
+  SAFE_NAME,
+  SLAVES_PROPERTY,
+  ZONE_PROPERTY,
+  type PulseSink,
+  type PulseSinkInput,
+} from './parse.js';
 
 export interface PactlOptions {
   /** Environment for pactl (PULSE_SERVER, XDG_RUNTIME_DIR...). Default: process.env. */
@@ -35,7 +48,10 @@ export interface UnloadReport {
 }
 
 export class PactlError extends Error {
-  constructor(message: string, readonly args: string[]) {
+  constructor(
+    message: string,
+    readonly args: string[],
+  ) {
     super(message);
   }
 }
@@ -66,17 +82,25 @@ export class Pactl {
     if (socket !== null) {
       if (!(await canConnect(socket, Math.min(1000, this.timeoutMs)))) return false;
     } else if (!this.env.PULSE_SERVER) return false;
-    return this.run(['info']).then(() => true, () => false);
+    return this.run(['info']).then(
+      () => true,
+      () => false,
+    );
   }
 
   run(args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(this.bin, args, { env: this.env, timeout: this.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) {
-          const detail = String(stderr).trim() || err.message;
-          reject(new PactlError(`pactl ${args.join(' ')}: ${detail}`, args));
-        } else resolve(String(stdout));
-      });
+      execFile(
+        this.bin,
+        args,
+        { env: this.env, timeout: this.timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          if (err) {
+            const detail = String(stderr).trim() || err.message;
+            reject(new PactlError(`pactl ${args.join(' ')}: ${detail}`, args));
+          } else resolve(String(stdout));
+        },
+      );
     });
   }
 
@@ -99,8 +123,19 @@ export class Pactl {
     const bad = names.find((n) => !SAFE_NAME.test(n));
     if (bad !== undefined) throw new PactlError(`unsafe name for a module argument: ${JSON.stringify(bad)}`, []);
     if (spec.slaves.length === 0) throw new PactlError('a combine sink needs at least one slave', []);
-    const props = [`${OWNER_PROPERTY}=${spec.tag}`, ...(spec.zone ? [`${ZONE_PROPERTY}=${spec.zone}`] : []), `${SLAVES_PROPERTY}=${spec.slaves.join(',')}`, `device.description=mpvisor-${spec.zone ?? spec.name}`];
-    const args = ['load-module', 'module-combine-sink', `sink_name=${spec.name}`, `slaves=${spec.slaves.join(',')}`, `sink_properties="${props.join(' ')}"`];
+    const props = [
+      `${OWNER_PROPERTY}=${spec.tag}`,
+      ...(spec.zone ? [`${ZONE_PROPERTY}=${spec.zone}`] : []),
+      `${SLAVES_PROPERTY}=${spec.slaves.join(',')}`,
+      `device.description=mpvisor-${spec.zone ?? spec.name}`,
+    ];
+    const args = [
+      'load-module',
+      'module-combine-sink',
+      `sink_name=${spec.name}`,
+      `slaves=${spec.slaves.join(',')}`,
+      `sink_properties="${props.join(' ')}"`,
+    ];
     return this.loadTagged(args, spec.name, spec.tag, spec.zone);
   }
 
@@ -109,12 +144,18 @@ export class Pactl {
     const bad = [spec.name, spec.tag].find((n) => !SAFE_NAME.test(n));
     if (bad !== undefined) throw new PactlError(`unsafe name for a module argument: ${JSON.stringify(bad)}`, []);
     const props = [`${OWNER_PROPERTY}=${spec.tag}`, `${HOLD_PROPERTY}=1`, 'device.description=mpvisor-holding-silent'];
-    return this.loadTagged(['load-module', 'module-null-sink', `sink_name=${spec.name}`, `sink_properties="${props.join(' ')}"`], spec.name, spec.tag, undefined);
+    return this.loadTagged(
+      ['load-module', 'module-null-sink', `sink_name=${spec.name}`, `sink_properties="${props.join(' ')}"`],
+      spec.name,
+      spec.tag,
+      undefined,
+    );
   }
 
   private async loadTagged(args: string[], name: string, tag: string, zone: string | undefined): Promise<number> {
     const out = (await this.run(args)).trim();
-    if (!/^\d+$/.test(out)) throw new PactlError(`pactl load-module printed ${JSON.stringify(out)}, not a module index`, args);
+    if (!/^\d+$/.test(out))
+      throw new PactlError(`pactl load-module printed ${JSON.stringify(out)}, not a module index`, args);
     const index = Number(out);
     // PipeWire accepts module arguments it does not understand without a word (PulseAudio refuses the
     // load): make sure the module made a sink of that name carrying our tag, or we could never clean it up.
@@ -126,7 +167,10 @@ export class Pactl {
     if (sink !== undefined && isOurs(sink, tag) && sink.properties[ZONE_PROPERTY] === zone) return index;
     // The module index was handed to us just now, so this module is ours whatever its sink looks like.
     await this.unloadModule(index).catch(() => undefined);
-    throw new PactlError(`module ${index} loaded but ${sink === undefined ? `made no sink ${name}` : `its sink ${name} lacks our properties`}; unloaded it again`, args);
+    throw new PactlError(
+      `module ${index} loaded but ${sink === undefined ? `made no sink ${name}` : `its sink ${name} lacks our properties`}; unloaded it again`,
+      args,
+    );
   }
 
   async moveSinkInput(input: number, sink: string): Promise<void> {
@@ -142,11 +186,16 @@ export class Pactl {
    * playing to it are moved to its first slave (or the default sink) first, then its owner_module is
    * unloaded. A sink without our tag is never touched, whatever its name or module.
    */
-  async unloadOurSinks(tag: string, filter: { zones?: readonly string[]; moduleIndex?: number; name?: string } = {}): Promise<UnloadReport> {
+  async unloadOurSinks(
+    tag: string,
+    filter: { zones?: readonly string[]; moduleIndex?: number; name?: string } = {},
+  ): Promise<UnloadReport> {
     const report: UnloadReport = { unloaded: [], errors: [] };
     const sinks = await this.listSinks();
     const mine = ourSinks(sinks, tag, filter.zones).filter(
-      (s) => (filter.moduleIndex === undefined || s.owner_module === filter.moduleIndex) && (filter.name === undefined || s.name === filter.name),
+      (s) =>
+        (filter.moduleIndex === undefined || s.owner_module === filter.moduleIndex) &&
+        (filter.name === undefined || s.name === filter.name),
     );
     if (mine.length === 0) return report;
     const inputs = await this.listSinkInputs().catch((err: Error) => {
@@ -160,7 +209,11 @@ export class Pactl {
         continue;
       }
       let moved = 0;
-      const target = moveTarget(sink, sinks.filter((s) => !mine.includes(s)), fallback);
+      const target = moveTarget(
+        sink,
+        sinks.filter((s) => !mine.includes(s)),
+        fallback,
+      );
       for (const input of inputs.filter((i) => i.sink === sink.index && i.owner_module !== sink.owner_module)) {
         if (target === null) {
           report.errors.push(`no sink to move stream ${input.index} to; it follows PulseAudio's choice`);
@@ -176,7 +229,12 @@ export class Pactl {
       if (!now || !isOurs(now, tag)) continue;
       try {
         await this.unloadModule(sink.owner_module);
-        report.unloaded.push({ name: sink.name, module_index: sink.owner_module, zone: sink.properties[ZONE_PROPERTY] ?? null, moved });
+        report.unloaded.push({
+          name: sink.name,
+          module_index: sink.owner_module,
+          zone: sink.properties[ZONE_PROPERTY] ?? null,
+          moved,
+        });
       } catch (err) {
         report.errors.push((err as Error).message);
       }

@@ -106,7 +106,15 @@ export function parseSinkInputs(text: string): PulseSinkInput[] {
     const index = intOf(e.index);
     const sink = intOf(e.sink);
     if (index === null || sink === null) continue;
-    out.push({ index, sink, owner_module: intOf(e.owner_module), client: intOf(e.client), mute: boolOf(e.mute), corked: boolOf(e.corked), properties: propsOf(e.properties) });
+    out.push({
+      index,
+      sink,
+      owner_module: intOf(e.owner_module),
+      client: intOf(e.client),
+      mute: boolOf(e.mute),
+      corked: boolOf(e.corked),
+      properties: propsOf(e.properties),
+    });
   }
   return out;
 }
@@ -118,12 +126,17 @@ export function isOurs(sink: PulseSink, tag: string): boolean {
 
 /** Our sinks, optionally only those created for the given zones. */
 export function ourSinks(sinks: readonly PulseSink[], tag: string, zones?: readonly string[]): PulseSink[] {
-  return sinks.filter((s) => isOurs(s, tag) && (zones === undefined || zones.includes(s.properties[ZONE_PROPERTY] ?? '')));
+  return sinks.filter(
+    (s) => isOurs(s, tag) && (zones === undefined || zones.includes(s.properties[ZONE_PROPERTY] ?? '')),
+  );
 }
 
 /** Where a stream on `sink` goes before the sink is unloaded: its first slave that still exists, else the default sink. */
 export function moveTarget(sink: PulseSink, all: readonly PulseSink[], defaultSink: string | null): string | null {
-  const slaves = (sink.properties[SLAVES_PROPERTY] ?? sink.properties['combine.slaves'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const slaves = (sink.properties[SLAVES_PROPERTY] ?? sink.properties['combine.slaves'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const first = slaves.find((n) => n !== sink.name && all.some((s) => s.name === n));
   if (first) return first;
   if (defaultSink && defaultSink !== sink.name && all.some((s) => s.name === defaultSink)) return defaultSink;

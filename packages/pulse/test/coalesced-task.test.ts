@@ -41,10 +41,13 @@ describe('a check that events ask for', () => {
   it('a failed run is reported and the task goes on', async () => {
     const errors: string[] = [];
     let runs = 0;
-    const task = new CoalescedTask(async () => {
-      runs++;
-      throw new Error(`boom ${runs}`);
-    }, (err) => errors.push(err.message));
+    const task = new CoalescedTask(
+      async () => {
+        runs++;
+        throw new Error(`boom ${runs}`);
+      },
+      (err) => errors.push(err.message),
+    );
     task.schedule(0);
     await new Promise((r) => setTimeout(r, 20));
     task.schedule(0);

@@ -15,7 +15,11 @@ describe('pactl JSON parsing', () => {
     expect(sinks.map((s) => s.name)).toEqual(['room_a', 'room_b', 'mpvisor_both', 'user_combo']);
     const ours = sinks.find((s) => s.name === 'mpvisor_both')!;
     expect(ours).toMatchObject({ index: 2, owner_module: 3, driver: 'module-combine-sink.c' });
-    expect(ours.properties).toMatchObject({ 'mpvisor.owner': 'abc123', 'mpvisor.zone': 'both', 'mpvisor.slaves': 'room_a,room_b' });
+    expect(ours.properties).toMatchObject({
+      'mpvisor.owner': 'abc123',
+      'mpvisor.zone': 'both',
+      'mpvisor.slaves': 'room_a,room_b',
+    });
   });
 
   it('reads sink-inputs whose owner_module and client are strings', () => {
@@ -23,7 +27,12 @@ describe('pactl JSON parsing', () => {
     const mpv = inputs.find((i) => i.properties['application.name'] === 'mpv')!;
     expect(mpv).toMatchObject({ sink: 2, client: 6 });
     // The combine sinks' own streams to their slaves.
-    expect(inputs.filter((i) => i.owner_module === 3).map((i) => i.sink).sort()).toEqual([0, 1]);
+    expect(
+      inputs
+        .filter((i) => i.owner_module === 3)
+        .map((i) => i.sink)
+        .sort(),
+    ).toEqual([0, 1]);
   });
 
   it('numbers may come as numbers or decimal strings; anything else is null', () => {
@@ -37,7 +46,16 @@ describe('pactl JSON parsing', () => {
 
   it('skips malformed entries and rejects non-JSON output', () => {
     expect(parseSinks('[{"index":1},{"name":"x"},{"index":"2","name":"ok","owner_module":"7"},3]')).toEqual([
-      { index: 2, name: 'ok', state: 'UNKNOWN', driver: '', owner_module: 7, mute: null, volume_percent: null, properties: {} },
+      {
+        index: 2,
+        name: 'ok',
+        state: 'UNKNOWN',
+        driver: '',
+        owner_module: 7,
+        mute: null,
+        volume_percent: null,
+        properties: {},
+      },
     ]);
     expect(parseSinks('')).toEqual([]);
     expect(() => parseSinks('Connection failure: Connection refused')).toThrow(/not JSON/);

@@ -23,7 +23,11 @@ describe('pactl JSON from pipewire-pulse', () => {
       ['mpvisor_both', 536870917],
     ]);
     expect(sinks.every((s) => s.driver === 'PipeWire')).toBe(true);
-    expect(sinks[2]!.properties).toMatchObject({ 'mpvisor.owner': 'abc123', 'mpvisor.zone': 'both', 'mpvisor.slaves': 'room_a,room_b' });
+    expect(sinks[2]!.properties).toMatchObject({
+      'mpvisor.owner': 'abc123',
+      'mpvisor.zone': 'both',
+      'mpvisor.slaves': 'room_a,room_b',
+    });
   });
 
   it('reads sink-inputs: the combine sinks own their slave streams, the mpv stream has a client and no module', () => {
@@ -36,7 +40,13 @@ describe('pactl JSON from pipewire-pulse', () => {
     expect(sinks.filter((s) => s.name === 'mpvisor_both')).toHaveLength(2);
     const ours = ourSinks(sinks, 'abc123');
     expect(ours.map((s) => s.owner_module)).toEqual([536870915]);
-    expect(moveTarget(ours[0]!, sinks.filter((s) => !ours.includes(s)), 'mpvisor_both')).toBe('room_a');
+    expect(
+      moveTarget(
+        ours[0]!,
+        sinks.filter((s) => !ours.includes(s)),
+        'mpvisor_both',
+      ),
+    ).toBe('room_a');
     const noSlaves = sinks.filter((s) => s.name !== 'room_a' && s.name !== 'room_b' && !ours.includes(s));
     expect(moveTarget(ours[0]!, noSlaves, 'mpvisor_both')).toBe('user_combo');
   });
@@ -59,11 +69,19 @@ esac
 describe('Pactl against PipeWire behaviour (fake pactl)', () => {
   let dir: string;
   let pactl: Pactl;
-  const put = (name: string, data: unknown) => writeFileSync(join(dir, name), typeof data === 'string' ? data : JSON.stringify(data));
+  const put = (name: string, data: unknown) =>
+    writeFileSync(join(dir, name), typeof data === 'string' ? data : JSON.stringify(data));
   const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
   const raw = JSON.parse(fixture('pipewire-sinks.json')) as Array<Record<string, unknown>>;
   const without = (module: number) => raw.filter((s) => s.owner_module !== module);
-  const userNull = (module: number, name: string) => ({ index: 200, name, driver: 'PipeWire', state: 'IDLE', owner_module: module, properties: { 'node.name': name } });
+  const userNull = (module: number, name: string) => ({
+    index: 200,
+    name,
+    driver: 'PipeWire',
+    state: 'IDLE',
+    owner_module: module,
+    properties: { 'node.name': name },
+  });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'fakepactl-'));
@@ -78,8 +96,14 @@ describe('Pactl against PipeWire behaviour (fake pactl)', () => {
 
   it('unloads our tagged sink by module after moving the foreign stream, and never the untagged namesake', async () => {
     const r = await pactl.unloadOurSinks('abc123');
-    expect(r).toEqual({ unloaded: [{ name: 'mpvisor_both', module_index: 536870915, zone: 'both', moved: 1 }], errors: [] });
-    expect(calls().filter((c) => /^(move-sink-input|unload-module)/.test(c))).toEqual(['move-sink-input 101 room_a', 'unload-module 536870915']);
+    expect(r).toEqual({
+      unloaded: [{ name: 'mpvisor_both', module_index: 536870915, zone: 'both', moved: 1 }],
+      errors: [],
+    });
+    expect(calls().filter((c) => /^(move-sink-input|unload-module)/.test(c))).toEqual([
+      'move-sink-input 101 room_a',
+      'unload-module 536870915',
+    ]);
   });
 
   it('does not unload when the module index was reused by someone else between the listing and the unload', async () => {
@@ -92,7 +116,10 @@ describe('Pactl against PipeWire behaviour (fake pactl)', () => {
 
   it('a stale record (module index + name) now naming a user sink unloads nothing', async () => {
     put('sinks.json', [...without(536870915), userNull(536870915, 'mpvisor_both')]);
-    expect(await pactl.unloadOurSinks('abc123', { moduleIndex: 536870915, name: 'mpvisor_both' })).toEqual({ unloaded: [], errors: [] });
+    expect(await pactl.unloadOurSinks('abc123', { moduleIndex: 536870915, name: 'mpvisor_both' })).toEqual({
+      unloaded: [],
+      errors: [],
+    });
     expect(calls().some((c) => c.startsWith('unload-module'))).toBe(false);
   });
 
@@ -101,13 +128,17 @@ describe('Pactl against PipeWire behaviour (fake pactl)', () => {
   it('loadCombineSink returns the index once the module made our tagged sink', async () => {
     put('load-out', '536870915\n');
     expect(await pactl.loadCombineSink(spec)).toBe(536870915);
-    expect(calls()[0]).toBe('load-module module-combine-sink sink_name=mpvisor_both slaves=room_a,room_b sink_properties="mpvisor.owner=abc123 mpvisor.zone=both mpvisor.slaves=room_a,room_b device.description=mpvisor-both"');
+    expect(calls()[0]).toBe(
+      'load-module module-combine-sink sink_name=mpvisor_both slaves=room_a,room_b sink_properties="mpvisor.owner=abc123 mpvisor.zone=both mpvisor.slaves=room_a,room_b device.description=mpvisor-both"',
+    );
     expect(calls().some((c) => c.startsWith('unload-module'))).toBe(false);
   });
 
   it('loadCombineSink unloads what it just loaded when the sink came without our properties (arguments silently ignored)', async () => {
     put('load-out', '536870917\n'); // the untagged namesake's module in the fixture
-    await expect(pactl.loadCombineSink(spec)).rejects.toThrow(/module 536870917 loaded but its sink mpvisor_both lacks our properties/);
+    await expect(pactl.loadCombineSink(spec)).rejects.toThrow(
+      /module 536870917 loaded but its sink mpvisor_both lacks our properties/,
+    );
     expect(calls().at(-1)).toBe('unload-module 536870917');
   });
 

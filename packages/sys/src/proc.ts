@@ -59,7 +59,10 @@ export function readStat(pid: number): ProcStat | null {
   const close = raw.lastIndexOf(')');
   if (close < 0) return null;
   // Fields after the comm start at field 3 (state): field N is at index N - 3.
-  const fields = raw.slice(close + 2).trim().split(' ');
+  const fields = raw
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   const starttime = Number(fields[22 - 3]);
   if (!Number.isFinite(starttime)) return null;
   return {

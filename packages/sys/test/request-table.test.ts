@@ -64,7 +64,9 @@ describe('RequestTable', () => {
     const pre = new AbortController();
     pre.abort('early');
     const send = jest.fn();
-    await expect(t.open({ context: 'x', timeoutMs: 1000, signal: pre.signal }, send)).rejects.toThrow('aborted x early');
+    await expect(t.open({ context: 'x', timeoutMs: 1000, signal: pre.signal }, send)).rejects.toThrow(
+      'aborted x early',
+    );
     expect(send).not.toHaveBeenCalled();
 
     const ac = new AbortController();

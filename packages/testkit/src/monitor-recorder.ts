@@ -104,7 +104,18 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
   const launch = () => {
     filled = 0;
     odd = null;
-    child = spawn('parec', [`--device=${opts.sink}.monitor`, '--format=s16le', `--rate=${rate}`, '--channels=1', '--latency-msec=10', '--raw'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      'parec',
+      [
+        `--device=${opts.sink}.monitor`,
+        '--format=s16le',
+        `--rate=${rate}`,
+        '--channels=1',
+        '--latency-msec=10',
+        '--raw',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.stdout!.on('data', onData);
     exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -123,7 +134,12 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
           const c = chunks[seen]!;
           if (c.at >= from && test(c)) return resolve(c);
         }
-        if (Date.now() > deadline) return reject(new Error(`timed out after ${timeoutMs} ms waiting on ${opts.sink}.monitor (parec: ${stderr.trim().split('\n').pop() ?? ''})`));
+        if (Date.now() > deadline)
+          return reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting on ${opts.sink}.monitor (parec: ${stderr.trim().split('\n').pop() ?? ''})`,
+            ),
+          );
         setTimeout(poll, 10);
       };
       poll();

@@ -39,7 +39,15 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
   const conf = join(opts.dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true', 'persistence false', 'log_dest stderr', 'log_type error', ...(opts.extra ?? [])].join('\n') + '\n',
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'set_tcp_nodelay true',
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      ...(opts.extra ?? []),
+    ].join('\n') + '\n',
   );
   chmodSync(opts.dir, 0o755);
   let child: ChildProcess | null = null;
@@ -48,7 +56,11 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
     const c = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child = c;
-    await waitFor(async () => c.exitCode === null && (await portOpen(port)), 5000, `mosquitto on port ${port} (${stderr})`);
+    await waitFor(
+      async () => c.exitCode === null && (await portOpen(port)),
+      5000,
+      `mosquitto on port ${port} (${stderr})`,
+    );
   };
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     const c = child;
@@ -59,5 +71,12 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
     if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
   await start();
-  return { port, url: `mqtt://127.0.0.1:${port}`, pid: () => child?.pid ?? null, kill, start, stop: () => kill('SIGTERM') };
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    pid: () => child?.pid ?? null,
+    kill,
+    start,
+    stop: () => kill('SIGTERM'),
+  };
 }

@@ -28,7 +28,12 @@ export class MqttProbe {
   }
 
   static async connect(url: string, options: IClientOptions = {}): Promise<MqttProbe> {
-    const client = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 200, connectTimeout: 5000, ...options });
+    const client = await connectAsync(url, {
+      protocolVersion: 4,
+      reconnectPeriod: 200,
+      connectTimeout: 5000,
+      ...options,
+    });
     (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     return new MqttProbe(client);
   }
@@ -42,7 +47,12 @@ export class MqttProbe {
   }
 
   /** The latest message on a topic matching the predicate, waiting for it if needed. */
-  waitFor(topic: string, predicate: (m: Received) => boolean = () => true, timeoutMs = 10_000, since = 0): Promise<Received> {
+  waitFor(
+    topic: string,
+    predicate: (m: Received) => boolean = () => true,
+    timeoutMs = 10_000,
+    since = 0,
+  ): Promise<Received> {
     return waitFor(
       () => [...this.messages].reverse().find((m) => m.topic === topic && m.at >= since && predicate(m)),
       timeoutMs,

@@ -9,7 +9,9 @@ export function isAlive(pid: number): boolean {
 
 /** Every live process whose parent chain leads to root (not including root). */
 export function descendants(root: number): number[] {
-  const stats = listPids().map(readStat).filter((s): s is ProcStat => s !== null && s.state !== 'Z');
+  const stats = listPids()
+    .map(readStat)
+    .filter((s): s is ProcStat => s !== null && s.state !== 'Z');
   const children = new Map<number, number[]>();
   for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
   const out: number[] = [];
@@ -28,7 +30,10 @@ export function processesMentioning(marker: string): number[] {
   return listPids().filter((pid) => {
     if (pid === process.pid || !isAlive(pid)) return false;
     try {
-      return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      return (
+        readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker) ||
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)
+      );
     } catch {
       return false;
     }

@@ -28,7 +28,9 @@ export interface PulseDaemon {
 }
 
 async function pactlJson(env: NodeJS.ProcessEnv, what: string): Promise<Array<Record<string, unknown>>> {
-  return JSON.parse((await run('pactl', ['-f', 'json', 'list', what], { env, timeout: 5000 })).stdout) as Array<Record<string, unknown>>;
+  return JSON.parse((await run('pactl', ['-f', 'json', 'list', what], { env, timeout: 5000 })).stdout) as Array<
+    Record<string, unknown>
+  >;
 }
 
 function sinkControls(env: NodeJS.ProcessEnv): Pick<PulseDaemon, 'removeSink' | 'addSink'> {
@@ -55,16 +57,33 @@ export async function startPulse(opts: { dir: string; sinks: string[] }): Promis
   const socket = join(home, 'native');
   const server = `unix:${socket}`;
   const env = { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: server };
-  const args = ['--daemonize=no', '--exit-idle-time=-1', '--disallow-exit', '-n', '--use-pid-file=no', '--log-target=stderr', '-L', `module-native-protocol-unix socket=${socket} auth-anonymous=1`];
+  const args = [
+    '--daemonize=no',
+    '--exit-idle-time=-1',
+    '--disallow-exit',
+    '-n',
+    '--use-pid-file=no',
+    '--log-target=stderr',
+    '-L',
+    `module-native-protocol-unix socket=${socket} auth-anonymous=1`,
+  ];
   for (const s of opts.sinks) args.push('-L', `module-null-sink sink_name=${s}`);
   const clientEnv = { ...process.env, ...env };
   const launch = async () => {
-    const child: ChildProcess = spawn('pulseaudio', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    const child: ChildProcess = spawn('pulseaudio', args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     await waitFor(
-      async () => child.exitCode === null && (await run('pactl', ['info'], { env: clientEnv, timeout: 2000 }).then(() => true, () => false)),
+      async () =>
+        child.exitCode === null &&
+        (await run('pactl', ['info'], { env: clientEnv, timeout: 2000 }).then(
+          () => true,
+          () => false,
+        )),
       10_000,
       `private pulseaudio at ${socket} (${stderr})`,
       20,
@@ -90,7 +109,11 @@ export async function startPulse(opts: { dir: string; sinks: string[] }): Promis
 }
 
 async function sinkRms(clientEnv: NodeJS.ProcessEnv, sink: string, seconds = 1): Promise<number> {
-  const { stderr: stat } = await run('sox', ['-q', '-t', 'pulseaudio', `${sink}.monitor`, '-n', 'trim', '0', String(seconds), 'stat'], { env: clientEnv, timeout: (seconds + 10) * 1000 });
+  const { stderr: stat } = await run(
+    'sox',
+    ['-q', '-t', 'pulseaudio', `${sink}.monitor`, '-n', 'trim', '0', String(seconds), 'stat'],
+    { env: clientEnv, timeout: (seconds + 10) * 1000 },
+  );
   const m = /RMS\s+amplitude:\s+([\d.]+)/.exec(stat);
   if (!m) throw new Error(`no RMS in sox output: ${stat}`);
   return Number(m[1]);
@@ -146,7 +169,8 @@ const WIREPLUMBER_BLUETOOTH = '-- mpvisor test daemon: no bluetooth (it needs D-
 export async function startPipewirePulse(opts: { dir: string; sinks: string[] }): Promise<PulseDaemon> {
   const home = join(opts.dir, 'pw-home');
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  for (const sub of ['main.lua.d', 'bluetooth.lua.d']) mkdirSync(join(home, '.config', 'wireplumber', sub), { recursive: true });
+  for (const sub of ['main.lua.d', 'bluetooth.lua.d'])
+    mkdirSync(join(home, '.config', 'wireplumber', sub), { recursive: true });
   writeFileSync(join(home, '.config', 'wireplumber', 'main.lua.d', '90-enable-all.lua'), WIREPLUMBER_MAIN);
   writeFileSync(join(home, '.config', 'wireplumber', 'bluetooth.lua.d', '90-enable-all.lua'), WIREPLUMBER_BLUETOOTH);
   const socket = join(home, 'pulse', 'native');
@@ -162,10 +186,24 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
     // Never the machine's session bus; nothing here needs one (the failed connects are only logged).
     DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-dbus')}`,
   };
-  for (const k of ['PIPEWIRE_REMOTE', 'PIPEWIRE_CORE', 'PULSE_RUNTIME_PATH', 'DISPLAY', 'WAYLAND_DISPLAY', 'WIREPLUMBER_CONFIG_DIR']) delete daemonEnv[k];
+  for (const k of [
+    'PIPEWIRE_REMOTE',
+    'PIPEWIRE_CORE',
+    'PULSE_RUNTIME_PATH',
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'WIREPLUMBER_CONFIG_DIR',
+  ])
+    delete daemonEnv[k];
   const clientEnv = { ...process.env, ...env };
 
-  const procs: Array<{ name: string; child: ChildProcess; exited: Promise<void>; failed: () => boolean; stderr: () => string }> = [];
+  const procs: Array<{
+    name: string;
+    child: ChildProcess;
+    exited: Promise<void>;
+    failed: () => boolean;
+    stderr: () => string;
+  }> = [];
   const launch = (name: string) => {
     const child = spawn(name, [], { stdio: ['ignore', 'ignore', 'pipe'], env: daemonEnv });
     let stderr = '';
@@ -190,7 +228,10 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
     const deadline = Date.now() + 10_000;
     for (;;) {
       const d = dead();
-      if (d) throw new Error(`${d.name} exited (${d.child.exitCode ?? d.child.signalCode ?? 'not started'}) while waiting for ${what}: ${d.stderr().trim()}`);
+      if (d)
+        throw new Error(
+          `${d.name} exited (${d.child.exitCode ?? d.child.signalCode ?? 'not started'}) while waiting for ${what}: ${d.stderr().trim()}`,
+        );
       if (await cond()) return;
       if (Date.now() > deadline) throw new Error(`timed out after 10000 ms waiting for ${what}`);
       await sleep(50);
@@ -205,11 +246,22 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
       await until(() => existsSync(join(home, 'pipewire-0')), 'the pipewire socket');
       launch('pipewire-pulse');
       launch('wireplumber');
-      await until(() => pactl(['info']).then(() => true, () => false), `pipewire-pulse at ${socket}`);
+      await until(
+        () =>
+          pactl(['info']).then(
+            () => true,
+            () => false,
+          ),
+        `pipewire-pulse at ${socket}`,
+      );
       for (const s of opts.sinks) await pactl(['load-module', 'module-null-sink', `sink_name=${s}`]);
       // WirePlumber links streams to sinks; it is at work once it has chosen a default sink among ours.
       if (opts.sinks.length > 0) {
-        await until(async () => opts.sinks.includes((await pactl(['get-default-sink']).catch(() => ({ stdout: '' }))).stdout.trim()), 'wireplumber to choose a default sink');
+        await until(
+          async () =>
+            opts.sinks.includes((await pactl(['get-default-sink']).catch(() => ({ stdout: '' }))).stdout.trim()),
+          'wireplumber to choose a default sink',
+        );
       }
     } catch (err) {
       const logs = procs.map((p) => `${p.name}: ${p.stderr().trim().split('\n').slice(-5).join(' | ')}`).join('\n');
@@ -227,7 +279,8 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
     sinkRms: (sink, seconds) => sinkRms(recordEnv, sink, seconds),
     ...sinkControls(clientEnv),
     crash: async () => {
-      for (const p of procs) if (!p.failed() && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      for (const p of procs)
+        if (!p.failed() && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.exited));
     },
     revive: boot,

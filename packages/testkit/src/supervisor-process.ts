@@ -40,7 +40,10 @@ export function startSupervisor(opts: StartOptions): SupervisorProcess {
     args.push('--config', file);
   }
   args.push(...(opts.args ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -68,16 +71,24 @@ export function startSupervisor(opts: StartOptions): SupervisorProcess {
       const done = await settlesWithin(exited, timeoutMs);
       if (!done) child.kill('SIGKILL');
       await exited;
-      await waitFor(() => [...known].every((p) => !isAlive(p)), 3000, 'every worker and mpv of this run to exit').catch((err: Error) => {
-        for (const p of known) if (isAlive(p)) process.kill(p, 'SIGKILL');
-        throw err;
-      });
+      await waitFor(() => [...known].every((p) => !isAlive(p)), 3000, 'every worker and mpv of this run to exit').catch(
+        (err: Error) => {
+          for (const p of known) if (isAlive(p)) process.kill(p, 'SIGKILL');
+          throw err;
+        },
+      );
     },
   };
 }
 
 /** A minimal INI for tests: external broker, audio zones on the null output, fast policy. */
-export function testConfig(o: { port: number; mediaDir: string; zones: string[]; base?: string; extra?: string }): string {
+export function testConfig(o: {
+  port: number;
+  mediaDir: string;
+  zones: string[];
+  base?: string;
+  extra?: string;
+}): string {
   const base = o.base ?? 'mpvt';
   return [
     '[mqtt]',

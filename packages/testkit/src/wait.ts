@@ -1,5 +1,10 @@
 /** Poll until the check returns a truthy value or the deadline passes (then throw with the label). */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number, label: string, intervalMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs: number,
+  label: string,
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -9,7 +14,10 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number,
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await sleep(intervalMs);
   }
 }

@@ -21,7 +21,8 @@ export interface SinkPlan {
 }
 
 /** Zones the supervisor makes a combine sink for: combined-audio zones (they always have two or more sinks). */
-export const wantsCombinedSink = (z: ZoneConfig): boolean => z.kind === 'combined-audio' && z.combined_sinks.length >= 2;
+export const wantsCombinedSink = (z: ZoneConfig): boolean =>
+  z.kind === 'combined-audio' && z.combined_sinks.length >= 2;
 
 /**
  * The PulseAudio sinks this installation creates: one module-combine-sink per combined-audio zone,
@@ -77,7 +78,11 @@ export class CombinedSinks {
     if (combined.length > 0 && (await this.refresh())) {
       for (const zone of combined) plans.set(zone.name, await this.create(zone));
     } else {
-      for (const zone of combined) plans.set(zone.name, { device: null, warning: `no PulseAudio server reachable: no combined sink for zone ${zone.name}; it plays like any other zone` });
+      for (const zone of combined)
+        plans.set(zone.name, {
+          device: null,
+          warning: `no PulseAudio server reachable: no combined sink for zone ${zone.name}; it plays like any other zone`,
+        });
     }
     return plans;
   }
@@ -86,22 +91,46 @@ export class CombinedSinks {
   async create(zone: ZoneConfig): Promise<SinkPlan> {
     if (!wantsCombinedSink(zone)) return { device: null, warning: null };
     if (!this.reachable) {
-      return { device: null, warning: `no PulseAudio server reachable: combined sink for zone ${zone.name} not created` };
+      return {
+        device: null,
+        warning: `no PulseAudio server reachable: combined sink for zone ${zone.name} not created`,
+      };
     }
     const slaves = zone.combined_sinks.map(sinkNameOf);
     if (slaves.some((s) => s === null)) {
-      return { device: null, warning: `combined_sinks of zone ${zone.name} must all be PulseAudio sinks (pulse/NAME): ${zone.combined_sinks.join(', ')}` };
+      return {
+        device: null,
+        warning: `combined_sinks of zone ${zone.name} must all be PulseAudio sinks (pulse/NAME): ${zone.combined_sinks.join(', ')}`,
+      };
     }
     const name = combinedSinkName(zone.name);
     try {
       await this.unload([zone.name]);
       const sinks = await this.pactl.listSinks();
       const missing = (slaves as string[]).filter((s) => !sinks.some((k) => k.name === s));
-      if (missing.length > 0) return { device: null, warning: `combined sink for zone ${zone.name} not created: no sink named ${missing.join(', ')}` };
-      if (sinks.some((k) => k.name === name)) return { device: null, warning: `a sink named ${name} exists and is not ours; combined sink for zone ${zone.name} not created` };
-      const module_index = await this.pactl.loadCombineSink({ name, slaves: slaves as string[], tag: this.tag, zone: zone.name });
+      if (missing.length > 0)
+        return {
+          device: null,
+          warning: `combined sink for zone ${zone.name} not created: no sink named ${missing.join(', ')}`,
+        };
+      if (sinks.some((k) => k.name === name))
+        return {
+          device: null,
+          warning: `a sink named ${name} exists and is not ours; combined sink for zone ${zone.name} not created`,
+        };
+      const module_index = await this.pactl.loadCombineSink({
+        name,
+        slaves: slaves as string[],
+        tag: this.tag,
+        zone: zone.name,
+      });
       this.opts.ledger()?.recordPulseModule({ module_index, sink_name: name, tag: this.tag });
-      this.opts.log.info('combined sink created', { zone: zone.name, sink: name, module_index, slaves: (slaves as string[]).join(',') });
+      this.opts.log.info('combined sink created', {
+        zone: zone.name,
+        sink: name,
+        module_index,
+        slaves: (slaves as string[]).join(','),
+      });
       return { device: `pulse/${name}`, warning: null };
     } catch (err) {
       return { device: null, warning: `combined sink for zone ${zone.name} not created: ${(err as Error).message}` };
@@ -111,7 +140,9 @@ export class CombinedSinks {
   /** The holding sink, when a zone owns a sink and the server is there; a warning when it cannot be had. */
   async ensureHold(): Promise<string | null> {
     if (!this.holdWanted || !this.reachable) return null;
-    return ensureHoldSink(this.pactl, this.tag, this.opts.ledger(), this.opts.log).catch((err: Error) => `no holding sink: ${err.message}`);
+    return ensureHoldSink(this.pactl, this.tag, this.opts.ledger(), this.opts.log).catch(
+      (err: Error) => `no holding sink: ${err.message}`,
+    );
   }
 
   /**
@@ -134,7 +165,12 @@ export class CombinedSinks {
     const ledger = this.opts.ledger();
     for (const u of report.unloaded) {
       ledger?.forgetPulseModule(u.module_index);
-      this.opts.log.info('combined sink unloaded', { zone: u.zone ?? undefined, sink: u.name, module_index: u.module_index, streams_moved: u.moved });
+      this.opts.log.info('combined sink unloaded', {
+        zone: u.zone ?? undefined,
+        sink: u.name,
+        module_index: u.module_index,
+        streams_moved: u.moved,
+      });
     }
     for (const e of report.errors) this.opts.log.warn(`pulse: ${e}`);
     return report;
@@ -146,9 +182,20 @@ export class CombinedSinks {
   }
 
   /** For health_check / diagnostics. */
-  async status(): Promise<{ reachable: boolean; ours: Array<{ name: string; zone: string | null; module_index: number | null; state: string }> }> {
+  async status(): Promise<{
+    reachable: boolean;
+    ours: Array<{ name: string; zone: string | null; module_index: number | null; state: string }>;
+  }> {
     if (!this.reachable || this.tag === '') return { reachable: this.reachable, ours: [] };
     const sinks = await this.pactl.listSinks().catch(() => []);
-    return { reachable: true, ours: ourSinks(sinks, this.tag).map((s) => ({ name: s.name, zone: s.properties['mpvisor.zone'] ?? null, module_index: s.owner_module, state: s.state })) };
+    return {
+      reachable: true,
+      ours: ourSinks(sinks, this.tag).map((s) => ({
+        name: s.name,
+        zone: s.properties['mpvisor.zone'] ?? null,
+        module_index: s.owner_module,
+        state: s.state,
+      })),
+    };
   }
 }

@@ -33,7 +33,11 @@ export class SinkKeeper {
   private names = new Map<number, string>();
 
   constructor(private readonly opts: SinkKeeperOptions) {
-    this.watch = new PulseWatch({ env: opts.env ?? process.env, onEvent: (e) => this.onEvent(e), onServer: (up) => this.onServer(up) });
+    this.watch = new PulseWatch({
+      env: opts.env ?? process.env,
+      onEvent: (e) => this.onEvent(e),
+      onServer: (up) => this.onServer(up),
+    });
     this.task = new CoalescedTask(
       async () => {
         // A reset owns the sinks while it runs: look again once it is over.
@@ -57,7 +61,8 @@ export class SinkKeeper {
     if (e.facility !== 'sink' || e.kind === 'change') return;
     // Marked at once: a slave back before the next listing must still count as having been gone.
     const gone = e.kind === 'remove' && e.index !== null ? this.names.get(e.index) : undefined;
-    if (gone !== undefined) for (const z of this.combinedZones()) if (this.slavesOf(z).includes(gone)) this.slaveLost.add(z.name);
+    if (gone !== undefined)
+      for (const z of this.combinedZones()) if (this.slavesOf(z).includes(gone)) this.slaveLost.add(z.name);
     this.schedule(DEBOUNCE_MS);
   }
 

@@ -36,10 +36,12 @@ export async function startEmbeddedBroker(host: string, port: number, log: Logge
     close: () =>
       new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 2000);
-        aedes.close(() => server.close(() => {
-          clearTimeout(t);
-          resolve();
-        }));
+        aedes.close(() =>
+          server.close(() => {
+            clearTimeout(t);
+            resolve();
+          }),
+        );
       }),
   };
 }

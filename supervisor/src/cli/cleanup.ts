@@ -7,7 +7,9 @@ const COMMANDS = { orphans: 'cleanup_orphans', sockets: 'reset_sockets' } as con
 
 /** `mpvisor cleanup orphans|sockets`: the system cleanup_orphans / reset_sockets command. */
 export async function cleanup(flags: ConnectFlags, what: keyof typeof COMMANDS, json: boolean): Promise<number> {
-  const outcome = await withTransport(flags, (t) => t.command({ kind: 'system' }, { command: COMMANDS[what] }, { timeoutMs: 30_000 }));
+  const outcome = await withTransport(flags, (t) =>
+    t.command({ kind: 'system' }, { command: COMMANDS[what] }, { timeoutMs: 30_000 }),
+  );
   if (json) printJson(outcome);
   else if (outcomeExit(outcome) === EXIT.ok) {
     process.stdout.write(`${outcomeLine(outcome)}\n`);

@@ -25,8 +25,14 @@ export async function configCheck(file: string, json: boolean): Promise<number> 
   } else {
     const stream = errors > 0 ? process.stderr : process.stdout;
     for (const p of problems) stream.write(`${formatProblem(p)}\n`);
-    if (errors > 0) stream.write(`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
-    else stream.write(`${file}: OK (${zones.length} zone${zones.length === 1 ? '' : 's'}: ${zones.join(', ') || 'none'}; ${warnings} warning${warnings === 1 ? '' : 's'})\n`);
+    if (errors > 0)
+      stream.write(
+        `${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+      );
+    else
+      stream.write(
+        `${file}: OK (${zones.length} zone${zones.length === 1 ? '' : 's'}: ${zones.join(', ') || 'none'}; ${warnings} warning${warnings === 1 ? '' : 's'})\n`,
+      );
   }
   return errors > 0 ? EXIT.usage : EXIT.ok;
 }

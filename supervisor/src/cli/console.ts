@@ -54,7 +54,9 @@ export async function runConsole(f: ConsoleFlags): Promise<number> {
   } catch (err) {
     throw new CliError(`console: ${(err as Error).message}`, EXIT.unreachable);
   }
-  process.stderr.write(`mpvisor console: ${app.url} (broker ${config.mqtt.url}${config.password_hash ? ', password required' : ', no password: loopback only'})\n`);
+  process.stderr.write(
+    `mpvisor console: ${app.url} (broker ${config.mqtt.url}${config.password_hash ? ', password required' : ', no password: loopback only'})\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -72,7 +74,8 @@ async function readStdin(): Promise<string> {
 /** `mpvisor console hash-password`: the password on standard input, the hash for the config on standard output. */
 export async function hashPasswordVerb(): Promise<number> {
   const password = await readStdin();
-  if (password.length < 8) throw new CliError('the password (on standard input) must have at least 8 characters', EXIT.usage);
+  if (password.length < 8)
+    throw new CliError('the password (on standard input) must have at least 8 characters', EXIT.usage);
   const { hashPassword } = await loadConsole();
   process.stdout.write(`${await hashPassword(password)}\n`);
   return EXIT.ok;
@@ -88,15 +91,34 @@ export const registerConsole = <T>(y: Argv<T>, guard: (fn: () => Promise<number>
           type: 'string',
           choices: ['serve', 'hash-password'],
           default: 'serve',
-          describe: 'serve the page, or hash-password: read a password on standard input and print its hash for password_hash',
+          describe:
+            'serve the page, or hash-password: read a password on standard input and print its hash for password_hash',
         })
-        .option('console-config', { type: 'string', describe: 'JSON file: bind, port, password_hash, session_ttl_s, audit_log, mqtt {url, username, password, filters}' })
-        .option('bind', { type: 'string', describe: 'Address to listen on (default 127.0.0.1; any other needs password_hash)' })
+        .option('console-config', {
+          type: 'string',
+          describe:
+            'JSON file: bind, port, password_hash, session_ttl_s, audit_log, mqtt {url, username, password, filters}',
+        })
+        .option('bind', {
+          type: 'string',
+          describe: 'Address to listen on (default 127.0.0.1; any other needs password_hash)',
+        })
         .option('port', { type: 'number', describe: 'TCP port (default 8080; 0 picks a free one)' })
         .option('filter', { type: 'string', array: true, describe: 'MQTT topic filters to watch (default #)' })
-        .option('audit-log', { type: 'string', describe: 'Append every action as a JSON line to this file (default: standard output)' })
+        .option('audit-log', {
+          type: 'string',
+          describe: 'Append every action as a JSON line to this file (default: standard output)',
+        })
         .example('mpvisor console --mqtt mqtt://venue-broker:1883', 'the page on http://127.0.0.1:8080/')
         .example('printf %s "$PW" | mpvisor console hash-password', 'a password_hash for the config file')
-        .example('mpvisor console --console-config /etc/mpvisor/console.json --bind 0.0.0.0', 'on the network, password required'),
-    (a) => guard(() => ((a as { task?: string }).task === 'hash-password' ? hashPasswordVerb() : runConsole(a as unknown as ConsoleFlags))),
+        .example(
+          'mpvisor console --console-config /etc/mpvisor/console.json --bind 0.0.0.0',
+          'on the network, password required',
+        ),
+    (a) =>
+      guard(() =>
+        (a as { task?: string }).task === 'hash-password'
+          ? hashPasswordVerb()
+          : runConsole(a as unknown as ConsoleFlags),
+      ),
   );

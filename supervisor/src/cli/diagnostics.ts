@@ -14,7 +14,9 @@ export function renderTree(value: unknown, indent = ''): string {
 }
 
 export async function diagnostics(flags: ConnectFlags, json: boolean): Promise<number> {
-  const outcome = await withTransport(flags, (t) => t.command({ kind: 'system' }, { command: 'diagnostics' }, { timeoutMs: 15_000 }));
+  const outcome = await withTransport(flags, (t) =>
+    t.command({ kind: 'system' }, { command: 'diagnostics' }, { timeoutMs: 15_000 }),
+  );
   return finishRead(outcome, json, (r) => renderTree(r));
 }
 

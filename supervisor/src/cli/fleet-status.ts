@@ -16,7 +16,11 @@ export async function openFleet(f: FleetFlags) {
   if (!f.mqtt) throw new CliError('fleet verbs need --mqtt URL (the venue broker)', EXIT.usage);
   const { FleetClient } = await import('@mpvisor/console');
   try {
-    return await FleetClient.open({ url: f.mqtt, protocolVersion: f.protocolVersion === 4 ? 4 : 5, filters: f.filter?.length ? f.filter : ['#'] });
+    return await FleetClient.open({
+      url: f.mqtt,
+      protocolVersion: f.protocolVersion === 4 ? 4 : 5,
+      filters: f.filter?.length ? f.filter : ['#'],
+    });
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.unreachable);
   }
@@ -58,7 +62,12 @@ export async function fleetStatus(f: FleetFlags, json: boolean): Promise<number>
   try {
     const snap = await client.survey({ maxMs: (f.wait ?? 3) * 1000 });
     if (json) printJson({ nodes: snap.nodes, zones: snap.zones });
-    else process.stdout.write(snap.nodes.length === 0 && snap.zones.length === 0 ? 'no mpvisor node seen on this broker\n' : renderFleet(snap));
+    else
+      process.stdout.write(
+        snap.nodes.length === 0 && snap.zones.length === 0
+          ? 'no mpvisor node seen on this broker\n'
+          : renderFleet(snap),
+      );
     return EXIT.ok;
   } finally {
     await client.close();

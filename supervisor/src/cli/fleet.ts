@@ -11,7 +11,10 @@ export const registerFleet = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) 
       registerFleetSend(registerFleetStatus(a, guard), guard)
         .option('filter', { type: 'string', array: true, describe: 'MQTT topic filters to watch (default #)' })
         .example('mpvisor fleet status --mqtt mqtt://venue-broker:1883', 'every node and zone')
-        .example(`mpvisor fleet send --mqtt mqtt://venue-broker:1883 '{"command":"health_check"}'`, 'one command, one outcome per node')
+        .example(
+          `mpvisor fleet send --mqtt mqtt://venue-broker:1883 '{"command":"health_check"}'`,
+          'one command, one outcome per node',
+        )
         .demandCommand(1, 'fleet status or fleet send'),
     () => undefined,
   );

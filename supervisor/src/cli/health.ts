@@ -14,13 +14,16 @@ function render(result: unknown): string {
   const h = result as Health;
   const head = `${h.healthy ? 'healthy' : 'UNHEALTHY'}  mpv processes ${h.mpv_process_count}  mqtt ${h.mqtt_connected ? 'connected' : 'disconnected'}  memory ${h.memory_mb} MB\n\n`;
   const rows = [['ZONE', 'STATE', 'WORKER', 'MPV PIDS']];
-  for (const z of h.zones ?? []) rows.push([z.zone, z.state, z.worker_pid === null ? '-' : String(z.worker_pid), z.mpv_pids.join(' ') || '-']);
+  for (const z of h.zones ?? [])
+    rows.push([z.zone, z.state, z.worker_pid === null ? '-' : String(z.worker_pid), z.mpv_pids.join(' ') || '-']);
   return head + table(rows);
 }
 
 /** `mpvisor health`: the system health_check; exit 0 when the check ran (even if a zone is unhealthy). */
 export async function health(flags: ConnectFlags, json: boolean): Promise<number> {
-  const outcome = await withTransport(flags, (t) => t.command({ kind: 'system' }, { command: 'health_check' }, { timeoutMs: 10_000 }));
+  const outcome = await withTransport(flags, (t) =>
+    t.command({ kind: 'system' }, { command: 'health_check' }, { timeoutMs: 10_000 }),
+  );
   return finishRead(outcome, json, render);
 }
 

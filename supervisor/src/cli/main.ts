@@ -37,15 +37,61 @@ const EPILOGUE = [
 export async function main(argv: string[]): Promise<void> {
   let y = yargs(hideBin(['node', 'mpvisor', ...argv]))
     .scriptName('mpvisor')
-    .option('run-dir', { type: 'string', global: true, describe: 'Run directory holding the control socket (default /run/mpvisor as root)' })
-    .option('config', { alias: 'c', type: 'string', global: true, describe: 'INI file (run: the config; other verbs: run_dir and MQTT topics)' })
-    .option('mqtt', { type: 'string', global: true, describe: 'Reach the supervisor through this broker instead of the control socket (mqtt://[user:pass@]host:port)' })
-    .option('topic', { type: 'string', global: true, describe: 'With --mqtt: base topic (default: the config\'s base_topic, else "paradox")' })
-    .option('system-topic', { type: 'string', global: true, describe: 'With --mqtt: system topic (default: the config\'s [system:main] topic, else {base}/system)' })
-    .option('protocol-version', { type: 'number', global: true, choices: [4, 5], default: 5, describe: 'With --mqtt: MQTT protocol version' })
-    .option('wait', { type: 'number', global: true, describe: 'Seconds to wait for the outcome of a command (default per verb, 10-60)' })
-    .group(['run-dir', 'config', 'mqtt', 'topic', 'system-topic', 'protocol-version', 'wait'], 'Reaching the supervisor:');
-  for (const register of [registerRun, registerStatus, registerHealth, registerDiagnostics, registerReset, registerReload, registerCleanup, registerSend, registerConfig, registerConsole, registerFleet]) {
+    .option('run-dir', {
+      type: 'string',
+      global: true,
+      describe: 'Run directory holding the control socket (default /run/mpvisor as root)',
+    })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      global: true,
+      describe: 'INI file (run: the config; other verbs: run_dir and MQTT topics)',
+    })
+    .option('mqtt', {
+      type: 'string',
+      global: true,
+      describe: 'Reach the supervisor through this broker instead of the control socket (mqtt://[user:pass@]host:port)',
+    })
+    .option('topic', {
+      type: 'string',
+      global: true,
+      describe: 'With --mqtt: base topic (default: the config\'s base_topic, else "paradox")',
+    })
+    .option('system-topic', {
+      type: 'string',
+      global: true,
+      describe: "With --mqtt: system topic (default: the config's [system:main] topic, else {base}/system)",
+    })
+    .option('protocol-version', {
+      type: 'number',
+      global: true,
+      choices: [4, 5],
+      default: 5,
+      describe: 'With --mqtt: MQTT protocol version',
+    })
+    .option('wait', {
+      type: 'number',
+      global: true,
+      describe: 'Seconds to wait for the outcome of a command (default per verb, 10-60)',
+    })
+    .group(
+      ['run-dir', 'config', 'mqtt', 'topic', 'system-topic', 'protocol-version', 'wait'],
+      'Reaching the supervisor:',
+    );
+  for (const register of [
+    registerRun,
+    registerStatus,
+    registerHealth,
+    registerDiagnostics,
+    registerReset,
+    registerReload,
+    registerCleanup,
+    registerSend,
+    registerConfig,
+    registerConsole,
+    registerFleet,
+  ]) {
     y = register(y, guard);
   }
   await y

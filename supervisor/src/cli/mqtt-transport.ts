@@ -48,16 +48,29 @@ export class MqttTransport implements Transport {
     return outcome.result;
   }
 
-  async command(target: Target, payload: Record<string, unknown>, opts: { timeoutMs?: number; onProgress?: (event: unknown) => void } = {}): Promise<CommandOutcome> {
-    const topics = target.kind === 'system' ? systemTopics(this.opts.systemTopic) : zoneTopics(this.opts.zoneTopic(target.zone));
-    const commandTopic = target.kind === 'system' ? (topics as ReturnType<typeof systemTopics>).commands : (topics as ReturnType<typeof zoneTopics>).commands;
+  async command(
+    target: Target,
+    payload: Record<string, unknown>,
+    opts: { timeoutMs?: number; onProgress?: (event: unknown) => void } = {},
+  ): Promise<CommandOutcome> {
+    const topics =
+      target.kind === 'system' ? systemTopics(this.opts.systemTopic) : zoneTopics(this.opts.zoneTopic(target.zone));
+    const commandTopic =
+      target.kind === 'system'
+        ? (topics as ReturnType<typeof systemTopics>).commands
+        : (topics as ReturnType<typeof zoneTopics>).commands;
     const id = typeof payload.id === 'string' ? payload.id : `cli-${randomUUID()}`;
     const timeoutMs = opts.timeoutMs ?? 30_000;
     await this.client.subscribeAsync(topics.events, { qos: 1 });
     return new Promise<CommandOutcome>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.client.off('message', onMessage);
-        reject(new CliError(`no outcome for ${String(payload.command)} (id ${id}) on ${topics.events} within ${timeoutMs} ms: is the supervisor running and connected to this broker?`, EXIT.unreachable));
+        reject(
+          new CliError(
+            `no outcome for ${String(payload.command)} (id ${id}) on ${topics.events} within ${timeoutMs} ms: is the supervisor running and connected to this broker?`,
+            EXIT.unreachable,
+          ),
+        );
       }, timeoutMs);
       const onMessage = (topic: string, buf: Buffer) => {
         if (topic !== topics.events) return;

@@ -11,9 +11,17 @@ export interface ReloadFlags {
 }
 
 function phaseLine(ev: unknown): string | null {
-  const e = ev as { type?: string; phase?: string; progress?: Record<string, unknown>; errors?: string[]; duration_ms?: number };
+  const e = ev as {
+    type?: string;
+    phase?: string;
+    progress?: Record<string, unknown>;
+    errors?: string[];
+    duration_ms?: number;
+  };
   if (e?.type !== 'system_reload_status') return null;
-  const progress = Object.entries(e.progress ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const progress = Object.entries(e.progress ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
   const errors = e.errors?.length ? `\n  ${e.errors.join('\n  ')}` : '';
   return `reload ${e.phase ?? '?'}  ${progress}${e.duration_ms !== undefined ? `  ${e.duration_ms} ms` : ''}${errors}`;
 }
@@ -46,11 +54,16 @@ export const registerReload = <T>(y: Argv<T>, guard: (fn: () => Promise<number>)
     'Validate the config file, then apply what changed: new zones start, removed stop, changed restart; the rest keep playing',
     (a) =>
       a
-        .positional('file', { type: 'string', describe: 'INI file to switch to (default: the file the supervisor runs from)' })
+        .positional('file', {
+          type: 'string',
+          describe: 'INI file to switch to (default: the file the supervisor runs from)',
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print the outcome as one JSON document' })
         .example('mpvisor reload', 're-read the running config file (as systemctl reload mpvisor does)')
         .example('mpvisor reload /etc/mpvisor/pfx-new.ini', 'switch to another file')
-        .epilogue('An invalid file changes nothing: every problem is printed (section, key, line) and the exit code is 1.'),
+        .epilogue(
+          'An invalid file changes nothing: every problem is printed (section, key, line) and the exit code is 1.',
+        ),
     (a) => {
       const x = a as unknown as ConnectFlags & ReloadFlags;
       return guard(() => reload(x, { ...(x.file !== undefined ? { file: String(x.file) } : {}), json: x.json }));

@@ -23,8 +23,18 @@ export interface ResetFlags {
 export function resetPayload(f: ResetFlags): Record<string, unknown> {
   const zones = f.zones.length > 0 ? { zones: f.zones } : {};
   const extended = f.type !== undefined || f.force || f.timeout !== undefined;
-  if (!extended) return { command: 'reset', level: f.hard ? 'hard' : 'soft', ...zones, ...(f.preserveState ? { preserve_state: true } : {}) };
-  if (f.hard) throw new CliError('--hard applies to a plain reset; with --type/--force/--timeout use --force to skip the graceful drain', EXIT.usage);
+  if (!extended)
+    return {
+      command: 'reset',
+      level: f.hard ? 'hard' : 'soft',
+      ...zones,
+      ...(f.preserveState ? { preserve_state: true } : {}),
+    };
+  if (f.hard)
+    throw new CliError(
+      '--hard applies to a plain reset; with --type/--force/--timeout use --force to skip the graceful drain',
+      EXIT.usage,
+    );
   return {
     command: 'system_reset',
     type: f.type ?? 'full',
@@ -36,9 +46,17 @@ export function resetPayload(f: ResetFlags): Record<string, unknown> {
 }
 
 function phaseLine(ev: unknown): string | null {
-  const e = ev as { type?: string; phase?: string; progress?: Record<string, number>; errors?: string[]; duration_ms?: number };
+  const e = ev as {
+    type?: string;
+    phase?: string;
+    progress?: Record<string, number>;
+    errors?: string[];
+    duration_ms?: number;
+  };
   if (e?.type !== 'system_reset_status') return null;
-  const progress = Object.entries(e.progress ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+  const progress = Object.entries(e.progress ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const errors = e.errors?.length ? ` errors: ${e.errors.join('; ')}` : '';
   return `reset ${e.phase ?? '?'}${progress ? `  ${progress}` : ''}${e.duration_ms !== undefined ? `  ${e.duration_ms} ms` : ''}${errors}`;
 }
@@ -70,10 +88,23 @@ export const registerReset = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) 
     'Reset zones (all by default): soft lets speech finish, --hard kills at once',
     (a) =>
       a
-        .positional('zones', { type: 'string', array: true, default: [] as string[], describe: 'zone names; none means every zone' })
+        .positional('zones', {
+          type: 'string',
+          array: true,
+          default: [] as string[],
+          describe: 'zone names; none means every zone',
+        })
         .option('hard', { type: 'boolean', default: false, describe: 'SIGKILL, no drain (plain reset only)' })
-        .option('type', { type: 'string', choices: [...RESET_TYPES], describe: 'system_reset type: full, audio, sockets or orphans' })
-        .option('preserve-state', { type: 'boolean', default: false, describe: 'resume what was playing after the reset' })
+        .option('type', {
+          type: 'string',
+          choices: [...RESET_TYPES],
+          describe: 'system_reset type: full, audio, sockets or orphans',
+        })
+        .option('preserve-state', {
+          type: 'boolean',
+          default: false,
+          describe: 'resume what was playing after the reset',
+        })
         .option('force', { type: 'boolean', default: false, describe: 'system_reset: skip the graceful drain' })
         .option('timeout', { type: 'number', describe: 'system_reset: seconds before the reset gives up (1-600)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print the outcome as one JSON document' })

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { ConfigError, demoConfig, ensureDemoMedia, formatProblem, loadConfigFile, type LogLevel, type MpvisorConfig } from '@mpvisor/config';
+import {
+  ConfigError,
+  demoConfig,
+  ensureDemoMedia,
+  formatProblem,
+  loadConfigFile,
+  type LogLevel,
+  type MpvisorConfig,
+} from '@mpvisor/config';
 import { createLogger, type Logger } from '@mpvisor/log';
 import { Supervisor } from '../app.js';
 import { AlreadyRunningError } from '../control/control-server.js';
@@ -51,7 +59,9 @@ export async function run(flags: RunFlags): Promise<number> {
     config = await loadConfig(flags);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`mpvisor: configuration has errors:\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      process.stderr.write(
+        `mpvisor: configuration has errors:\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`,
+      );
       return EXIT.usage;
     }
     throw err;
@@ -171,12 +181,21 @@ export const registerRun = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) =>
     'Start the supervisor in the foreground (the built-in demo when no --config is given)',
     (a) =>
       a
-        .option('state-dir', { type: 'string', describe: 'State directory: saved zone state (zones.json), ledger, demo media' })
-        .option('log-level', { type: 'string', choices: ['error', 'warn', 'info', 'debug', 'trace'], describe: 'Overrides [global] log_level' })
+        .option('state-dir', {
+          type: 'string',
+          describe: 'State directory: saved zone state (zones.json), ledger, demo media',
+        })
+        .option('log-level', {
+          type: 'string',
+          choices: ['error', 'warn', 'info', 'debug', 'trace'],
+          describe: 'Overrides [global] log_level',
+        })
         .example('mpvisor run', 'demo config with the embedded broker')
         .example('mpvisor run --config /etc/mpvisor/pfx.ini', 'your rooms')
         .example('mpvisor run -c pfx.ini --log-level debug', 'more detail, workers included')
-        .epilogue('Exit codes: 0 clean stop, 1 unclean stop (crash, a worker needed SIGKILL, second signal), 2 configuration error or already running.'),
+        .epilogue(
+          'Exit codes: 0 clean stop, 1 unclean stop (crash, a worker needed SIGKILL, second signal), 2 configuration error or already running.',
+        ),
     async (a) => {
       const x = a as unknown as RunFlags;
       await guard(() => run({ config: x.config, runDir: x.runDir, stateDir: x.stateDir, logLevel: x.logLevel }));

@@ -12,7 +12,10 @@ export async function send(flags: ConnectFlags, target: string, payload: string,
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
     body = parsed as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`the payload must be a JSON object, e.g. '{"command":"getState"}': ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(
+      `the payload must be a JSON object, e.g. '{"command":"getState"}': ${(err as Error).message}`,
+      EXIT.usage,
+    );
   }
   const outcome = await withTransport(flags, (t) =>
     t.command(target === 'system' ? { kind: 'system' } : { kind: 'zone', zone: target }, body, { timeoutMs: 30_000 }),

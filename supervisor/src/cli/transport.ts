@@ -12,7 +12,11 @@ export interface Transport {
   /** Supervisor and zone states (the `status` system command's result). */
   status(): Promise<unknown>;
   /** One command and its terminal outcome; progress events (reset phases) go to onProgress. */
-  command(target: Target, payload: Record<string, unknown>, opts?: { timeoutMs?: number; onProgress?: (event: unknown) => void }): Promise<CommandOutcome>;
+  command(
+    target: Target,
+    payload: Record<string, unknown>,
+    opts?: { timeoutMs?: number; onProgress?: (event: unknown) => void },
+  ): Promise<CommandOutcome>;
   close(): Promise<void>;
 }
 
@@ -38,9 +42,22 @@ class ControlTransport implements Transport {
     return (await controlRequest(this.socketPath, { verb: 'status' }, 5000)).data;
   }
 
-  async command(target: Target, payload: Record<string, unknown>, opts: { timeoutMs?: number; onProgress?: (event: unknown) => void } = {}): Promise<CommandOutcome> {
-    const reply = await controlRequest(this.socketPath, { verb: 'command', target, payload: JSON.stringify(payload) }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.onProgress);
-    if (!reply.ok) throw new CliError(`supervisor error: ${(reply.data as { message?: string })?.message ?? 'unknown'}`, EXIT.failed);
+  async command(
+    target: Target,
+    payload: Record<string, unknown>,
+    opts: { timeoutMs?: number; onProgress?: (event: unknown) => void } = {},
+  ): Promise<CommandOutcome> {
+    const reply = await controlRequest(
+      this.socketPath,
+      { verb: 'command', target, payload: JSON.stringify(payload) },
+      opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      opts.onProgress,
+    );
+    if (!reply.ok)
+      throw new CliError(
+        `supervisor error: ${(reply.data as { message?: string })?.message ?? 'unknown'}`,
+        EXIT.failed,
+      );
     return reply.data as CommandOutcome;
   }
 
@@ -65,7 +82,8 @@ export async function openTransport(flags: ConnectFlags): Promise<Transport> {
   const config = await configFor(flags);
   if (!flags.mqtt) return new ControlTransport(resolvePaths(config, { runDir: flags.runDir }).controlSocket);
   const base = flags.topic ?? config?.mqtt.base_topic ?? DEFAULT_BASE_TOPIC;
-  const systemTopic = flags.systemTopic ?? (flags.topic === undefined ? config?.system.topic : undefined) ?? `${base}/system`;
+  const systemTopic =
+    flags.systemTopic ?? (flags.topic === undefined ? config?.system.topic : undefined) ?? `${base}/system`;
   const zoneTopic = (zone: string) => config?.zones.find((z) => z.name === zone)?.topic ?? `${base}/${zone}`;
   return MqttTransport.connect({
     url: flags.mqtt,

@@ -13,7 +13,18 @@ import { makeZoneHandler } from './zone-routing.js';
 
 const COMMAND_TIMEOUT_MS = 15_000;
 const WORKER_TIMEOUT_MS = 10_000;
-const READ_ONLY = new Set(['status', 'health_check', 'diagnostics', 'metrics', 'help', 'getState', 'getConfig', 'speechQueue', 'audioQueue', 'videoQueue']);
+const READ_ONLY = new Set([
+  'status',
+  'health_check',
+  'diagnostics',
+  'metrics',
+  'help',
+  'getState',
+  'getConfig',
+  'speechQueue',
+  'audioQueue',
+  'videoQueue',
+]);
 /** A reset's outcome comes after the reset's own failure at its bound, so the command waits a little longer. */
 const RESET_GRACE_MS = 10_000;
 /** The worker answers a slow command within its own bound; the dispatcher waits that long and a little more. */
@@ -47,7 +58,14 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
     zones,
     configOf: (z) => zoneConfigs.get(z),
     supervisorHandlers: new Map([
-      ['status', (z: string) => async () => ({ outcome: 'success' as const, message: 'status', result: zones.get(z)!.snapshot() })],
+      [
+        'status',
+        (z: string) => async () => ({
+          outcome: 'success' as const,
+          message: 'status',
+          result: zones.get(z)!.snapshot(),
+        }),
+      ],
       ...supervision,
       ['reset', zoneResetHandler(resetDeps)],
       ...pfxZoneHandlers({ restart, systemHandlers: system, allowHostCommands: config.system.allow_host_commands }),
@@ -69,7 +87,10 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
       ...resetHandlers(resetDeps),
       ...w.pause.handlers(),
       ...w.extraSystemHandlers,
-      ['diagnostics', async () => ({ outcome: 'success' as const, message: 'diagnostics', result: await diagnostics(ctx) })],
+      [
+        'diagnostics',
+        async () => ({ outcome: 'success' as const, message: 'diagnostics', result: await diagnostics(ctx) }),
+      ],
     ]),
     log: log.child({ component: 'commands' }),
     timeoutMs: COMMAND_TIMEOUT_MS,

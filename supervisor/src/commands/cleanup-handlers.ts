@@ -48,7 +48,10 @@ export class Ownership {
     });
     // The sockets we serve right now are not leftovers, whatever an older entry says.
     for (const path of ownSockets) this.ledger.forgetSocket(path);
-    this.startup = await cleanupLeftovers(this.ledger, { log, ...(this.opts.unloadPulseModule ? { unloadPulseModule: this.opts.unloadPulseModule } : {}) });
+    this.startup = await cleanupLeftovers(this.ledger, {
+      log,
+      ...(this.opts.unloadPulseModule ? { unloadPulseModule: this.opts.unloadPulseModule } : {}),
+    });
     this.ledger.beginRun();
     for (const path of ownSockets) this.ledger.recordSocket(path);
     log.info('ownership ledger ready', {
@@ -78,7 +81,13 @@ export class Ownership {
     const worker = r.worker_pid === null ? undefined : this.ledger.findProcess(r.worker_pid);
     // A screen zone's kiosk Chromium is recorded as what it is; everything else a worker starts is an mpv.
     const role = r.role === 'browser' ? 'browser' : 'mpv';
-    this.ledger.recordProcess({ ...id, role, zone, instance: r.instance, parent: worker ? { pid: worker.pid, starttime: worker.starttime } : null });
+    this.ledger.recordProcess({
+      ...id,
+      role,
+      zone,
+      instance: r.instance,
+      parent: worker ? { pid: worker.pid, starttime: worker.starttime } : null,
+    });
   }
 
   /** The group SIGKILL after a worker exit takes its mpv: forget them once they are gone. */
@@ -104,7 +113,12 @@ export class Ownership {
     return {
       mpv_processes_killed: report.killed.length,
       killed: report.killed,
-      candidates: candidates.map((c) => ({ pid: c.entry.pid, zone: c.entry.zone, instance: c.entry.instance, reason: c.reason })),
+      candidates: candidates.map((c) => ({
+        pid: c.entry.pid,
+        zone: c.entry.zone,
+        instance: c.entry.instance,
+        reason: c.reason,
+      })),
       skipped: report.skipped,
       entries_pruned: pruned,
     };
@@ -133,7 +147,9 @@ export class Ownership {
         async () => {
           const r = await this.cleanupOrphans();
           const n = r.mpv_processes_killed as number;
-          return (r.skipped as unknown[]).length ? warning(`killed ${n} orphaned mpv; some could not be killed`, r) : success(`killed ${n} orphaned mpv`, r);
+          return (r.skipped as unknown[]).length
+            ? warning(`killed ${n} orphaned mpv; some could not be killed`, r)
+            : success(`killed ${n} orphaned mpv`, r);
         },
       ],
       [
@@ -153,7 +169,8 @@ export class Ownership {
     // The workers' groups were just SIGKILLed: the kernel may need a moment to take the last mpv down.
     // What is still alive after the bound stays recorded, for the next start to clean.
     const deadline = Date.now() + 1000;
-    while (this.ledger.processes.some(isSameProcess) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while (this.ledger.processes.some(isSameProcess) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
     pruneDead(this.ledger);
     const gone: string[] = [];
     for (const s of this.ledger.sockets) if (!(await exists(s.path))) gone.push(s.path);

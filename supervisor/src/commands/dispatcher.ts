@@ -1,7 +1,7 @@
 import type { Logger } from '@mpvisor/log';
 import {
   CommandError,
-  CommandTable,
+  type CommandTable,
   parseCommandPayload,
   peekCommand,
   peekId,
@@ -24,7 +24,11 @@ export interface CommandContext {
   progress?: ((event: unknown) => void) | undefined;
 }
 
-export type CommandHandler = (args: Record<string, unknown>, spec: CommandSpec, ctx: CommandContext) => Promise<HandlerResult>;
+export type CommandHandler = (
+  args: Record<string, unknown>,
+  spec: CommandSpec,
+  ctx: CommandContext,
+) => Promise<HandlerResult>;
 
 export interface DispatcherOptions {
   zoneTable: CommandTable;
@@ -68,7 +72,11 @@ export interface DispatcherStats {
 export class Dispatcher {
   private readonly recent = new RecentIds<CommandOutcome>(RECENT_IDS, (o) => JSON.stringify(o).length);
   private stopping = false;
-  private readonly counts: DispatcherStats = { received: 0, duplicates: 0, by_outcome: { success: 0, failed: 0, warning: 0, invalid: 0 } };
+  private readonly counts: DispatcherStats = {
+    received: 0,
+    duplicates: 0,
+    by_outcome: { success: 0, failed: 0, warning: 0, invalid: 0 },
+  };
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -80,7 +88,12 @@ export class Dispatcher {
     return { ...this.counts, by_outcome: { ...this.counts.by_outcome } };
   }
 
-  async dispatch(source: CommandSource, payload: Buffer | string, origin: string, extra: DispatchExtra = {}): Promise<CommandOutcome> {
+  async dispatch(
+    source: CommandSource,
+    payload: Buffer | string,
+    origin: string,
+    extra: DispatchExtra = {},
+  ): Promise<CommandOutcome> {
     const started = performance.now();
     this.counts.received++;
     const zone = source.kind === 'zone' ? source.zone : null;
@@ -101,13 +114,25 @@ export class Dispatcher {
       }
     }
     const run = this.run(source, envelope, origin, extra.progress).then((result) =>
-      this.finish(result, { command: envelope.command, id: envelope.id, zone, started, origin, parameters: envelope.args }),
+      this.finish(result, {
+        command: envelope.command,
+        id: envelope.id,
+        zone,
+        started,
+        origin,
+        parameters: envelope.args,
+      }),
     );
     if (key !== null) this.recent.set(key, run);
     return run;
   }
 
-  private async run(source: CommandSource, env: CommandEnvelope, origin: string, progress?: (event: unknown) => void): Promise<HandlerResult> {
+  private async run(
+    source: CommandSource,
+    env: CommandEnvelope,
+    origin: string,
+    progress?: (event: unknown) => void,
+  ): Promise<HandlerResult> {
     const table = source.kind === 'zone' ? this.opts.zoneTable : this.opts.systemTable;
     const spec = table.lookup(env.command);
     if (!spec) {
@@ -118,14 +143,21 @@ export class Dispatcher {
       };
     }
     if (this.stopping && !this.opts.allowedWhileStopping.has(spec.name)) {
-      return { outcome: 'failed', error_type: 'shutting_down', message: 'mpvisor is shutting down and takes no new commands' };
+      return {
+        outcome: 'failed',
+        error_type: 'shutting_down',
+        message: 'mpvisor is shutting down and takes no new commands',
+      };
     }
     let args: Record<string, unknown>;
     let handler: CommandHandler | HandlerResult | undefined;
     try {
       args = table.parseArgs(spec, env.args);
       if (source.kind === 'system') this.checkZoneList(spec.name, args);
-      handler = source.kind === 'zone' ? this.opts.zoneHandler(source.zone, spec, args) : this.opts.systemHandlers.get(spec.name);
+      handler =
+        source.kind === 'zone'
+          ? this.opts.zoneHandler(source.zone, spec, args)
+          : this.opts.systemHandlers.get(spec.name);
     } catch (err) {
       return toResult(err);
     }
@@ -139,7 +171,11 @@ export class Dispatcher {
     const timeout = new Promise<HandlerResult>((resolve) => {
       const t = setTimeout(() => {
         abort.abort();
-        resolve({ outcome: 'failed', error_type: 'timeout', message: `${spec.name} did not finish within ${limitMs} ms` });
+        resolve({
+          outcome: 'failed',
+          error_type: 'timeout',
+          message: `${spec.name} did not finish within ${limitMs} ms`,
+        });
       }, limitMs);
       abort.signal.addEventListener('abort', () => clearTimeout(t));
     });
@@ -159,13 +195,24 @@ export class Dispatcher {
     if (!exists || !Array.isArray(args.zones)) return;
     const unknown = (args.zones as string[]).filter((z) => !exists(z));
     if (unknown.length > 0) {
-      throw new CommandError('unknown_zone', `${command}: no enabled zone named ${unknown.map((z) => JSON.stringify(z)).join(', ')}`, 'invalid');
+      throw new CommandError(
+        'unknown_zone',
+        `${command}: no enabled zone named ${unknown.map((z) => JSON.stringify(z)).join(', ')}`,
+        'invalid',
+      );
     }
   }
 
   private finish(
     result: HandlerResult,
-    info: { command: string | null; id: string | null; zone: string | null; started: number; origin: string; parameters?: Record<string, unknown> },
+    info: {
+      command: string | null;
+      id: string | null;
+      zone: string | null;
+      started: number;
+      origin: string;
+      parameters?: Record<string, unknown>;
+    },
   ): CommandOutcome {
     const outcome: CommandOutcome = {
       timestamp: new Date().toISOString(),
@@ -210,5 +257,9 @@ function safePeek(payload: Buffer | string): { command: string | null; id: strin
 function toResult(err: unknown, log?: Logger): HandlerResult {
   if (err instanceof CommandError) return { outcome: err.outcome, error_type: err.errorType, message: err.message };
   log?.error('command handler threw', { err });
-  return { outcome: 'failed', error_type: 'internal', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
+  return {
+    outcome: 'failed',
+    error_type: 'internal',
+    message: `internal error: ${(err as Error)?.message ?? String(err)}`,
+  };
 }

@@ -13,7 +13,10 @@ const VERBS = { reboot: 'reboot', shutdown: 'poweroff' } as const;
  * systemd then stops mpvisor with SIGTERM like any unit, so the rooms stop in order. systemctl is
  * looked up on PATH; the supervisor's user needs the right to run it (polkit or sudoers).
  */
-export function hostPowerHandlers(allowed: boolean, disabled: (name: string) => HandlerResult): Map<string, CommandHandler> {
+export function hostPowerHandlers(
+  allowed: boolean,
+  disabled: (name: string) => HandlerResult,
+): Map<string, CommandHandler> {
   const h = new Map<string, CommandHandler>();
   for (const [name, verb] of Object.entries(VERBS)) {
     h.set(name, async () => (allowed ? systemctl(name, verb) : disabled(name)));

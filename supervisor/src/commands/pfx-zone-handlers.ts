@@ -17,13 +17,26 @@ export interface PfxZoneHandlerDeps {
 export function pfxZoneHandlers(deps: PfxZoneHandlerDeps): Array<[string, (zone: string) => CommandHandler]> {
   const host = [...HOST_COMMANDS].map((name): [string, (zone: string) => CommandHandler] => [
     name,
-    () => async (args, spec, ctx): Promise<HandlerResult> => {
-      if (!deps.allowHostCommands) {
-        return { outcome: 'failed', error_type: 'disabled', message: `${name} is disabled; set allow_host_commands = true in [system:main] to enable it` };
-      }
-      const handler = deps.systemHandlers.get(name);
-      return handler ? handler(args, spec, ctx) : { outcome: 'failed', error_type: 'not_implemented', message: `${name} is not implemented yet` };
-    },
+    () =>
+      async (args, spec, ctx): Promise<HandlerResult> => {
+        if (!deps.allowHostCommands) {
+          return {
+            outcome: 'failed',
+            error_type: 'disabled',
+            message: `${name} is disabled; set allow_host_commands = true in [system:main] to enable it`,
+          };
+        }
+        const handler = deps.systemHandlers.get(name);
+        return handler
+          ? handler(args, spec, ctx)
+          : { outcome: 'failed', error_type: 'not_implemented', message: `${name} is not implemented yet` };
+      },
   ]);
-  return [['restartPfx', (zone) => async (_args, spec, ctx) => deps.restart(zone)({ reason: 'restartPfx command' }, spec, ctx)], ...host];
+  return [
+    [
+      'restartPfx',
+      (zone) => async (_args, spec, ctx) => deps.restart(zone)({ reason: 'restartPfx command' }, spec, ctx),
+    ],
+    ...host,
+  ];
 }

@@ -73,7 +73,10 @@ export class RecentIds<T> {
 
   /** Maps iterate in insertion order: the first entries are the oldest. */
   private evict(): void {
-    while (this.entries.size > this.limits.maxEntries || (this.totalBytes > this.limits.maxBytes && this.entries.size > 0)) {
+    while (
+      this.entries.size > this.limits.maxEntries ||
+      (this.totalBytes > this.limits.maxBytes && this.entries.size > 0)
+    ) {
       const [key, e] = this.entries.entries().next().value as [string, Entry<T>];
       this.remove(key, e);
     }

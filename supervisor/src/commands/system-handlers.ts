@@ -11,7 +11,12 @@ export interface SystemHandlerDeps {
 }
 
 const listing = (specs: typeof SYSTEM_COMMANDS) =>
-  specs.map((s) => ({ command: s.name, aliases: s.aliases, description: s.description, ...(s.kinds ? { zone_kinds: s.kinds } : {}) }));
+  specs.map((s) => ({
+    command: s.name,
+    aliases: s.aliases,
+    description: s.description,
+    ...(s.kinds ? { zone_kinds: s.kinds } : {}),
+  }));
 
 const disabled = (name: string, alternative = ''): HandlerResult => ({
   outcome: 'invalid',
@@ -28,7 +33,8 @@ export function systemHandlers(deps: SystemHandlerDeps): Map<string, CommandHand
   h.set('help', async () => success('commands', { system: listing(SYSTEM_COMMANDS), zone: listing(ZONE_COMMANDS) }));
   h.set('stop', async (_args, _spec, ctx) => {
     // Whoever may publish on the system topic could otherwise end every room; the CLI's socket is the owner's.
-    if (ctx.origin !== 'cli' && !deps.allowHostCommands) return disabled('stop over MQTT', ' (or send it with `mpvisor send system` on the machine)');
+    if (ctx.origin !== 'cli' && !deps.allowHostCommands)
+      return disabled('stop over MQTT', ' (or send it with `mpvisor send system` on the machine)');
     // After the outcome is out: the shutdown itself refuses new commands.
     setImmediate(() => deps.requestStop('stop command'));
     return success('graceful shutdown started');

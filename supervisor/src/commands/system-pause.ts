@@ -53,7 +53,11 @@ export class SystemPause {
   gate(zone: string, spec: CommandSpec, args: Record<string, unknown>, id: string | null): HandlerResult | null {
     if (!this.on || spec.handledBy !== 'worker' || READS.has(spec.name)) return null;
     const list = this.held.get(zone) ?? [];
-    if (list.length >= MAX_HELD) throw new CommandError('queue_full', `the system is paused and zone ${zone} already holds ${MAX_HELD} commands for resume`);
+    if (list.length >= MAX_HELD)
+      throw new CommandError(
+        'queue_full',
+        `the system is paused and zone ${zone} already holds ${MAX_HELD} commands for resume`,
+      );
     list.push({ command: spec.name, args, id });
     this.held.set(zone, list);
     return warning(`the system is paused: ${spec.name} runs at resume`, { held: list.length }, 'paused');
@@ -65,19 +69,32 @@ export class SystemPause {
     this.deps.changed(true);
     const results = await Promise.all(this.deps.zones.all().map((r) => this.pauseZone(r, id)));
     const failed = results.filter((r) => r.error !== null);
-    const result = { paused: results.filter((r) => r.paused).map((r) => r.zone), already_paused: results.filter((r) => r.already).map((r) => r.zone), failed: failed.map((r) => ({ zone: r.zone, message: r.error })) };
-    if (failed.length > 0) return warning(`system paused; not reached: ${failed.map((r) => `${r.zone} (${r.error})`).join(', ')}`, result);
+    const result = {
+      paused: results.filter((r) => r.paused).map((r) => r.zone),
+      already_paused: results.filter((r) => r.already).map((r) => r.zone),
+      failed: failed.map((r) => ({ zone: r.zone, message: r.error })),
+    };
+    if (failed.length > 0)
+      return warning(`system paused; not reached: ${failed.map((r) => `${r.zone} (${r.error})`).join(', ')}`, result);
     return success(`system paused (${result.paused.length} zones)`, result);
   }
 
-  private async pauseZone(r: ZoneRunner, id: string | null): Promise<{ zone: string; paused: boolean; already: boolean; error: string | null }> {
+  private async pauseZone(
+    r: ZoneRunner,
+    id: string | null,
+  ): Promise<{ zone: string; paused: boolean; already: boolean; error: string | null }> {
     const pid = r.pid;
     const out = await r.request('pauseAll', {}, id, REQUEST_MS);
     if (out.outcome === 'success' && pid !== null) {
       this.pausedBy.set(r.name, pid);
       return { zone: r.name, paused: true, already: false, error: null };
     }
-    return { zone: r.name, paused: false, already: out.outcome === 'warning', error: out.outcome === 'warning' ? null : out.message };
+    return {
+      zone: r.name,
+      paused: false,
+      already: out.outcome === 'warning',
+      error: out.outcome === 'warning' ? null : out.message,
+    };
   }
 
   /** A zone's worker became ready while paused: a new one (crash, reset, reload) gets paused too. */
@@ -86,7 +103,8 @@ export class SystemPause {
     const pid = r.pid;
     this.pausedBy.set(r.name, pid);
     void r.request('pauseAll', {}, null, REQUEST_MS).then((out) => {
-      if (out.outcome === 'failed') this.deps.warning(r.name, `could not pause the zone's new worker during a system pause: ${out.message}`);
+      if (out.outcome === 'failed')
+        this.deps.warning(r.name, `could not pause the zone's new worker during a system pause: ${out.message}`);
     });
   }
 
@@ -119,15 +137,23 @@ export class SystemPause {
     }
     this.deps.changed(false);
     const result = { resumed: zones, replayed: Object.fromEntries([...held].map(([z, l]) => [z, l.length])), errors };
-    return errors.length > 0 ? warning(`system resumed; ${errors.join('; ')}`, result) : success(`system resumed (${zones.length} zones)`, result);
+    return errors.length > 0
+      ? warning(`system resumed; ${errors.join('; ')}`, result)
+      : success(`system resumed (${zones.length} zones)`, result);
   }
 
   /** Held commands in the order they came; their outcomes were already given, so a failure is a warning. */
   private async replay(r: ZoneRunner, list: Held[]): Promise<void> {
     for (const h of list) {
       const out = await r.request(h.command, h.args, h.id, REQUEST_MS);
-      this.deps.log.info('held command run at resume', { zone: r.name, command: h.command, id: h.id ?? undefined, outcome: out.outcome });
-      if (out.outcome === 'failed' || out.outcome === 'invalid') this.deps.warning(r.name, `${h.command} held during the pause failed at resume: ${out.message}`);
+      this.deps.log.info('held command run at resume', {
+        zone: r.name,
+        command: h.command,
+        id: h.id ?? undefined,
+        outcome: out.outcome,
+      });
+      if (out.outcome === 'failed' || out.outcome === 'invalid')
+        this.deps.warning(r.name, `${h.command} held during the pause failed at resume: ${out.message}`);
     }
   }
 }

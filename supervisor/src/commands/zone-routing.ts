@@ -21,19 +21,29 @@ export function makeZoneHandler(deps: ZoneRoutingDeps) {
     const config = deps.configOf(zone);
     if (!runner || !config) throw new CommandError('unknown_zone', `no enabled zone named "${zone}"`, 'invalid');
     if (spec.kinds && !spec.kinds.includes(config.kind)) {
-      throw new CommandError('not_supported', `${spec.name} is not available on ${config.kind} zone ${zone}`, 'invalid');
+      throw new CommandError(
+        'not_supported',
+        `${spec.name} is not available on ${config.kind} zone ${zone}`,
+        'invalid',
+      );
     }
     runner.noteCommand(spec.name);
     if (spec.handledBy === 'supervisor') {
       const make = deps.supervisorHandlers.get(spec.name);
-      return make ? make(zone) : { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
+      return make
+        ? make(zone)
+        : { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
     }
     for (const key of spec.mediaArgs ?? []) {
       const requested = args[key];
       if (typeof requested !== 'string') continue;
       const checked = resolveMediaPath(config.media_dir, requested);
       if (!checked.ok) {
-        throw new CommandError('path_outside_media', `media path "${requested}" is outside zone ${zone}'s media folder`, 'invalid');
+        throw new CommandError(
+          'path_outside_media',
+          `media path "${requested}" is outside zone ${zone}'s media folder`,
+          'invalid',
+        );
       }
     }
     if (spec.name === 'getState') {
@@ -43,6 +53,7 @@ export function makeZoneHandler(deps: ZoneRoutingDeps) {
         return answer.outcome === 'success' ? { ...answer, result: runner.snapshot() } : answer;
       };
     }
-    return (validArgs, _spec, ctx) => runner.request(spec.name, validArgs, ctx.id, spec.timeoutMs ?? deps.workerTimeoutMs);
+    return (validArgs, _spec, ctx) =>
+      runner.request(spec.name, validArgs, ctx.id, spec.timeoutMs ?? deps.workerTimeoutMs);
   };
 }

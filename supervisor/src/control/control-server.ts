@@ -7,7 +7,12 @@ type Peer = IpcPeer<ControlRequest, ControlReply>;
 export interface ControlHandlers {
   status(): unknown;
   /** `progress` sends a non-final reply (final: false) ahead of the outcome, e.g. each reset phase. */
-  command(target: { kind: 'system' } | { kind: 'zone'; zone: string }, payload: string, origin: string, progress: (data: unknown) => void): Promise<unknown>;
+  command(
+    target: { kind: 'system' } | { kind: 'zone'; zone: string },
+    payload: string,
+    origin: string,
+    progress: (data: unknown) => void,
+  ): Promise<unknown>;
 }
 
 export class AlreadyRunningError extends Error {}
@@ -16,7 +21,11 @@ export class AlreadyRunningError extends Error {}
 export class ControlServer {
   private readonly server: IpcServer<ControlRequest, ControlReply>;
 
-  constructor(socketPath: string, private readonly handlers: ControlHandlers, private readonly log: Logger) {
+  constructor(
+    socketPath: string,
+    private readonly handlers: ControlHandlers,
+    private readonly log: Logger,
+  ) {
     this.server = new IpcServer<ControlRequest, ControlReply>({
       socketPath,
       parse: parseControlRequest,

@@ -40,7 +40,12 @@ export class CommandIntake {
     const responseTopic = packet.properties?.responseTopic;
     const correlationData = packet.properties?.correlationData;
     const requester = responseTopic === undefined ? undefined : requesterKey(responseTopic, correlationData);
-    const outcome = await this.o.dispatcher.dispatch(source, payload, `mqtt:${topic}`, requester === undefined ? {} : { requester });
+    const outcome = await this.o.dispatcher.dispatch(
+      source,
+      payload,
+      `mqtt:${topic}`,
+      requester === undefined ? {} : { requester },
+    );
     if (responseTopic === undefined) {
       this.o.outbound.publishOutcome(outcome);
       return;

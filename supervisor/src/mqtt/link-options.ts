@@ -13,7 +13,8 @@ export interface LinkOptionsContext {
 }
 
 /** Where the embedded broker listens: loopback unless [mqtt] broker names an address. */
-export const embeddedBrokerHost = (mqtt: MqttConfig): string => (mqtt.broker === 'embedded' ? '127.0.0.1' : mqtt.broker);
+export const embeddedBrokerHost = (mqtt: MqttConfig): string =>
+  mqtt.broker === 'embedded' ? '127.0.0.1' : mqtt.broker;
 
 /** The [mqtt] section as the link takes it; the embedded broker speaks MQTT 3.1.1 only. */
 export function mqttLinkOptions(c: LinkOptionsContext): MqttLinkOptions {

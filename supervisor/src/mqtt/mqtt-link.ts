@@ -117,7 +117,8 @@ export class MqttLink {
   private onConnect(): void {
     const client = this.client!;
     if (this.lastConnect !== null) this.counters.reconnects++;
-    if (this.lastError && this.lastError.count > 1) this.opts.log.info('MQTT error cleared', { error: this.lastError.message, repeated: this.lastError.count });
+    if (this.lastError && this.lastError.count > 1)
+      this.opts.log.info('MQTT error cleared', { error: this.lastError.message, repeated: this.lastError.count });
     this.lastError = null;
     this.wasConnected = true;
     this.attempt = 0;
@@ -131,7 +132,10 @@ export class MqttLink {
         if (err) this.opts.log.error(`MQTT subscribe failed: ${err.message}`);
         // MQTT 5 / Mosquitto: a subscription the ACL denies comes back with a failure code (>= 128).
         for (const g of granted ?? []) {
-          if (g.qos >= 128) this.opts.log.error(`MQTT subscription to ${g.topic} refused by the broker (code ${g.qos}): check its acl_file`);
+          if (g.qos >= 128)
+            this.opts.log.error(
+              `MQTT subscription to ${g.topic} refused by the broker (code ${g.qos}): check its acl_file`,
+            );
         }
       });
     }
@@ -148,7 +152,8 @@ export class MqttLink {
     const delay = Math.round(base / 2 + Math.random() * (base / 2));
     this.client.options.reconnectPeriod = delay;
     // A lost connection is news; a failed attempt was already told by onError (once, then every Nth).
-    if (this.wasConnected) this.opts.log.warn('MQTT connection lost; reconnecting', { url: this.opts.url, next_ms: delay });
+    if (this.wasConnected)
+      this.opts.log.warn('MQTT connection lost; reconnecting', { url: this.opts.url, next_ms: delay });
     else this.opts.log.debug('MQTT attempt failed', { url: this.opts.url, attempt: this.attempt, next_ms: delay });
     this.wasConnected = false;
   }
@@ -247,7 +252,9 @@ export class MqttLink {
     if (!client) return;
     if (client.connected) {
       await withTimeout(
-        new Promise<void>((resolve) => client.publish(this.opts.availabilityTopic, 'offline', { qos: 1, retain: true }, () => resolve())),
+        new Promise<void>((resolve) =>
+          client.publish(this.opts.availabilityTopic, 'offline', { qos: 1, retain: true }, () => resolve()),
+        ),
         PUBLISH_TIMEOUT_MS,
       );
     }

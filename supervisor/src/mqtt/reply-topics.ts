@@ -22,10 +22,12 @@ export class ReplyTopics {
     if (topic.includes('+') || topic.includes('#')) return refuse('it contains an MQTT wildcard (+ or #)');
     if (topic.startsWith('$')) return refuse('it starts with "$" (a broker topic)');
     if (topic.includes('\0')) return refuse('it contains a NUL character');
-    if (Buffer.byteLength(topic) > MAX_REPLY_TOPIC_BYTES) return refuse(`it is longer than ${MAX_REPLY_TOPIC_BYTES} bytes`);
+    if (Buffer.byteLength(topic) > MAX_REPLY_TOPIC_BYTES)
+      return refuse(`it is longer than ${MAX_REPLY_TOPIC_BYTES} bytes`);
     if (new Set(this.ownTopics()).has(topic)) return refuse("it is one of the supervisor's own topics");
     if (!topic.startsWith(`${this.prefix}/`)) return refuse(`it is not under reply_prefix "${this.prefix}/"`);
-    if (correlationData && correlationData.length > MAX_CORRELATION_BYTES) return refuse(`its correlation data is longer than ${MAX_CORRELATION_BYTES} bytes`);
+    if (correlationData && correlationData.length > MAX_CORRELATION_BYTES)
+      return refuse(`its correlation data is longer than ${MAX_CORRELATION_BYTES} bytes`);
     return { ok: true };
   }
 }

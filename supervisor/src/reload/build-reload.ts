@@ -50,7 +50,9 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
       const mqtt = ctx.mqtt!;
       await mqtt.stop();
       const broker = await w.swapBroker(next);
-      mqtt.restartWith(mqttLinkOptions({ mqtt: next.mqtt, broker, log: log.child({ component: 'mqtt' }), onMessage: w.onMessage }));
+      mqtt.restartWith(
+        mqttLinkOptions({ mqtt: next.mqtt, broker, log: log.child({ component: 'mqtt' }), onMessage: w.onMessage }),
+      );
     },
     // The source stays the file `run --config` named: a later reload, like the next start, reads that one.
     commit: (next) => {

@@ -1,4 +1,13 @@
-import { ConfigError, diffConfigs, ROLE_VOLUME_KEYS, formatProblem, loadConfigFile, type ConfigDiff, type MpvisorConfig, type ZoneConfig } from '@mpvisor/config';
+import {
+  ConfigError,
+  diffConfigs,
+  ROLE_VOLUME_KEYS,
+  formatProblem,
+  loadConfigFile,
+  type ConfigDiff,
+  type MpvisorConfig,
+  type ZoneConfig,
+} from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import { failed, success, warning, type HandlerResult } from '@mpvisor/protocol';
 import type { CommandHandler } from '../commands/dispatcher.js';
@@ -59,14 +68,27 @@ export class ConfigReload {
     };
   }
 
-  async reload(fileArg: string | null, id: string | null, progress?: (s: ReloadStatus) => void): Promise<HandlerResult> {
+  async reload(
+    fileArg: string | null,
+    id: string | null,
+    progress?: (s: ReloadStatus) => void,
+  ): Promise<HandlerResult> {
     const { deps } = this;
     const started = performance.now();
     const file = fileArg ?? deps.current().source;
     const p = emptyReloadProgress();
     const errors: string[] = [];
     const emit = (phase: ReloadPhase) => {
-      const status: ReloadStatus = { timestamp: new Date().toISOString(), type: 'system_reload_status', id, phase, file, progress: { ...p }, errors: [...errors], duration_ms: Math.round(performance.now() - started) };
+      const status: ReloadStatus = {
+        timestamp: new Date().toISOString(),
+        type: 'system_reload_status',
+        id,
+        phase,
+        file,
+        progress: { ...p },
+        errors: [...errors],
+        duration_ms: Math.round(performance.now() - started),
+      };
       deps.publish(status);
       progress?.(status);
     };
@@ -80,11 +102,17 @@ export class ConfigReload {
     try {
       next = await loadConfigFile(file);
     } catch (err) {
-      const problems = err instanceof ConfigError ? err.problems.filter((q) => q.severity === 'error') : [{ severity: 'error' as const, section: '', message: (err as Error).message }];
+      const problems =
+        err instanceof ConfigError
+          ? err.problems.filter((q) => q.severity === 'error')
+          : [{ severity: 'error' as const, section: '', message: (err as Error).message }];
       errors.push(...problems.map(formatProblem));
       emit('failed');
       deps.log.warn('config reload refused: the file has errors; nothing changed', { file, errors: errors.join('; ') });
-      return failed('config_error', `${file} has ${problems.length} error(s); nothing changed: ${errors.join('; ')}`, { file, problems });
+      return failed('config_error', `${file} has ${problems.length} error(s); nothing changed: ${errors.join('; ')}`, {
+        file,
+        problems,
+      });
     }
     const diff = diffConfigs(deps.current(), next);
     emit('validated');
@@ -99,10 +127,23 @@ export class ConfigReload {
     }
     emit(errors.length === 0 ? 'complete' : 'failed');
     const result = { file, ...applied, progress: p, errors, duration_ms: Math.round(performance.now() - started) };
-    deps.log.info('config reloaded', { file, added: applied.added.join(','), removed: applied.removed.join(','), restarted: applied.restarted.join(','), in_place: applied.changed_in_place.join(','), mqtt_reconnected: p.mqtt_reconnected, errors: errors.join('; ') || undefined });
+    deps.log.info('config reloaded', {
+      file,
+      added: applied.added.join(','),
+      removed: applied.removed.join(','),
+      restarted: applied.restarted.join(','),
+      in_place: applied.changed_in_place.join(','),
+      mqtt_reconnected: p.mqtt_reconnected,
+      errors: errors.join('; ') || undefined,
+    });
     const summary = `added ${p.zones_added}, removed ${p.zones_removed}, restarted ${p.zones_restarted}, changed in place ${p.zones_changed_in_place}, unchanged ${applied.unchanged.length}${p.mqtt_reconnected ? ', MQTT reconnected' : ''}`;
-    if (errors.length > 0) return failed('internal', `reload applied with errors (${summary}): ${errors.join('; ')}`, result);
-    if (applied.not_applied.length > 0) return warning(`reloaded (${summary}); takes effect at the next start: ${applied.not_applied.join(', ')}`, result);
+    if (errors.length > 0)
+      return failed('internal', `reload applied with errors (${summary}): ${errors.join('; ')}`, result);
+    if (applied.not_applied.length > 0)
+      return warning(
+        `reloaded (${summary}); takes effect at the next start: ${applied.not_applied.join(', ')}`,
+        result,
+      );
     return success(`reloaded (${summary})`, result);
   }
 
@@ -117,9 +158,16 @@ export class ConfigReload {
     }
     const starting: ZoneRunner[] = [];
     if (diff.restarted.length > 0) {
-      const old = diff.restarted.map((c) => deps.zones.get(c.before.name)).filter((r): r is ZoneRunner => r !== undefined);
+      const old = diff.restarted
+        .map((c) => deps.zones.get(c.before.name))
+        .filter((r): r is ZoneRunner => r !== undefined);
       const resumes = await preserveMedia(old);
-      for (const r of old) deps.lifecycle(r.name, 'reconfigured', { reason: 'config reload', keys: diff.restarted.find((c) => c.before.name === r.name)!.keys, preserve_state: true });
+      for (const r of old)
+        deps.lifecycle(r.name, 'reconfigured', {
+          reason: 'config reload',
+          keys: diff.restarted.find((c) => c.before.name === r.name)!.keys,
+          preserve_state: true,
+        });
       await Promise.all(old.map((r) => r.halt({ graceful: true, boundMs: 1000 })));
       for (const c of diff.restarted) {
         const runner = await deps.buildRunner(c.after);
@@ -138,9 +186,12 @@ export class ConfigReload {
       }
       const roles = Object.entries(ROLE_VOLUME_KEYS).filter(([key]) => c.keys.includes(key));
       if (roles.length > 0 && live(runner)) {
-        const volumes = Object.fromEntries(roles.map(([key, role]) => [role, c.after[key as keyof typeof ROLE_VOLUME_KEYS]]));
+        const volumes = Object.fromEntries(
+          roles.map(([key, role]) => [role, c.after[key as keyof typeof ROLE_VOLUME_KEYS]]),
+        );
         const out = await runner.request('setVolume', { volumes }, null, 5000);
-        if (out.outcome === 'failed') errors.push(`zone ${c.after.name}: setVolume ${JSON.stringify(volumes)}: ${out.message}`);
+        if (out.outcome === 'failed')
+          errors.push(`zone ${c.after.name}: setVolume ${JSON.stringify(volumes)}: ${out.message}`);
       }
       deps.lifecycle(c.after.name, 'reconfigured', { reason: 'config reload', keys: c.keys, in_place: true });
       p.zones_changed_in_place++;

@@ -20,4 +20,10 @@ export interface ReloadStatus {
   duration_ms: number;
 }
 
-export const emptyReloadProgress = (): ReloadProgress => ({ zones_added: 0, zones_removed: 0, zones_restarted: 0, zones_changed_in_place: 0, mqtt_reconnected: false });
+export const emptyReloadProgress = (): ReloadProgress => ({
+  zones_added: 0,
+  zones_removed: 0,
+  zones_restarted: 0,
+  zones_changed_in_place: 0,
+  mqtt_reconnected: false,
+});

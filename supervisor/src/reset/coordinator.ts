@@ -26,8 +26,10 @@ export class ResetCoordinator {
 
   /** What runs now, for a `busy` answer; null when nothing does. */
   describeBusy(): string | null {
-    if (this.active) return `a reset is already running (${this.active.req.command}, ${this.active.req.kind}, started ${this.active.elapsedMs} ms ago)`;
-    if (this.held) return `${this.held.what} is running (started ${Math.round(performance.now() - this.held.since)} ms ago)`;
+    if (this.active)
+      return `a reset is already running (${this.active.req.command}, ${this.active.req.kind}, started ${this.active.elapsedMs} ms ago)`;
+    if (this.held)
+      return `${this.held.what} is running (started ${Math.round(performance.now() - this.held.since)} ms ago)`;
     return null;
   }
 
@@ -62,7 +64,14 @@ export class ResetCoordinator {
     const run = new ResetRun(req, ctx, this.opts);
     this.active = run;
     this.opts.resetting?.(true);
-    this.opts.log.info(`${req.command} started`, { kind: req.kind, level: req.level, zones: req.zones?.join(',') ?? 'all', preserve_state: req.preserveState, force: req.force, timeout_ms: req.timeoutMs });
+    this.opts.log.info(`${req.command} started`, {
+      kind: req.kind,
+      level: req.level,
+      zones: req.zones?.join(',') ?? 'all',
+      preserve_state: req.preserveState,
+      force: req.force,
+      timeout_ms: req.timeoutMs,
+    });
     const work = run
       .execute()
       .catch((err: unknown): HandlerResult => {

@@ -4,7 +4,8 @@ import type { ResetKind, ResetRequest, ResetStatus } from './types.js';
 
 export const RESET_COMMANDS = new Set(['reset', 'system_reset', 'restart', 'reset_audio']);
 
-const zonesOf = (args: Record<string, unknown>): string[] | null => (Array.isArray(args.zones) && args.zones.length > 0 ? (args.zones as string[]) : null);
+const zonesOf = (args: Record<string, unknown>): string[] | null =>
+  Array.isArray(args.zones) && args.zones.length > 0 ? (args.zones as string[]) : null;
 
 /** The bound a reset command gets: `timeout` seconds of a system_reset, else [system:main] reset_timeout. */
 export function resetTimeoutMs(args: Record<string, unknown>, defaultMs: number): number {
@@ -12,13 +13,34 @@ export function resetTimeoutMs(args: Record<string, unknown>, defaultMs: number)
 }
 
 /** How each reset-type command maps onto one coordinator request. */
-export function systemResetRequest(command: string, args: Record<string, unknown>, defaultTimeoutMs: number): ResetRequest {
-  const base = { command, zones: zonesOf(args), timeoutMs: resetTimeoutMs(args, defaultTimeoutMs), scope: 'system' as const };
+export function systemResetRequest(
+  command: string,
+  args: Record<string, unknown>,
+  defaultTimeoutMs: number,
+): ResetRequest {
+  const base = {
+    command,
+    zones: zonesOf(args),
+    timeoutMs: resetTimeoutMs(args, defaultTimeoutMs),
+    scope: 'system' as const,
+  };
   switch (command) {
     case 'reset':
-      return { ...base, kind: 'full', level: args.level === 'hard' ? 'hard' : 'soft', force: args.level === 'hard', preserveState: args.preserve_state === true };
+      return {
+        ...base,
+        kind: 'full',
+        level: args.level === 'hard' ? 'hard' : 'soft',
+        force: args.level === 'hard',
+        preserveState: args.preserve_state === true,
+      };
     case 'system_reset':
-      return { ...base, kind: (args.type as ResetKind | undefined) ?? 'full', level: 'soft', force: args.force === true, preserveState: args.preserve_state === true };
+      return {
+        ...base,
+        kind: (args.type as ResetKind | undefined) ?? 'full',
+        level: 'soft',
+        force: args.force === true,
+        preserveState: args.preserve_state === true,
+      };
     case 'restart':
       // Every zone reinitialized from scratch: workers asked to quit (no speech drain), nothing replayed.
       return { ...base, zones: null, kind: 'restart', level: 'soft', force: true, preserveState: false };
@@ -41,7 +63,12 @@ const progressOf = (ctx: CommandContext) => ctx.progress as ((s: ResetStatus) =>
 export function resetHandlers(deps: ResetHandlerDeps): Map<string, CommandHandler> {
   const h = new Map<string, CommandHandler>();
   for (const name of RESET_COMMANDS) {
-    h.set(name, (args, _spec, ctx) => deps.coordinator.run(systemResetRequest(name, args, deps.defaultTimeoutMs), { id: ctx.id, progress: progressOf(ctx) }));
+    h.set(name, (args, _spec, ctx) =>
+      deps.coordinator.run(systemResetRequest(name, args, deps.defaultTimeoutMs), {
+        id: ctx.id,
+        progress: progressOf(ctx),
+      }),
+    );
   }
   return h;
 }

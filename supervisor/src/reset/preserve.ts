@@ -17,9 +17,12 @@ export async function preserveMedia(runners: readonly ZoneRunner[]): Promise<Map
     runners.map(async (r) => {
       const saved = resumeOf(media.get(r.name) ?? r.snapshot());
       if (saved.background && live(r)) {
-        const pos = await r.request('getMpvProperty', { role: 'background', property: 'time-pos' }, null, 300).catch(() => null);
+        const pos = await r
+          .request('getMpvProperty', { role: 'background', property: 'time-pos' }, null, 300)
+          .catch(() => null);
         const value = (pos?.result as { value?: unknown } | undefined)?.value;
-        if (pos?.outcome === 'success' && typeof value === 'number' && Number.isFinite(value)) saved.background.position_s = Math.round(value * 1000) / 1000;
+        if (pos?.outcome === 'success' && typeof value === 'number' && Number.isFinite(value))
+          saved.background.position_s = Math.round(value * 1000) / 1000;
       }
       if (saved.background || saved.volume !== undefined) resumes.set(r.name, saved);
     }),

@@ -31,7 +31,10 @@ const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Waits until each victim is no longer the recorded process; one still there at the bound gets a
  * SIGKILL (it is ours: same pid and start time) and a last short wait. Returns the gone and the survivors.
  */
-export async function confirmGone(victims: readonly Victim[], boundMs: number): Promise<{ gone: Victim[]; survivors: Victim[] }> {
+export async function confirmGone(
+  victims: readonly Victim[],
+  boundMs: number,
+): Promise<{ gone: Victim[]; survivors: Victim[] }> {
   const deadline = Date.now() + boundMs;
   let alive = victims.filter(isSameProcess);
   while (alive.length > 0 && Date.now() < deadline) {

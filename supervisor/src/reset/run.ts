@@ -104,15 +104,31 @@ export class ResetRun {
     if (ZONE_WORK.has(req.kind)) await this.startZones(runners, resumes);
     const ok = this.errors.length === 0;
     this.emit(ok ? 'complete' : 'failed');
-    deps.log[ok ? 'info' : 'warn'](`${req.command} ${ok ? 'complete' : 'failed'}`, { kind: req.kind, level: req.level, zones: runners.map((r) => r.name).join(','), ...this.progress, duration_ms: this.elapsedMs, errors: this.errors.join('; ') || undefined });
+    deps.log[ok ? 'info' : 'warn'](`${req.command} ${ok ? 'complete' : 'failed'}`, {
+      kind: req.kind,
+      level: req.level,
+      zones: runners.map((r) => r.name).join(','),
+      ...this.progress,
+      duration_ms: this.elapsedMs,
+      errors: this.errors.join('; ') || undefined,
+    });
     const what = `${req.kind === 'restart' ? 'restart' : `${req.kind} reset`} of ${runners.length === 1 ? `zone ${runners[0]!.name}` : `${runners.length} zones`}`;
     if (!ok) {
       const unavailable = runners.some((r) => !live(r));
-      return { outcome: 'failed', error_type: unavailable ? 'zone_unavailable' : 'internal', message: `${what} failed: ${this.errors.join('; ')}`, result: this.result() };
+      return {
+        outcome: 'failed',
+        error_type: unavailable ? 'zone_unavailable' : 'internal',
+        message: `${what} failed: ${this.errors.join('; ')}`,
+        result: this.result(),
+      };
     }
     const p = this.progress;
     const summary = `killed ${p.mpv_processes_killed} mpv, cleaned ${p.sockets_cleaned} sockets, unloaded ${p.sinks_unloaded} sinks, reinitialized ${p.devices_reinitialized} zones`;
-    return { outcome: this.warnings.length ? 'warning' : 'success', message: `${what} complete: ${summary}${this.warnings.length ? `; ${this.warnings.join('; ')}` : ''}`, result: this.result() };
+    return {
+      outcome: this.warnings.length ? 'warning' : 'success',
+      message: `${what} complete: ${summary}${this.warnings.length ? `; ${this.warnings.join('; ')}` : ''}`,
+      result: this.result(),
+    };
   }
 
   result(): Record<string, unknown> {
@@ -146,10 +162,24 @@ export class ResetRun {
     const resumes = req.preserveState ? await preserveMedia(runners) : new Map<string, WorkerResume>();
     if (req.preserveState) this.detail.preserved = Object.fromEntries(resumes);
     const victims = mpvOf(runners, deps.ownership()?.ledger ?? null);
-    for (const r of runners) deps.lifecycle(r.name, 'reset', { command: req.command, kind: req.kind, level: req.level, preserve_state: req.preserveState, previous_state: r.state });
+    for (const r of runners)
+      deps.lifecycle(r.name, 'reset', {
+        command: req.command,
+        kind: req.kind,
+        level: req.level,
+        preserve_state: req.preserveState,
+        previous_state: r.state,
+      });
     // After the drain and the snapshot nothing is lost by a kill: a worker slow to quit (its mpv quitting
     // one by one on a busy machine) is not waited for long, since the zone is silent meanwhile.
-    await Promise.all(runners.map((r) => r.halt({ graceful: req.level === 'soft', boundMs: Math.min(GRACEFUL_HALT_MS, Math.max(100, this.remainingMs())) })));
+    await Promise.all(
+      runners.map((r) =>
+        r.halt({
+          graceful: req.level === 'soft',
+          boundMs: Math.min(GRACEFUL_HALT_MS, Math.max(100, this.remainingMs())),
+        }),
+      ),
+    );
     const { gone, survivors } = await confirmGone(victims, 2000);
     this.progress.mpv_processes_killed += gone.length;
     this.detail.mpv_killed = gone.map((v) => ({ pid: v.pid, zone: v.zone }));
@@ -162,7 +192,9 @@ export class ResetRun {
     const ownership = this.deps.ownership();
     if (!ownership) return;
     const zones = this.req.zones;
-    const candidates = findOrphans(ownership.ledger).filter((c) => zones === null || (c.entry.zone !== null && zones.includes(c.entry.zone)));
+    const candidates = findOrphans(ownership.ledger).filter(
+      (c) => zones === null || (c.entry.zone !== null && zones.includes(c.entry.zone)),
+    );
     const report = await killOrphans(ownership.ledger, candidates);
     // The ledger persists every change by itself; waiting for the disk only matters when this killed
     // something (and it would hold up the zones' restart behind the writes of the halted mpv's exits).

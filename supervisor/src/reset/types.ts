@@ -39,4 +39,9 @@ export interface ResetStatus {
   duration_ms: number;
 }
 
-export const emptyProgress = (): ResetProgress => ({ mpv_processes_killed: 0, sockets_cleaned: 0, sinks_unloaded: 0, devices_reinitialized: 0 });
+export const emptyProgress = (): ResetProgress => ({
+  mpv_processes_killed: 0,
+  sockets_cleaned: 0,
+  sinks_unloaded: 0,
+  devices_reinitialized: 0,
+});

@@ -35,7 +35,8 @@ export class SdNotifier {
       () =>
         new Promise<void>((resolve) => {
           execFile(this.binary, args, { timeout: CALL_TIMEOUT_MS, env: this.env }, (err, _stdout, stderr) => {
-            if (err) this.log.warn(`systemd-notify ${assignments.join(' ')} failed: ${String(stderr).trim() || err.message}`);
+            if (err)
+              this.log.warn(`systemd-notify ${assignments.join(' ')} failed: ${String(stderr).trim() || err.message}`);
             else this.log.debug('sd_notify', { message: assignments.join(' ') });
             resolve();
           });

@@ -59,7 +59,14 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
       mediaEvent: (z, event) => {
         outbound.publishMediaEvent(z, event);
         // An output gone or back concerns the whole installation (which room went silent): on the system's events too.
-        if (event.type === 'output') outbound.publishSystemEvent({ timestamp: new Date().toISOString(), type: 'zone_output', zone: z, state: event.state, detail: event.detail ?? {} });
+        if (event.type === 'output')
+          outbound.publishSystemEvent({
+            timestamp: new Date().toISOString(),
+            type: 'zone_output',
+            zone: z,
+            state: event.state,
+            detail: event.detail ?? {},
+          });
       },
       warning: (z, message) => outbound.publishWarning(z, message),
       process: (z, report) => ctx.ownership?.onProcess(z, report),
@@ -76,7 +83,16 @@ function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): b
   const resets = ctx.resets;
   if (!resets || resets.busy) return false;
   ctx.log.info('auto reset through the reset coordinator', { zone, reason });
-  const request: ResetRequest = { command: 'auto_reset', kind: 'full', zones: [zone], level: 'soft', force: true, preserveState: true, timeoutMs: ctx.config.system.reset_timeout_ms, scope: 'zone' };
+  const request: ResetRequest = {
+    command: 'auto_reset',
+    kind: 'full',
+    zones: [zone],
+    level: 'soft',
+    force: true,
+    preserveState: true,
+    timeoutMs: ctx.config.system.reset_timeout_ms,
+    scope: 'zone',
+  };
   void resets.run(request, { id: null }).then((r) => {
     if (r.error_type === 'busy') ctx.zones.get(zone)?.relaunch();
   });
@@ -88,7 +104,12 @@ export function buildSparePool(ctx: SupervisorContext): SparePool | null {
   const { config, log, clock } = ctx;
   const enabled = config.zones.filter((z) => z.enabled);
   if (config.system.warm_spares <= 0 || enabled.length === 0) return null;
-  const bootstrap: SpareBootstrap = { ...bootstrapBase(ctx), zone: null, spare: { effects: commonEffectsPool(enabled) }, heartbeatIntervalMs: 1000 };
+  const bootstrap: SpareBootstrap = {
+    ...bootstrapBase(ctx),
+    zone: null,
+    spare: { effects: commonEffectsPool(enabled) },
+    heartbeatIntervalMs: 1000,
+  };
   return new SparePool({
     count: config.system.warm_spares,
     bootstrap,

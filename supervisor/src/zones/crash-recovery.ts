@@ -12,7 +12,13 @@ import { noteError, type ZoneFacts } from './zone-snapshot.js';
  * after what delay, whether a warm spare may stand in) or stay down.
  */
 export type ExitPlan =
-  | { kind: 'start_again'; event: 'restarting' | 'auto_reset'; detail: Record<string, unknown>; delayMs: number; spareAllowed: boolean }
+  | {
+      kind: 'start_again';
+      event: 'restarting' | 'auto_reset';
+      detail: Record<string, unknown>;
+      delayMs: number;
+      spareAllowed: boolean;
+    }
   | { kind: 'stay_down'; lifecycle: 'failed' | 'stopped'; reason: string };
 
 /** Why a worker exited, as last_exit and the lifecycle events say it: ours when we killed it for a reason. */

@@ -48,7 +48,11 @@ export class PendingRequests {
     const reqId = this.nextId++;
     const promise = new Promise<HandlerResult>((resolve) => {
       const timer = setTimeout(() => {
-        this.settle(reqId, { outcome: 'failed', message: `worker did not answer within ${timeoutMs} ms`, error_type: 'timeout' });
+        this.settle(reqId, {
+          outcome: 'failed',
+          message: `worker did not answer within ${timeoutMs} ms`,
+          error_type: 'timeout',
+        });
       }, timeoutMs);
       this.entries.set(reqId, { resolve, timer, deadline: performance.now() + timeoutMs });
     });
@@ -91,7 +95,11 @@ export class PendingRequests {
     try {
       send(reqId, Math.max(1, Math.round(entry.deadline - performance.now())));
     } catch (err) {
-      this.settle(reqId, { outcome: 'failed', error_type: 'internal', message: `request not sent to the worker: ${(err as Error).message}` });
+      this.settle(reqId, {
+        outcome: 'failed',
+        error_type: 'internal',
+        message: `request not sent to the worker: ${(err as Error).message}`,
+      });
     }
   }
 }

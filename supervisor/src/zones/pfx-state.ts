@@ -35,21 +35,50 @@ const roleStatus = (s: PlayStatus): PfxMpvEntry['status'] => (s === 'stopped' ? 
 function status(media: MediaState): PfxZoneState['status'] {
   if (media.screen_asleep) return 'screen_asleep';
   if (media.video?.status === 'playing') return 'playing_video';
-  if (media.speech.status === 'playing' || media.background.status === 'playing' || media.effects.active > 0) return 'playing_audio';
-  if (media.paused_all || media.video?.status === 'paused' || media.speech.status === 'paused' || media.background.status === 'paused') return 'paused';
+  if (media.speech.status === 'playing' || media.background.status === 'playing' || media.effects.active > 0)
+    return 'playing_audio';
+  if (
+    media.paused_all ||
+    media.video?.status === 'paused' ||
+    media.speech.status === 'paused' ||
+    media.background.status === 'paused'
+  )
+    return 'paused';
   if (media.image?.file) return 'showing_image';
   return 'idle';
 }
 
 /** ParadoxFX's keys of a zone's state, built from the worker's media state, with files made relative. */
-export function pfxView(zone: ZoneConfig, media: MediaState | null, mpv: MpvInstanceInfo[], lastCommand: string | null): Partial<ZoneState> & PfxZoneState {
+export function pfxView(
+  zone: ZoneConfig,
+  media: MediaState | null,
+  mpv: MpvInstanceInfo[],
+  lastCommand: string | null,
+): Partial<ZoneState> & PfxZoneState {
   const rel = (file: string | null) => relativeMedia(zone, file);
   const proc = (role: string) => mpv.find((m) => m.role === role);
-  const entry = (role: string, s: PlayStatus, file: string | null): PfxMpvEntry => ({ status: roleStatus(s), file: rel(file), socket_path: null, pid: proc(role)?.pid ?? null, alive: proc(role)?.alive ?? false });
+  const entry = (role: string, s: PlayStatus, file: string | null): PfxMpvEntry => ({
+    status: roleStatus(s),
+    file: rel(file),
+    socket_path: null,
+    pid: proc(role)?.pid ?? null,
+    alive: proc(role)?.alive ?? false,
+  });
   const off = { enabled: false, url: null, focused: false, process_id: null, window_id: null };
   const browser = zone.kind === 'screen' ? { browser: media?.browser ?? off } : {};
   if (!media) {
-    return { type: 'status', status: 'idle', isDucked: false, maxVolume: zone.max_volume, lastCommand, current_file: null, file: null, next: null, mpv_instances: {}, ...browser };
+    return {
+      type: 'status',
+      status: 'idle',
+      isDucked: false,
+      maxVolume: zone.max_volume,
+      lastCommand,
+      current_file: null,
+      file: null,
+      next: null,
+      mpv_instances: {},
+      ...browser,
+    };
   }
   const shown = media.video?.file ?? media.image?.file ?? null;
   const current = zone.kind === 'screen' ? shown : (media.speech.file ?? media.background.file);
@@ -57,9 +86,18 @@ export function pfxView(zone: ZoneConfig, media: MediaState | null, mpv: MpvInst
     background: entry('background', media.background.status, media.background.file),
     speech: entry('speech', media.speech.status, media.speech.file),
   };
-  if (media.video) instances.media = entry('video', media.video.file ? media.video.status : media.image?.file ? 'playing' : 'stopped', shown);
+  if (media.video)
+    instances.media = entry(
+      'video',
+      media.video.file ? media.video.status : media.image?.file ? 'playing' : 'stopped',
+      shown,
+    );
   const withRel = <T extends { file: string | null }>(role: T) => ({ ...role, file: rel(role.file), path: role.file });
-  const queued = <T extends { file: string | null; next: string | null; queue: string[] }>(q: T) => ({ ...withRel(q), next: rel(q.next), queue: q.queue.map((f) => rel(f) ?? f) });
+  const queued = <T extends { file: string | null; next: string | null; queue: string[] }>(q: T) => ({
+    ...withRel(q),
+    next: rel(q.next),
+    queue: q.queue.map((f) => rel(f) ?? f),
+  });
   return {
     type: 'status',
     status: status(media),

@@ -50,7 +50,8 @@ export function zoneUsage(procs: ZoneProcess[], stats: Record<string, pidusage.S
 
 /** Which limit a sample breaks, if any (pure). */
 export function limitBroken(policy: RestartPolicyConfig, u: ResourceUsage): string | null {
-  if (policy.max_rss_mb !== undefined && u.rss_mb > policy.max_rss_mb) return `RSS ${u.rss_mb} MB over max_rss_mb ${policy.max_rss_mb}`;
+  if (policy.max_rss_mb !== undefined && u.rss_mb > policy.max_rss_mb)
+    return `RSS ${u.rss_mb} MB over max_rss_mb ${policy.max_rss_mb}`;
   if (policy.max_cpu_percent !== undefined && u.cpu_percent > policy.max_cpu_percent) {
     return `CPU ${u.cpu_percent}% over max_cpu_percent ${policy.max_cpu_percent}`;
   }

@@ -37,14 +37,16 @@ export type RestartDecision =
 
 export const freshRecord = (): RestartRecord => ({ window: [], consecutive: 0, total: 0, autoResets: 0 });
 
-export const isCleanExit = (exit: Pick<ExitInfo, 'code' | 'signal'>): boolean => exit.code === 0 && exit.signal === null;
+export const isCleanExit = (exit: Pick<ExitInfo, 'code' | 'signal'>): boolean =>
+  exit.code === 0 && exit.signal === null;
 
 export { restartDelay };
 
 /** Exit reason x restart type: is this exit one that the policy restarts at all? */
 export function restartable(policy: RestartPolicyConfig, exit: Pick<ExitInfo, 'code' | 'signal'>): string | null {
   if (policy.restart_type === 'temporary') return 'restart_type temporary: never restarted';
-  if (policy.restart_type === 'transient' && isCleanExit(exit)) return 'restart_type transient: clean exit is not restarted';
+  if (policy.restart_type === 'transient' && isCleanExit(exit))
+    return 'restart_type transient: clean exit is not restarted';
   return null;
 }
 

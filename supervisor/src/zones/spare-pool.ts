@@ -75,14 +75,16 @@ export function spareIneligible(zone: ZoneConfig): string | null {
   if (zone.kind !== 'audio' && zone.kind !== 'combined-audio') return `a ${zone.kind} zone needs a video slot`;
   if (zone.mpv_audio_options.length > 0) return 'mpv_audio_options apply only to a freshly started mpv';
   const d = zone.audio_device;
-  if (d !== undefined && d !== 'pulse' && !d.startsWith('pulse/')) return `audio_device ${d} is not a PulseAudio device`;
+  if (d !== undefined && d !== 'pulse' && !d.startsWith('pulse/'))
+    return `audio_device ${d} is not a PulseAudio device`;
   return null;
 }
 
 /** The effects pool a spare starts: the most common size among the zones (ties: the larger), else 2. */
 export function commonEffectsPool(zones: ZoneConfig[]): number {
   const counts = new Map<number, number>();
-  for (const z of zones) if (spareIneligible(z) === null) counts.set(z.effects_pool_size, (counts.get(z.effects_pool_size) ?? 0) + 1);
+  for (const z of zones)
+    if (spareIneligible(z) === null) counts.set(z.effects_pool_size, (counts.get(z.effects_pool_size) ?? 0) + 1);
   let best = 2;
   let bestCount = 0;
   for (const [size, n] of counts) if (n > bestCount || (n === bestCount && size > best)) [best, bestCount] = [size, n];
@@ -144,9 +146,18 @@ export class SparePool implements SpareSource {
       entry: this.o.workerEntry,
       onOutputLine: (stream, line) => log.warn(line, { role: 'spare', stream }),
     });
-    const spare: Spare = { worker, link: null, state: 'starting', spawnedAt: clock.now(), mpv: [], startup: null, sink: null };
+    const spare: Spare = {
+      worker,
+      link: null,
+      state: 'starting',
+      spawnedAt: clock.now(),
+      mpv: [],
+      startup: null,
+      sink: null,
+    };
     this.spares.push(spare);
-    if (worker.pid > 0) this.o.process?.({ action: 'spawned', role: 'worker', instance: 'spare', pid: worker.pid, worker_pid: null });
+    if (worker.pid > 0)
+      this.o.process?.({ action: 'spawned', role: 'worker', instance: 'spare', pid: worker.pid, worker_pid: null });
     log.debug('spare spawned', { pid: worker.pid });
     spare.startup = clock.setTimeout(() => {
       log.warn(`spare not ready within ${this.o.startupTimeoutMs} ms; killing it`, { pid: worker.pid });
@@ -163,23 +174,38 @@ export class SparePool implements SpareSource {
     this.o.clock.clearTimeout(spare.startup);
     spare.worker.killGroup('SIGKILL');
     spare.link?.close();
-    if (spare.worker.pid > 0) this.o.process?.({ action: 'exited', role: 'worker', instance: 'spare', pid: spare.worker.pid, worker_pid: null });
+    if (spare.worker.pid > 0)
+      this.o.process?.({
+        action: 'exited',
+        role: 'worker',
+        instance: 'spare',
+        pid: spare.worker.pid,
+        worker_pid: null,
+      });
     if (this.stopped) return;
     const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
     if (spare.state !== 'ready') this.failures++;
     if (this.failures >= (this.o.maxFailures ?? DEFAULT_MAX_FAILURES)) {
       this.gaveUp = true;
-      this.o.log.error(`spare worker ${how} before ready ${this.failures} times in a row; no more warm spares this run (zones cold-start)`, { pid: spare.worker.pid });
+      this.o.log.error(
+        `spare worker ${how} before ready ${this.failures} times in a row; no more warm spares this run (zones cold-start)`,
+        { pid: spare.worker.pid },
+      );
       return;
     }
-    const delay = backoffBase({ initialMs: this.o.replenishDelayMs ?? DEFAULT_REPLENISH_MS, factor: 2, maxMs: MAX_BACKOFF_MS, jitter: 0 }, this.failures);
+    const delay = backoffBase(
+      { initialMs: this.o.replenishDelayMs ?? DEFAULT_REPLENISH_MS, factor: 2, maxMs: MAX_BACKOFF_MS, jitter: 0 },
+      this.failures,
+    );
     this.o.log.warn(`spare worker ${how}; replacing it in ${delay} ms`, { pid: spare.worker.pid, state: spare.state });
     this.scheduleFill(delay);
   }
 
   /** The spare's hello (zone null): accepted once, for a spare we spawned, with that spawn's pid and token. */
   attach(link: WorkerLink, pid: number, token: string): ((msg: WorkerToSupervisor) => void) | null {
-    const spare = this.spares.find((s) => s.worker.pid === pid && s.link === null && tokenMatches(s.worker.token, token));
+    const spare = this.spares.find(
+      (s) => s.worker.pid === pid && s.link === null && tokenMatches(s.worker.token, token),
+    );
     if (!spare) return null;
     spare.link = link;
     return (msg) => (spare.sink ? spare.sink(msg) : this.onMessage(spare, msg));
@@ -193,13 +219,23 @@ export class SparePool implements SpareSource {
         spare.state = 'ready';
         spare.mpv = msg.mpv;
         this.failures = 0;
-        log.info('spare ready', { pid: spare.worker.pid, boot_ms: Math.round(this.o.clock.now() - spare.spawnedAt), mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(',') });
+        log.info('spare ready', {
+          pid: spare.worker.pid,
+          boot_ms: Math.round(this.o.clock.now() - spare.spawnedAt),
+          mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(','),
+        });
         break;
       case 'heartbeat':
         spare.mpv = msg.mpv;
         break;
       case 'process':
-        this.o.process?.({ action: msg.action, role: msg.role, instance: msg.instance, pid: msg.pid, worker_pid: spare.worker.pid });
+        this.o.process?.({
+          action: msg.action,
+          role: msg.role,
+          instance: msg.instance,
+          pid: msg.pid,
+          worker_pid: spare.worker.pid,
+        });
         break;
       case 'warning':
         log.warn(msg.message, { role: 'spare', pid: spare.worker.pid });
@@ -234,7 +270,10 @@ export class SparePool implements SpareSource {
       return st === null || !isLiveState(st.state) || st.state === 'T' || st.state === 't';
     });
     if (stuck === undefined) return true;
-    this.o.log.warn('spare not runnable (a process gone or stopped); killing it', { pid: spare.worker.pid, process: stuck });
+    this.o.log.warn('spare not runnable (a process gone or stopped); killing it', {
+      pid: spare.worker.pid,
+      process: stuck,
+    });
     spare.worker.killGroup('SIGKILL');
     return false;
   }
@@ -262,7 +301,11 @@ export class SparePool implements SpareSource {
     const results = await Promise.all(
       all.map((s) => {
         this.o.clock.clearTimeout(s.startup);
-        return stopWorker(s.worker, s.link ? (m) => s.link!.send(m) : null, { reason, timeoutMs: this.o.stopTimeoutMs, log: this.o.log });
+        return stopWorker(s.worker, s.link ? (m) => s.link!.send(m) : null, {
+          reason,
+          timeoutMs: this.o.stopTimeoutMs,
+          log: this.o.log,
+        });
       }),
     );
     return results.every(Boolean);

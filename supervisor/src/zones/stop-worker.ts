@@ -20,7 +20,9 @@ export async function stopWorker(
     o.log.warn('worker did not stop when asked; sending SIGTERM', { pid: worker.pid });
     worker.killGroup('SIGTERM');
     if (!(await settlesWithin(worker.exited, Math.max(0, deadline - Date.now())))) {
-      o.log.warn(`worker still running after stop_timeout_ms (${o.timeoutMs} ms); sending SIGKILL`, { pid: worker.pid });
+      o.log.warn(`worker still running after stop_timeout_ms (${o.timeoutMs} ms); sending SIGKILL`, {
+        pid: worker.pid,
+      });
       worker.killGroup('SIGKILL');
       clean = false;
     }

@@ -19,19 +19,35 @@ export function supervisionHandlers(zones: ZoneRegistry): Array<[string, (zone: 
         const outputNote = output?.reason ? `; audio output: ${output.reason}` : '';
         return {
           outcome: 'success',
-          message: (healthy ? `zone ${z} healthy` : `zone ${z} is ${snap.state}${mpv.some((m) => !m.alive) ? ', an mpv is not answering' : ''}`) + outputNote,
-          result: { zone: z, healthy, state: snap.state, worker_pid: snap.pid, mpv, output, restarts: snap.restarts, last_exit: snap.last_exit, resources: snap.resources, errors: snap.errors },
+          message:
+            (healthy
+              ? `zone ${z} healthy`
+              : `zone ${z} is ${snap.state}${mpv.some((m) => !m.alive) ? ', an mpv is not answering' : ''}`) +
+            outputNote,
+          result: {
+            zone: z,
+            healthy,
+            state: snap.state,
+            worker_pid: snap.pid,
+            mpv,
+            output,
+            restarts: snap.restarts,
+            last_exit: snap.last_exit,
+            resources: snap.resources,
+            errors: snap.errors,
+          },
         };
       },
     ],
     [
       'restart',
-      (z) => async (args): Promise<HandlerResult> => {
-        const runner = zones.get(z)!;
-        const was = runner.state;
-        await runner.restart(String(args.reason ?? 'restart command'));
-        return { outcome: 'success', message: `zone ${z} restarted (was ${was})`, result: { previous_state: was } };
-      },
+      (z) =>
+        async (args): Promise<HandlerResult> => {
+          const runner = zones.get(z)!;
+          const was = runner.state;
+          await runner.restart(String(args.reason ?? 'restart command'));
+          return { outcome: 'success', message: `zone ${z} restarted (was ${was})`, result: { previous_state: was } };
+        },
     ],
   ];
 }

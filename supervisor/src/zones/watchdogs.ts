@@ -33,7 +33,10 @@ export class Watchdogs {
   beat(): void {
     const { clock, policy } = this.o;
     clock.clearTimeout(this.heartbeat);
-    this.heartbeat = clock.setTimeout(() => this.o.expire(`no heartbeat for ${policy.heartbeat_timeout_ms} ms`), policy.heartbeat_timeout_ms);
+    this.heartbeat = clock.setTimeout(
+      () => this.o.expire(`no heartbeat for ${policy.heartbeat_timeout_ms} ms`),
+      policy.heartbeat_timeout_ms,
+    );
   }
 
   disarm(): void {

@@ -1,6 +1,13 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import type { HandlerResult, MediaState, MpvInstanceInfo, SupervisorToWorker, WorkerResume, WorkerToSupervisor } from '@mpvisor/protocol';
+import type {
+  HandlerResult,
+  MediaState,
+  MpvInstanceInfo,
+  SupervisorToWorker,
+  WorkerResume,
+  WorkerToSupervisor,
+} from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
 import { exitReason } from './crash-recovery.js';
 import { PendingRequests } from './pending-requests.js';
@@ -53,7 +60,11 @@ export class WorkerSession {
 
   constructor(private readonly ctx: SessionContext) {
     this.link = ctx.link ?? null;
-    this.watchdogs = new Watchdogs({ clock: ctx.clock, policy: ctx.zone.restart, expire: (reason) => ctx.events.expired(reason) });
+    this.watchdogs = new Watchdogs({
+      clock: ctx.clock,
+      policy: ctx.zone.restart,
+      expire: (reason) => ctx.events.expired(reason),
+    });
     if (this.link) this.watchLink(this.link);
   }
 
@@ -84,7 +95,14 @@ export class WorkerSession {
 
   start(): void {
     const { worker, via, log, hooks, zone } = this.ctx;
-    if (worker.pid > 0) hooks.process?.(zone.name, { action: 'spawned', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
+    if (worker.pid > 0)
+      hooks.process?.(zone.name, {
+        action: 'spawned',
+        role: 'worker',
+        instance: 'worker',
+        pid: worker.pid,
+        worker_pid: null,
+      });
     log.info(via === 'spare' ? 'adopting warm spare' : 'worker spawned', { pid: worker.pid });
     this.watchdogs.armStartup(via);
     void worker.exited.then((exit) => this.onExit(exit));
@@ -129,11 +147,21 @@ export class WorkerSession {
       case 'ready':
         this.watchdogs.ready();
         this.reported = msg.mpv;
-        log.info(this.via === 'spare' ? 'zone ready (adopted warm spare)' : 'zone ready', { pid: this.pid, mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(',') });
+        log.info(this.via === 'spare' ? 'zone ready (adopted warm spare)' : 'zone ready', {
+          pid: this.pid,
+          mpv: msg.mpv.map((m) => `${m.role}:${m.pid}`).join(','),
+        });
         if (this.via === 'spare') {
           // The spare's mpv were recorded as the spare's; they are this zone's now.
           for (const m of msg.mpv) {
-            if (m.pid !== null) hooks.process?.(zone.name, { action: 'spawned', role: m.role, instance: m.instance, pid: m.pid, worker_pid: this.pid });
+            if (m.pid !== null)
+              hooks.process?.(zone.name, {
+                action: 'spawned',
+                role: m.role,
+                instance: m.instance,
+                pid: m.pid,
+                worker_pid: this.pid,
+              });
           }
         }
         events.ready(this);
@@ -169,7 +197,13 @@ export class WorkerSession {
         });
         break;
       case 'process':
-        hooks.process?.(zone.name, { action: msg.action, role: msg.role, instance: msg.instance, pid: msg.pid, worker_pid: this.pid });
+        hooks.process?.(zone.name, {
+          action: msg.action,
+          role: msg.role,
+          instance: msg.instance,
+          pid: msg.pid,
+          worker_pid: this.pid,
+        });
         break;
       case 'hello':
         break;
@@ -177,7 +211,12 @@ export class WorkerSession {
   }
 
   /** Only once linked; the caller bounds the wait. Beyond the zone's request limits: `busy` at once. */
-  request(command: string, args: Record<string, unknown>, id: string | null, timeoutMs: number): Promise<HandlerResult> {
+  request(
+    command: string,
+    args: Record<string, unknown>,
+    id: string | null,
+    timeoutMs: number,
+  ): Promise<HandlerResult> {
     return this.pending.open(timeoutMs, (reqId, remainingMs) => {
       this.link?.send({ type: 'request', req_id: reqId, command, args, id, timeout_ms: remainingMs });
     });
@@ -194,7 +233,11 @@ export class WorkerSession {
   stop(reason: string): Promise<boolean> {
     this.ending = true;
     this.watchdogs.disarm();
-    return stopWorker(this.ctx.worker, this.sender(), { reason, timeoutMs: this.ctx.zone.restart.stop_timeout_ms, log: this.ctx.log });
+    return stopWorker(this.ctx.worker, this.sender(), {
+      reason,
+      timeoutMs: this.ctx.zone.restart.stop_timeout_ms,
+      log: this.ctx.log,
+    });
   }
 
   halt(o: { graceful: boolean; boundMs?: number }): Promise<void> {
@@ -210,7 +253,14 @@ export class WorkerSession {
 
   private onExit(exit: WorkerExit): void {
     const { worker, hooks, zone, events } = this.ctx;
-    if (worker.pid > 0) hooks.process?.(zone.name, { action: 'exited', role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
+    if (worker.pid > 0)
+      hooks.process?.(zone.name, {
+        action: 'exited',
+        role: 'worker',
+        instance: 'worker',
+        pid: worker.pid,
+        worker_pid: null,
+      });
     this.watchdogs.disarm();
     this.ctx.clock.clearTimeout(this.linkLossTimer);
     // The worker leads its group: take down any mpv it could not stop itself.

@@ -1,5 +1,12 @@
 import type { ZoneConfig } from '@mpvisor/config';
-import type { HandlerResult, MediaState, WorkerResume, WorkerToSupervisor, ZoneLifecycle, ZoneState } from '@mpvisor/protocol';
+import type {
+  HandlerResult,
+  MediaState,
+  WorkerResume,
+  WorkerToSupervisor,
+  ZoneLifecycle,
+  ZoneState,
+} from '@mpvisor/protocol';
 import { CrashRecovery } from './crash-recovery.js';
 import { Lifecycle } from './lifecycle.js';
 import { resumeAfterCrash } from './restore-media.js';
@@ -71,9 +78,14 @@ export class ZoneRunner {
 
   private spawn(): void {
     const spawnedAt = this.beginWorker();
-    const bootstrap = this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
+    const bootstrap =
+      this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
     this.handedResume = bootstrap.resume;
-    const worker = (this.ctx.spawnWorker ?? spawnWorker)({ bootstrap, entry: this.ctx.workerEntry, onOutputLine: (stream, line) => this.ctx.log.warn(line, { role: 'worker', stream }) });
+    const worker = (this.ctx.spawnWorker ?? spawnWorker)({
+      bootstrap,
+      entry: this.ctx.workerEntry,
+      onOutputLine: (stream, line) => this.ctx.log.warn(line, { role: 'worker', stream }),
+    });
     this.session = new WorkerSession(this.sessionContext(worker, 'cold', spawnedAt));
     this.session.start();
   }
@@ -145,7 +157,8 @@ export class ZoneRunner {
   private onHeartbeat(healthy: boolean, mpvChanged: boolean, positionS: number | null | undefined): void {
     const media = this.facts.media;
     // The position moves every beat; kept (for a resume after a crash) without a state publish.
-    if (media && typeof positionS === 'number') this.facts.media = { ...media, background: { ...media.background, position_s: positionS } };
+    if (media && typeof positionS === 'number')
+      this.facts.media = { ...media, background: { ...media.background, position_s: positionS } };
     if (this.facts.readyAt !== null) this.lifecycle.set(healthy ? 'ready' : 'degraded');
     if (mpvChanged) this.ctx.hooks.stateChanged(this.name);
   }
@@ -171,9 +184,18 @@ export class ZoneRunner {
   }
 
   /** Send a command to the worker and await its response; the dispatcher bounds the wait. */
-  request(command: string, args: Record<string, unknown>, id: string | null, timeoutMs: number): Promise<HandlerResult> {
+  request(
+    command: string,
+    args: Record<string, unknown>,
+    id: string | null,
+    timeoutMs: number,
+  ): Promise<HandlerResult> {
     if (!this.session?.linked || !this.lifecycle.live) {
-      return Promise.resolve({ outcome: 'failed', message: `zone ${this.name} is ${this.lifecycle.value}`, error_type: 'zone_unavailable' });
+      return Promise.resolve({
+        outcome: 'failed',
+        message: `zone ${this.name} is ${this.lifecycle.value}`,
+        error_type: 'zone_unavailable',
+      });
     }
     return this.session.request(command, args, id, timeoutMs);
   }
@@ -268,12 +290,21 @@ export class ZoneRunner {
   }
 
   snapshot(): ZoneState {
-    return zoneSnapshot(this.ctx.zone, this.facts, { state: this.lifecycle.value, pid: this.pid, restarts: this.recovery.restarts, mpv: this.session?.mpv ?? [], now: this.ctx.clock.now() });
+    return zoneSnapshot(this.ctx.zone, this.facts, {
+      state: this.lifecycle.value,
+      pid: this.pid,
+      restarts: this.recovery.restarts,
+      mpv: this.session?.mpv ?? [],
+      now: this.ctx.clock.now(),
+    });
   }
 
   /** The worker and its live mpv, with roles, for the resource watch. */
   processes(): Array<{ pid: number; role: string }> {
     if (!this.session) return [];
-    return [{ pid: this.session.pid, role: 'worker' }, ...this.session.liveMpv.map((m) => ({ pid: m.pid, role: `mpv:${m.role}` }))];
+    return [
+      { pid: this.session.pid, role: 'worker' },
+      ...this.session.liveMpv.map((m) => ({ pid: m.pid, role: `mpv:${m.role}` })),
+    ];
   }
 }

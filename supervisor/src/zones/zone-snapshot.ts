@@ -18,7 +18,15 @@ export interface ZoneFacts {
   lastCommand: string | null;
 }
 
-export const freshFacts = (): ZoneFacts => ({ readyAt: null, lastExit: null, nextRestartAt: null, media: null, errors: [], resources: null, lastCommand: null });
+export const freshFacts = (): ZoneFacts => ({
+  readyAt: null,
+  lastExit: null,
+  nextRestartAt: null,
+  media: null,
+  errors: [],
+  resources: null,
+  lastCommand: null,
+});
 
 /** The errors list keeps the last ten. */
 export function noteError(facts: ZoneFacts, message: string): void {

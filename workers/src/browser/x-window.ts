@@ -5,9 +5,14 @@ const XDOTOOL_TIMEOUT_MS = 3000;
 /** xdotool on one X display; resolves with its output, or null when it failed (no window, no display). */
 export function xdotool(display: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('xdotool', args, { timeout: XDOTOOL_TIMEOUT_MS, env: { ...process.env, DISPLAY: display } }, (err, stdout) => {
-      resolve(err ? null : stdout.trim());
-    });
+    execFile(
+      'xdotool',
+      args,
+      { timeout: XDOTOOL_TIMEOUT_MS, env: { ...process.env, DISPLAY: display } },
+      (err, stdout) => {
+        resolve(err ? null : stdout.trim());
+      },
+    );
   });
 }
 
@@ -15,7 +20,12 @@ export function xdotool(display: string, args: string[]): Promise<string | null>
  * Waits for the top-level window of a Chromium started with `--class=NAME` and returns its id. Chromium
  * maps a 10x10 helper window first; the page's window is the larger one.
  */
-export async function waitForWindow(display: string, windowClass: string, timeoutMs: number, alive: () => boolean): Promise<string | null> {
+export async function waitForWindow(
+  display: string,
+  windowClass: string,
+  timeoutMs: number,
+  alive: () => boolean,
+): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && alive()) {
     const ids = (await xdotool(display, ['search', '--class', windowClass])) ?? '';

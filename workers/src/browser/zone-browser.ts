@@ -50,14 +50,20 @@ export class ZoneBrowser {
   }
 
   async enable(url: string): Promise<HandlerResult> {
-    if (!this.o.display) return failed('no_display', `no X display for zone ${this.o.zone}: set display = :0 in its section to run a browser`);
+    if (!this.o.display)
+      return failed(
+        'no_display',
+        `no X display for zone ${this.o.zone}: set display = :0 in its section to run a browser`,
+      );
     if (this.enabled && url === this.url) return success('browser already enabled', this.state());
     if (this.enabled) return this.setUrl(url);
     this.enabled = true;
     this.url = url;
     this.visible = false;
     const started = await this.start();
-    return started.ok ? success(`browser enabled on ${url} (hidden until showBrowser)`, this.state()) : this.startFailed(started.reason);
+    return started.ok
+      ? success(`browser enabled on ${url} (hidden until showBrowser)`, this.state())
+      : this.startFailed(started.reason);
   }
 
   async disable(): Promise<HandlerResult> {
@@ -85,8 +91,11 @@ export class ZoneBrowser {
     if (!this.enabled) return failed('browser_error', 'browser not enabled: send enableBrowser {url} first');
     this.visible = true;
     this.o.changed();
-    if (!this.windowId || !this.o.display) return warning('browser is restarting: it is shown as soon as its window is back', this.state());
-    return (await showWindow(this.o.display, this.windowId)) ? success('browser shown', this.state()) : failed('browser_error', `could not raise browser window ${this.windowId}`, this.state());
+    if (!this.windowId || !this.o.display)
+      return warning('browser is restarting: it is shown as soon as its window is back', this.state());
+    return (await showWindow(this.o.display, this.windowId))
+      ? success('browser shown', this.state())
+      : failed('browser_error', `could not raise browser window ${this.windowId}`, this.state());
   }
 
   async hide(): Promise<HandlerResult> {
@@ -94,7 +103,9 @@ export class ZoneBrowser {
     this.o.changed();
     if (!this.enabled) return success('browser not enabled: nothing to hide', this.state());
     if (!this.windowId || !this.o.display) return success('browser hidden (it is restarting)', this.state());
-    return (await hideWindow(this.o.display, this.windowId)) ? success('browser hidden', this.state()) : failed('browser_error', `could not unmap browser window ${this.windowId}`, this.state());
+    return (await hideWindow(this.o.display, this.windowId))
+      ? success('browser hidden', this.state())
+      : failed('browser_error', `could not unmap browser window ${this.windowId}`, this.state());
   }
 
   setKeepAlive(on: boolean): HandlerResult {
@@ -107,7 +118,13 @@ export class ZoneBrowser {
   }
 
   state(): PfxBrowserState {
-    return { enabled: this.enabled, url: this.url, focused: this.enabled && this.visible && this.windowId !== null, process_id: this.proc?.pid ?? null, window_id: this.windowId };
+    return {
+      enabled: this.enabled,
+      url: this.url,
+      focused: this.enabled && this.visible && this.windowId !== null,
+      process_id: this.proc?.pid ?? null,
+      window_id: this.windowId,
+    };
   }
 
   async close(): Promise<void> {
@@ -124,13 +141,26 @@ export class ZoneBrowser {
     const binary = findChromium();
     if (!binary) return { ok: false, reason: 'no chromium, chromium-browser or google-chrome on PATH' };
     killProfileProcesses(this.profileDir, 'SIGKILL');
-    const proc = launchChromium({ binary, url: this.url!, display, profileDir: this.profileDir, windowClass: this.windowClass });
+    const proc = launchChromium({
+      binary,
+      url: this.url!,
+      display,
+      profileDir: this.profileDir,
+      windowClass: this.windowClass,
+    });
     this.proc = proc;
     this.windowId = null;
     this.startedAt = Date.now();
     proc.once('error', (err) => this.o.reporter.warn(`chromium could not start: ${err.message}`, { role: 'browser' }));
     proc.once('exit', (code, signal) => this.onExit(proc, code, signal));
-    if (proc.pid) this.o.reporter.send({ type: 'process', action: 'spawned', role: 'browser', instance: `${this.o.zone}/browser`, pid: proc.pid });
+    if (proc.pid)
+      this.o.reporter.send({
+        type: 'process',
+        action: 'spawned',
+        role: 'browser',
+        instance: `${this.o.zone}/browser`,
+        pid: proc.pid,
+      });
     const live = () => this.proc === proc && proc.exitCode === null && proc.signalCode === null;
     const id = await waitForWindow(display, this.windowClass, WINDOW_TIMEOUT_MS, live);
     if (!id || !live()) {
@@ -146,7 +176,14 @@ export class ZoneBrowser {
   }
 
   private onExit(proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (proc.pid) this.o.reporter.send({ type: 'process', action: 'exited', role: 'browser', instance: `${this.o.zone}/browser`, pid: proc.pid });
+    if (proc.pid)
+      this.o.reporter.send({
+        type: 'process',
+        action: 'exited',
+        role: 'browser',
+        instance: `${this.o.zone}/browser`,
+        pid: proc.pid,
+      });
     if (this.proc !== proc) return;
     this.proc = null;
     this.windowId = null;
@@ -154,13 +191,17 @@ export class ZoneBrowser {
     this.o.changed();
     if (!this.enabled) return;
     if (!this.keepAlive) {
-      this.o.reporter.warn(`chromium exited (${signal ?? `code ${code}`}); keep-alive is off, the browser stays down`, { role: 'browser' });
+      this.o.reporter.warn(`chromium exited (${signal ?? `code ${code}`}); keep-alive is off, the browser stays down`, {
+        role: 'browser',
+      });
       return;
     }
     if (Date.now() - this.startedAt > STABLE_MS) this.failures = 0;
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.failures);
     this.failures++;
-    this.o.reporter.warn(`chromium exited (${signal ?? `code ${code}`}); restarting it in ${delay} ms`, { role: 'browser' });
+    this.o.reporter.warn(`chromium exited (${signal ?? `code ${code}`}); restarting it in ${delay} ms`, {
+      role: 'browser',
+    });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.enabled && !this.proc) {

@@ -18,7 +18,11 @@ export function browserHandlers(z: Zone, browser: ZoneBrowser): HandlerTable {
     const resolved = await resolveMediaFile(z.boot.zone.media_dir, file);
     if (!resolved.ok) {
       return resolved.reason === 'outside'
-        ? { outcome: 'invalid', error_type: 'path_outside_media', message: `browser page ${url} is outside the zone's media folder` }
+        ? {
+            outcome: 'invalid',
+            error_type: 'path_outside_media',
+            message: `browser page ${url} is outside the zone's media folder`,
+          }
         : failed('file_not_found', `browser page ${url}: ${resolved.reason.replace(/_/g, ' ')}`);
     }
     // The file as resolved inside the folder (a leading / is read inside it), never the URL as sent.

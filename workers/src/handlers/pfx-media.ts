@@ -7,10 +7,13 @@ export function pfxMediaHandlers(z: Zone): HandlerTable {
   const table: HandlerTable = [
     // ParadoxFX's screen zones play playAudio on a separate mpv over whatever shows: mpvisor's effect voices.
     ['playAudio', (a) => z.media(a, (p) => z.effects.play(p, a))],
-    ['audioQueue', async () => {
-      const listed = z.speech.list();
-      return success('speech queue', listed.result);
-    }],
+    [
+      'audioQueue',
+      async () => {
+        const listed = z.speech.list();
+        return success('speech queue', listed.result);
+      },
+    ],
   ];
   const screen = z.screen;
   if (screen) {

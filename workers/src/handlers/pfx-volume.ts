@@ -14,25 +14,35 @@ export function pfxVolumeHandlers(z: Zone): HandlerTable {
   const setZone = async (volume: number): Promise<HandlerResult> => {
     z.zoneVolume = volume;
     await z.applyVolumes();
-    return success(`zone volume ${z.zoneVolume}`, { volume: z.zoneVolume, background: z.background.state().effective_volume, max_volume: z.boot.zone.max_volume });
+    return success(`zone volume ${z.zoneVolume}`, {
+      volume: z.zoneVolume,
+      background: z.background.state().effective_volume,
+      max_volume: z.boot.zone.max_volume,
+    });
   };
   return [
     ['setZoneVolume', (a) => setZone(a.volume as number)],
-    ['setVolume', async (a) => {
-      if (typeof a.type === 'string') return setBases(z, { [a.type]: a.volume as number });
-      if (a.volumes && typeof a.volumes === 'object') return setBases(z, a.volumes as Record<string, number>);
-      return setZone(a.volume as number);
-    }],
-    ['setDuckingAdjustment', async (a) => {
-      const requested = a.adjustValue as number;
-      const final = Math.max(-100, Math.min(0, Math.round(requested)));
-      z.duckingAdjust = final;
-      z.stateChanged();
-      const result = { adjustValue: final, requested };
-      if (final === requested) return success(`ducking_adjust set to ${final}`, result);
-      const clamped = warning(`ducking_adjust clamped to ${final} (requested ${requested})`, result);
-      return { ...clamped, warning_type: requested > 0 ? 'clamp_ducking_adjust_high' : 'clamp_ducking_adjust_low' };
-    }],
+    [
+      'setVolume',
+      async (a) => {
+        if (typeof a.type === 'string') return setBases(z, { [a.type]: a.volume as number });
+        if (a.volumes && typeof a.volumes === 'object') return setBases(z, a.volumes as Record<string, number>);
+        return setZone(a.volume as number);
+      },
+    ],
+    [
+      'setDuckingAdjustment',
+      async (a) => {
+        const requested = a.adjustValue as number;
+        const final = Math.max(-100, Math.min(0, Math.round(requested)));
+        z.duckingAdjust = final;
+        z.stateChanged();
+        const result = { adjustValue: final, requested };
+        if (final === requested) return success(`ducking_adjust set to ${final}`, result);
+        const clamped = warning(`ducking_adjust clamped to ${final} (requested ${requested})`, result);
+        return { ...clamped, warning_type: requested > 0 ? 'clamp_ducking_adjust_high' : 'clamp_ducking_adjust_low' };
+      },
+    ],
   ];
 }
 
@@ -58,11 +68,29 @@ async function setBases(z: Zone, volumes: Record<string, number>): Promise<Handl
     else z.bases[type as Exclude<VolumeType, 'background'>] = value;
     set[type] = value;
   }
-  if (Object.keys(set).length === 0) return failed('invalid_argument', `no valid volume type in ${JSON.stringify(Object.keys(volumes))}; types: ${known.join(', ')}`);
+  if (Object.keys(set).length === 0)
+    return failed(
+      'invalid_argument',
+      `no valid volume type in ${JSON.stringify(Object.keys(volumes))}; types: ${known.join(', ')}`,
+    );
   await z.applyVolumes();
-  const result = { volumes: set, ...(invalid.length ? { invalid_types: invalid } : {}), ...(clamped.length ? { clamped_to_max_volume: clamped } : {}) };
-  const summary = Object.entries(set).map(([t, v]) => `${t} ${v}`).join(', ');
+  const result = {
+    volumes: set,
+    ...(invalid.length ? { invalid_types: invalid } : {}),
+    ...(clamped.length ? { clamped_to_max_volume: clamped } : {}),
+  };
+  const summary = Object.entries(set)
+    .map(([t, v]) => `${t} ${v}`)
+    .join(', ');
   if (invalid.length === 0 && clamped.length === 0) return success(`base volume ${summary}`, result);
-  const why = [invalid.length ? `unknown type(s) ${invalid.join(', ')} ignored` : '', clamped.length ? `clamped to max_volume ${max}` : ''].filter(Boolean).join('; ');
-  return { ...warning(`base volume ${summary}; ${why}`, result), warning_type: invalid.length ? 'partial_success' : 'clamp_base_volume_high' };
+  const why = [
+    invalid.length ? `unknown type(s) ${invalid.join(', ')} ignored` : '',
+    clamped.length ? `clamped to max_volume ${max}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    ...warning(`base volume ${summary}; ${why}`, result),
+    warning_type: invalid.length ? 'partial_success' : 'clamp_base_volume_high',
+  };
 }

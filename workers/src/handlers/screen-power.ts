@@ -27,7 +27,11 @@ function xset(display: string, args: string[]): Promise<string | null> {
 export function screenPowerHandlers(z: Zone): HandlerTable {
   const display = z.boot.zone.display ?? process.env.DISPLAY;
   const power = async (on: boolean): Promise<HandlerResult> => {
-    if (!display) return failed('no_display', `no X display for zone ${z.boot.zone.name}: set display = :0 in its section (screen power uses DPMS through xset)`);
+    if (!display)
+      return failed(
+        'no_display',
+        `no X display for zone ${z.boot.zone.name}: set display = :0 in its section (screen power uses DPMS through xset)`,
+      );
     const error = (await xset(display, ['+dpms'])) ?? (await xset(display, ['dpms', 'force', on ? 'on' : 'off']));
     if (error) return failed('no_display', `xset on ${display} failed: ${error}`);
     z.screenAsleep = !on;
@@ -37,11 +41,16 @@ export function screenPowerHandlers(z: Zone): HandlerTable {
   return [
     ['sleepScreen', () => power(false)],
     ['wakeScreen', () => power(true)],
-    ['recoverScreens', async () => {
-      const woke = await power(true);
-      if (woke.outcome !== 'success') return woke;
-      const shown = await z.screen!.reshow();
-      return shown.ok ? success(`display ${display} awake, picture shown again`, { display, screen_asleep: false }) : failed('media_error', shown.reason);
-    }],
+    [
+      'recoverScreens',
+      async () => {
+        const woke = await power(true);
+        if (woke.outcome !== 'success') return woke;
+        const shown = await z.screen!.reshow();
+        return shown.ok
+          ? success(`display ${display} awake, picture shown again`, { display, screen_asleep: false })
+          : failed('media_error', shown.reason);
+      },
+    ],
   ];
 }

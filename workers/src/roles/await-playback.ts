@@ -7,15 +7,24 @@ export type PlaybackStart = { ok: true; entryId: number | undefined } | { ok: fa
  * Load a file and wait for mpv to say it plays (playback-restart) or that it cannot (end-file error),
  * so a command's outcome reports what mpv really did rather than that a request was queued.
  */
-export async function loadAndAwait(client: MpvClient, path: string, options: Record<string, string>, timeoutMs: number): Promise<PlaybackStart> {
+export async function loadAndAwait(
+  client: MpvClient,
+  path: string,
+  options: Record<string, string>,
+  timeoutMs: number,
+): Promise<PlaybackStart> {
   let cleanup = () => {};
   let entryId: number | undefined;
   const started = new Promise<PlaybackStart>((resolve) => {
     const onRestart = () => resolve({ ok: true, entryId });
     const onEnd = (ev: MpvEndFileEvent) => {
-      if (ev.reason === 'error') resolve({ ok: false, reason: `mpv could not play ${path}: ${ev.file_error ?? 'error'}` });
+      if (ev.reason === 'error')
+        resolve({ ok: false, reason: `mpv could not play ${path}: ${ev.file_error ?? 'error'}` });
     };
-    const timer = setTimeout(() => resolve({ ok: false, reason: `mpv did not start ${path} within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => resolve({ ok: false, reason: `mpv did not start ${path} within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     client.on('playback-restart', onRestart);
     client.on('end-file', onEnd);
     cleanup = () => {

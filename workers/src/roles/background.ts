@@ -69,20 +69,29 @@ export class BackgroundPlayer {
     // ParadoxFX plays background music once unless `loop` is true, and reports the end as `done`.
     this.loop = args.loop === true;
     this.skipDucking = args.skipDucking === true || args.skip_ducking === true;
-    const fadeIn = typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
+    const fadeIn =
+      typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
     // start_s is internal (a resume after a crash or restart; MQTT arguments never carry it): load at the
     // position rather than load then seek, one playback start instead of two.
     const startAt = typeof args.start_s === 'number' && args.start_s > 0 ? args.start_s : null;
     const client = await this.slot.ready();
     const target = this.volume();
-    const options = { 'loop-file': this.loop ? 'inf' : 'no', volume: String(fadeIn > 0 ? 0 : target), pause: 'no', ...(startAt ? { start: String(startAt) } : {}) };
+    const options = {
+      'loop-file': this.loop ? 'inf' : 'no',
+      volume: String(fadeIn > 0 ? 0 : target),
+      pause: 'no',
+      ...(startAt ? { start: String(startAt) } : {}),
+    };
     const started = await loadAndAwait(client, path, options, START_TIMEOUT_MS);
     if (!started.ok) return failed('media_error', started.reason);
     this.file = path;
     this.status = 'playing';
     this.position = startAt ?? 0;
     this.changed();
-    this.reporter.send({ type: 'event', event: { type: 'background', state: 'started', file: path, detail: { volume: target, loop: this.loop } } });
+    this.reporter.send({
+      type: 'event',
+      event: { type: 'background', state: 'started', file: path, detail: { volume: target, loop: this.loop } },
+    });
     if (fadeIn > 0) void this.fader.run(client, 0, target, fadeIn);
     const result = { file: path, volume: target, loop: this.loop };
     return volWarning ? warning(volWarning, result) : success(`playing ${path}`, result);
@@ -182,12 +191,23 @@ export class BackgroundPlayer {
       ...(this.position ? { start: String(this.position) } : {}),
     };
     const started = await loadAndAwait(client, this.file, options, START_TIMEOUT_MS);
-    if (started.ok) this.reporter.send({ type: 'event', event: { type: 'background', state: 'resumed', file: this.file, detail: { position_s: this.position } } });
+    if (started.ok)
+      this.reporter.send({
+        type: 'event',
+        event: { type: 'background', state: 'resumed', file: this.file, detail: { position_s: this.position } },
+      });
     else this.reporter.warn(`could not resume background: ${started.reason}`);
   }
 
   state(): MediaState['background'] {
-    return { file: this.file, status: this.status, volume: this.base, effective_volume: this.volume(), loop: this.loop, position_s: this.position };
+    return {
+      file: this.file,
+      status: this.status,
+      volume: this.base,
+      effective_volume: this.volume(),
+      loop: this.loop,
+      position_s: this.position,
+    };
   }
 
   get active(): boolean {

@@ -105,7 +105,11 @@ export class EffectPool {
   private claim(playing: Playing): { voice: Voice; stolen: Playing | null; fresh: boolean } {
     const idle = this.voices.find((v) => !v.playing);
     const grow = !idle && this.voices.length < this.o.warm + EXTRA_EFFECT_VOICES;
-    const voice = idle ?? (grow ? this.addVoice(true) : this.voices.reduce((a, b) => (a.playing!.startedAt <= b.playing!.startedAt ? a : b)));
+    const voice =
+      idle ??
+      (grow
+        ? this.addVoice(true)
+        : this.voices.reduce((a, b) => (a.playing!.startedAt <= b.playing!.startedAt ? a : b)));
     const stolen = voice.playing;
     voice.playing = playing;
     return { voice, stolen, fresh: grow };
@@ -159,13 +163,17 @@ export class EffectPool {
   }
 
   async setPaused(paused: boolean): Promise<void> {
-    await Promise.all(this.voices.filter((v) => v.playing).map(async (v) => (await v.slot.ready()).setProperty('pause', paused)));
+    await Promise.all(
+      this.voices.filter((v) => v.playing).map(async (v) => (await v.slot.ready()).setProperty('pause', paused)),
+    );
   }
 
   async applyVolume(): Promise<void> {
     for (const v of this.voices) v.fader.cancel();
     await Promise.all(
-      this.voices.filter((v) => v.playing && v.slot.client).map((v) => v.slot.client!.setProperty('volume', effectiveVolume(this.o.volumes(), v.playing!.base))),
+      this.voices
+        .filter((v) => v.playing && v.slot.client)
+        .map((v) => v.slot.client!.setProperty('volume', effectiveVolume(this.o.volumes(), v.playing!.base))),
     );
   }
 

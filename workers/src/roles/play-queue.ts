@@ -84,7 +84,10 @@ export class PlayQueue {
 
   private async add(path: string, args: Record<string, unknown>): Promise<HandlerResult> {
     const last = this.queue.at(-1)?.path ?? this.current?.path;
-    if (last === path) return warning(`${path} is already playing or queued last; not queued again`, { queue_length: this.queue.length });
+    if (last === path)
+      return warning(`${path} is already playing or queued last; not queued again`, {
+        queue_length: this.queue.length,
+      });
     const { base, warning: volWarning } = itemBase(this.o.roleBase(), args);
     const item = { path, base, duck: itemDuck(args, this.o.duckDefault()), loop: args.loop === true };
     if (this.current) {
@@ -94,7 +97,11 @@ export class PlayQueue {
       this.o.changed();
       if (!dropped) return success(`queued ${path}`, { position: this.queue.length });
       this.event('dropped', dropped.path, { reason: 'queue full', queue_max: this.o.maxQueued });
-      return warning(`${this.o.kind} queue full (${this.o.maxQueued}): dropped the oldest waiting item ${dropped.path} and queued ${path}`, { position: this.queue.length, dropped: dropped.path }, 'queue_full');
+      return warning(
+        `${this.o.kind} queue full (${this.o.maxQueued}): dropped the oldest waiting item ${dropped.path} and queued ${path}`,
+        { position: this.queue.length, dropped: dropped.path },
+        'queue_full',
+      );
     }
     const result = await this.startItem(item);
     if (result.outcome === 'success' && volWarning) return warning(volWarning, result.result);
@@ -106,7 +113,12 @@ export class PlayQueue {
     const client = await this.o.slot.ready();
     this.current = item;
     this.paused = false;
-    const started = await loadAndAwait(client, item.path, { volume: String(this.volume(item)), pause: 'no', 'loop-file': item.loop ? 'inf' : 'no' }, START_TIMEOUT_MS);
+    const started = await loadAndAwait(
+      client,
+      item.path,
+      { volume: String(this.volume(item)), pause: 'no', 'loop-file': item.loop ? 'inf' : 'no' },
+      START_TIMEOUT_MS,
+    );
     if (!started.ok) {
       this.current = null;
       this.event('failed', item.path, { reason: started.reason });
@@ -116,7 +128,11 @@ export class PlayQueue {
     item.entryId = started.entryId;
     this.event('started', item.path, { volume: this.volume(item) });
     this.o.changed();
-    return success(`playing ${item.path}`, { file: item.path, volume: this.volume(item), queue_length: this.queue.length });
+    return success(`playing ${item.path}`, {
+      file: item.path,
+      volume: this.volume(item),
+      queue_length: this.queue.length,
+    });
   }
 
   private volume(item: QueueItem): number {
@@ -197,7 +213,11 @@ export class PlayQueue {
   }
 
   list(): HandlerResult {
-    return success(`${this.o.kind} queue`, { current: this.current?.path ?? null, [`${this.o.kind}_queue`]: this.listed(), queue_length: this.queue.length });
+    return success(`${this.o.kind} queue`, {
+      current: this.current?.path ?? null,
+      [`${this.o.kind}_queue`]: this.listed(),
+      queue_length: this.queue.length,
+    });
   }
 
   /** The mpv died: the item it played is lost; go on with the queue (and unduck if it is empty). */

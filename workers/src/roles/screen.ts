@@ -35,7 +35,8 @@ export class ScreenPlayer {
   async setImage(path: string): Promise<HandlerResult> {
     this.image = path;
     this.changed();
-    if (this.video.state().file) return success(`image ${path} set; shown when the video queue ends`, { file: path, shown: false });
+    if (this.video.state().file)
+      return success(`image ${path} set; shown when the video queue ends`, { file: path, shown: false });
     const shown = await this.showImage();
     return shown.ok ? success(`showing ${path}`, { file: path, shown: true }) : failed('media_error', shown.reason);
   }
@@ -56,7 +57,9 @@ export class ScreenPlayer {
   private async showImage(): Promise<{ ok: true } | { ok: false; reason: string }> {
     if (!this.image) return { ok: true };
     const client = await this.slot.ready();
-    const options: Record<string, string> = VIDEO_EXTENSIONS.test(this.image) ? { pause: 'yes', 'loop-file': 'no' } : { 'image-display-duration': 'inf', pause: 'no' };
+    const options: Record<string, string> = VIDEO_EXTENSIONS.test(this.image)
+      ? { pause: 'yes', 'loop-file': 'no' }
+      : { 'image-display-duration': 'inf', pause: 'no' };
     const started = await loadAndAwait(client, this.image, options, START_TIMEOUT_MS);
     if (!started.ok) {
       this.reporter.warn(started.reason, { role: 'video' });
