@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: install what is missing, build, run unit then integration tests against real
-# mpv, Mosquitto and PulseAudio, and end with one summary line.
+# mpv, Mosquitto and PulseAudio, and end with one summary line. Integration suites run one at a time:
+# each starts supervisors, workers and mpv, and two at once starve each other on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -9,7 +10,7 @@ trap 'rm -rf "$results"' EXIT
 jest=(node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js)
 status=0
 "${jest[@]}" --selectProjects unit --json --outputFile="$results/unit.json" "$@" || status=1
-"${jest[@]}" --selectProjects integration --maxWorkers=2 --json --outputFile="$results/integration.json" "$@" || status=1
+"${jest[@]}" --selectProjects integration --maxWorkers=1 --json --outputFile="$results/integration.json" "$@" || status=1
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;
