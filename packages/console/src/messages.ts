@@ -12,7 +12,7 @@ export const zoneStateSchema = z
   .object({
     timestamp: z.string(),
     zone: z.string(),
-    type: z.enum(ZONE_KINDS),
+    zone_type: z.enum(ZONE_KINDS),
     state: z.enum(ZONE_LIFECYCLE),
     pid: z.number().nullable(),
     restarts: z.number(),

@@ -22,7 +22,7 @@ function fleet() {
     feed(`v/${room}/main/state`, {
       timestamp: 't',
       zone: 'main',
-      type: 'audio',
+      zone_type: 'audio',
       state: 'ready',
       pid: 2,
       restarts: 0,

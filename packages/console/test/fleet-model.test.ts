@@ -6,7 +6,7 @@ import type { FleetChange } from '../src/views.js';
 const zoneState = (zone: string, state = 'ready', extra: object = {}) => ({
   timestamp: '2026-01-01T00:00:00.000Z',
   zone,
-  type: 'audio',
+  zone_type: 'audio',
   state,
   pid: 100,
   restarts: 0,

@@ -16,7 +16,7 @@ export function renderStatus(data: StatusData): string {
   for (const z of data.zones) {
     rows.push([
       z.zone,
-      z.type,
+      z.zone_type,
       z.state,
       z.pid === null ? '-' : String(z.pid),
       z.mpv_processes.map((m) => `${m.role}:${m.pid ?? '-'}`).join(' ') || '-',
