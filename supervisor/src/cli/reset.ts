@@ -2,8 +2,8 @@ import type { Argv } from 'yargs';
 import { RESET_TYPES } from '@mpvisor/protocol';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
-import { outcomeExit, outcomeLine, printJson } from './output.js';
-import { withTransport, type ConnectFlags } from './transport.js';
+import { runStreamed } from './streamed-command.js';
+import type { ConnectFlags } from './transport.js';
 
 export interface ResetFlags {
   zones: string[];
@@ -45,41 +45,16 @@ export function resetPayload(f: ResetFlags): Record<string, unknown> {
   };
 }
 
-function phaseLine(ev: unknown): string | null {
-  const e = ev as {
-    type?: string;
-    phase?: string;
-    progress?: Record<string, number>;
-    errors?: string[];
-    duration_ms?: number;
-  };
-  if (e?.type !== 'system_reset_status') return null;
-  const progress = Object.entries(e.progress ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  const errors = e.errors?.length ? ` errors: ${e.errors.join('; ')}` : '';
-  return `reset ${e.phase ?? '?'}${progress ? `  ${progress}` : ''}${e.duration_ms !== undefined ? `  ${e.duration_ms} ms` : ''}${errors}`;
-}
-
-export async function reset(flags: ConnectFlags, f: ResetFlags): Promise<number> {
+export function reset(flags: ConnectFlags, f: ResetFlags): Promise<number> {
   const payload = resetPayload(f);
   const timeoutMs = ((f.timeout ?? 30) + 15) * 1000;
-  const outcome = await withTransport(flags, (t) =>
-    t.command({ kind: 'system' }, payload, {
-      timeoutMs,
-      onProgress: (ev) => {
-        const line = phaseLine(ev);
-        if (line && !f.json) process.stdout.write(`${line}\n`);
-      },
-    }),
-  );
-  if (f.json) printJson(outcome);
-  else {
-    const line = outcomeLine(outcome);
-    if (outcomeExit(outcome) === EXIT.ok) process.stdout.write(`${line}\n`);
-    else process.stderr.write(`mpvisor: ${payload.command as string} ${line}\n`);
-  }
-  return outcomeExit(outcome);
+  return runStreamed(flags, {
+    payload,
+    timeoutMs,
+    json: f.json,
+    statusType: 'system_reset_status',
+    label: String(payload.command),
+  });
 }
 
 export const registerReset = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
