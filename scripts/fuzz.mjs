@@ -108,7 +108,8 @@ const DESTRUCTIVE_SYSTEM = new Set([
   'cleanup_orphans',
   'reset_sockets',
 ]);
-const DESTRUCTIVE_ZONE = new Set(['restart', 'reset']);
+// ParadoxFX's process commands on zone topics restart the zone (restartPfx) or act on the host.
+const DESTRUCTIVE_ZONE = new Set(['restart', 'reset', 'restartPfx', 'killPfx', 'reboot', 'shutdown']);
 const zoneTable = new CommandTable(ZONE_COMMANDS);
 const systemTable = new CommandTable(SYSTEM_COMMANDS);
 const zoneSpecs = ZONE_COMMANDS.filter((s) => !DESTRUCTIVE_ZONE.has(s.name));

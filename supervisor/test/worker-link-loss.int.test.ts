@@ -73,7 +73,7 @@ describe('a lost worker connection is a crash', () => {
       [
         "import { connect } from 'node:net';",
         `import { readBootstrap } from ${JSON.stringify(join(repoRoot, 'workers', 'dist', 'bootstrap.js'))};`,
-        'const boot = readBootstrap();',
+        'const boot = await readBootstrap();',
         "process.stdin.resume();\nprocess.stdin.on('end', () => process.exit(0));",
         'const s = connect(boot.socketPath, () => {',
         `  s.write(JSON.stringify({ type: 'mpvisor.msg', data: { type: 'hello', zone: boot.zone.name, pid: process.pid, protocol: ${WORKER_PROTOCOL}, token: boot.token } }) + '\\f');`,

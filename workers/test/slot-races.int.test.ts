@@ -97,7 +97,8 @@ describe('one mpv and one fade per slot', () => {
   it('a fade-in is cancelled by a later duck: mpv stays at the ducked volume', async () => {
     await cmd({ command: 'playBackground', file: 'tone-220.wav', volume: 100, fadeIn: FADE_S });
     await sleep(500);
-    const ducked = await cmd({ command: 'duck', duck_id: 'fade-test' });
+    // An explicit amount: ParadoxFX's default ducking_adjust is 0 (no audible duck).
+    const ducked = await cmd({ command: 'duck', duck_id: 'fade-test', amount: -40 });
     expect(ducked.outcome).toBe('success');
     const target = ducked.result.background as number;
     expect(target).toBeLessThan(100);

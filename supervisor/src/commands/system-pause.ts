@@ -34,6 +34,8 @@ export class SystemPause {
   private on = false;
   /** Zone -> the worker pid we paused, so a new worker of the zone is paused too. */
   private readonly pausedBy = new Map<string, number>();
+  /** Zones already paused by their own pauseAll (worker pid): left as they are, and not resumed. */
+  private readonly leftAlone = new Map<string, number>();
   private readonly held = new Map<string, Held[]>();
 
   constructor(private readonly deps: SystemPauseDeps) {}
@@ -89,6 +91,7 @@ export class SystemPause {
       this.pausedBy.set(r.name, pid);
       return { zone: r.name, paused: true, already: false, error: null };
     }
+    if (out.outcome === 'warning' && pid !== null) this.leftAlone.set(r.name, pid);
     return {
       zone: r.name,
       paused: false,
@@ -99,7 +102,8 @@ export class SystemPause {
 
   /** A zone's worker became ready while paused: a new one (crash, reset, reload) gets paused too. */
   zoneReady(r: ZoneRunner): void {
-    if (!this.on || r.pid === null || this.pausedBy.get(r.name) === r.pid) return;
+    if (!this.on || r.pid === null || this.pausedBy.get(r.name) === r.pid || this.leftAlone.get(r.name) === r.pid)
+      return;
     const pid = r.pid;
     this.pausedBy.set(r.name, pid);
     void r.request('pauseAll', {}, null, REQUEST_MS).then((out) => {
@@ -120,6 +124,7 @@ export class SystemPause {
     const zones = [...this.pausedBy.keys()];
     const held = new Map(this.held);
     this.pausedBy.clear();
+    this.leftAlone.clear();
     this.held.clear();
     const errors: string[] = [];
     await Promise.all(
