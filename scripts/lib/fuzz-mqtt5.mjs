@@ -18,7 +18,20 @@ const OUTCOME_PREFIX = '{"timestamp":"';
 const mqttSafe = (s) => s.replace(/[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]/g, '?');
 
 export class Mqtt5Door {
-  constructor({ a, b, base, zones, R, randomString, supervisorClientId, url, availability, answersReplies, violate }) {
+  constructor({
+    a,
+    b,
+    base,
+    zones,
+    R,
+    randomString,
+    supervisorClientId,
+    url,
+    availability,
+    answersReplies,
+    violate,
+    onSent,
+  }) {
     Object.assign(this, {
       a,
       b,
@@ -31,6 +44,7 @@ export class Mqtt5Door {
       availability,
       answersReplies,
       violate,
+      onSent,
     });
     this.seq = 0;
     this.counts = {
@@ -66,7 +80,18 @@ export class Mqtt5Door {
   }
 
   /** answersReplies false: the supervisor speaks MQTT 3.1.1, sees no Response Topic, and neither replies nor warns. */
-  static async open({ url, base, zones, R, randomString, supervisorClientId, availability, answersReplies, violate }) {
+  static async open({
+    url,
+    base,
+    zones,
+    R,
+    randomString,
+    supervisorClientId,
+    availability,
+    answersReplies,
+    violate,
+    onSent = () => {},
+  }) {
     const opts = { protocolVersion: 5, reconnectPeriod: 250, connectTimeout: 5000, clean: true };
     const a = await mqtt.connectAsync(url, opts);
     const b = await mqtt.connectAsync(url, opts);
@@ -98,6 +123,7 @@ export class Mqtt5Door {
       availability,
       answersReplies,
       violate,
+      onSent,
     });
   }
 
@@ -302,6 +328,14 @@ export class Mqtt5Door {
     this.counts.sent++;
     const sent = await this.publish(client, topic, payload, { retain, properties });
     if (!sent) this.unbook(events, p, reply);
+    else {
+      // The requester the supervisor keys its de-dup cache on: none without a Response Topic it can see.
+      const seen = this.answersReplies && properties.responseTopic !== undefined;
+      const requester = seen
+        ? [properties.responseTopic, properties.correlationData?.toString('hex') ?? null]
+        : 'plain';
+      this.onSent(topic, requester, p.id);
+    }
     return { sent, properties, reply };
   }
 
