@@ -2,8 +2,8 @@
 // Issue 17's attack 4 as a measurement: unpaced floods of distinct duck ids on one zone's command topic,
 // through a real Mosquitto (queueing everything, so all of it reaches the supervisor), against a real
 // supervisor, worker and mpv. Prints the supervisor's VmRSS at start, after each flood and at its peak,
-// the outcomes by kind, and the time until the last outcome arrived.
-//   node scripts/bench-duck-flood.mjs [--ids 10000] [--floods 2] [--node-options=--max-old-space-size=96]
+// the outcomes by kind, the time until the last outcome arrived, and RSS 30 s after each flood.
+//   node scripts/bench-duck-flood.mjs [--ids 10000] [--floods 2] [--node-options='--max-old-space-size=96 --max-semi-space-size=1']
 //                                     [--heartbeat-timeout-ms 3000]
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -25,7 +25,7 @@ const { values } = parseArgs({
   options: {
     ids: { type: 'string', default: '10000' },
     floods: { type: 'string', default: '2' },
-    'node-options': { type: 'string', default: '--max-old-space-size=96' },
+    'node-options': { type: 'string', default: '--max-old-space-size=96 --max-semi-space-size=1' },
     'heartbeat-timeout-ms': { type: 'string', default: '3000' },
   },
 });
@@ -62,13 +62,17 @@ try {
   flooder = await mqtt.connectAsync(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
   const events = `${base}/room/events`;
   const cmd = (body) => probe.command(`${base}/room/commands`, events, body, 30_000);
+  // V8's live heap beside RSS: growth in RSS alone may be heap space V8 keeps after a burst, not data.
+  const heapMb = async () =>
+    (await probe.command(`${base}/system/commands`, `${base}/system/events`, { command: 'metrics' }, 30_000)).result
+      ?.supervisor?.heap_mb;
   await cmd({ command: 'playBackground', file: 'tone-220.wav' });
   await sleep(1000);
   const start = rssKb(sup.pid);
   console.log(
     `cores ${cpus().length}, load ${loadavg()[0].toFixed(1)}, supervisor NODE_OPTIONS ${values['node-options']}`,
   );
-  console.log(`supervisor RSS at start: ${mb(start)} MB`);
+  console.log(`supervisor RSS at start: ${mb(start)} MB, V8 heap used ${await heapMb()} MB`);
   let previous = start;
   for (let f = 1; f <= floods; f++) {
     const prefix = `f${f}-`;
@@ -96,11 +100,15 @@ try {
     const now = rssKb(sup.pid);
     console.log(
       `flood ${f}: ${ids} ids, last outcome after ${elapsed} ms; outcomes ${JSON.stringify(kinds)}; getState ${state.outcome}; ` +
-        `RSS ${mb(now)} MB (${now - previous >= 0 ? '+' : ''}${mb(now - previous)} MB over this flood, peak ${mb(peak)} MB)`,
+        `RSS ${mb(now)} MB (${now - previous >= 0 ? '+' : ''}${mb(now - previous)} MB over this flood, peak ${mb(peak)} MB), V8 heap used ${await heapMb()} MB`,
     );
     await cmd({ command: 'unduck' });
-    await sleep(1000);
+    // V8's memory reducer gives back the heap a burst grew a few seconds after it ends.
+    await sleep(30_000);
     previous = rssKb(sup.pid);
+    console.log(
+      `  30 s later: RSS ${mb(previous)} MB (${mb(previous - start)} MB over the start), V8 heap used ${await heapMb()} MB`,
+    );
   }
   const crashes = sup
     .output()

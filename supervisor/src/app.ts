@@ -143,7 +143,7 @@ export class Supervisor {
         log.child({ component: 'broker' }),
       );
     const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) =>
-      void this.intake?.receive(topic, payload, packet);
+      this.intake?.receive(topic, payload, packet);
     const mqtt = new MqttLink(
       mqttLinkOptions({ mqtt: config.mqtt, broker: this.broker, log: log.child({ component: 'mqtt' }), onMessage }),
     );

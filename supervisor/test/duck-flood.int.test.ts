@@ -50,7 +50,7 @@ describe('a flood of distinct duck ids', () => {
     // The heap bound the systemd unit and `npm start` run the supervisor with (docs/benchmarks.md).
     h = await zoneHarness('mpvdf', ini, {
       brokerConf: ['max_queued_messages 0', 'max_inflight_messages 0'],
-      env: { NODE_OPTIONS: '--max-old-space-size=96' },
+      env: { NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=1' },
     });
     await h.ready('room', 0, 90_000);
     flooder = await connectAsync(h.broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
@@ -85,14 +85,13 @@ describe('a flood of distinct duck ids', () => {
       );
       await waitFor(() => outcomes(prefix).length >= count, 150_000, `${count} outcomes`, 200);
     };
-    // The same flood once before the baseline, as the fuzz benchmark warms up: the first burst grows
-    // V8's heap and the allocator to their working size (bounded by the heap flag); what must not grow
-    // is anything kept per id, which a second flood would add on top.
+    // From a cold start: a burst makes V8 grow its heap for the garbage it leaves (+30 MB at the peak
+    // with the unit's heap flags), and the memory reducer hands that back within seconds once the burst
+    // is over. What may not stay is anything kept per id: two floods, then RSS must settle under the limit.
     const rssStart = rssKb(h.sup.pid);
     await flood('warmup-', FLOOD);
     expect((await h.cmd('room', { command: 'unduck' })).outcome).toBe('success');
-    await sleep(1000);
-    const rssBefore = rssKb(h.sup.pid);
+    const rssAfterFirst = rssKb(h.sup.pid);
     await flood('flood-', FLOOD);
     const got = outcomes('flood-').map((m) => m.json);
     expect(new Set(got.map((o) => o.id)).size).toBe(FLOOD);
@@ -114,9 +113,12 @@ describe('a flood of distinct duck ids', () => {
     const after = await h.state('room');
     expect(after).toMatchObject({ state: 'ready', pid: before.pid, restarts: before.restarts });
     expect(isAlive(before.pid)).toBe(true);
-    const growthKb = rssKb(h.sup.pid) - rssBefore;
+    const rssAfterSecond = rssKb(h.sup.pid);
+    const settledBy = Date.now() + 60_000;
+    while (rssKb(h.sup.pid) - rssStart >= RSS_GROWTH_LIMIT_KB && Date.now() < settledBy) await sleep(1000);
+    const growthKb = rssKb(h.sup.pid) - rssStart;
     process.stdout.write(
-      `duck flood: supervisor RSS ${rssStart} kB at start, ${rssBefore} kB after a first flood, +${growthKb} kB over the second; outcomes ${JSON.stringify(Object.fromEntries(kinds))}\n`,
+      `duck flood: supervisor RSS ${rssStart} kB at start, ${rssAfterFirst} kB after a first flood, ${rssAfterSecond} kB after the second, settled at +${growthKb} kB; outcomes ${JSON.stringify(Object.fromEntries(kinds))}\n`,
     );
     expect(growthKb).toBeLessThan(RSS_GROWTH_LIMIT_KB);
 

@@ -13,7 +13,8 @@ export interface MqttLinkOptions {
   tls?: { ca?: string; cert?: string; key?: string; reject_unauthorized: boolean };
   availabilityTopic: string;
   log: Logger;
-  onMessage: (topic: string, payload: Buffer, packet: IPublishPacket) => void;
+  /** The promise (if any) settles when the message is handled: intake is paced by how many are pending. */
+  onMessage: (topic: string, payload: Buffer, packet: IPublishPacket) => Promise<void> | undefined;
 }
 
 export interface MqttMetrics {
@@ -33,6 +34,12 @@ export interface MqttMetrics {
 
 const MIN_RECONNECT_MS = 250;
 const YIELD_EVERY = 32;
+/**
+ * Commands handled at once. Past this, mqtt.js reads no further packet until one finishes: a burst waits
+ * in the broker and the socket, not as thousands of half-handled commands on our heap (a 10,000-command
+ * flood grew the supervisor by ~45 MB when all were taken at once).
+ */
+const MAX_IN_FLIGHT = 64;
 const MAX_RECONNECT_MS = 30_000;
 const FAST_ATTEMPTS = 4;
 const PUBLISH_TIMEOUT_MS = 5000;
@@ -50,6 +57,9 @@ export class MqttLink {
   private readonly subscriptions = new Set<string>();
   private readonly queue = new OutgoingQueue(1000);
   private sinceYield = 0;
+  private inFlight = 0;
+  /** mqtt.js's callback for the next packet, held while MAX_IN_FLIGHT messages are being handled. */
+  private readNext: (() => void) | null = null;
   private attempt = 0;
   private counters = { reconnects: 0, published: 0, publish_failures: 0, replies: 0, replies_dropped: 0 };
   private lastConnect: string | null = null;
@@ -84,15 +94,36 @@ export class MqttLink {
     client.on('close', () => this.onClose());
     client.on('error', (err) => this.onError(err));
     client.on('reconnect', () => o.log.debug('MQTT connecting', { url: o.url, attempt: this.attempt + 1 }));
-    client.on('message', (topic, payload, packet) => o.onMessage(topic, payload, packet));
+    client.on('message', (topic, payload, packet) => this.track(o.onMessage(topic, payload, packet)));
     // mqtt.js parses the next packet only once this is called back. A burst of thousands of commands
     // would otherwise be handled in one pass of the event loop, with worker heartbeats unread behind it
     // until their watchdog expires: every YIELD_EVERY messages the loop gets a turn first.
     client.handleMessage = (_packet, done) => {
+      if (this.inFlight >= MAX_IN_FLIGHT) {
+        this.readNext = done;
+        return;
+      }
       if (++this.sinceYield < YIELD_EVERY) return done();
       this.sinceYield = 0;
       setImmediate(done);
     };
+  }
+
+  private track(handling: Promise<void> | undefined): void {
+    if (!handling) return;
+    this.inFlight++;
+    const settled = () => {
+      this.inFlight--;
+      const next = this.readNext;
+      if (next && this.inFlight < MAX_IN_FLIGHT) {
+        this.readNext = null;
+        setImmediate(next);
+      }
+    };
+    handling.then(settled, (err: Error) => {
+      settled();
+      this.opts.log.error('MQTT message handler failed', { error: err.message });
+    });
   }
 
   /**
@@ -144,6 +175,8 @@ export class MqttLink {
   }
 
   private onClose(): void {
+    // The held packet belonged to the closed connection's stream; the next connection reads afresh.
+    this.readNext = null;
     if (this.stopped || !this.client) return;
     this.attempt++;
     // The first attempts stay fast: a restarted broker is usually back within a second, and commands
