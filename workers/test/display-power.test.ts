@@ -44,7 +44,7 @@ class FakeX {
   }
 
   private xrandr(a: string[]): ToolResult {
-    if (a[0] === '--query')
+    if (a[0] === '--current')
       return ok(
         this.outputs
           .map((o) =>

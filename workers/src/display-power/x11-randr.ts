@@ -8,7 +8,7 @@ export interface RandrOutput {
   current: { mode: string; rate: string | null; x: number; y: number } | null;
 }
 
-/** The outputs of `xrandr --query`, in its order. */
+/** The outputs `xrandr --current` lists, in its order (the same text as `--query`). */
 export function parseXrandr(text: string): RandrOutput[] {
   const outputs: RandrOutput[] = [];
   let last: { out: RandrOutput; pos: { x: number; y: number } | null } | null = null;
@@ -46,8 +46,9 @@ export class XRandr implements PowerMethod {
     this.label = `RandR through xrandr on ${display}`;
   }
 
+  /** `--current`: the server's configuration as it stands; `--query` would re-probe every monitor's EDID. */
   private async find(run: RunTool): Promise<RandrOutput | string> {
-    const out = toolOutput(await run('xrandr', ['-display', this.display, '--query']), 'xrandr --query');
+    const out = toolOutput(await run('xrandr', ['-display', this.display, '--current']), 'xrandr --current');
     if (!out.ok) return out.error;
     const outputs = parseXrandr(out.stdout);
     if (this.output === null) {
