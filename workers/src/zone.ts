@@ -124,13 +124,12 @@ export class Zone {
       );
     }
     if (this.screen) {
+      const display = zone.display ?? process.env.DISPLAY;
       const monitor = zone.target_monitor ?? zone.xinerama_screen;
-      this.displayPower = new DisplayPower(
-        powerMethods({ display: zone.display ?? process.env.DISPLAY, env: process.env, monitor }),
-      );
+      this.displayPower = new DisplayPower(powerMethods({ display, env: process.env, monitor }));
       this.browser = new ZoneBrowser({
         zone: zone.name,
-        display: zone.display ?? process.env.DISPLAY,
+        display,
         runDir: boot.runDir,
         reporter,
         changed,
