@@ -83,6 +83,13 @@ describe('DisplayPower on X', () => {
     ]);
   });
 
+  it('a wake with DPMS disabled (as ParadoxFX leaves it) is done: the monitor is on, nothing is forced', async () => {
+    const x = new FakeX();
+    x.dpms = { enabled: false, monitor: 'on' };
+    expect(await powerOf(x).switch(true)).toMatchObject({ ok: true, method: 'dpms' });
+    expect(x.calls).toEqual(['xset q', 'xset q']);
+  });
+
   it('DPMS already enabled stays enabled after the wake', async () => {
     const x = new FakeX();
     x.dpms = { enabled: true, monitor: 'on' };

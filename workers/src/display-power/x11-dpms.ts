@@ -56,6 +56,8 @@ export class XDpms implements PowerMethod {
     const xset = async (args: string[]) =>
       toolError(await run('xset', ['-display', this.display, ...args]), `xset ${args.join(' ')}`, true);
     if (on) {
+      // The server refuses to force a level while DPMS is disabled, and a disabled DPMS means the monitor is on.
+      if (!s.enabled) return null;
       const error = await xset(['dpms', 'force', 'on']);
       if (error || !this.restoreDisabled) return error;
       this.restoreDisabled = false;
