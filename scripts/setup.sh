@@ -17,8 +17,8 @@ mode=${1:-run}
 need_cmds=(mpv)
 need_pkgs=(mpv)
 if [ "$mode" = test ]; then
-  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox chromium Xvfb xdotool xwd xset)
-  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox libsox-fmt-pulse chromium xvfb xdotool x11-apps x11-xserver-utils)
+  need_cmds+=(mosquitto mosquitto_sub pulseaudio pactl sox chromium Xvfb xdotool xwd xset xrandr Xtigervnc)
+  need_pkgs+=(mosquitto mosquitto-clients pulseaudio pulseaudio-utils sox chromium xvfb xdotool x11-apps x11-xserver-utils x11-xserver-utils tigervnc-standalone-server)
   if [ "${CI:-}" = true ] || [ "${MPVISOR_TEST_PIPEWIRE:-}" = 1 ]; then
     need_cmds+=(pipewire pipewire-pulse wireplumber)
     need_pkgs+=(pipewire pipewire-pulse wireplumber)

@@ -35,7 +35,7 @@ const media: MediaState = {
   volume: 100,
   ducked: true,
   ducking_adjust: -50,
-  screen_asleep: false,
+  screen_power: 'on',
   paused_all: false,
   audio_output: 'null',
 };
@@ -66,7 +66,7 @@ describe("ParadoxFX's view of a zone", () => {
       },
       browser: { enabled: false, focused: false },
     });
-    expect(pfxView(zone, { ...media, screen_asleep: true }, [], null).status).toBe('screen_asleep');
+    expect(pfxView(zone, { ...media, screen_power: 'off' }, [], null).status).toBe('screen_asleep');
     expect(
       pfxView(zone, { ...media, video: idle, background: { ...media.background, status: 'stopped' } }, [], null),
     ).toMatchObject({ status: 'showing_image', file: 'black.png' });

@@ -1,8 +1,9 @@
 import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
-import { failed, type HandlerResult, type MediaState, type OutputStatus } from '@mpvisor/protocol';
+import { failed, type HandlerResult, type MediaState, type OutputStatus, type ScreenPower } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
 import { ZoneBrowser } from './browser/zone-browser.js';
+import { DisplayPower, powerMethods } from './display-power/display-power.js';
 import { audioHandlers } from './handlers/audio.js';
 import { browserHandlers } from './handlers/browser.js';
 import { mixHandlers } from './handlers/mix.js';
@@ -39,8 +40,10 @@ export class Zone {
   pausedAll: string[] | null = null;
   /** What the audio server says about the zone's output (set by its OutputGuard; null without one). */
   output: OutputStatus | null = null;
-  /** After sleepScreen, until wakeScreen or recoverScreens. */
-  screenAsleep = false;
+  /** Screen zones: switches the screen's power and reads it back from the display server. */
+  readonly displayPower: DisplayPower | null = null;
+  /** What the display server last reported (read at start, then after each switch). */
+  screenPower: ScreenPower = 'unknown';
   private readonly fixedSlots: MpvSlot[];
   private readonly handlers: Map<string, Handler>;
   private stateTimer: NodeJS.Immediate | null = null;
@@ -121,9 +124,12 @@ export class Zone {
       );
     }
     if (this.screen) {
+      const display = zone.display ?? process.env.DISPLAY;
+      const monitor = zone.target_monitor ?? zone.xinerama_screen;
+      this.displayPower = new DisplayPower(powerMethods({ display, env: process.env, monitor }));
       this.browser = new ZoneBrowser({
         zone: zone.name,
-        display: zone.display ?? process.env.DISPLAY,
+        display,
         runDir: boot.runDir,
         reporter,
         changed,
@@ -134,7 +140,9 @@ export class Zone {
       ...mixHandlers(this),
       ...pfxVolumeHandlers(this),
       ...pfxMediaHandlers(this),
-      ...(this.screen ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this)] : []),
+      ...(this.screen && this.displayPower
+        ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this, this.screen, this.displayPower)]
+        : []),
       ...(this.browser ? browserHandlers(this, this.browser) : []),
     ]);
   }
@@ -152,6 +160,10 @@ export class Zone {
     this.background.bind();
     this.speech.bind();
     await this.screen?.start();
+    void this.displayPower?.read().then((power) => {
+      this.screenPower = power;
+      this.stateChanged();
+    });
   }
 
   /**
@@ -233,7 +245,7 @@ export class Zone {
       volume: this.zoneVolume,
       ducked: this.ducks.strongest < 0,
       ducking_adjust: this.duckingAdjust,
-      ...(this.screen ? { screen_asleep: this.screenAsleep } : {}),
+      ...(this.screen ? { screen_power: this.screenPower } : {}),
       ...(this.browser ? { browser: this.browser.state() } : {}),
       paused_all: this.pausedAll !== null,
       audio_output: this.audio.label,

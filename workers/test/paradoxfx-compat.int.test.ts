@@ -432,7 +432,7 @@ describe('ParadoxFX drop-in: commands, outcomes, events, state and heartbeat as 
     expect(await event('audio', t, (j) => j?.pfx_restart_initiated === true)).toBeTruthy();
   }, 70_000);
 
-  it('no X display: sleepScreen, wakeScreen and recoverScreens fail saying so', async () => {
+  it('no X or Wayland display: sleepScreen, wakeScreen and recoverScreens fail saying so', async () => {
     for (const c of ['sleepScreen', 'wakeScreen', 'recoverScreens']) {
       expect(await cmd('mirror', { command: c })).toMatchObject({ outcome: 'failed', error_type: 'no_display' });
     }

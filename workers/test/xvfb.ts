@@ -10,7 +10,7 @@ export interface Xvfb {
   stop(): Promise<void>;
 }
 
-const onPath = (cmd: string) =>
+export const onPath = (cmd: string): boolean =>
   (process.env.PATH ?? '').split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, cmd), constants.X_OK);

@@ -17,7 +17,10 @@ export const ERROR_TYPES = {
   not_supported: 'The zone type does not support that command.',
   zone_unavailable: 'The zone worker is not running (starting, restarting or failed).',
   media_error: 'mpv refused or failed to play the media.',
-  no_display: 'The screen zone has no X display to switch (sleepScreen, wakeScreen, recoverScreens, the browser).',
+  no_display:
+    'The screen zone has no display: no X display for the browser, neither an X nor a Wayland display for screen power.',
+  display_power_failed:
+    "No way of switching the screen's power worked (sleepScreen, wakeScreen, recoverScreens); the message names each one tried and its answer.",
   browser_error: 'The browser is not enabled, Chromium could not start, or its window could not be found or moved.',
   busy: 'Another operation of the same kind is running, or the zone has too many requests waiting; try again later.',
   limit_reached: 'A per-zone limit is reached (duck ids); release something first.',

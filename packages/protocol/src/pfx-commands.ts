@@ -85,10 +85,10 @@ export const PFX_ZONE_COMMANDS: readonly CommandSpec[] = [
     mediaArgs: ['video', 'image'],
     kinds: SCREEN,
   }),
-  spec('sleepScreen', "Turn the zone's display off (DPMS, via xset on the zone's X display).", noArgs, {
+  spec('sleepScreen', "Turn the zone's screen off (wlopm/wlr-randr on Wayland, DPMS or RandR on X).", noArgs, {
     kinds: SCREEN,
   }),
-  spec('wakeScreen', "Turn the zone's display on again (DPMS).", noArgs, { kinds: SCREEN }),
+  spec('wakeScreen', "Turn the zone's screen on again.", noArgs, { kinds: SCREEN }),
   spec('recoverScreens', "Wake the display and show the zone's current picture again.", noArgs, { kinds: SCREEN }),
   spec(
     'enableBrowser',

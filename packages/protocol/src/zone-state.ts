@@ -12,6 +12,11 @@ export type SystemLifecycle = (typeof SYSTEM_LIFECYCLE)[number];
 
 const playStatus = z.enum(['playing', 'paused', 'stopped']);
 
+/** A screen's power as its display server reports it; `unknown` when no method could ask it. */
+export const SCREEN_POWER = ['on', 'off', 'unknown'] as const;
+export const screenPowerSchema = z.enum(SCREEN_POWER);
+export type ScreenPower = z.infer<typeof screenPowerSchema>;
+
 /**
  * A queue is listed by its first items only: a full speech and video queue of long paths would make one
  * state message larger than the worker socket carries. queue_length is always the whole count.
@@ -86,7 +91,7 @@ export const mediaStateSchema = z.object({
   volume: z.number(),
   ducked: z.boolean(),
   ducking_adjust: z.number(),
-  screen_asleep: z.boolean().optional(),
+  screen_power: screenPowerSchema.optional(),
   browser: pfxBrowserSchema.optional(),
   paused_all: z.boolean(),
   audio_output: z.string(),

@@ -33,7 +33,7 @@ export function relativeMedia(zone: ZoneConfig, file: string | null): string | n
 const roleStatus = (s: PlayStatus): PfxMpvEntry['status'] => (s === 'stopped' ? 'idle' : s);
 
 function status(media: MediaState): PfxZoneState['status'] {
-  if (media.screen_asleep) return 'screen_asleep';
+  if (media.screen_power === 'off') return 'screen_asleep';
   if (media.video?.status === 'playing') return 'playing_video';
   if (media.speech.status === 'playing' || media.background.status === 'playing' || media.effects.active > 0)
     return 'playing_audio';

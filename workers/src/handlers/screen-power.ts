@@ -1,54 +1,39 @@
-import { execFile } from 'node:child_process';
-import { failed, success, type HandlerResult } from '@mpvisor/protocol';
+import { failed, type HandlerResult, success } from '@mpvisor/protocol';
+import type { DisplayPower } from '../display-power/display-power.js';
+import type { ScreenPlayer } from '../roles/screen.js';
 import type { Zone } from '../zone.js';
 import type { HandlerTable } from './types.js';
 
-const XSET_TIMEOUT_MS = 3000;
-
 /**
- * xset on the zone's X display; resolves with its error text, or null when it worked. xset exits 0 even
- * when the server lacks DPMS, so anything on stderr counts as a failure.
+ * ParadoxFX's screen power commands. The zone state follows what the display server reports after the
+ * switch, never what was asked: a server that accepts a switch and keeps the screen on gets a failure.
  */
-function xset(display: string, args: string[]): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('xset', ['-display', display, ...args], { timeout: XSET_TIMEOUT_MS }, (err, _stdout, stderr) => {
-      const problem = stderr.trim().split('\n')[0] ?? '';
-      if (err) resolve(problem || err.message);
-      else resolve(problem === '' ? null : problem);
-    });
-  });
-}
-
-/**
- * ParadoxFX's screen power commands, as DPMS on the zone's X display (the `display` key, else the
- * worker's DISPLAY). Without a display (Wayland only, or headless) they fail saying so: there is
- * nothing mpvisor could switch, and a success would be a lie.
- */
-export function screenPowerHandlers(z: Zone): HandlerTable {
-  const display = z.boot.zone.display ?? process.env.DISPLAY;
-  const power = async (on: boolean): Promise<HandlerResult> => {
-    if (!display)
+export function screenPowerHandlers(z: Zone, screen: ScreenPlayer, power: DisplayPower): HandlerTable {
+  const switchTo = async (on: boolean): Promise<HandlerResult> => {
+    const word = on ? 'on' : 'off';
+    if (!power.available)
       return failed(
         'no_display',
-        `no X display for zone ${z.boot.zone.name}: set display = :0 in its section (screen power uses DPMS through xset)`,
+        `zone ${z.boot.zone.name} has no display to switch ${word}: set display = :0 in its section, or run mpvisor in the Wayland session (WAYLAND_DISPLAY)`,
       );
-    const error = (await xset(display, ['+dpms'])) ?? (await xset(display, ['dpms', 'force', on ? 'on' : 'off']));
-    if (error) return failed('no_display', `xset on ${display} failed: ${error}`);
-    z.screenAsleep = !on;
+    const switched = await power.switch(on);
+    if (!switched.ok)
+      return failed('display_power_failed', `could not switch the screen ${word}: ${switched.tried.join('; ')}`);
+    z.screenPower = word;
     z.stateChanged();
-    return success(on ? `display ${display} awake` : `display ${display} asleep`, { display, screen_asleep: !on });
+    return success(`screen ${word} (${switched.label})`, { screen_power: word, method: switched.method });
   };
   return [
-    ['sleepScreen', () => power(false)],
-    ['wakeScreen', () => power(true)],
+    ['sleepScreen', () => switchTo(false)],
+    ['wakeScreen', () => switchTo(true)],
     [
       'recoverScreens',
       async () => {
-        const woke = await power(true);
+        const woke = await switchTo(true);
         if (woke.outcome !== 'success') return woke;
-        const shown = await z.screen!.reshow();
+        const shown = await screen.reshow();
         return shown.ok
-          ? success(`display ${display} awake, picture shown again`, { display, screen_asleep: false })
+          ? success(`${woke.message}, picture shown again`, woke.result)
           : failed('media_error', shown.reason);
       },
     ],
