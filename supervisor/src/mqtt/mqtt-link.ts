@@ -35,11 +35,11 @@ export interface MqttMetrics {
 const MIN_RECONNECT_MS = 250;
 const YIELD_EVERY = 32;
 /**
- * Commands handled at once. Past this, mqtt.js reads no further packet until one finishes: a burst waits
- * in the broker and the socket, not as thousands of half-handled commands on our heap (a 10,000-command
- * flood grew the supervisor by ~45 MB when all were taken at once).
+ * Commands handled at once (a zone's worker itself takes 16 in flight). Past this, mqtt.js reads no
+ * further packet until one finishes: a burst waits in the broker and the socket, not as thousands of
+ * half-handled commands on our heap (docs/benchmarks.md, Duck flood).
  */
-const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 16;
 const MAX_RECONNECT_MS = 30_000;
 const FAST_ATTEMPTS = 4;
 const PUBLISH_TIMEOUT_MS = 5000;
