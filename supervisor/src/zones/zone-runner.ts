@@ -180,6 +180,9 @@ export class ZoneRunner {
     }
     const reported = resumeAfterCrash(this.facts.media);
     this.nextResume = reported?.background || !this.handedResume?.background ? reported : this.handedResume;
+    // What the dead worker last reported (a browser shown, a file playing) is no longer true; the zone's
+    // state says so until the next worker reports its own.
+    this.facts.media = null;
     this.recovery.afterCrash(exit, reason, uptimeMs);
   }
 
