@@ -203,16 +203,24 @@ export async function prepareRun(prefix) {
  * `mpvisor run` as a child process whose stdout/stderr go straight to a file (no pipe through this
  * process, so a long run keeps neither side's memory growing with the log).
  */
-export function launchSupervisor({ dir, ini, logFile = join(dir, 'supervisor.log'), env = {} }) {
+export function launchSupervisor({
+  dir,
+  ini,
+  logFile = join(dir, 'supervisor.log'),
+  env = {},
+  node = process.execPath,
+  nodeArgs = [],
+}) {
   const runDir = join(dir, 'run');
   const stateDir = join(dir, 'state');
   const file = join(dir, 'run.ini');
   writeFileSync(file, ini);
   const fd = openSync(logFile, 'a');
   const t0 = performance.now();
+  // Workers run under the supervisor's own binary (process.execPath), so `node` picks the runtime of the tree.
   const child = spawn(
-    process.execPath,
-    [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file],
+    node,
+    [...nodeArgs, cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file],
     { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } },
   );
   closeSync(fd);

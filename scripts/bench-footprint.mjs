@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+// Footprint benchmark: memory of every process of a run (supervisor, each zone worker, each mpv, each
+// warm spare with its mpv; RSS from /proc/PID/status, PSS from /proc/PID/smaps_rollup), idle and while
+// background music plays, for 1, 4 and 16 audio zones; time from `mpvisor run` to every zone ready; and
+// the growth of supervisor and worker RSS over a long stream of commands. `--node PATH` runs the
+// supervisor (and so its workers, which use its binary) under another Node. Uses the built dist/.
+//
+//   npm run bench:footprint [-- --sizes 1,4,16 --commands 100000 --commands-zones 4 --node PATH
+//                             --node-options=--max-old-space-size=96 --report FILE --markdown FILE]
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  Commander,
+  controlStatus,
+  iniFor,
+  launchSupervisor,
+  machine,
+  prepareRun,
+  pssKb,
+  rssKb,
+  sleep,
+} from './lib/harness.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1,4,16' },
+    commands: { type: 'string', default: '100000' },
+    'commands-zones': { type: 'string', default: '4' },
+    window: { type: 'string', default: '64' },
+    node: { type: 'string', default: process.execPath },
+    // The production default: scripts/mpvisor.service and `npm start` bound the supervisor's heap so.
+    'node-options': { type: 'string', default: '--max-old-space-size=96' },
+    'settle-s': { type: 'string', default: '3' },
+    report: { type: 'string' },
+    markdown: { type: 'string' },
+  },
+});
+const SIZES = flags.sizes.split(',').map(Number);
+const COMMANDS = Number(flags.commands);
+const COMMANDS_ZONES = Number(flags['commands-zones']);
+const WINDOW = Number(flags.window);
+const NODE = flags.node;
+const NODE_ARGS = flags['node-options'].split(' ').filter(Boolean);
+const SETTLE_MS = Number(flags['settle-s']) * 1000;
+const stamp = Date.now();
+const REPORT = flags.report ?? join(tmpdir(), `mpvisor-footprint-${stamp}.json`);
+const MARKDOWN = flags.markdown ?? join(tmpdir(), `mpvisor-footprint-${stamp}.md`);
+const base = 'fp';
+const mb = (kb) => (kb === null ? null : +(kb / 1024).toFixed(1));
+const nodeVersion = execFileSync(NODE, ['-v'], { encoding: 'utf8' }).trim();
+
+const proc = (pid) => ({ pid, rss_mb: mb(rssKb(pid)), pss_mb: mb(pssKb(pid)) });
+const sum = (xs, k) => +xs.reduce((n, x) => n + (x[k] ?? 0), 0).toFixed(1);
+const mean = (xs, k) => (xs.length ? +(sum(xs, k) / xs.length).toFixed(1) : null);
+
+/** Every process of the run, grouped by what it is. */
+function census(supPid, st) {
+  const zones = st.zones.map((z) => ({
+    zone: z.zone,
+    worker: proc(z.pid),
+    mpv: z.mpv_processes.filter((m) => m.alive && m.pid).map((m) => ({ role: m.role, ...proc(m.pid) })),
+  }));
+  const spares = (st.spares ?? []).map((s) => ({ state: s.state, worker: proc(s.pid), mpv: s.mpv_pids.map(proc) }));
+  const total = (g) => ({
+    rss_mb: +(g.worker.rss_mb + sum(g.mpv, 'rss_mb')).toFixed(1),
+    pss_mb: +(g.worker.pss_mb + sum(g.mpv, 'pss_mb')).toFixed(1),
+  });
+  const all = [
+    proc(supPid),
+    ...zones.flatMap((z) => [z.worker, ...z.mpv]),
+    ...spares.flatMap((s) => [s.worker, ...s.mpv]),
+  ];
+  const workers = zones.map((z) => z.worker);
+  const mpv = zones.flatMap((z) => z.mpv);
+  return {
+    supervisor: proc(supPid),
+    zones: zones.map((z) => ({ ...z, total: total(z) })),
+    spares: spares.map((s) => ({ ...s, total: total(s) })),
+    summary: {
+      supervisor_rss_mb: all[0].rss_mb,
+      supervisor_pss_mb: all[0].pss_mb,
+      worker_rss_mb: mean(workers, 'rss_mb'),
+      worker_rss_max_mb: Math.max(...workers.map((w) => w.rss_mb)),
+      worker_pss_mb: mean(workers, 'pss_mb'),
+      mpv_rss_mb: mean(mpv, 'rss_mb'),
+      mpv_pss_mb: mean(mpv, 'pss_mb'),
+      mpv_per_zone: +(mpv.length / Math.max(1, zones.length)).toFixed(1),
+      zone_pss_mb: mean(
+        zones.map((z) => total(z)),
+        'pss_mb',
+      ),
+      spare_pss_mb: spares.length ? mean(spares.map(total), 'pss_mb') : null,
+      processes: all.length,
+      tree_pss_mb: sum(all, 'pss_mb'),
+    },
+  };
+}
+
+async function waitReady(sup, size) {
+  let firstReady = null;
+  for (;;) {
+    const st = await controlStatus(sup.controlSocket, 5000).catch(() => null);
+    const ready = st ? st.zones.filter((z) => z.state === 'ready').length : 0;
+    if (ready > 0 && firstReady === null) firstReady = performance.now() - sup.spawnedAt;
+    if (st && ready === size) return { readyMs: performance.now() - sup.spawnedAt, firstReady };
+    if (performance.now() - sup.spawnedAt > 120_000) throw new Error(`${size} zones not ready in 120 s`);
+    await sleep(25);
+  }
+}
+
+async function waitSpares(sup) {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const st = await controlStatus(sup.controlSocket);
+    if ((st.spares ?? []).every((s) => s.state === 'ready')) return { st, at: performance.now() - sup.spawnedAt };
+    if (performance.now() > deadline) return { st, at: null };
+    await sleep(25);
+  }
+}
+
+/** `total` valid commands over MQTT, at most `window` unanswered: getState and setVolume, alternating zones. */
+async function stream(cmd, zones, total, window) {
+  let sent = 0;
+  let failed = 0;
+  const one = async () => {
+    while (sent < total) {
+      const i = sent++;
+      const z = zones[i % zones.length];
+      const body = i % 2 ? { command: 'getState' } : { command: 'setVolume', volume: 40 + (i % 40) };
+      const id = cmd.newId();
+      const o = await cmd.send(z, body, { waitMs: 30_000, id });
+      if (o?.outcome !== 'success') failed++;
+      // The commander keeps every id for its checks; a long stream needs none of them afterwards.
+      if (o) cmd.tracked.delete(id);
+    }
+  };
+  await Promise.all(Array.from({ length: window }, one));
+  return failed;
+}
+
+async function runSize(size, withCommands) {
+  const zones = Array.from({ length: size }, (_, i) => `z${i + 1}`);
+  const { dir, media, broker } = await prepareRun('mpvfoot');
+  const ini = iniFor({ port: broker.port, media, base, zones, logLevel: 'warn' });
+  const load = machine().loadavg;
+  const sup = launchSupervisor({ dir: dir.path, ini, node: NODE, nodeArgs: NODE_ARGS });
+  let cmd = null;
+  try {
+    const { readyMs, firstReady } = await waitReady(sup, size);
+    const spares = await waitSpares(sup);
+    cmd = await Commander.connect(broker.url, base);
+    await sleep(SETTLE_MS);
+    const idle = census(sup.pid, await controlStatus(sup.controlSocket));
+    const tracks = ['tone-220.wav', 'tone-330.wav', 'tone-440.wav'];
+    const played = await Promise.all(
+      zones.map((z, i) =>
+        cmd.send(z, { command: 'playBackground', file: tracks[i % 3], loop: true }, { waitMs: 20_000 }),
+      ),
+    );
+    if (played.some((o) => o?.outcome !== 'success')) throw new Error('playBackground failed');
+    await sleep(SETTLE_MS);
+    const playing = census(sup.pid, await controlStatus(sup.controlSocket));
+    let commands = null;
+    if (withCommands && COMMANDS > 0) {
+      const warm = Math.min(2000, COMMANDS);
+      await stream(cmd, zones, warm, WINDOW);
+      const st = await controlStatus(sup.controlSocket);
+      const before = { supervisor: rssKb(sup.pid), workers: st.zones.map((z) => rssKb(z.pid)) };
+      const t = performance.now();
+      const failed = await stream(cmd, zones, COMMANDS, WINDOW);
+      const seconds = (performance.now() - t) / 1000;
+      await sleep(SETTLE_MS);
+      const after = { supervisor: rssKb(sup.pid), workers: st.zones.map((z) => rssKb(z.pid)) };
+      commands = {
+        n: COMMANDS,
+        warm_up: warm,
+        failed,
+        per_second: Math.round(COMMANDS / seconds),
+        supervisor_rss_mb: [mb(before.supervisor), mb(after.supervisor)],
+        supervisor_growth_mb: mb(after.supervisor - before.supervisor),
+        worker_growth_max_mb: Math.max(...after.workers.map((a, i) => mb(a - before.workers[i]))),
+      };
+    }
+    const row = {
+      zones: size,
+      loadavg_before: load,
+      ready_ms: Math.round(readyMs),
+      first_zone_ready_ms: Math.round(firstReady),
+      spares_ready_ms: spares.at === null ? null : Math.round(spares.at),
+      idle,
+      playing,
+      commands,
+    };
+    const s = idle.summary;
+    console.log(
+      `${String(size).padStart(2)} zones: ready ${row.ready_ms} ms (first ${row.first_zone_ready_ms}, spares ${row.spares_ready_ms}); ` +
+        `sup RSS ${s.supervisor_rss_mb}/${playing.summary.supervisor_rss_mb} MB; worker RSS ${s.worker_rss_mb} PSS ${s.worker_pss_mb}; ` +
+        `mpv PSS ${s.mpv_pss_mb} (x${s.mpv_per_zone}); zone PSS ${s.zone_pss_mb}; spare PSS ${s.spare_pss_mb}; tree PSS ${s.tree_pss_mb} MB` +
+        (commands
+          ? `; ${COMMANDS} commands (${commands.per_second}/s, ${commands.failed} failed): sup RSS +${commands.supervisor_growth_mb} MB, workers <= +${commands.worker_growth_max_mb} MB`
+          : ''),
+    );
+    return row;
+  } finally {
+    await cmd?.close();
+    const exit = await sup.terminate(60_000);
+    if (exit.code !== 0) console.log(`  (supervisor exit ${exit.code ?? exit.signal})`);
+    await broker.stop();
+    dir.remove();
+  }
+}
+
+function markdown(m, rows) {
+  const head =
+    '| node | zones | ready (first zone) | supervisor RSS idle / playing | worker RSS / PSS | each mpv RSS / PSS | zone PSS idle / playing | spare PSS | tree PSS (processes) | after commands: supervisor / worker RSS growth |';
+  const lines = [head, `|${'---|'.repeat(10)}`];
+  for (const r of rows) {
+    const i = r.idle.summary;
+    const p = r.playing.summary;
+    const c = r.commands;
+    lines.push(
+      `| ${nodeVersion} | ${r.zones} | ${(r.ready_ms / 1000).toFixed(2)} s (${(r.first_zone_ready_ms / 1000).toFixed(2)} s) | ${i.supervisor_rss_mb} / ${p.supervisor_rss_mb} MB | ${i.worker_rss_mb} / ${i.worker_pss_mb} MB | ${i.mpv_rss_mb} / ${i.mpv_pss_mb} MB (${i.mpv_per_zone} per zone) | ${i.zone_pss_mb} / ${p.zone_pss_mb} MB | ${i.spare_pss_mb ?? '-'} MB | ${i.tree_pss_mb} MB (${i.processes}) | ${c ? `+${c.supervisor_growth_mb} / +${c.worker_growth_max_mb} MB over ${c.n.toLocaleString('en')} (${c.per_second}/s, ${c.failed} failed)` : '-'} |`,
+    );
+  }
+  return `${lines.join('\n')}\n\n${m.date}, ${m.nproc} cores, load before each size: ${rows.map((r) => r.loadavg_before?.[0]).join(', ')}; supervisor node options: ${NODE_ARGS.join(' ') || '(none)'}\n`;
+}
+
+const m = machine();
+console.log(`footprint benchmark: ${m.nproc} cores (${m.cpu}), ${nodeVersion} (${NODE}), load ${m.loadavg?.join(' ')}`);
+const rows = [];
+for (const size of SIZES) rows.push(await runSize(size, size === COMMANDS_ZONES));
+writeFileSync(
+  REPORT,
+  `${JSON.stringify({ kind: 'footprint', machine: m, node: nodeVersion, node_args: NODE_ARGS, rows }, null, 2)}\n`,
+);
+writeFileSync(MARKDOWN, markdown(m, rows));
+console.log(markdown(m, rows));
+console.log(`report: ${REPORT}\nmarkdown: ${MARKDOWN}`);
