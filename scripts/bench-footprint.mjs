@@ -6,9 +6,10 @@
 // supervisor (and so its workers, which use its binary) under another Node. Uses the built dist/.
 //
 //   npm run bench:footprint [-- --sizes 1,4,16 --commands 100000 --commands-zones 4 --node PATH
-//                             --node-options=--max-old-space-size=96 --report FILE --markdown FILE]
+//                             --node-options=--max-old-space-size=96 --heap --report FILE --markdown FILE]
+// --heap: after the memory figures, the live heap (full GC, heap snapshot) of the supervisor, a worker and a spare.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import {
   controlStatus,
   iniFor,
   launchSupervisor,
+  liveHeapMb,
   machine,
   prepareRun,
   pssKb,
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     // The production default: scripts/mpvisor.service and `npm start` bound the supervisor's heap so.
     'node-options': { type: 'string', default: '--max-old-space-size=96' },
     'settle-s': { type: 'string', default: '3' },
+    heap: { type: 'boolean', default: false },
     report: { type: 'string' },
     markdown: { type: 'string' },
   },
@@ -146,7 +149,11 @@ async function runSize(size, withCommands) {
   const { dir, media, broker } = await prepareRun('mpvfoot');
   const ini = iniFor({ port: broker.port, media, base, zones, logLevel: 'warn' });
   const load = machine().loadavg;
-  const sup = launchSupervisor({ dir: dir.path, ini, node: NODE, nodeArgs: NODE_ARGS });
+  const heapDir = join(dir.path, 'heap');
+  mkdirSync(heapDir);
+  // Through the environment, so the workers (and spares) the supervisor starts answer SIGUSR2 too.
+  const env = flags.heap ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` } : {};
+  const sup = launchSupervisor({ dir: dir.path, ini, node: NODE, nodeArgs: NODE_ARGS, env });
   let cmd = null;
   try {
     const { readyMs, firstReady } = await waitReady(sup, size);
@@ -184,8 +191,18 @@ async function runSize(size, withCommands) {
         worker_growth_max_mb: Math.max(...after.workers.map((a, i) => mb(a - before.workers[i]))),
       };
     }
+    let liveHeap = null;
+    if (flags.heap) {
+      const st = await controlStatus(sup.controlSocket);
+      liveHeap = {
+        supervisor_mb: await liveHeapMb(sup.pid, heapDir),
+        worker_mb: await liveHeapMb(st.zones[0].pid, heapDir),
+        spare_mb: st.spares?.[0] ? await liveHeapMb(st.spares[0].pid, heapDir) : null,
+      };
+    }
     const row = {
       zones: size,
+      live_heap: liveHeap,
       loadavg_before: load,
       ready_ms: Math.round(readyMs),
       first_zone_ready_ms: Math.round(firstReady),
