@@ -7,14 +7,17 @@
 //
 //   npm run bench:footprint [-- --sizes 1,4,16 --commands 100000 --commands-zones 4 --node PATH
 //                             --node-options=--max-old-space-size=96 --heap --report FILE --markdown FILE]
-// --heap: after the memory figures, the live heap (full GC, heap snapshot) of the supervisor, a worker and a spare.
+// --program bundle (default: supervisor/build, as `npm start` and the systemd unit run it; `npm run build`
+// first) or dist (the compiled tree, supervisor/bin/mpvisor.js). --heap: after the memory figures, the live heap (full GC, heap snapshot) of the supervisor, a worker and a spare.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  bundledCliPath,
   Commander,
+  cliPath,
   controlStatus,
   iniFor,
   launchSupervisor,
@@ -37,6 +40,7 @@ const { values: flags } = parseArgs({
     'node-options': { type: 'string', default: '--max-old-space-size=96' },
     'settle-s': { type: 'string', default: '3' },
     heap: { type: 'boolean', default: false },
+    program: { type: 'string', default: 'bundle' },
     report: { type: 'string' },
     markdown: { type: 'string' },
   },
@@ -54,6 +58,9 @@ const MARKDOWN = flags.markdown ?? join(tmpdir(), `mpvisor-footprint-${stamp}.md
 const base = 'fp';
 const mb = (kb) => (kb === null ? null : +(kb / 1024).toFixed(1));
 const nodeVersion = execFileSync(NODE, ['-v'], { encoding: 'utf8' }).trim();
+const CLI = { bundle: bundledCliPath, dist: cliPath }[flags.program];
+if (!CLI) throw new Error(`--program ${flags.program}: bundle or dist`);
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
 
 const proc = (pid) => ({ pid, rss_mb: mb(rssKb(pid)), pss_mb: mb(pssKb(pid)) });
 const sum = (xs, k) => +xs.reduce((n, x) => n + (x[k] ?? 0), 0).toFixed(1);
@@ -153,7 +160,7 @@ async function runSize(size, withCommands) {
   mkdirSync(heapDir);
   // Through the environment, so the workers (and spares) the supervisor starts answer SIGUSR2 too.
   const env = flags.heap ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${heapDir}` } : {};
-  const sup = launchSupervisor({ dir: dir.path, ini, node: NODE, nodeArgs: NODE_ARGS, env });
+  const sup = launchSupervisor({ dir: dir.path, ini, node: NODE, nodeArgs: NODE_ARGS, env, cli: CLI });
   let cmd = null;
   try {
     const { readyMs, firstReady } = await waitReady(sup, size);
@@ -221,6 +228,12 @@ async function runSize(size, withCommands) {
           : ''),
     );
     return row;
+  } catch (err) {
+    // A size that fails (not ready in time under load) is a figure too; its log is kept beside the report.
+    const log = REPORT.replace(/\.json$/, `.z${size}.log`);
+    copyFileSync(sup.logFile, log);
+    console.log(`${String(size).padStart(2)} zones: FAILED: ${err.message} (supervisor log: ${log})`);
+    return { zones: size, loadavg_before: load, error: err.message };
   } finally {
     await cmd?.close();
     const exit = await sup.terminate(60_000);
@@ -235,6 +248,10 @@ function markdown(m, rows) {
     '| node | zones | ready (first zone) | supervisor RSS idle / playing | worker RSS / PSS | each mpv RSS / PSS | zone PSS idle / playing | spare PSS | tree PSS (processes) | after commands: supervisor / worker RSS growth |';
   const lines = [head, `|${'---|'.repeat(10)}`];
   for (const r of rows) {
+    if (r.error) {
+      lines.push(`| ${nodeVersion} | ${r.zones} | failed: ${r.error} |${' |'.repeat(7)}`);
+      continue;
+    }
     const i = r.idle.summary;
     const p = r.playing.summary;
     const c = r.commands;
@@ -242,16 +259,18 @@ function markdown(m, rows) {
       `| ${nodeVersion} | ${r.zones} | ${(r.ready_ms / 1000).toFixed(2)} s (${(r.first_zone_ready_ms / 1000).toFixed(2)} s) | ${i.supervisor_rss_mb} / ${p.supervisor_rss_mb} MB | ${i.worker_rss_mb} / ${i.worker_pss_mb} MB | ${i.mpv_rss_mb} / ${i.mpv_pss_mb} MB (${i.mpv_per_zone} per zone) | ${i.zone_pss_mb} / ${p.zone_pss_mb} MB | ${i.spare_pss_mb ?? '-'} MB | ${i.tree_pss_mb} MB (${i.processes}) | ${c ? `+${c.supervisor_growth_mb} / +${c.worker_growth_max_mb} MB over ${c.n.toLocaleString('en')} (${c.per_second}/s, ${c.failed} failed)` : '-'} |`,
     );
   }
-  return `${lines.join('\n')}\n\n${m.date}, ${m.nproc} cores, load before each size: ${rows.map((r) => r.loadavg_before?.[0]).join(', ')}; supervisor node options: ${NODE_ARGS.join(' ') || '(none)'}\n`;
+  return `${lines.join('\n')}\n\n${m.date}, ${m.nproc} cores, load before each size: ${rows.map((r) => r.loadavg_before?.[0]).join(', ')}; program: ${flags.program}; supervisor node options: ${NODE_ARGS.join(' ') || '(none)'}\n`;
 }
 
 const m = machine();
-console.log(`footprint benchmark: ${m.nproc} cores (${m.cpu}), ${nodeVersion} (${NODE}), load ${m.loadavg?.join(' ')}`);
+console.log(
+  `footprint benchmark: ${m.nproc} cores (${m.cpu}), ${nodeVersion} (${NODE}), ${CLI}, load ${m.loadavg?.join(' ')}`,
+);
 const rows = [];
 for (const size of SIZES) rows.push(await runSize(size, size === COMMANDS_ZONES));
 writeFileSync(
   REPORT,
-  `${JSON.stringify({ kind: 'footprint', machine: m, node: nodeVersion, node_args: NODE_ARGS, rows }, null, 2)}\n`,
+  `${JSON.stringify({ kind: 'footprint', machine: m, node: nodeVersion, node_args: NODE_ARGS, program: flags.program, rows }, null, 2)}\n`,
 );
 writeFileSync(MARKDOWN, markdown(m, rows));
 console.log(markdown(m, rows));

@@ -23,6 +23,8 @@ import { parseControlReply } from '../../packages/protocol/dist/index.js';
 import { readStat } from '../../packages/sys/dist/index.js';
 import { cliPath, startMosquitto, tempDir } from '../../packages/testkit/dist/index.js';
 
+export { bundledCliPath, cliPath } from '../../packages/testkit/dist/index.js';
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Seeded PRNG (mulberry32) so a failing run can be replayed with --seed. */
@@ -254,6 +256,7 @@ export function launchSupervisor({
   env = {},
   node = process.execPath,
   nodeArgs = [],
+  cli = cliPath,
 }) {
   const runDir = join(dir, 'run');
   const stateDir = join(dir, 'state');
@@ -262,11 +265,10 @@ export function launchSupervisor({
   const fd = openSync(logFile, 'a');
   const t0 = performance.now();
   // Workers run under the supervisor's own binary (process.execPath), so `node` picks the runtime of the tree.
-  const child = spawn(
-    node,
-    [...nodeArgs, cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file],
-    { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } },
-  );
+  const child = spawn(node, [...nodeArgs, cli, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file], {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
+  });
   closeSync(fd);
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
