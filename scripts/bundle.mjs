@@ -14,7 +14,23 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'supervisor', 'build');
 
+/**
+ * zod re-exports all of its ~40 message locales as `z.locales`, which a bundler cannot drop because the
+ * protocol uses zod through the `z` namespace object: a third of the worker's bundle. mpvisor never
+ * selects a locale (English is built into zod's schemas), so the collection is left out.
+ */
+const withoutZodLocales = {
+  name: 'without-zod-locales',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+      args.importer.includes('/node_modules/zod/') ? { path: 'zod-locales', namespace: 'empty' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 const common = {
+  plugins: [withoutZodLocales],
   bundle: true,
   platform: 'node',
   format: 'esm',

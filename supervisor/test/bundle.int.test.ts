@@ -71,5 +71,7 @@ describe('the bundled programs (supervisor/build, scripts/bundle.mjs)', () => {
     expect((await read()) - t1).toBeGreaterThan(0.3);
     const invalid = await probe.command(cmd, events, { command: 'setVolume', volume: 'loud' });
     expect(invalid.outcome).toBe('invalid');
+    // zod's English messages survive the bundle (its other locales are left out).
+    expect(invalid.message).toContain('expected number');
   }, 20_000);
 });
