@@ -125,7 +125,10 @@ async function waitSpares(sup) {
   const deadline = performance.now() + 60_000;
   for (;;) {
     const st = await controlStatus(sup.controlSocket);
-    if ((st.spares ?? []).every((s) => s.state === 'ready')) return { st, at: performance.now() - sup.spawnedAt };
+    // warm_spares = 1 (the default): one spare, booted once the zones are ready.
+    const spares = st.spares ?? [];
+    if (spares.length > 0 && spares.every((s) => s.state === 'ready'))
+      return { st, at: performance.now() - sup.spawnedAt };
     if (performance.now() > deadline) return { st, at: null };
     await sleep(25);
   }
