@@ -204,11 +204,12 @@ async function runSize(size, withCommands) {
     let liveHeap = null;
     if (flags.heap) {
       const st = await controlStatus(sup.controlSocket);
-      liveHeap = {
-        supervisor_mb: await liveHeapMb(sup.pid, heapDir),
-        worker_mb: await liveHeapMb(st.zones[0].pid, heapDir),
-        spare_mb: st.spares?.[0] ? await liveHeapMb(st.spares[0].pid, heapDir) : null,
-      };
+      // Last, and the supervisor last of all: writing a snapshot stops a process for a while, and a
+      // supervisor that stops longer than heartbeat_timeout_ms then kills every worker (it did at 16 zones).
+      const heapOf = (pid) => liveHeapMb(pid, heapDir).catch(() => null);
+      const worker_mb = await heapOf(st.zones[0].pid);
+      const spare_mb = st.spares?.[0] ? await heapOf(st.spares[0].pid) : null;
+      liveHeap = { supervisor_mb: await heapOf(sup.pid), worker_mb, spare_mb };
     }
     const row = {
       zones: size,
