@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { census, markdown, mb } from './lib/footprint-report.mjs';
 import {
   bundledCliPath,
   Commander,
@@ -24,7 +25,6 @@ import {
   liveHeapMb,
   machine,
   prepareRun,
-  pssKb,
   rssKb,
   sleep,
 } from './lib/harness.mjs';
@@ -56,58 +56,10 @@ const stamp = Date.now();
 const REPORT = flags.report ?? join(tmpdir(), `mpvisor-footprint-${stamp}.json`);
 const MARKDOWN = flags.markdown ?? join(tmpdir(), `mpvisor-footprint-${stamp}.md`);
 const base = 'fp';
-const mb = (kb) => (kb === null ? null : +(kb / 1024).toFixed(1));
 const nodeVersion = execFileSync(NODE, ['-v'], { encoding: 'utf8' }).trim();
 const CLI = { bundle: bundledCliPath, dist: cliPath }[flags.program];
 if (!CLI) throw new Error(`--program ${flags.program}: bundle or dist`);
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-
-const proc = (pid) => ({ pid, rss_mb: mb(rssKb(pid)), pss_mb: mb(pssKb(pid)) });
-const sum = (xs, k) => +xs.reduce((n, x) => n + (x[k] ?? 0), 0).toFixed(1);
-const mean = (xs, k) => (xs.length ? +(sum(xs, k) / xs.length).toFixed(1) : null);
-
-/** Every process of the run, grouped by what it is. */
-function census(supPid, st) {
-  const zones = st.zones.map((z) => ({
-    zone: z.zone,
-    worker: proc(z.pid),
-    mpv: z.mpv_processes.filter((m) => m.alive && m.pid).map((m) => ({ role: m.role, ...proc(m.pid) })),
-  }));
-  const spares = (st.spares ?? []).map((s) => ({ state: s.state, worker: proc(s.pid), mpv: s.mpv_pids.map(proc) }));
-  const total = (g) => ({
-    rss_mb: +(g.worker.rss_mb + sum(g.mpv, 'rss_mb')).toFixed(1),
-    pss_mb: +(g.worker.pss_mb + sum(g.mpv, 'pss_mb')).toFixed(1),
-  });
-  const all = [
-    proc(supPid),
-    ...zones.flatMap((z) => [z.worker, ...z.mpv]),
-    ...spares.flatMap((s) => [s.worker, ...s.mpv]),
-  ];
-  const workers = zones.map((z) => z.worker);
-  const mpv = zones.flatMap((z) => z.mpv);
-  return {
-    supervisor: proc(supPid),
-    zones: zones.map((z) => ({ ...z, total: total(z) })),
-    spares: spares.map((s) => ({ ...s, total: total(s) })),
-    summary: {
-      supervisor_rss_mb: all[0].rss_mb,
-      supervisor_pss_mb: all[0].pss_mb,
-      worker_rss_mb: mean(workers, 'rss_mb'),
-      worker_rss_max_mb: Math.max(...workers.map((w) => w.rss_mb)),
-      worker_pss_mb: mean(workers, 'pss_mb'),
-      mpv_rss_mb: mean(mpv, 'rss_mb'),
-      mpv_pss_mb: mean(mpv, 'pss_mb'),
-      mpv_per_zone: +(mpv.length / Math.max(1, zones.length)).toFixed(1),
-      zone_pss_mb: mean(
-        zones.map((z) => total(z)),
-        'pss_mb',
-      ),
-      spare_pss_mb: spares.length ? mean(spares.map(total), 'pss_mb') : null,
-      processes: all.length,
-      tree_pss_mb: sum(all, 'pss_mb'),
-    },
-  };
-}
 
 async function waitReady(sup, size) {
   let firstReady = null;
@@ -247,25 +199,6 @@ async function runSize(size, withCommands) {
   }
 }
 
-function markdown(m, rows) {
-  const head =
-    '| node | zones | ready (first zone) | supervisor RSS idle / playing | worker RSS / PSS | each mpv RSS / PSS | zone PSS idle / playing | spare PSS | tree PSS (processes) | after commands: supervisor / worker RSS growth |';
-  const lines = [head, `|${'---|'.repeat(10)}`];
-  for (const r of rows) {
-    if (r.error) {
-      lines.push(`| ${nodeVersion} | ${r.zones} | failed: ${r.error} |${' |'.repeat(7)}`);
-      continue;
-    }
-    const i = r.idle.summary;
-    const p = r.playing.summary;
-    const c = r.commands;
-    lines.push(
-      `| ${nodeVersion} | ${r.zones} | ${(r.ready_ms / 1000).toFixed(2)} s (${(r.first_zone_ready_ms / 1000).toFixed(2)} s) | ${i.supervisor_rss_mb} / ${p.supervisor_rss_mb} MB | ${i.worker_rss_mb} / ${i.worker_pss_mb} MB | ${i.mpv_rss_mb} / ${i.mpv_pss_mb} MB (${i.mpv_per_zone} per zone) | ${i.zone_pss_mb} / ${p.zone_pss_mb} MB | ${i.spare_pss_mb ?? '-'} MB | ${i.tree_pss_mb} MB (${i.processes}) | ${c ? `+${c.supervisor_growth_mb} / +${c.worker_growth_max_mb} MB over ${c.n.toLocaleString('en')} (${c.per_second}/s, ${c.failed} failed)` : '-'} |`,
-    );
-  }
-  return `${lines.join('\n')}\n\n${m.date}, ${m.nproc} cores, load before each size: ${rows.map((r) => r.loadavg_before?.[0]).join(', ')}; program: ${flags.program}; supervisor node options: ${NODE_ARGS.join(' ') || '(none)'}\n`;
-}
-
 const m = machine();
 console.log(
   `footprint benchmark: ${m.nproc} cores (${m.cpu}), ${nodeVersion} (${NODE}), ${CLI}, load ${m.loadavg?.join(' ')}`,
@@ -276,6 +209,7 @@ writeFileSync(
   REPORT,
   `${JSON.stringify({ kind: 'footprint', machine: m, node: nodeVersion, node_args: NODE_ARGS, program: flags.program, rows }, null, 2)}\n`,
 );
-writeFileSync(MARKDOWN, markdown(m, rows));
-console.log(markdown(m, rows));
+const table = markdown(m, rows, { nodeVersion, program: flags.program, nodeArgs: NODE_ARGS });
+writeFileSync(MARKDOWN, table);
+console.log(table);
 console.log(`report: ${REPORT}\nmarkdown: ${MARKDOWN}`);
