@@ -29,7 +29,7 @@
 // retained command runs again on re-subscribe; the supervisor reconnects only when kicked; its
 // `duplicates` count never exceeds the (target, requester, id) repeats sent on all lanes. Exit code 1 on any violation.
 // FUZZ_HUGE_WEIGHT=0 in the environment leaves out the 1-300 KB payloads (for memory experiments).
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,7 @@ import {
   controlStatus,
   iniFor,
   launchSupervisor,
+  liveHeapMb,
   machine,
   prepareRun,
   processesMentioning,
@@ -666,36 +667,7 @@ const nodeOptions = [
 if (flags['heap-snapshots']) mkdirSync(heapDir, { recursive: true });
 const sup = launchSupervisor({ dir: dir.path, ini, env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} });
 
-/** SIGUSR2 -> V8 collects garbage fully and writes a snapshot; the sum of its node sizes is the live heap. */
-async function liveHeapMb() {
-  const before = new Set(readdirSync(heapDir));
-  process.kill(sup.pid, 'SIGUSR2');
-  const t = performance.now();
-  let file = null;
-  let lastSize = -1;
-  while (performance.now() - t < 60_000) {
-    await sleep(200);
-    file ??= readdirSync(heapDir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot')) ?? null;
-    if (!file) continue;
-    const size = statSync(join(heapDir, file)).size;
-    // Complete when the JSON closes and the size stopped changing.
-    if (size === lastSize && size > 0) {
-      try {
-        const snap = JSON.parse(readFileSync(join(heapDir, file), 'utf8'));
-        const fields = snap.snapshot.meta.node_fields;
-        const at = fields.indexOf('self_size');
-        let total = 0;
-        for (let i = at; i < snap.nodes.length; i += fields.length) total += snap.nodes[i];
-        unlinkSync(join(heapDir, file));
-        return +(total / 1048576).toFixed(1);
-      } catch {
-        /* still being written */
-      }
-    }
-    lastSize = size;
-  }
-  return null;
-}
+const liveHeapOfSupervisor = () => liveHeapMb(sup.pid, heapDir);
 let cmd = null;
 let door = null;
 const report = {
@@ -790,7 +762,7 @@ try {
       rssWarm = rssKb(sup.pid);
       if (flags['heap-snapshots']) {
         while (outstanding() > 0) await sleep(5);
-        heapWarm = await liveHeapMb();
+        heapWarm = await liveHeapOfSupervisor();
       }
     }
     if (i % PROGRESS === 0 && i > 0)
@@ -966,7 +938,7 @@ try {
   if (RSS_LIMIT_MB !== null && growth > RSS_LIMIT_MB)
     violate('rss_growth', { warm_mb: (rssWarm ?? rssStart) / 1024, end_mb: rssEnd / 1024, limit_mb: RSS_LIMIT_MB });
   if (flags['heap-snapshots'] && sup.running()) {
-    heapEnd = await liveHeapMb();
+    heapEnd = await liveHeapOfSupervisor();
     if (heapWarm !== null && heapEnd !== null && heapEnd - heapWarm > HEAP_LIMIT_MB)
       violate('live_heap_growth', { warm_mb: heapWarm, end_mb: heapEnd, limit_mb: HEAP_LIMIT_MB });
   }

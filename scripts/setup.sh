@@ -58,3 +58,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 npx tsc -b
+# The bundled programs that npm start and the systemd unit run (scripts/bundle.mjs).
+node scripts/bundle.mjs

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh run
 # The same bounded heap as the systemd unit (see scripts/mpvisor.service).
-exec node --max-old-space-size=96 --max-semi-space-size=1 supervisor/bin/mpvisor.js run "$@"
+# The bundled program, as the unit runs it (setup.sh builds it).
+exec node --max-old-space-size=96 --max-semi-space-size=1 supervisor/build/mpvisor.js run "$@"

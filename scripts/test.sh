@@ -11,14 +11,5 @@ jest=(node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modu
 status=0
 "${jest[@]}" --selectProjects unit --json --outputFile="$results/unit.json" "$@" || status=1
 "${jest[@]}" --selectProjects integration --maxWorkers=1 --json --outputFile="$results/integration.json" "$@" || status=1
-node -e '
-  const fs = require("fs");
-  let passed = 0, failed = 0, skipped = 0;
-  for (const f of process.argv.slice(1)) {
-    if (!fs.existsSync(f)) { failed++; continue; }
-    const r = JSON.parse(fs.readFileSync(f, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
-  }
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/integration.json"
+node scripts/lib/jest-summary.mjs "$results/unit.json" "$results/integration.json"
 exit $status

@@ -3,7 +3,16 @@
 // every command id to its outcomes, /proc readers, and small statistics helpers.
 // Plain Node ESM over the built dist/ of the workspace packages (run `npx tsc -b` first).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +22,8 @@ import { IpcClient } from '../../packages/ipc/dist/index.js';
 import { parseControlReply } from '../../packages/protocol/dist/index.js';
 import { readStat } from '../../packages/sys/dist/index.js';
 import { cliPath, startMosquitto, tempDir } from '../../packages/testkit/dist/index.js';
+
+export { bundledCliPath, cliPath } from '../../packages/testkit/dist/index.js';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -132,6 +143,41 @@ export function pssKb(pid) {
 
 export const CLK_TCK = 100;
 
+/**
+ * The live heap of a Node process started with `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR`, in MB:
+ * SIGUSR2 makes V8 collect garbage fully and write a snapshot into DIR; the sum of its nodes' self sizes
+ * is what is alive. The snapshot file is removed once read. Null if none is complete within 60 s.
+ */
+export async function liveHeapMb(pid, dir) {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  const t = performance.now();
+  let file = null;
+  let lastSize = -1;
+  while (performance.now() - t < 60_000) {
+    await sleep(200);
+    file ??= readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot')) ?? null;
+    if (!file) continue;
+    const size = statSync(join(dir, file)).size;
+    // Complete when the JSON closes and the size stopped changing.
+    if (size === lastSize && size > 0) {
+      try {
+        const snap = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+        const fields = snap.snapshot.meta.node_fields;
+        const at = fields.indexOf('self_size');
+        let total = 0;
+        for (let i = at; i < snap.nodes.length; i += fields.length) total += snap.nodes[i];
+        unlinkSync(join(dir, file));
+        return +(total / 1048576).toFixed(1);
+      } catch {
+        /* still being written */
+      }
+    }
+    lastSize = size;
+  }
+  return null;
+}
+
 /** Live processes whose environment or command line mentions a marker (this run's temp dir). */
 export function processesMentioning(marker, stats = allStats()) {
   return stats.filter((s) => {
@@ -203,18 +249,26 @@ export async function prepareRun(prefix) {
  * `mpvisor run` as a child process whose stdout/stderr go straight to a file (no pipe through this
  * process, so a long run keeps neither side's memory growing with the log).
  */
-export function launchSupervisor({ dir, ini, logFile = join(dir, 'supervisor.log'), env = {} }) {
+export function launchSupervisor({
+  dir,
+  ini,
+  logFile = join(dir, 'supervisor.log'),
+  env = {},
+  node = process.execPath,
+  nodeArgs = [],
+  cli = cliPath,
+}) {
   const runDir = join(dir, 'run');
   const stateDir = join(dir, 'state');
   const file = join(dir, 'run.ini');
   writeFileSync(file, ini);
   const fd = openSync(logFile, 'a');
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file],
-    { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } },
-  );
+  // Workers run under the supervisor's own binary (process.execPath), so `node` picks the runtime of the tree.
+  const child = spawn(node, [...nodeArgs, cli, 'run', '--run-dir', runDir, '--state-dir', stateDir, '--config', file], {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
+  });
   closeSync(fd);
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),

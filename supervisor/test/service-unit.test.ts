@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const unitPath = fileURLToPath(new URL('../../scripts/mpvisor.service', import.meta.url));
-const supervisorBin = fileURLToPath(new URL('../bin/mpvisor.js', import.meta.url));
+const supervisorBin = fileURLToPath(new URL('../build/mpvisor.js', import.meta.url));
 const MAX_EXPOSURE = 4.5;
 
 const analyze = (args: string[]) => spawnSync('systemd-analyze', args, { encoding: 'utf8', timeout: 30_000 });
@@ -28,7 +28,7 @@ afterAll(() => {
 describe(title, () => {
   test('systemd-analyze verify reports nothing', () => {
     const text = readFileSync(unitPath, 'utf8');
-    const execStart = text.match(/^ExecStart=(\S+) (.*) \/opt\/mpvisor\/supervisor\/bin\/mpvisor\.js (.*)$/m);
+    const execStart = text.match(/^ExecStart=(\S+) (.*) \/opt\/mpvisor\/supervisor\/build\/mpvisor\.js (.*)$/m);
     expect(execStart).not.toBeNull();
     const dir = mkdtempSync(join(tmpdir(), 'mpvisor-unit-'));
     dirs.push(dir);

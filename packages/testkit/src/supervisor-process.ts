@@ -8,6 +8,8 @@ import { settlesWithin } from '@mpvisor/sys';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const cliPath = join(repoRoot, 'supervisor', 'bin', 'mpvisor.js');
+/** The bundled program (`npm run build`: scripts/bundle.mjs), as `npm start` and the systemd unit run it. */
+export const bundledCliPath = join(repoRoot, 'supervisor', 'build', 'mpvisor.js');
 
 export interface SupervisorProcess {
   child: ChildProcess;
@@ -27,13 +29,15 @@ export interface StartOptions {
   config?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** The CLI to run: the compiled tree by default, or bundledCliPath. */
+  entry?: string;
 }
 
 /** Run `mpvisor run` as a real child process on a private run and state directory. */
 export function startSupervisor(opts: StartOptions): SupervisorProcess {
   const runDir = join(opts.dir, 'run');
   const stateDir = join(opts.dir, 'state');
-  const args = [cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir];
+  const args = [opts.entry ?? cliPath, 'run', '--run-dir', runDir, '--state-dir', stateDir];
   if (opts.config !== undefined) {
     const file = join(opts.dir, 'test.ini');
     writeFileSync(file, opts.config);

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
 import type { Logger } from '@mpvisor/log';
 
 export interface EmbeddedBroker {
@@ -9,6 +8,8 @@ export interface EmbeddedBroker {
 
 /** The built-in broker for the demo and small installs: aedes on loopback, MQTT 3.1.1 only. */
 export async function startEmbeddedBroker(host: string, port: number, log: Logger): Promise<EmbeddedBroker> {
+  // Loaded only when the config asks for the embedded broker: a supervisor on a real broker never carries aedes.
+  const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true);

@@ -3,7 +3,6 @@ import type { CommandOutcome } from '@mpvisor/protocol';
 import { resolvePaths } from '../paths.js';
 import { CliError, controlRequest } from './control-client.js';
 import { EXIT } from './exit-codes.js';
-import { MqttTransport } from './mqtt-transport.js';
 
 export type Target = { kind: 'system' } | { kind: 'zone'; zone: string };
 
@@ -85,6 +84,8 @@ export async function openTransport(flags: ConnectFlags): Promise<Transport> {
   const systemTopic =
     flags.systemTopic ?? (flags.topic === undefined ? config?.system.topic : undefined) ?? `${base}/system`;
   const zoneTopic = (zone: string) => config?.zones.find((z) => z.name === zone)?.topic ?? `${base}/${zone}`;
+  // mqtt.js is loaded only by verbs that go through the broker; the control socket needs none of it.
+  const { MqttTransport } = await import('./mqtt-transport.js');
   return MqttTransport.connect({
     url: flags.mqtt,
     protocolVersion: flags.protocolVersion === 4 ? 4 : 5,

@@ -4,7 +4,9 @@ import type { Outbound } from '../outbound.js';
 import type { ResetRequest } from '../reset/types.js';
 import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
 import type { ZoneHooks } from './runner-context.js';
+import { availableParallelism } from 'node:os';
 import { commonEffectsPool, SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
+import { StartGate } from './start-gate.js';
 import type { ZoneBootstraps } from './zone-bootstraps.js';
 import { ZoneRunner } from './zone-runner.js';
 
@@ -36,6 +38,14 @@ function bootstrapBase(ctx: SupervisorContext): Omit<WorkerBootstrap, 'zone' | '
   };
 }
 
+/** One start gate per supervisor run, shared by its zones: two first starts per core at once. */
+const startGates = new WeakMap<SupervisorContext, StartGate>();
+const startGateOf = (ctx: SupervisorContext): StartGate => {
+  const gate = startGates.get(ctx) ?? new StartGate(Math.max(2, availableParallelism() * 2));
+  startGates.set(ctx, gate);
+  return gate;
+};
+
 /** One enabled zone's runner: its bootstrap (with what it resumes), its policy, its hooks into the rest. */
 export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRunner {
   const { config, log, clock } = ctx;
@@ -52,6 +62,7 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
     bootstrap: w.bootstraps.keep(bootstrap),
     autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
     ...(ctx.spares ? { spares: ctx.spares } : {}),
+    startGate: startGateOf(ctx),
     autoReset: (z, reason) => startAutoReset(ctx, z, reason),
     hooks: {
       stateChanged: w.stateChanged,

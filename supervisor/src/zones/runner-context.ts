@@ -4,6 +4,7 @@ import type { MediaEvent, SupervisorToWorker } from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
 import type { WorkerBootstrap } from './bootstrap.js';
 import type { SpareSource } from './spare-pool.js';
+import type { StartGate } from './start-gate.js';
 import type { SpawnWorkerOptions, WorkerProcess } from './worker-process.js';
 
 /** What a ZoneRunner is given: its zone, how to start its worker, and where to report. */
@@ -25,6 +26,8 @@ export interface ZoneRunnerContext {
    * when it cannot run it now, and the zone restarts itself as before.
    */
   autoReset?: (zone: string, reason: string) => boolean;
+  /** Shared by the zones of one run: how many first starts run at once (none: all at once). */
+  startGate?: StartGate;
   /** Starts a worker process (default: spawnWorker); fake-time tests hand in fake processes. */
   spawnWorker?: (opts: SpawnWorkerOptions) => WorkerProcess;
 }

@@ -34,6 +34,8 @@ export class ZoneRunner {
    * a worker that dies before that (a second crash right after an adoption) hands it on unplayed.
    */
   private handedResume: WorkerResume | undefined;
+  /** Frees this zone's place in the start gate: at ready, at the worker's exit, or when a stop or reset overtakes the start. */
+  private leaveGate: (() => void) | null = null;
 
   constructor(private readonly ctx: ZoneRunnerContext) {
     this.recovery = new CrashRecovery({
@@ -68,7 +70,18 @@ export class ZoneRunner {
 
   start(): void {
     this.stopping = false;
-    this.spawn();
+    const gate = this.ctx.startGate;
+    if (!gate) {
+      this.spawn();
+      return;
+    }
+    this.lifecycle.set('starting');
+    this.leaveGate = gate.enter(() => this.spawn());
+  }
+
+  private leftGate(): void {
+    this.leaveGate?.();
+    this.leaveGate = null;
   }
 
   /** Resolves once the zone is ready, failed or stopped; the bound is the caller's. */
@@ -142,6 +155,7 @@ export class ZoneRunner {
   }
 
   private onReady(s: WorkerSession): void {
+    this.leftGate();
     const readyAt = this.ctx.clock.now();
     const restarts = this.recovery.restarts;
     this.facts.readyAt = readyAt;
@@ -171,6 +185,7 @@ export class ZoneRunner {
 
   private onExit(s: WorkerSession, exit: WorkerExit, reason: string): void {
     if (s !== this.session) return;
+    this.leftGate();
     const uptimeMs = this.facts.readyAt === null ? 0 : this.ctx.clock.now() - this.facts.readyAt;
     this.facts.lastExit = { code: exit.code, signal: exit.signal, reason, at: new Date().toISOString() };
     this.session = null;
@@ -220,6 +235,7 @@ export class ZoneRunner {
    * boundMs; otherwise SIGKILL at once. Resolves once the worker has exited.
    */
   async halt(o: { graceful: boolean; boundMs?: number }): Promise<void> {
+    this.leftGate();
     this.recovery.cancel();
     this.facts.nextRestartAt = null;
     const session = this.session;
@@ -239,6 +255,7 @@ export class ZoneRunner {
    * ready warm spare when one fits and `spare` allows it (as after a crash), else a cold spawn.
    */
   relaunch(resume?: WorkerResume, o: { spare: boolean } = { spare: true }): void {
+    this.leftGate();
     this.recovery.cancel();
     if (this.session) return;
     this.recovery.cleanSlate();
@@ -253,6 +270,7 @@ export class ZoneRunner {
    */
   async stop(reason: string): Promise<boolean> {
     this.stopping = true;
+    this.leftGate();
     this.recovery.cancel();
     const session = this.session;
     const clean = session ? await session.stop(reason) : true;

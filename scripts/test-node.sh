@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm run test:node -- 22` (or 24): the unit tests and a representative integration subset under another
+# Node major version (scripts/node-runtime.sh provides it), ending with one summary line like `npm test`.
+# Jest runs under that binary, so every program the tests start (supervisor, CLI, and the workers, which
+# the supervisor starts with its own process.execPath) runs under it too. `--all` runs every integration
+# suite instead of the subset. Build first (`npx tsc -b`, or `npm test` once).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+major=${1:?usage: scripts/test-node.sh 22|24 [--all]}
+node_bin=$(bash scripts/node-runtime.sh "$major")
+echo "test-node: $("$node_bin" -v) ($node_bin)"
+# What differs between runtimes: the node-ipc socket layer, and a whole supervisor tree (MQTT commands,
+# workers, mpv, the CLI's status, death flowing downward) on a real Mosquitto.
+subset=(packages/ipc/test/channel.int.test.ts supervisor/test/foundation.int.test.ts)
+[ "${2:-}" = --all ] && subset=()
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+jest=("$node_bin" --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js)
+status=0
+"${jest[@]}" --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+"${jest[@]}" --selectProjects integration --maxWorkers=1 --json --outputFile="$results/integration.json" "${subset[@]}" || status=1
+node scripts/lib/jest-summary.mjs "$results/unit.json" "$results/integration.json"
+exit $status
