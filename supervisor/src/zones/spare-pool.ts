@@ -7,30 +7,12 @@ import type { SpareBootstrap } from './bootstrap.js';
 import type { ProcessReport, WorkerLink } from './runner-context.js';
 import { spareIneligible, spareKey, spareKinds, type SpareKind } from './spare-kinds.js';
 import { stopWorker } from './stop-worker.js';
-import { WarmSpare, type SpareWorker } from './warm-spare.js';
+import { WarmSpare, type SpareInfo, type SpareSource, type SpareWorker } from './warm-spare.js';
 import { spawnWorker, type SpawnWorkerOptions, type WorkerProcess } from './worker-process.js';
 import { tokenMatches } from './worker-token.js';
 
-export type { SpareWorker } from './warm-spare.js';
-
 /** The ledger's zone label for a spare's processes until a zone adopts it. */
 export const SPARE_LEDGER_ZONE = '(spare)';
-
-/** What a ZoneRunner needs of the pool. */
-export interface SpareSource {
-  /** A ready spare of this zone's kind, removed from the pool (a replacement follows), or null. */
-  take(zone: ZoneConfig): SpareWorker | null;
-}
-
-export interface SpareInfo {
-  pid: number;
-  state: 'starting' | 'ready';
-  /** Which kind of spare (`audio`, `screen`, ...) and the zones it can stand in for. */
-  kind: string;
-  zones: string[];
-  uptime_ms: number;
-  mpv_pids: number[];
-}
 
 export interface SparePoolOptions {
   /** Spares kept of each kind. */
@@ -236,14 +218,7 @@ export class SparePool implements SpareSource {
 
   snapshot(): SpareInfo[] {
     const now = this.o.clock.now();
-    return this.spares.map((s) => ({
-      pid: s.worker.pid,
-      state: s.state,
-      kind: s.kind.label,
-      zones: [...(this.kinds.find((k) => k.kind.key === s.kind.key)?.kind.zones ?? [])],
-      uptime_ms: Math.round(now - s.spawnedAt),
-      mpv_pids: s.mpv.flatMap((m) => (m.pid !== null && m.alive ? [m.pid] : [])),
-    }));
+    return this.spares.map((s) => s.info(this.kinds.find((k) => k.kind.key === s.kind.key)?.kind.zones ?? [], now));
   }
 
   /** Every spare's worker, for the resource watch or a census. */

@@ -1,3 +1,4 @@
+import type { ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import type { MpvInstanceInfo, WorkerToSupervisor } from '@mpvisor/protocol';
 import { isLiveState, readStat } from '@mpvisor/sys';
@@ -11,6 +12,22 @@ export interface SpareWorker {
   worker: WorkerProcess;
   link: WorkerLink;
   route(onMessage: (msg: WorkerToSupervisor) => void): void;
+}
+
+/** What a ZoneRunner needs of the pool. */
+export interface SpareSource {
+  /** A ready spare of this zone's kind, removed from the pool (a replacement follows), or null. */
+  take(zone: ZoneConfig): SpareWorker | null;
+}
+
+/** A spare as `status` lists it: which kind (`audio`, `screen`, ...) and the zones it can stand in for. */
+export interface SpareInfo {
+  pid: number;
+  state: 'starting' | 'ready';
+  kind: string;
+  zones: string[];
+  uptime_ms: number;
+  mpv_pids: number[];
 }
 
 export interface WarmSpareOptions {
@@ -155,6 +172,17 @@ export class WarmSpare {
     });
     this.worker.killGroup('SIGKILL');
     return false;
+  }
+
+  info(zones: readonly string[], now: number): SpareInfo {
+    return {
+      pid: this.worker.pid,
+      state: this.state,
+      kind: this.kind.label,
+      zones: [...zones],
+      uptime_ms: Math.round(now - this.spawnedAt),
+      mpv_pids: this.mpv.flatMap((m) => (m.pid !== null && m.alive ? [m.pid] : [])),
+    };
   }
 
   /** To a zone: the pool's watch ends, the zone's session watches it from now on. */
