@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive, repoRoot, waitFor } from '@mpvisor/testkit';
 import { zoneHarness } from './zone-harness.js';
@@ -10,6 +10,16 @@ import { zoneHarness } from './zone-harness.js';
 // mpv need; an idle spare that hangs is found by its missing heartbeats.
 
 const AUDIO_BUFFER = 0.35;
+const SCREEN_ZONE = {
+  kind: 'screen',
+  name: 'hall',
+  keys: ['default_image = still.png', 'mpv_video_options = --vo=null', 'effects_pool_size = 0'],
+};
+const TUNED_ZONE = {
+  kind: 'audio',
+  name: 'tuned',
+  keys: [`mpv_audio_options = --audio-buffer=${AUDIO_BUFFER}`, 'effects_pool_size = 0'],
+};
 
 /** The config, once the screen's still image and test video are in the media folder (the zone shows the image at start). */
 function withScreenMedia(port: number, media: string, base: string): string {
@@ -17,7 +27,7 @@ function withScreenMedia(port: number, media: string, base: string): string {
   return ini(port, media, base);
 }
 
-function ini(port: number, media: string, base: string): string {
+function ini(port: number, media: string, base: string, zones = [SCREEN_ZONE, TUNED_ZONE]): string {
   return [
     '[mqtt]',
     'broker = 127.0.0.1',
@@ -37,17 +47,7 @@ function ini(port: number, media: string, base: string): string {
     'restart_backoff_initial_ms = 100',
     'stable_after_ms = 500',
     'max_restarts = 20',
-    '[screen:hall]',
-    `topic = ${base}/hall`,
-    'media_dir = .',
-    'default_image = still.png',
-    'mpv_video_options = --vo=null',
-    'effects_pool_size = 0',
-    '[audio:tuned]',
-    `topic = ${base}/tuned`,
-    'media_dir = .',
-    `mpv_audio_options = --audio-buffer=${AUDIO_BUFFER}`,
-    'effects_pool_size = 0',
+    ...zones.flatMap((z) => [`[${z.kind}:${z.name}]`, `topic = ${base}/${z.name}`, 'media_dir = .', ...z.keys]),
   ].join('\n');
 }
 
@@ -163,4 +163,21 @@ describe('warm spares for screen zones and zones with mpv_audio_options', () => 
       if (isAlive(hung.pid)) process.kill(hung.pid, 'SIGCONT');
     }
   }, 60_000);
+
+  it("a config reload brings the kinds up to date: a removed kind's spare stops, a new kind's spare boots", async () => {
+    const screen = await readySpare('screen');
+    const extra = {
+      kind: 'audio',
+      name: 'extra',
+      keys: ['mpv_audio_options = --audio-buffer=0.25', 'effects_pool_size = 0'],
+    };
+    writeFileSync(join(h.dir.path, 'test.ini'), ini(h.broker.port, h.media, h.base, [TUNED_ZONE, extra]));
+    const r = await h.sys({ command: 'reload_config' }, 60_000);
+    expect(r.result).toMatchObject({ added: ['extra'], removed: ['hall'] });
+    const fresh = await readySpare('audio-2');
+    expect(fresh.zones).toEqual(['extra']);
+    for (const pid of fresh.mpv_pids) expect(cmdline(pid)).toContain('--audio-buffer=0.25');
+    await waitFor(() => !isAlive(screen.pid), 10_000, 'the screen spare to stop');
+    expect((await spares()).map((s) => s.kind).sort()).toEqual(['audio', 'audio-2']);
+  }, 90_000);
 });
