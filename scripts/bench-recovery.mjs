@@ -2,9 +2,11 @@
 // Zone recovery benchmark: kill -9 of a zone worker -> zone ready again -> background music playing
 // again (mpv time-pos advancing), over N kills; side by side, PM2 restarting a trivial crashed child
 // (kill -9 -> the replacement reports it is up). Uses the built dist/ (run `npx tsc -b` first).
-//   node scripts/bench-recovery.mjs [--kills 30] [--spares 1] [--no-pm2] [--json]
+//   node scripts/bench-recovery.mjs [--kills 30] [--spares 1] [--screen [--no-image]] [--audio-options OPTS] [--no-pm2] [--json]
 // With --spares N > 0 (warm_spares), each round first waits until a warm spare is ready, so every kill
-// measures the warm-standby path; --spares 0 measures the cold respawn.
+// measures the warm-standby path; --spares 0 measures the cold respawn. --screen makes the zone a screen
+// zone (video mpv on the null output, a default image shown, unless --no-image); --audio-options gives the zone
+// mpv_audio_options (e.g. "--audio-buffer=0.2"): both are zones with a spare kind of their own.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -23,6 +25,10 @@ const KILLS = Number(arg('kills', '30'));
 const asJson = process.argv.includes('--json');
 const SPARES = Number(arg('spares', '1'));
 const withPm2 = !process.argv.includes('--no-pm2');
+const SCREEN = process.argv.includes('--screen');
+const IMAGE = SCREEN && !process.argv.includes('--no-image');
+const AUDIO_OPTIONS = arg('audio-options', '');
+const zoneKind = `${SCREEN ? `screen${IMAGE ? ' (default image)' : ' (no default image)'}` : 'audio'}${AUDIO_OPTIONS ? ` (mpv_audio_options = ${AUDIO_OPTIONS})` : ''}`;
 const now = () => performance.now();
 
 function stats(xs) {
@@ -41,6 +47,11 @@ async function benchMpvisor(dir) {
   const media = join(dir, 'media');
   mkdirSync(media, { recursive: true });
   await ensureDemoMedia(media);
+  if (SCREEN)
+    execFileSync(process.execPath, [join(repo, 'scripts', 'make-demo-media.mjs'), media], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
   const broker = await startMosquitto({ dir });
   const probe = await MqttProbe.connect(broker.url);
   const base = 'bench';
@@ -64,9 +75,12 @@ async function benchMpvisor(dir) {
     'restart_window_ms = 60000',
     'stable_after_ms = 500',
     'heartbeat_timeout_ms = 3000',
-    '[audio:zone1]',
+    SCREEN ? '[screen:zone1]' : '[audio:zone1]',
     `topic = ${base}/zone1`,
     'media_dir = .',
+    ...(SCREEN ? ['mpv_video_options = --vo=null'] : []),
+    ...(IMAGE ? ['default_image = still.png'] : []),
+    ...(AUDIO_OPTIONS ? [`mpv_audio_options = ${AUDIO_OPTIONS}`] : []),
   ].join('\n');
   const sup = startSupervisor({ dir, config: ini });
   const cmd = (body) => probe.command(`${base}/zone1/commands`, `${base}/zone1/events`, body, 10_000);
@@ -210,6 +224,7 @@ try {
     cores: cpus().length,
     node: process.version,
     kills: KILLS,
+    zone: zoneKind,
     warm_spares: SPARES,
     restarts_via: mpvisor.via,
     mpvisor_crashed_event_ms: mpvisor.crashed,
@@ -226,7 +241,7 @@ try {
     const row = (name, s) =>
       `${name.padEnd(38)} n=${s.n}  p50=${s.p50} ms  p95=${s.p95} ms  min=${s.min}  max=${s.max}`;
     console.log(
-      `zone recovery, ${KILLS} kills each, ${result.cores} cores, node ${result.node}, warm_spares = ${SPARES}, restarts via ${JSON.stringify(mpvisor.via)}`,
+      `zone recovery, ${KILLS} kills each, ${result.cores} cores, node ${result.node}, ${zoneKind} zone, warm_spares = ${SPARES}, restarts via ${JSON.stringify(mpvisor.via)}`,
     );
     console.log(row('mpvisor kill -9 worker -> crashed event', mpvisor.crashed));
     console.log(row('mpvisor kill -9 worker -> ready', mpvisor.ready));

@@ -10,6 +10,11 @@ export interface MpvSlotOptions {
   extraArgs: string[];
   video: boolean;
   env: NodeJS.ProcessEnv;
+  /**
+   * A warm spare's video mpv: no window until a zone adopts it (one would cover the live zone's
+   * screen, and a DRM output has room for one mpv only). Adoption sets the zone's force-window.
+   */
+  hideWindow?: boolean;
   reporter: Reporter;
   /** Called after an unplanned restart, to resume what was playing. */
   onRestarted: (slot: MpvSlot) => Promise<void>;
@@ -67,6 +72,17 @@ export class MpvSlot {
     this.opts = opts;
   }
 
+  /** Whether this mpv was started as `opts` would start it: same kind, options and display. */
+  matches(opts: MpvSlotOptions): boolean {
+    const mine = this.opts;
+    return (
+      mine.video === opts.video &&
+      mine.env.DISPLAY === opts.env.DISPLAY &&
+      mine.extraArgs.length === opts.extraArgs.length &&
+      mine.extraArgs.every((a, i) => a === opts.extraArgs[i])
+    );
+  }
+
   /**
    * The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). Never a
    * second mpv: one whose IPC is gone is killed and its exit awaited, and a restart waiting out its
@@ -108,7 +124,7 @@ export class MpvSlot {
       mpvPath: opts.mpvPath,
       audioOutput: opts.audio,
       video: opts.video,
-      args: ['--volume-max=200', ...opts.extraArgs],
+      args: ['--volume-max=200', ...opts.extraArgs, ...(opts.hideWindow ? ['--force-window=no'] : [])],
       env: opts.env,
       onStderrLine: (line) => opts.reporter.warn(line, { role: opts.role, source: 'mpv' }),
     }).then(

@@ -10,9 +10,9 @@ export interface SlotProvider {
 export const freshSlots: SlotProvider = { take: (opts) => new MpvSlot(opts) };
 
 /**
- * A warm spare's slots, handed out once by role (background, speech, effect-N) to the zone that adopts
- * the spare; a role it does not hold (a larger effects pool, video) gets a new slot. release() closes
- * whatever the zone did not take (a smaller effects pool).
+ * A warm spare's slots, handed out once by role (background, speech, effect-N, video) to the zone that
+ * adopts the spare; a role it does not hold (a larger effects pool), or holds with other mpv options,
+ * gets a new slot. release() closes whatever the zone did not take (a smaller effects pool).
  */
 export class PrespawnedSlots implements SlotProvider {
   private readonly idle = new Map<string, MpvSlot>();
@@ -23,8 +23,8 @@ export class PrespawnedSlots implements SlotProvider {
   }
 
   take(opts: MpvSlotOptions): MpvSlot {
-    const slot = opts.video ? undefined : this.idle.get(opts.role);
-    if (!slot) return new MpvSlot(opts);
+    const slot = this.idle.get(opts.role);
+    if (!slot?.matches(opts)) return new MpvSlot(opts);
     this.idle.delete(opts.role);
     slot.adopt(opts);
     this.handedOut.push(slot);

@@ -1,11 +1,18 @@
-import type { ZoneConfig } from '@mpvisor/config';
+import { videoArgs, type ZoneConfig } from '@mpvisor/config';
 import type { IpcClient } from '@mpvisor/ipc';
-import type { SpareBootstrap, SupervisorToWorker, WorkerResume, WorkerToSupervisor } from '@mpvisor/protocol';
+import type {
+  SpareBootstrap,
+  SpareProfile,
+  SupervisorToWorker,
+  WorkerResume,
+  WorkerToSupervisor,
+} from '@mpvisor/protocol';
 import { chooseAudioOutput, type AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
 import { MpvSlot } from './mpv-slot.js';
 import type { Reporter } from './reporter.js';
 import { PrespawnedSlots } from './slot-provider.js';
+import { spareHeartbeat } from './spare-heartbeat.js';
 
 type Ipc = IpcClient<SupervisorToWorker, WorkerToSupervisor>;
 type AdoptMessage = Extract<SupervisorToWorker, { type: 'adopt' }>;
@@ -18,9 +25,13 @@ export interface Adoption {
   resume: WorkerResume | undefined;
 }
 
-/** The slots a spare starts: the roles every audio zone has, with the most common effects pool. */
-export function spareRoles(effects: number): string[] {
-  return ['background', 'speech', ...Array.from({ length: effects }, (_, i) => `effect-${i}`)];
+/** The slots a spare starts: the roles its kind of zone has, each with the options that zone's mpv get. */
+export function spareSlotPlan(profile: SpareProfile): Array<{ role: string; video: boolean; extraArgs: string[] }> {
+  const audio = ['background', 'speech', ...Array.from({ length: profile.effects }, (_, i) => `effect-${i}`)];
+  return [
+    ...audio.map((role) => ({ role, video: false, extraArgs: profile.audioArgs })),
+    ...(profile.video ? [{ role: 'video', video: true, extraArgs: profile.video.args }] : []),
+  ];
 }
 
 /**
@@ -35,8 +46,9 @@ export function zoneAudio(spare: AudioChoice, device: string | undefined): Audio
 }
 
 /**
- * A warm spare's life before it has a zone: choose the audio output as zones do, start the generic
- * slots idle, report ready, wait for `adopt`. `onSlots` lets the caller close them if it must stop first.
+ * A warm spare's life before it has a zone: choose the audio output as zones do, start its kind's
+ * slots idle (a video one without a window), report ready, heartbeat until `adopt` comes. `onSlots`
+ * lets the caller close them if it must stop first.
  */
 export async function runSpare(
   boot: SpareBootstrap,
@@ -54,16 +66,18 @@ export async function runSpare(
   });
   const audio = await chooseAudioOutput(undefined, { ...process.env, ...boot.mpvEnv }, boot.audioFallback);
   const env = { ...process.env, ...boot.mpvEnv };
-  const slots = spareRoles(boot.spare.effects).map(
-    (role) =>
+  const display = boot.spare.video?.display;
+  const slots = spareSlotPlan(boot.spare).map(
+    ({ role, video, extraArgs }) =>
       new MpvSlot({
         role,
         instance: `spare-${process.pid}/${role}`,
         mpvPath: boot.mpvPath,
         audio: audio.output,
-        extraArgs: [],
-        video: false,
-        env,
+        extraArgs,
+        video,
+        hideWindow: video,
+        env: video && display ? { ...env, DISPLAY: display } : env,
         reporter,
         onRestarted: async () => {},
       }),
@@ -72,8 +86,10 @@ export async function runSpare(
   await Promise.all(slots.map((s) => s.start()));
   ipc.send({ type: 'ready', mpv: slots.map((s) => s.info()) });
   reporter.debug('spare ready', { audio_output: audio.label });
+  const stopBeating = spareHeartbeat(slots, ipc, boot.heartbeatIntervalMs);
 
   const msg = await adopted;
+  stopBeating();
   const zone = msg.zone as unknown as ZoneConfig;
   const { spare: _spare, zone: _none, ...base } = boot;
   const zoneBoot: Bootstrap = {
@@ -92,21 +108,36 @@ export async function runSpare(
 
 /**
  * After the zone is built around the spare's slots: point the running mpv at the zone's device
- * (set_property audio-device moves a stream in a few ms) and close the slots no role took.
+ * (set_property audio-device moves a stream in a few ms), give a video mpv the zone's force-window
+ * (mpv applies it from its next idle moment: the window opens with the first image or video and stays
+ * after it), and close the slots no role took.
  */
 export async function finishAdoption(adoption: Adoption, reporter: Reporter): Promise<void> {
   void adoption.slots.release();
   const device = adoption.audio.output.device;
-  if (!device) return;
+  const set = (s: MpvSlot, property: string, value: string) =>
+    s.client?.setProperty(property, value).catch((err: Error) =>
+      reporter.send({
+        type: 'warning',
+        message: `${property} ${value} on ${s.role}: ${err.message}`,
+        error_type: 'media_error',
+      }),
+    );
   await Promise.all(
-    adoption.slots.adopted.map((s) =>
-      s.client?.setProperty('audio-device', device).catch((err: Error) =>
-        reporter.send({
-          type: 'warning',
-          message: `audio-device ${device} on ${s.role}: ${err.message}`,
-          error_type: 'media_error',
-        }),
-      ),
-    ),
+    adoption.slots.adopted.flatMap((s) => [
+      ...(device ? [set(s, 'audio-device', device)] : []),
+      ...(s.role === 'video' ? [set(s, 'force-window', forceWindow(videoArgs(adoption.boot.zone)))] : []),
+    ]),
   );
+}
+
+/** The force-window an mpv with these options has: mpv takes the last occurrence; its default is no. */
+export function forceWindow(args: readonly string[]): string {
+  let value = 'no';
+  for (const a of args) {
+    if (a === '--force-window') value = 'yes';
+    else if (a === '--no-force-window') value = 'no';
+    else if (a.startsWith('--force-window=')) value = a.slice('--force-window='.length);
+  }
+  return value;
 }

@@ -1,4 +1,4 @@
-import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
+import { resolveMediaFile, resolveMediaPath, videoArgs } from '@mpvisor/config';
 import { failed, type HandlerResult, type MediaState, type OutputStatus, type ScreenPower } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
@@ -20,7 +20,6 @@ import { EffectPool } from './roles/effects.js';
 import type { Located } from './roles/located.js';
 import { PlayQueue } from './roles/play-queue.js';
 import { ScreenPlayer } from './roles/screen.js';
-import { videoArgs } from './video-args.js';
 import { Ducks, type VolumeModel } from './volume.js';
 
 /** A zone's media: its mpv slots, the roles on them, and the command handlers over the roles. */

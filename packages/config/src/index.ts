@@ -24,5 +24,6 @@ export { diffConfigs, ROLE_VOLUME_KEYS, sameValue } from './diff.js';
 export type { ConfigDiff, ZoneChange } from './diff.js';
 export { demoConfig, ensureDemoMedia, DEMO_SAMPLE_RATE } from './demo.js';
 export { resolveMediaPath, resolveMediaFile } from './media-path.js';
+export { videoArgs } from './video-args.js';
 export type { MediaPathResult, MediaFileResult } from './media-path.js';
 export { RESTART_DEFAULTS, backoffDelay, restartBackoff, restartDelay, crashLoopSpanMs } from './restart.js';

@@ -150,12 +150,26 @@ export interface WorkerBootstrap<Zone> extends WorkerBootstrapBase {
 }
 
 /**
- * A warm spare: no zone yet. It starts the generic audio slots idle (background, speech and
- * `effects` effect voices), reports ready, and waits for an `adopt` message naming its zone.
+ * What a warm spare's mpv are started with. Zones whose mpv would be started with the same options
+ * share one kind of spare; a spare is handed only to a zone of its kind.
+ */
+export interface SpareProfile {
+  /** Effect voices besides background and speech. */
+  effects: number;
+  /** Options of every audio mpv (the zones' mpv_audio_options). */
+  audioArgs: string[];
+  /** A screen zone's video mpv: its options and X display (null: the worker's own); null for audio zones. */
+  video: { args: string[]; display: string | null } | null;
+}
+
+/**
+ * A warm spare: no zone yet. It starts its profile's slots idle (background, speech, the effect
+ * voices and a screen's video, the latter without a window), reports ready, heartbeats while it
+ * waits, and waits for an `adopt` message naming its zone.
  */
 export interface SpareBootstrap extends WorkerBootstrapBase {
   zone: null;
-  spare: { effects: number };
+  spare: SpareProfile;
 }
 
 export type AnyWorkerBootstrap<Zone> = WorkerBootstrap<Zone> | SpareBootstrap;

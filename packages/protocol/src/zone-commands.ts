@@ -35,6 +35,9 @@ export const MPV_READABLE_PROPERTIES = [
   'eof-reached',
   'playback-time',
   'core-idle',
+  // What mpv_audio_options / a screen's window options made of this mpv.
+  'audio-buffer',
+  'force-window',
 ] as const;
 const stopArgs = z.object({ fadeTime: fadeTime.optional() });
 

@@ -57,6 +57,7 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
     // The source stays the file `run --config` named: a later reload, like the next start, reads that one.
     commit: (next) => {
       ctx.config = { ...ctx.config, mqtt: next.mqtt, zones: next.zones };
+      ctx.spares?.setZones(next.zones.filter((z) => z.enabled));
     },
     publish: (status) => w.outbound.publishSystemEvent(status),
     lifecycle: (zone, event, detail) => w.outbound.publishLifecycle(zone, event, detail),

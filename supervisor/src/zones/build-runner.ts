@@ -2,10 +2,11 @@ import type { ZoneConfig } from '@mpvisor/config';
 import type { SupervisorContext } from '../context.js';
 import type { Outbound } from '../outbound.js';
 import type { ResetRequest } from '../reset/types.js';
-import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
+import type { WorkerBootstrap } from './bootstrap.js';
 import type { ZoneHooks } from './runner-context.js';
 import { availableParallelism } from 'node:os';
-import { commonEffectsPool, SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
+import { spareKinds } from './spare-kinds.js';
+import { SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
 import { StartGate } from './start-gate.js';
 import type { ZoneBootstraps } from './zone-bootstraps.js';
 import { ZoneRunner } from './zone-runner.js';
@@ -110,23 +111,31 @@ function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): b
   return true;
 }
 
-/** warm_spares workers with idle mpv, handed to a crashed zone (null when warm_spares = 0). */
+/**
+ * warm_spares workers of each kind the zones need, with idle mpv, handed to a crashed or reset zone of
+ * their kind (null when warm_spares = 0 or no zone can use one).
+ */
 export function buildSparePool(ctx: SupervisorContext): SparePool | null {
   const { config, log, clock } = ctx;
   const enabled = config.zones.filter((z) => z.enabled);
   if (config.system.warm_spares <= 0 || enabled.length === 0) return null;
-  const bootstrap: SpareBootstrap = {
-    ...bootstrapBase(ctx),
-    zone: null,
-    spare: { effects: commonEffectsPool(enabled) },
-    heartbeatIntervalMs: 1000,
-  };
+  const { kinds, uncovered } = spareKinds(enabled);
+  const spareLog = log.child({ component: 'spares' });
+  for (const u of uncovered) spareLog.warn(`zone ${u.zone} has no warm spare (cold restarts): ${u.reason}`);
+  if (kinds.length === 0) return null;
+  const heartbeatTimeoutMs = Math.max(...enabled.map((z) => z.restart.heartbeat_timeout_ms));
   return new SparePool({
     count: config.system.warm_spares,
-    bootstrap,
+    kinds,
+    bootstrap: {
+      ...bootstrapBase(ctx),
+      zone: null,
+      heartbeatIntervalMs: Math.min(1000, Math.floor(heartbeatTimeoutMs / 3)),
+    },
     clock,
-    log: log.child({ component: 'spares' }),
+    log: spareLog,
     startupTimeoutMs: Math.max(...enabled.map((z) => z.restart.startup_timeout_ms)),
+    heartbeatTimeoutMs,
     stopTimeoutMs: config.system.restart.stop_timeout_ms,
     process: (report) => ctx.ownership?.onProcess(SPARE_LEDGER_ZONE, report),
   });

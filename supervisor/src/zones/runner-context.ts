@@ -3,8 +3,8 @@ import type { Logger } from '@mpvisor/log';
 import type { MediaEvent, SupervisorToWorker } from '@mpvisor/protocol';
 import type { Clock } from '../clock.js';
 import type { WorkerBootstrap } from './bootstrap.js';
-import type { SpareSource } from './spare-pool.js';
 import type { StartGate } from './start-gate.js';
+import type { SpareSource } from './warm-spare.js';
 import type { SpawnWorkerOptions, WorkerProcess } from './worker-process.js';
 
 /** What a ZoneRunner is given: its zone, how to start its worker, and where to report. */

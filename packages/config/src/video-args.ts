@@ -1,9 +1,10 @@
-import type { ZoneConfig } from '@mpvisor/config';
+import type { ZoneConfig } from './types.js';
 
 /**
  * mpv options for a screen's video mpv: a borderless full-screen window that stays open between
  * videos (so the screen never flashes the desktop), on the configured monitor. The zone's
- * mpv_video_options come last and override these (tests pass --vo=null there).
+ * mpv_video_options come last and override these (tests pass --vo=null there). Here rather than in the
+ * worker because the supervisor keys screen zones' warm spares by these very options.
  */
 export function videoArgs(zone: ZoneConfig): string[] {
   const args = ['--force-window=yes', '--fullscreen', '--osd-level=0', '--cursor-autohide=always', '--no-border'];
