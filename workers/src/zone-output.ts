@@ -53,19 +53,19 @@ export async function guardZoneOutput(
 }
 
 /**
- * A lost server connection ends what mpv played (its pulse output fails and the file ends): the
- * background starts again where it was; an mpv still holding a file gets its output reopened now
- * rather than after its own 2.4-4.4 s reconnect.
+ * A lost server connection leaves mpv's audio broken in more than one way (the file ended, or it plays
+ * on without sound, with or without a stream): the background is loaded again where it is, a fresh
+ * audio chain; another mpv still holding a file gets its output reopened now rather than after its own
+ * 2.4-4.4 s reconnect.
  */
 async function resumeAfterServerReturn(zone: Zone): Promise<void> {
   await Promise.all(
     zone.slots.map(async (slot) => {
       const client = slot.client;
       if (!client) return;
+      if (slot.role === 'background' && zone.background.active) return zone.background.reopen();
       const idle = await client.getProperty<boolean>('idle-active', { timeoutMs: 1000 }).catch(() => null);
       if (idle === false) await client.command(['ao-reload'], { timeoutMs: 1000 }).catch(() => undefined);
-      else if (idle === true && slot.role === 'background' && zone.background.active)
-        await zone.background.resumeAfterRestart();
     }),
   );
 }

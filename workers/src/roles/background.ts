@@ -181,6 +181,18 @@ export class BackgroundPlayer {
     return this.serial.run(() => this.reload());
   }
 
+  /**
+   * After the audio server returned, on the same mpv: the same file again from where it is now. mpv
+   * that lost its server may go on without sound even once its output is reopened (`ao-reload` gave a
+   * running, silent stream in some runs); a load builds its whole audio chain anew.
+   */
+  reopen(): Promise<void> {
+    return this.serial.run(async () => {
+      await this.sample();
+      await this.reload();
+    });
+  }
+
   private async reload(): Promise<void> {
     if (this.status === 'stopped' || !this.file) return;
     const client = await this.slot.ready();
