@@ -53,10 +53,9 @@ export async function guardZoneOutput(
 }
 
 /**
- * A lost server connection leaves mpv's audio broken in more than one way (the file ended, or it plays
- * on without sound, with or without a stream): the background is loaded again where it is, a fresh
- * audio chain; another mpv still holding a file gets its output reopened now rather than after its own
- * 2.4-4.4 s reconnect.
+ * A lost server connection leaves mpv's audio in one of two states (the file ended, or it plays on
+ * without sound): the background is loaded again where it is, one path for both; another mpv still
+ * holding a file gets its output reopened now rather than after its own 2.4-4.4 s reconnect.
  */
 async function resumeAfterServerReturn(zone: Zone): Promise<void> {
   await Promise.all(

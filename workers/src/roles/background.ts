@@ -182,9 +182,9 @@ export class BackgroundPlayer {
   }
 
   /**
-   * After the audio server returned, on the same mpv: the same file again from where it is now. mpv
-   * that lost its server may go on without sound even once its output is reopened (`ao-reload` gave a
-   * running, silent stream in some runs); a load builds its whole audio chain anew.
+   * After the audio server returned, on the same mpv: the same file again from where it is now. An mpv
+   * that lost its server has either ended the file or plays on without sound ("Could not open/initialize
+   * audio device -> no sound"); a load builds its whole audio chain anew in both cases.
    */
   reopen(): Promise<void> {
     return this.serial.run(async () => {
