@@ -124,6 +124,13 @@ async function streamOnSinkAt(zone, sink, from) {
   const event = input && events.find((e) => e.index === input.index && e.at >= from);
   return event ? event.at - from : null;
 }
+async function streamBackOn(zone, sink, from) {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(50)) {
+    const ms = await streamOnSinkAt(zone, sink, from);
+    if (ms !== null) return ms;
+  }
+  return null;
+}
 const heardAt = (r, freq, from) =>
   r
     .waitFor((c) => (c.tones[freq] ?? 0) > HEARD, 15_000, from)
@@ -154,11 +161,13 @@ try {
     await sleep(1500);
     const back = Date.now();
     await daemon.addSink('room_a');
+    // The recorder goes onto the new monitor once a's stream is there: a 10 ms capture on a fresh null
+    // sink's monitor before the stream arrives makes the sink hold the stream back ~2 s (see
+    // supervisor/test/audio-outputs.scenarios.ts). It hears nothing until then: an upper bound.
+    const stream = keep(outputStream, await streamBackOn('a', 'room_a', back));
     await rec.room_a.reattach();
-    // The recorder hears nothing until it is on the new monitor: an upper bound, reported beside it.
     reattachMs.push(Date.now() - back);
     const heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
-    const stream = keep(outputStream, await streamOnSinkAt('a', 'room_a', back));
     leakMs.push(
       rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS,
     );

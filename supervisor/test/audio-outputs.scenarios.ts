@@ -45,7 +45,6 @@ export function audioOutputScenarios(
   label: string,
   start: (dir: string, sinks: string[]) => Promise<PulseDaemon>,
 ): void {
-  const returnTest = process.env.MPVISOR_TEST_OUTPUT_RETURN === '1' ? it : it.skip;
   const dir = tempDir('mpvout');
   const media = join(dir.path, 'media');
   const base = `mpvout${randomBytes(4).toString('hex')}`;
@@ -179,69 +178,70 @@ export function audioOutputScenarios(
     expect(s.output).toMatchObject({ server: true, present: true, problems: [] });
   }, 20_000);
 
-  // The two return scenarios are opt-in (MPVISOR_TEST_OUTPUT_RETURN=1) until they hold every run: in
-  // some runs zone a resumes ~1.8 s off its position after its sink returns (bound 1 s), and after a
-  // server restart it is not heard again on room_a within the bound (the recorder's parec reports
-  // "Connection terminated"). Whether the zone or the recorder is at fault is open work in issue 12; the
-  // other scenarios run always.
-  returnTest(
-    `${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`,
-    async () => {
-      // Zone b, untouched, is the control: on a loaded machine both clocks lag the wall clock alike.
-      const before = { a: await position('a'), b: await position('b') };
-      const gone = Date.now();
-      await daemon.removeSink('room_a');
-      const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
-      expect(missing.output.present).toBe(false);
-      await probe.waitFor(`${base}/a/warnings`, (m) => /room_a/.test(m.json?.message ?? ''), 5000, gone);
-      await probe.waitFor(
-        `${base}/system/events`,
-        (m) => m.json?.type === 'zone_output' && m.json?.zone === 'a' && m.json?.state === 'output_missing',
-        5000,
-        gone,
-      );
-      await zoneState('a', (s) => s?.state === 'degraded', gone, 5000);
-      await new Promise((r) => setTimeout(r, GONE_MS));
-      const leak = loudest(rec.room_b!, TONE.a, gone);
-      const leaked = rec
-        .room_b!.since(gone)
-        .filter((c) => (c.tones[TONE.a] ?? 0) >= SILENT)
-        .map((c) => `${c.at - gone}:${(c.tones[TONE.a] ?? 0).toFixed(3)}`);
-      if (leaked.length > 0)
-        console.log(`${label}: windows (ms after unload: band RMS) with a's tone on room_b: ${leaked.join(' ')}`);
-      console.log(
-        `${label}: zone a's tone on room_b while room_a was gone: max band RMS ${leak.toFixed(4)} over ${rec.room_b!.since(gone).length} windows`,
-      );
-      // The server moves a's stream to its default sink (b's) before anyone can react; the worker moves it
-      // to our holding sink as soon as the server reports the removal. That gap is the figure that matters
-      // (docs/benchmarks.md): nothing on an idle machine, a few hundred ms on a badly overloaded one.
-      // Here: a bounded total (counted in windows: a loaded PipeWire delivers captures in late bursts),
-      // where a's tone left on b would fill every window of GONE_MS and more.
-      expect(leaked.length * WINDOW_MS).toBeLessThanOrEqual(MAX_LEAK_MS);
-      expect(loudest(rec.room_b!, TONE.b, gone)).toBeGreaterThan(HEARD);
+  it(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
+    // Zone b, untouched, is the control: on a loaded machine both clocks lag the wall clock alike.
+    const before = { a: await position('a'), b: await position('b') };
+    const gone = Date.now();
+    await daemon.removeSink('room_a');
+    const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
+    expect(missing.output.present).toBe(false);
+    await probe.waitFor(`${base}/a/warnings`, (m) => /room_a/.test(m.json?.message ?? ''), 5000, gone);
+    await probe.waitFor(
+      `${base}/system/events`,
+      (m) => m.json?.type === 'zone_output' && m.json?.zone === 'a' && m.json?.state === 'output_missing',
+      5000,
+      gone,
+    );
+    await zoneState('a', (s) => s?.state === 'degraded', gone, 5000);
+    await new Promise((r) => setTimeout(r, GONE_MS));
+    const leak = loudest(rec.room_b!, TONE.a, gone);
+    const leaked = rec
+      .room_b!.since(gone)
+      .filter((c) => (c.tones[TONE.a] ?? 0) >= SILENT)
+      .map((c) => `${c.at - gone}:${(c.tones[TONE.a] ?? 0).toFixed(3)}`);
+    if (leaked.length > 0)
+      console.log(`${label}: windows (ms after unload: band RMS) with a's tone on room_b: ${leaked.join(' ')}`);
+    console.log(
+      `${label}: zone a's tone on room_b while room_a was gone: max band RMS ${leak.toFixed(4)} over ${rec.room_b!.since(gone).length} windows`,
+    );
+    // The server moves a's stream to its default sink (b's) before anyone can react; the worker moves it
+    // to our holding sink as soon as the server reports the removal. That gap is the figure that matters
+    // (docs/benchmarks.md): nothing on an idle machine, a few hundred ms on a badly overloaded one.
+    // Here: a bounded total (counted in windows: a loaded PipeWire delivers captures in late bursts),
+    // where a's tone left on b would fill every window of GONE_MS and more.
+    expect(leaked.length * WINDOW_MS).toBeLessThanOrEqual(MAX_LEAK_MS);
+    expect(loudest(rec.room_b!, TONE.b, gone)).toBeGreaterThan(HEARD);
 
-      const back = Date.now();
-      await daemon.addSink('room_a');
-      await rec.room_a!.reattach();
-      const reattached = Date.now() - back;
-      const first = await heard(rec.room_a!, TONE.a, back, BACK_BOUND_MS + 2000);
-      const ok = await zoneState('a', (s) => s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
-      console.log(
-        `${label}: recorder reattached after ${reattached} ms; zone state said ok after ${Date.parse(ok.timestamp) - back} ms`,
-      );
-      console.log(`${label}: zone a heard again on room_a ${first.at - back} ms after its sink returned`);
-      expect(first.at - back).toBeLessThan(BACK_BOUND_MS);
-      // Where the music would be had room_a never gone: it kept time on our holding sink meanwhile.
-      const after = { a: await position('a'), b: await position('b') };
-      const moved = { a: after.a - before.a, b: after.b - before.b };
-      console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
-      // Music that waited for its sink would lag by GONE_MS; streams are moved by the server, so the music
-      // keeps its place (mpv reopening its output would lose ~0.5 s each time).
-      expect(Math.abs(moved.a - moved.b)).toBeLessThan(1);
-      await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
-    },
-    60_000,
-  );
+    const back = Date.now();
+    await daemon.addSink('room_a');
+    const ok = await zoneState(
+      'a',
+      (s) => s?.output?.problems?.length === 0 && s?.output?.streams?.some((x: any) => x.sink === 'room_a'),
+      back,
+      BACK_BOUND_MS,
+    );
+    // The recorder goes onto the new monitor only once a's stream is there. A fresh null sink renders
+    // up to 2 s of silence ahead while nothing asks for a lower latency, and rewinds it when a stream
+    // arrives; a 10 ms capture on its monitor first caps that rewind at 10 ms, so a stream moved in
+    // then waits ~2 s before it is played (mpv reports an underrun; its position falls ~2 s behind).
+    // That stall is PulseAudio's null sink meeting our instrument (a sound card's sink rewinds its whole
+    // buffer), and it was the 1.75-1.87 s this test saw. The speed of the return is timed by the server's
+    // own event in bench:audio-devices.
+    await rec.room_a!.reattach();
+    const first = await heard(rec.room_a!, TONE.a, back, BACK_BOUND_MS + 2000);
+    console.log(
+      `${label}: zone state said a's stream is on room_a after ${Date.parse(ok.timestamp) - back} ms; heard there after ${first.at - back} ms`,
+    );
+    expect(first.at - back).toBeLessThan(BACK_BOUND_MS);
+    // Where the music would be had room_a never gone: it kept time on our holding sink meanwhile.
+    const after = { a: await position('a'), b: await position('b') };
+    const moved = { a: after.a - before.a, b: after.b - before.b };
+    console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
+    // Music that waited for its sink would lag by GONE_MS; streams are moved by the server, so the music
+    // keeps its place (mpv reopening its output would lose ~0.5 s each time).
+    expect(Math.abs(moved.a - moved.b)).toBeLessThan(1);
+    await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
+  }, 60_000);
 
   it(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
     const health = async () => (await cmd('a', { command: 'health_check' })).result;
@@ -279,8 +279,10 @@ export function audioOutputScenarios(
     await zoneState('a', (x) => x?.output?.problems?.length === 0, t, 8000);
   }, 40_000);
 
-  // Opt-in (MPVISOR_TEST_OUTPUT_RETURN=1), see returnTest above.
-  returnTest(
+  // On PipeWire this one failed 1 run in 5 (room_a not heard; the cause is open, see issue 12): it runs
+  // there only with MPVISOR_TEST_OUTPUT_RETURN=1. On PulseAudio it runs always (5 of 5 passed).
+  const serverReturnTest = label === 'pipewire' && process.env.MPVISOR_TEST_OUTPUT_RETURN !== '1' ? it.skip : it;
+  serverReturnTest(
     `${label}: the audio server killed and started again: every zone heard on its sinks again, no command sent; our sinks back, tagged and recorded`,
     async () => {
       const t = Date.now();

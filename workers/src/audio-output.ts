@@ -6,6 +6,8 @@ export interface AudioChoice {
   /** What state and logs report: the device, or "null" when we fell back. */
   label: string;
   warning: string | null;
+  /** The pulse output to take once an audio server appears: set when the zone fell back to the null output. */
+  pending: MpvAudioOutput | null;
 }
 
 /**
@@ -19,25 +21,21 @@ export async function chooseAudioOutput(
 ): Promise<AudioChoice> {
   if (device && !device.startsWith('pulse/') && device !== 'pulse') {
     const ao = device.split('/')[0];
-    return { output: { ...(ao ? { ao } : {}), device }, label: device, warning: null };
+    return { output: { ...(ao ? { ao } : {}), device }, label: device, warning: null, pending: null };
   }
   const socket = pulseSocketPath(env);
   const reachable =
     socket !== null && env.PULSE_SERVER?.startsWith('tcp:') !== true
       ? await canConnect(socket)
       : Boolean(env.PULSE_SERVER);
-  if (reachable) {
-    return {
-      output: { ao: 'pulse', ...(device && device !== 'pulse' ? { device } : {}) },
-      label: device ?? 'pulse',
-      warning: null,
-    };
-  }
+  const pulse: MpvAudioOutput = { ao: 'pulse', ...(device && device !== 'pulse' ? { device } : {}) };
+  if (reachable) return { output: pulse, label: device ?? 'pulse', warning: null, pending: null };
   const message = `no PulseAudio server reachable${socket ? ` at ${socket}` : ''}`;
   if (fallback === 'fail') throw new Error(`${message} and audio_fallback = fail`);
   return {
     output: { ao: 'null' },
     label: 'null',
-    warning: `${message}: playing to the null output (silent); install/start pulseaudio or pipewire-pulse`,
+    warning: `${message}: playing to the null output (silent) until a server appears; install/start pulseaudio or pipewire-pulse`,
+    pending: pulse,
   };
 }

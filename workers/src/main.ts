@@ -16,6 +16,7 @@ import type { MpvSlot } from './mpv-slot.js';
 import { audibleIn, outputFault } from './output-status.js';
 import type { AudioChoice } from './audio-output.js';
 import { Zone } from './zone.js';
+import { awaitAudioServer } from './server-arrival.js';
 import { guardZoneOutput } from './zone-output.js';
 
 /**
@@ -125,8 +126,14 @@ async function main(): Promise<void> {
   }
   await zone.start();
   const output = await guardZoneOutput(zone, audio, zoneBoot, reporter);
-  // However the worker ends (stdin EOF, disconnect, signal), its pactl subscribe child must not outlive it.
-  process.once('exit', () => output?.stop());
+  const stopWaiting = output
+    ? () => undefined
+    : awaitAudioServer(zone, audio, { ...process.env, ...zoneBoot.mpvEnv }, reporter);
+  // However the worker ends (stdin EOF, disconnect, signal), its pactl subscribe children must not outlive it.
+  process.once('exit', () => {
+    output?.stop();
+    stopWaiting();
+  });
   if (adoption) await finishAdoption(adoption, reporter);
   ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
   ipc.send({ type: 'state', media: zone.state() });

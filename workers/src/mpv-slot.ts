@@ -84,6 +84,18 @@ export class MpvSlot {
   }
 
   /**
+   * This mpv plays to `output` from now on, and so does any mpv restarted in this slot. The device is
+   * set before the output kind, so a stream never opens on the server's default sink first.
+   */
+  async switchAudio(output: MpvAudioOutput, timeoutMs: number): Promise<void> {
+    this.opts = { ...this.opts, audio: output };
+    const client = this.client;
+    if (!client) return;
+    await client.setProperty('audio-device', output.device ?? 'auto', { timeoutMs });
+    await client.setProperty('ao', output.ao ?? '', { timeoutMs });
+  }
+
+  /**
    * The current client, waiting for a restart in progress (bounded by mpv's own ready timeout). Never a
    * second mpv: one whose IPC is gone is killed and its exit awaited, and a restart waiting out its
    * backoff happens now, since a command needs this mpv.

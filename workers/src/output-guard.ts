@@ -17,7 +17,7 @@ export interface GuardedZone {
   slots(): readonly MpvSlot[];
   /** The zone plays something now. */
   audible(): boolean;
-  /** After the audio server came back: start again what the lost connection stopped. */
+  /** After the audio server came back: start again what the lost connection stopped (or, on the null output for want of one, move there). */
   resume(): Promise<void>;
   /** The output's truth changed: into the zone state. */
   setOutput(status: OutputStatus): void;
@@ -32,6 +32,8 @@ export interface OutputGuardOptions {
   holdSink: string;
   env: NodeJS.ProcessEnv;
   reporter: Reporter;
+  /** The zone plays to the null output until a server exists: resume() then moves it to its sink. */
+  waitingForServer?: boolean;
   /** Facts are asked again this often even without a server event. Default 5000 ms. */
   recheckMs?: number;
 }
@@ -55,6 +57,8 @@ export class OutputGuard {
   private sinkIndex: number | null = null;
   private holdPresent = false;
   private lostServer = false;
+  /** On the null output for want of a server: moved (resume()) only onto its own sink, never held. */
+  private waiting: boolean;
   /** Until then, streams of ours found on another sink were misplaced by the server and are moved back. */
   private verifyUntil = 0;
   /** Our streams (sink-inputs of our mpv) as last listed. */
@@ -64,6 +68,7 @@ export class OutputGuard {
   private last: OutputStatus | null = null;
 
   constructor(private readonly opts: OutputGuardOptions) {
+    this.waiting = opts.waitingForServer === true;
     this.pactl = new Pactl({ env: opts.env, timeoutMs: 3000 });
     this.watch = new PulseWatch({
       env: opts.env,
@@ -159,8 +164,10 @@ export class OutputGuard {
       const target = own ?? hold;
       if (target) {
         let moved = await this.place(target, hold?.index ?? null);
-        if (this.lostServer) {
+        // A zone still on the null output opens its streams on its own sink only (never the holding sink).
+        if (this.waiting ? own !== undefined : this.lostServer) {
           this.lostServer = false;
+          this.waiting = false;
           await zone.resume();
           this.verifyUntil = Date.now() + VERIFY_MS;
           moved++;

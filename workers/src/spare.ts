@@ -40,9 +40,10 @@ export function spareSlotPlan(profile: SpareProfile): Array<{ role: string; vide
  * one (or none), so the output kind is the same; only the device differs, set at runtime on adoption.
  */
 export function zoneAudio(spare: AudioChoice, device: string | undefined): AudioChoice {
-  if (spare.output.ao !== 'pulse') return spare;
   const own = device && device !== 'pulse' ? device : undefined;
-  return { output: { ao: 'pulse', ...(own ? { device: own } : {}) }, label: device ?? 'pulse', warning: null };
+  const pulse = { ao: 'pulse', ...(own ? { device: own } : {}) };
+  if (spare.output.ao === 'pulse') return { output: pulse, label: device ?? 'pulse', warning: null, pending: null };
+  return spare.pending ? { ...spare, pending: pulse } : spare;
 }
 
 /**

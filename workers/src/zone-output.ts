@@ -4,6 +4,7 @@ import type { Bootstrap } from './bootstrap.js';
 import { OutputGuard } from './output-guard.js';
 import { audibleIn } from './output-status.js';
 import type { Reporter } from './reporter.js';
+import { switchToServer } from './server-arrival.js';
 import type { Zone } from './zone.js';
 
 /** The sink a zone owns: a combined-audio zone's combine sink, else its `pulse/NAME` device; null when it follows the default sink. */
@@ -14,7 +15,9 @@ export function ownedSink(zone: Bootstrap['zone']): string | null {
 
 /**
  * The OutputGuard of a zone that plays through PulseAudio/PipeWire to a sink of its own (started),
- * or null: a zone on the default sink, on ALSA, or on the null output has no output to own.
+ * or null: a zone on the default sink, on ALSA, or on the null output by choice has no output to own.
+ * A zone on the null output only for want of a server is guarded too: it says audio_server_missing,
+ * and moves to its sink once the server and that sink are there.
  */
 export async function guardZoneOutput(
   zone: Zone,
@@ -23,7 +26,7 @@ export async function guardZoneOutput(
   reporter: Reporter,
 ): Promise<OutputGuard | null> {
   const sink = ownedSink(boot.zone);
-  if (audio.output.ao !== 'pulse' || sink === null) return null;
+  if ((audio.pending ?? audio.output).ao !== 'pulse' || sink === null) return null;
   const tag = await installationId(boot.stateDir);
   const guard = new OutputGuard({
     sink,
@@ -31,10 +34,14 @@ export async function guardZoneOutput(
     holdSink: holdSinkName(tag),
     env: { ...process.env, ...boot.mpvEnv },
     reporter,
+    waitingForServer: audio.pending !== null,
     zone: {
       slots: () => zone.slots,
       audible: () => audibleIn(zone.state()),
-      resume: () => resumeAfterServerReturn(zone),
+      resume: () =>
+        zone.pendingAudio
+          ? switchToServer(zone, { ...zone.pendingAudio, device: `pulse/${sink}` }, reporter)
+          : resumeAfterServerReturn(zone),
       setOutput: (status) => {
         zone.output = status;
         zone.stateChanged();
@@ -46,19 +53,18 @@ export async function guardZoneOutput(
 }
 
 /**
- * A lost server connection ends what mpv played (its pulse output fails and the file ends): the
- * background starts again where it was; an mpv still holding a file gets its output reopened now
- * rather than after its own 2.4-4.4 s reconnect.
+ * A lost server connection leaves mpv's audio in one of two states (the file ended, or it plays on
+ * without sound): the background is loaded again where it is, one path for both; another mpv still
+ * holding a file gets its output reopened now rather than after its own 2.4-4.4 s reconnect.
  */
 async function resumeAfterServerReturn(zone: Zone): Promise<void> {
   await Promise.all(
     zone.slots.map(async (slot) => {
       const client = slot.client;
       if (!client) return;
+      if (slot.role === 'background' && zone.background.active) return zone.background.reopen();
       const idle = await client.getProperty<boolean>('idle-active', { timeoutMs: 1000 }).catch(() => null);
       if (idle === false) await client.command(['ao-reload'], { timeoutMs: 1000 }).catch(() => undefined);
-      else if (idle === true && slot.role === 'background' && zone.background.active)
-        await zone.background.resumeAfterRestart();
     }),
   );
 }

@@ -22,6 +22,8 @@ import { PlayQueue } from './roles/play-queue.js';
 import { ScreenPlayer } from './roles/screen.js';
 import { Ducks, type VolumeModel } from './volume.js';
 
+const SWITCH_TIMEOUT_MS = 2000;
+
 /** A zone's media: its mpv slots, the roles on them, and the command handlers over the roles. */
 export class Zone {
   readonly background: BackgroundPlayer;
@@ -49,7 +51,7 @@ export class Zone {
 
   constructor(
     readonly boot: Bootstrap,
-    private readonly audio: AudioChoice,
+    private audio: AudioChoice,
     readonly reporter: Reporter,
     /** New slots for a cold start; a warm spare's running ones when it adopts this zone. */
     slots: SlotProvider = freshSlots,
@@ -62,7 +64,7 @@ export class Zone {
         role,
         instance: `${zone.name}/${role}`,
         mpvPath: boot.mpvPath,
-        audio: audio.output,
+        audio: this.audio.output,
         extraArgs: video ? videoArgs(zone) : zone.mpv_audio_options,
         video,
         env: { ...process.env, ...boot.mpvEnv, ...(video && zone.display ? { DISPLAY: zone.display } : {}) },
@@ -152,6 +154,18 @@ export class Zone {
 
   volumes(): VolumeModel {
     return { zone: this.zoneVolume, max: this.boot.zone.max_volume };
+  }
+
+  /** The pulse output this zone waits for on the null output (no audio server yet), or null. */
+  get pendingAudio(): AudioChoice['pending'] {
+    return this.audio.pending;
+  }
+
+  /** The output it waited for is there (the audio server appeared): every mpv, idle or playing, moves to it. */
+  async switchAudio(choice: AudioChoice): Promise<void> {
+    this.audio = choice;
+    await Promise.all(this.slots.map((s) => s.switchAudio(choice.output, SWITCH_TIMEOUT_MS)));
+    this.stateChanged();
   }
 
   async start(): Promise<void> {

@@ -96,6 +96,30 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
       ({ stdout }) => stdout.split('\n').some((l) => l.split('\t')[1] === `${opts.sink}.monitor`),
       () => false,
     );
+  // A capture that sits on the server's default source follows it when the default sink changes (a
+  // new server's first sink is the default; a test then picks another): put it back on its monitor.
+  const keepOnMonitor = async (pid: number) => {
+    const [outputs, sources] = await Promise.all([
+      run('pactl', ['-f', 'json', 'list', 'source-outputs'], { env, timeout: 5000 }),
+      run('pactl', ['list', 'short', 'sources'], { env, timeout: 5000 }),
+    ]).catch(() => [null, null]);
+    if (!outputs || !sources) return;
+    const own = (
+      JSON.parse(outputs.stdout) as Array<{ index: number; source: number; properties: Record<string, string> }>
+    ).find((o) => o.properties['application.process.id'] === String(pid));
+    const monitor = sources.stdout
+      .split('\n')
+      .find((l) => l.split('\t')[1] === `${opts.sink}.monitor`)
+      ?.split('\t')[0];
+    if (own && monitor !== undefined && String(own.source) !== monitor)
+      await run('pactl', ['move-source-output', String(own.index), `${opts.sink}.monitor`], {
+        env,
+        timeout: 5000,
+      }).catch(() => undefined);
+  };
+  const pin = setInterval(() => {
+    if (child.pid !== undefined && child.exitCode === null) void keepOnMonitor(child.pid);
+  }, 500);
   const relaunch = async () => {
     while (!stopped && !(await monitorPresent())) await new Promise((r) => setTimeout(r, 50));
     if (!stopped) launch();
@@ -160,6 +184,7 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     },
     stop: async () => {
       stopped = true;
+      clearInterval(pin);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },

@@ -46,17 +46,29 @@ function sinkControls(env: NodeJS.ProcessEnv): Pick<PulseDaemon, 'removeSink' | 
   };
 }
 
+/** The client environment startPulse will hand out for `dir`: a program started before the daemon finds it there. */
+export function pulseClientEnv(dir: string): Record<'HOME' | 'XDG_RUNTIME_DIR' | 'PULSE_SERVER', string> {
+  const home = join(dir, 'pulse-home');
+  return { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: `unix:${join(home, 'native')}` };
+}
+
+/** The client environment startPipewirePulse will hand out for `dir` (see pulseClientEnv). */
+export function pipewireClientEnv(dir: string): Record<'HOME' | 'XDG_RUNTIME_DIR' | 'PULSE_SERVER', string> {
+  const home = join(dir, 'pw-home');
+  return { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: `unix:${join(home, 'pulse', 'native')}` };
+}
+
 /**
  * A private PulseAudio daemon (no sound card, no user session) with one null sink per name, so a test
  * can prove audio reached a zone's sink by recording the sink's monitor. HOME and XDG_RUNTIME_DIR point
  * into `dir`, so it never meets the machine's own audio server.
  */
 export async function startPulse(opts: { dir: string; sinks: string[] }): Promise<PulseDaemon> {
-  const home = join(opts.dir, 'pulse-home');
+  const env = pulseClientEnv(opts.dir);
+  const home = env.HOME;
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const socket = join(home, 'native');
-  const server = `unix:${socket}`;
-  const env = { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: server };
+  const server = env.PULSE_SERVER;
+  const socket = server.slice('unix:'.length);
   const args = [
     '--daemonize=no',
     '--exit-idle-time=-1',
@@ -173,9 +185,9 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
     mkdirSync(join(home, '.config', 'wireplumber', sub), { recursive: true });
   writeFileSync(join(home, '.config', 'wireplumber', 'main.lua.d', '90-enable-all.lua'), WIREPLUMBER_MAIN);
   writeFileSync(join(home, '.config', 'wireplumber', 'bluetooth.lua.d', '90-enable-all.lua'), WIREPLUMBER_BLUETOOTH);
-  const socket = join(home, 'pulse', 'native');
-  const server = `unix:${socket}`;
-  const env = { HOME: home, XDG_RUNTIME_DIR: home, PULSE_SERVER: server };
+  const env = pipewireClientEnv(opts.dir);
+  const server = env.PULSE_SERVER;
+  const socket = server.slice('unix:'.length);
   const daemonEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...env,

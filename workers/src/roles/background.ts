@@ -181,6 +181,18 @@ export class BackgroundPlayer {
     return this.serial.run(() => this.reload());
   }
 
+  /**
+   * After the audio server returned, on the same mpv: the same file again from where it is now. An mpv
+   * that lost its server has either ended the file or plays on without sound ("Could not open/initialize
+   * audio device -> no sound"); a load builds its whole audio chain anew in both cases.
+   */
+  reopen(): Promise<void> {
+    return this.serial.run(async () => {
+      await this.sample();
+      await this.reload();
+    });
+  }
+
   private async reload(): Promise<void> {
     if (this.status === 'stopped' || !this.file) return;
     const client = await this.slot.ready();
