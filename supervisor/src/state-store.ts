@@ -2,16 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@mpvisor/sys';
 import { join } from 'node:path';
 import type { Logger } from '@mpvisor/log';
-import type { WorkerResume, ZoneState } from '@mpvisor/protocol';
-
-/** On-disk shape of {stateDir}/zones.json. Versioned so a future layout can be told apart. */
-export interface SavedZones {
-  version: 1;
-  saved_at: string;
-  /** Why this snapshot was written: "change" (debounced) or "shutdown". */
-  reason: string;
-  zones: Record<string, WorkerResume>;
-}
+import { formatIssues, savedZonesSchema, type SavedZones, type WorkerResume, type ZoneState } from '@mpvisor/protocol';
 
 const DEBOUNCE_MS = 1000;
 
@@ -57,10 +48,9 @@ export class ZoneStateStore {
       return {};
     }
     try {
-      const parsed = JSON.parse(text) as SavedZones;
-      if (parsed?.version !== 1 || typeof parsed.zones !== 'object' || parsed.zones === null)
-        throw new Error('unknown layout');
-      return parsed.zones;
+      const parsed = savedZonesSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new Error(`unknown layout: ${formatIssues(parsed.error)}`);
+      return parsed.data.zones;
     } catch (err) {
       this.log.warn(`ignoring saved zone state in ${this.file}: ${(err as Error).message}`);
       return {};

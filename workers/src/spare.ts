@@ -1,4 +1,3 @@
-import type { ZoneConfig } from '@mpvisor/config';
 import type { IpcClient } from '@mpvisor/ipc';
 import type { SpareBootstrap, SupervisorToWorker, WorkerResume, WorkerToSupervisor } from '@mpvisor/protocol';
 import { chooseAudioOutput, type AudioChoice } from './audio-output.js';
@@ -74,7 +73,7 @@ export async function runSpare(
   reporter.debug('spare ready', { audio_output: audio.label });
 
   const msg = await adopted;
-  const zone = msg.zone as unknown as ZoneConfig;
+  const zone = msg.zone;
   const { spare: _spare, zone: _none, ...base } = boot;
   const zoneBoot: Bootstrap = {
     ...base,

@@ -1,5 +1,6 @@
 import { isLiveState, isSameProcess, readStat, type ProcessIdentity } from '@mpvisor/sys';
-import type { Ledger, LedgerLogger, ProcessEntry, PulseModuleEntry } from './ledger.js';
+import type { Ledger, LedgerLogger } from './ledger.js';
+import type { ProcessEntry, PulseModuleEntry } from './ledger-file.js';
 import { removeIfStale } from './sockets.js';
 
 export interface KilledProcess {

@@ -8,6 +8,7 @@ export * from './system-commands.js';
 export * from './command-table.js';
 export * from './outcome.js';
 export * from './zone-state.js';
+export * from './zone-config.js';
 export * from './pfx-state.js';
 export * from './pfx-events.js';
 export * from './worker-messages.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { systemTopics, zoneTopics, type CommandOutcome } from '@mpvisor/protocol';
+import { commandOutcomeSchema, systemTopics, zoneTopics, type CommandOutcome } from '@mpvisor/protocol';
+import { z } from 'zod';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import type { Target, Transport } from './transport.js';
@@ -15,6 +16,8 @@ export interface MqttTransportOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+/** Any event on the events topic: only the ones carrying our id concern this command. */
+const eventOfSchema = z.object({ type: z.string().optional(), id: z.unknown() });
 
 /** The CLI over MQTT: publish a command with a fresh id, wait for the outcome with that id on the events topic. */
 export class MqttTransport implements Transport {
@@ -74,18 +77,20 @@ export class MqttTransport implements Transport {
       }, timeoutMs);
       const onMessage = (topic: string, buf: Buffer) => {
         if (topic !== topics.events) return;
-        let msg: { type?: string; id?: string } | null = null;
+        let msg: unknown;
         try {
-          msg = JSON.parse(buf.toString()) as { type?: string; id?: string };
+          msg = JSON.parse(buf.toString());
         } catch {
           return;
         }
-        if (msg?.id !== id) return;
-        if (msg.type === 'command') {
+        const event = eventOfSchema.safeParse(msg);
+        if (!event.success || event.data.id !== id) return;
+        const outcome = commandOutcomeSchema.safeParse(msg);
+        if (outcome.success) {
           clearTimeout(timer);
           this.client.off('message', onMessage);
-          resolve(msg as CommandOutcome);
-        } else opts.onProgress?.(msg);
+          resolve(outcome.data);
+        } else if (event.data.type !== 'command') opts.onProgress?.(msg);
       };
       this.client.on('message', onMessage);
       this.client.publish(commandTopic, JSON.stringify({ ...payload, id }), { qos: 1 }, (err) => {

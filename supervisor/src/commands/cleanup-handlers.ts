@@ -105,7 +105,7 @@ export class Ownership {
     return { ledger: { processes: c.processes, sockets: c.sockets }, startup_cleanup: this.startup };
   }
 
-  async cleanupOrphans(): Promise<Record<string, unknown>> {
+  async cleanupOrphans() {
     const pruned = pruneDead(this.ledger);
     const candidates = findOrphans(this.ledger);
     const report = await killOrphans(this.ledger, candidates);
@@ -124,7 +124,7 @@ export class Ownership {
     };
   }
 
-  async resetSockets(): Promise<Record<string, unknown>> {
+  async resetSockets() {
     const recorded = this.ledger.sockets.map((s) => s.path);
     const report = await sweepStaleSockets([...recorded, join(this.opts.runDir, '*.sock'), ...LEGACY_SOCKET_PATTERNS]);
     const gone: string[] = [];
@@ -146,8 +146,8 @@ export class Ownership {
         'cleanup_orphans',
         async () => {
           const r = await this.cleanupOrphans();
-          const n = r.mpv_processes_killed as number;
-          return (r.skipped as unknown[]).length
+          const n = r.mpv_processes_killed;
+          return r.skipped.length
             ? warning(`killed ${n} orphaned mpv; some could not be killed`, r)
             : success(`killed ${n} orphaned mpv`, r);
         },
@@ -156,7 +156,7 @@ export class Ownership {
         'reset_sockets',
         async () => {
           const r = await this.resetSockets();
-          return success(`removed ${r.sockets_cleaned as number} stale sockets`, r);
+          return success(`removed ${r.sockets_cleaned} stale sockets`, r);
         },
       ],
     ]);

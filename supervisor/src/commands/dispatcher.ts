@@ -193,7 +193,7 @@ export class Dispatcher {
   private checkZoneList(command: string, args: Record<string, unknown>): void {
     const exists = this.opts.zoneExists;
     if (!exists || !Array.isArray(args.zones)) return;
-    const unknown = (args.zones as string[]).filter((z) => !exists(z));
+    const unknown = args.zones.filter((z) => typeof z !== 'string' || !exists(z));
     if (unknown.length > 0) {
       throw new CommandError(
         'unknown_zone',

@@ -208,7 +208,7 @@ export class ResetRun {
     const ownership = this.deps.ownership();
     if (!ownership) return;
     const r = await ownership.resetSockets();
-    this.progress.sockets_cleaned += r.sockets_cleaned as number;
+    this.progress.sockets_cleaned += r.sockets_cleaned;
     this.detail.sockets_removed = r.removed;
     this.detail.sockets_kept_live = r.kept_live;
   }

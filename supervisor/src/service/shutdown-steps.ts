@@ -1,4 +1,4 @@
-import type { MediaState, ZoneState } from '@mpvisor/protocol';
+import { mediaStateSchema, type MediaState, type ZoneState } from '@mpvisor/protocol';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 
 /** What a graceful stop reports to the entry file, which turns it into the exit code. */
@@ -59,8 +59,8 @@ export async function collectMedia(
         r.request('getState', {}, null, timeoutMs),
         new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs + 100).unref()),
       ]);
-      if (res && res.outcome === 'success' && res.result && typeof res.result === 'object')
-        out.set(r.name, res.result as MediaState);
+      const media = res?.outcome === 'success' ? mediaStateSchema.safeParse(res.result) : null;
+      if (media?.success) out.set(r.name, media.data);
     }),
   );
   return out;

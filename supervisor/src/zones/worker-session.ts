@@ -137,8 +137,12 @@ export class WorkerSession {
 
   /** A spare becomes this zone: its zone config, heartbeat interval and what to resume. */
   adopt(heartbeatIntervalMs: number, resume: WorkerResume | undefined): void {
-    const zone = this.ctx.zone as unknown as Extract<SupervisorToWorker, { type: 'adopt' }>['zone'];
-    this.link?.send({ type: 'adopt', zone, heartbeat_interval_ms: heartbeatIntervalMs, ...(resume ? { resume } : {}) });
+    this.link?.send({
+      type: 'adopt',
+      zone: this.ctx.zone,
+      heartbeat_interval_ms: heartbeatIntervalMs,
+      ...(resume ? { resume } : {}),
+    });
   }
 
   onMessage(msg: WorkerToSupervisor): void {
@@ -191,7 +195,7 @@ export class WorkerSession {
         this.pending.settle(msg.reply_to, {
           outcome: msg.outcome,
           message: msg.message,
-          error_type: (msg.error_type ?? null) as HandlerResult['error_type'],
+          error_type: msg.error_type ?? null,
           result: msg.result,
           ...(msg.warning_type ? { warning_type: msg.warning_type } : {}),
         });
