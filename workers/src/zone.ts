@@ -1,16 +1,26 @@
 import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
-import { failed, type HandlerResult, type MediaState, type OutputStatus } from '@mpvisor/protocol';
+import {
+  failed,
+  isWorkerCommand,
+  parseWorkerArgs,
+  type CommonCommandName,
+  type HandlerResult,
+  type MediaState,
+  type OutputStatus,
+  type ScreenCommandName,
+  type WorkerCommandName,
+} from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
 import { ZoneBrowser } from './browser/zone-browser.js';
 import { audioHandlers } from './handlers/audio.js';
 import { browserHandlers } from './handlers/browser.js';
 import { mixHandlers } from './handlers/mix.js';
-import { pfxMediaHandlers } from './handlers/pfx-media.js';
+import { pfxMediaHandlers, pfxTransitionHandlers } from './handlers/pfx-media.js';
 import { pfxVolumeHandlers } from './handlers/pfx-volume.js';
 import { screenPowerHandlers } from './handlers/screen-power.js';
 import { screenHandlers } from './handlers/screen.js';
-import type { Handler } from './handlers/types.js';
+import type { Handlers } from './handlers/types.js';
 import type { MpvSlot } from './mpv-slot.js';
 import { freshSlots, type SlotProvider } from './slot-provider.js';
 import type { Reporter } from './reporter.js';
@@ -42,7 +52,8 @@ export class Zone {
   /** After sleepScreen, until wakeScreen or recoverScreens. */
   screenAsleep = false;
   private readonly fixedSlots: MpvSlot[];
-  private readonly handlers: Map<string, Handler>;
+  /** Every zone kind's commands, and a screen zone's own (null elsewhere: the supervisor refuses them first). */
+  private readonly handlers: Handlers<CommonCommandName> & Partial<Handlers<ScreenCommandName>>;
   private stateTimer: NodeJS.Immediate | null = null;
 
   constructor(
@@ -129,14 +140,22 @@ export class Zone {
         changed,
       });
     }
-    this.handlers = new Map([
+    const common: Handlers<CommonCommandName> = {
       ...audioHandlers(this),
       ...mixHandlers(this),
       ...pfxVolumeHandlers(this),
       ...pfxMediaHandlers(this),
-      ...(this.screen ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this)] : []),
-      ...(this.browser ? browserHandlers(this, this.browser) : []),
-    ]);
+    };
+    const screen: Handlers<ScreenCommandName> | null =
+      this.screen && this.browser
+        ? {
+            ...screenHandlers(this, this.screen),
+            ...pfxTransitionHandlers(this, this.screen),
+            ...screenPowerHandlers(this),
+            ...browserHandlers(this, this.browser),
+          }
+        : null;
+    this.handlers = { ...common, ...screen };
   }
 
   get slots(): MpvSlot[] {
@@ -206,10 +225,22 @@ export class Zone {
     this.reporter.send({ type: 'event', event: { type: 'volume', state: 'changed', detail } });
   }
 
-  async handle(command: string, args: Record<string, unknown>): Promise<HandlerResult> {
-    const handler = this.handlers.get(command);
-    if (!handler) return failed('not_implemented', `${command} is not implemented for a ${this.boot.zone.kind} zone`);
+  /** A request from the supervisor: its arguments are parsed again here, at this process's edge. */
+  async handle(command: string, args: unknown): Promise<HandlerResult> {
+    return isWorkerCommand(command) ? this.run(command, args) : this.notHere(command);
+  }
+
+  private async run<K extends WorkerCommandName>(command: K, raw: unknown): Promise<HandlerResult> {
+    const table: Partial<Handlers<WorkerCommandName>> = this.handlers;
+    const handler = table[command];
+    if (!handler) return this.notHere(command);
+    const args = parseWorkerArgs(command, raw);
+    if (args instanceof Error) return { outcome: 'invalid', error_type: 'invalid_argument', message: args.message };
     return handler(args);
+  }
+
+  private notHere(command: string): HandlerResult {
+    return failed('not_implemented', `${command} is not implemented for a ${this.boot.zone.kind} zone`);
   }
 
   stateChanged(): void {

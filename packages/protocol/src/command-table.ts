@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CommandError } from './errors.js';
-import type { CommandSpec } from './zone-commands.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** Exact-name lookup over a list of specs, aliases included. Built once per topic kind. */
 export class CommandTable {

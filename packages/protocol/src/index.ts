@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './json-limits.js';
 export * from './envelope.js';
 export * from './arg-schemas.js';
+export * from './command-spec.js';
 export * from './zone-commands.js';
 export * from './pfx-commands.js';
 export * from './system-commands.js';

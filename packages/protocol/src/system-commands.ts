@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, num, reason, zoneList } from './arg-schemas.js';
-import type { CommandSpec } from './zone-commands.js';
+import type { CommandSpec } from './command-spec.js';
 
 const s = (name: string, description: string, args: z.ZodType = z.object({}), aliases: string[] = []): CommandSpec => ({
   name,

@@ -3,10 +3,10 @@ import { resolveMediaFile } from '@mpvisor/config';
 import { failed, type HandlerResult } from '@mpvisor/protocol';
 import type { ZoneBrowser } from '../browser/zone-browser.js';
 import type { Zone } from '../zone.js';
-import type { HandlerTable } from './types.js';
+import type { HandlerFamily } from './types.js';
 
 /** ParadoxFX's browser commands; a file: page must lie inside the zone's media folder like any media file. */
-export function browserHandlers(z: Zone, browser: ZoneBrowser): HandlerTable {
+export function browserHandlers(z: Zone, browser: ZoneBrowser) {
   const checked = async (url: string, then: (url: string) => Promise<HandlerResult>): Promise<HandlerResult> => {
     if (!/^file:/i.test(url)) return then(url);
     let file: string;
@@ -28,12 +28,12 @@ export function browserHandlers(z: Zone, browser: ZoneBrowser): HandlerTable {
     // The file as resolved inside the folder (a leading / is read inside it), never the URL as sent.
     return then(pathToFileURL(resolved.path).href);
   };
-  return [
-    ['enableBrowser', (a) => checked(String(a.url), (u) => browser.enable(u))],
-    ['disableBrowser', () => browser.disable()],
-    ['showBrowser', () => browser.show()],
-    ['hideBrowser', () => browser.hide()],
-    ['setBrowserUrl', (a) => checked(String(a.url), (u) => browser.setUrl(u))],
-    ['setBrowserKeepAlive', async (a) => browser.setKeepAlive(a.enabled === true)],
-  ];
+  return {
+    enableBrowser: (a) => checked(a.url, (u) => browser.enable(u)),
+    disableBrowser: () => browser.disable(),
+    showBrowser: () => browser.show(),
+    hideBrowser: () => browser.hide(),
+    setBrowserUrl: (a) => checked(a.url, (u) => browser.setUrl(u)),
+    setBrowserKeepAlive: async (a) => browser.setKeepAlive(a.enabled),
+  } satisfies HandlerFamily;
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { failed, success, type HandlerResult } from '@mpvisor/protocol';
 import type { Zone } from '../zone.js';
-import type { HandlerTable } from './types.js';
+import type { HandlerFamily } from './types.js';
 
 const XSET_TIMEOUT_MS = 3000;
 
@@ -24,7 +24,7 @@ function xset(display: string, args: string[]): Promise<string | null> {
  * worker's DISPLAY). Without a display (Wayland only, or headless) they fail saying so: there is
  * nothing mpvisor could switch, and a success would be a lie.
  */
-export function screenPowerHandlers(z: Zone): HandlerTable {
+export function screenPowerHandlers(z: Zone) {
   const display = z.boot.zone.display ?? process.env.DISPLAY;
   const power = async (on: boolean): Promise<HandlerResult> => {
     if (!display)
@@ -38,19 +38,16 @@ export function screenPowerHandlers(z: Zone): HandlerTable {
     z.stateChanged();
     return success(on ? `display ${display} awake` : `display ${display} asleep`, { display, screen_asleep: !on });
   };
-  return [
-    ['sleepScreen', () => power(false)],
-    ['wakeScreen', () => power(true)],
-    [
-      'recoverScreens',
-      async () => {
-        const woke = await power(true);
-        if (woke.outcome !== 'success') return woke;
-        const shown = await z.screen!.reshow();
-        return shown.ok
-          ? success(`display ${display} awake, picture shown again`, { display, screen_asleep: false })
-          : failed('media_error', shown.reason);
-      },
-    ],
-  ];
+  return {
+    sleepScreen: () => power(false),
+    wakeScreen: () => power(true),
+    recoverScreens: async () => {
+      const woke = await power(true);
+      if (woke.outcome !== 'success') return woke;
+      const shown = await z.screen!.reshow();
+      return shown.ok
+        ? success(`display ${display} awake, picture shown again`, { display, screen_asleep: false })
+        : failed('media_error', shown.reason);
+    },
+  } satisfies HandlerFamily;
 }
