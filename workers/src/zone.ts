@@ -1,14 +1,16 @@
 import { resolveMediaFile, resolveMediaPath } from '@mpvisor/config';
 import {
   failed,
+  CommandError,
   isWorkerCommand,
-  parseWorkerArgs,
+  parseZoneArgs,
   type CommonCommandName,
   type HandlerResult,
   type MediaState,
   type OutputStatus,
   type ScreenCommandName,
   type WorkerCommandName,
+  type ZoneArgs,
 } from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
@@ -234,8 +236,13 @@ export class Zone {
     const table: Partial<Handlers<WorkerCommandName>> = this.handlers;
     const handler = table[command];
     if (!handler) return this.notHere(command);
-    const args = parseWorkerArgs(command, raw);
-    if (args instanceof Error) return { outcome: 'invalid', error_type: 'invalid_argument', message: args.message };
+    let args: ZoneArgs<K>;
+    try {
+      args = parseZoneArgs(command, raw);
+    } catch (err) {
+      if (err instanceof CommandError) return { outcome: err.outcome, error_type: err.errorType, message: err.message };
+      throw err;
+    }
     return handler(args);
   }
 

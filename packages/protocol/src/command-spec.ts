@@ -5,7 +5,8 @@ export interface CommandSpec {
   name: string;
   aliases: readonly string[];
   description: string;
-  args: z.ZodType;
+  /** Every command's arguments are an object (ParadoxFX's flat JSON payload without `command` and `id`). */
+  args: z.ZodType<Record<string, unknown>>;
   /** Zone commands run in the worker unless the supervisor owns them (reset, restart, status...). */
   handledBy: 'worker' | 'supervisor';
   /** Limits a command to some zone kinds (screen commands). Absent: every kind. */
@@ -26,7 +27,11 @@ interface SpecOptions {
 }
 
 /** A zone command the worker runs, on every zone kind. */
-export const workerSpec = <A extends z.ZodType>(description: string, args: A, options: SpecOptions = {}) => ({
+export const workerSpec = <A extends z.ZodType<Record<string, unknown>>>(
+  description: string,
+  args: A,
+  options: SpecOptions = {},
+) => ({
   ...options,
   description,
   args,
@@ -34,13 +39,21 @@ export const workerSpec = <A extends z.ZodType>(description: string, args: A, op
 });
 
 /** A zone command the worker runs on screen zones only. */
-export const screenSpec = <A extends z.ZodType>(description: string, args: A, options: SpecOptions = {}) => ({
+export const screenSpec = <A extends z.ZodType<Record<string, unknown>>>(
+  description: string,
+  args: A,
+  options: SpecOptions = {},
+) => ({
   ...workerSpec(description, args, options),
   kinds: SCREEN,
 });
 
 /** A command the supervisor answers itself. */
-export const supervisorSpec = <A extends z.ZodType>(description: string, args: A, options: SpecOptions = {}) => ({
+export const supervisorSpec = <A extends z.ZodType<Record<string, unknown>>>(
+  description: string,
+  args: A,
+  options: SpecOptions = {},
+) => ({
   ...options,
   description,
   args,

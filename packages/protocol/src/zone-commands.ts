@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { adjustVolume, bool, fadeTime, noArgs, num, reason, volume, withFileAlias } from './arg-schemas.js';
 import { type CommandSpec, type SCREEN, screenSpec, specList, supervisorSpec, workerSpec } from './command-spec.js';
+import { parseWith } from './command-table.js';
 import { PFX_ZONE_COMMAND_SPECS, setVolumeArgs } from './pfx-commands.js';
 
 /** Read-only mpv properties getMpvProperty may read: enough to verify playback, nothing that leaks files. */
@@ -145,12 +146,16 @@ const WORKER_COMMANDS: ReadonlySet<string> = new Set(
   ZONE_COMMANDS.filter((s) => s.handledBy === 'worker').map((s) => s.name),
 );
 export const isWorkerCommand = (name: string): name is WorkerCommandName => WORKER_COMMANDS.has(name);
+const SUPERVISOR_ZONE_COMMANDS: ReadonlySet<string> = new Set(
+  ZONE_COMMANDS.filter((s) => s.handledBy === 'supervisor').map((s) => s.name),
+);
+export const isSupervisorZoneCommand = (name: string): name is SupervisorZoneCommandName =>
+  SUPERVISOR_ZONE_COMMANDS.has(name);
 
-// Checked by the compiler: each worker command's schema yields exactly its handler's argument type.
-const WORKER_ARGS: { [K in WorkerCommandName]: { args: z.ZodType<ZoneArgs<K>> } } = ZONE_COMMAND_SPECS;
+// Checked by the compiler: each zone command's schema yields exactly its handler's argument type.
+const ZONE_ARGS: { [K in ZoneCommandName]: { args: z.ZodType<ZoneArgs<K>> } } = ZONE_COMMAND_SPECS;
 
-/** The worker's edge: a request's arguments parsed against its command's schema (the supervisor did so too). */
-export function parseWorkerArgs<K extends WorkerCommandName>(name: K, raw: unknown): ZoneArgs<K> | Error {
-  const r = WORKER_ARGS[name].args.safeParse(raw);
-  return r.success ? r.data : new Error(`${name}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+/** A zone command's arguments parsed against its schema; throws CommandError invalid_argument naming each bad field. */
+export function parseZoneArgs<K extends ZoneCommandName>(name: K, raw: unknown): ZoneArgs<K> {
+  return parseWith(name, ZONE_ARGS[name].args, raw);
 }

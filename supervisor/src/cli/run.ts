@@ -142,7 +142,7 @@ export async function run(flags: RunFlags): Promise<number> {
     started = true;
     void supervisor.settled().then(() => {
       if (signals > 0) return;
-      const states = (supervisor.status() as { zones: Array<{ state: string }> }).zones.map((z) => z.state);
+      const states = supervisor.zoneStates();
       void notifier.ready(zoneSummary(states));
       notifier.startWatchdog();
     });

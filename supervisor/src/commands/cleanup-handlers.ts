@@ -14,7 +14,7 @@ import {
 import type { Logger } from '@mpvisor/log';
 import { isSameProcess, readIdentity } from '@mpvisor/sys';
 import { success, warning } from '@mpvisor/protocol';
-import type { CommandHandler } from './dispatcher.js';
+import type { SystemHandlerFamily } from './dispatcher.js';
 import type { ProcessReport } from '../zones/runner-context.js';
 
 export interface OwnershipOptions {
@@ -140,26 +140,20 @@ export class Ownership {
     };
   }
 
-  handlers(): Map<string, CommandHandler> {
-    return new Map<string, CommandHandler>([
-      [
-        'cleanup_orphans',
-        async () => {
-          const r = await this.cleanupOrphans();
-          const n = r.mpv_processes_killed;
-          return r.skipped.length
-            ? warning(`killed ${n} orphaned mpv; some could not be killed`, r)
-            : success(`killed ${n} orphaned mpv`, r);
-        },
-      ],
-      [
-        'reset_sockets',
-        async () => {
-          const r = await this.resetSockets();
-          return success(`removed ${r.sockets_cleaned} stale sockets`, r);
-        },
-      ],
-    ]);
+  handlers() {
+    return {
+      cleanup_orphans: async () => {
+        const r = await this.cleanupOrphans();
+        const n = r.mpv_processes_killed;
+        return r.skipped.length
+          ? warning(`killed ${n} orphaned mpv; some could not be killed`, r)
+          : success(`killed ${n} orphaned mpv`, r);
+      },
+      reset_sockets: async () => {
+        const r = await this.resetSockets();
+        return success(`removed ${r.sockets_cleaned} stale sockets`, r);
+      },
+    } satisfies SystemHandlerFamily;
   }
 
   /** After the zones stopped: forget what is gone and make sure the file is written. */

@@ -10,6 +10,10 @@ import {
   type CommandOutcome,
   type CommandSpec,
   type HandlerResult,
+  isSystemCommand,
+  parseSystemArgs,
+  type SystemArgs,
+  type SystemCommandName,
 } from '@mpvisor/protocol';
 import { RecentIds } from './recent-ids.js';
 
@@ -30,12 +34,26 @@ export type CommandHandler = (
   ctx: CommandContext,
 ) => Promise<HandlerResult>;
 
+/** A system command's handler: its arguments as the command's schema outputs them. */
+export type SystemHandler<K extends SystemCommandName> = (
+  args: SystemArgs<K>,
+  spec: CommandSpec,
+  ctx: CommandContext,
+) => Promise<HandlerResult>;
+
+/** A handler for every system command: a missing or misnamed one, or a wrong argument, fails to compile. */
+export type SystemHandlers = { [K in SystemCommandName]: SystemHandler<K> };
+
+/** What a family of system handlers satisfies. */
+export type SystemHandlerFamily = Partial<SystemHandlers>;
+
 export interface DispatcherOptions {
   zoneTable: CommandTable;
   systemTable: CommandTable;
   /** Resolves the handler for a command on a zone topic; may reject the zone (unknown, wrong kind). */
   zoneHandler: (zone: string, spec: CommandSpec, args: Record<string, unknown>) => CommandHandler | HandlerResult;
-  systemHandlers: Map<string, CommandHandler>;
+  /** Complete in the supervisor (build-dispatcher); a command without one is answered not_implemented. */
+  systemHandlers: SystemHandlerFamily;
   log: Logger;
   timeoutMs: number;
   /** Commands allowed while the supervisor is stopping (read-only ones). */
@@ -157,7 +175,9 @@ export class Dispatcher {
       handler =
         source.kind === 'zone'
           ? this.opts.zoneHandler(source.zone, spec, args)
-          : this.opts.systemHandlers.get(spec.name);
+          : isSystemCommand(spec.name)
+            ? this.systemHandler(spec.name, env.args)
+            : undefined;
     } catch (err) {
       return toResult(err);
     }
@@ -187,6 +207,17 @@ export class Dispatcher {
     } finally {
       abort.abort();
     }
+  }
+
+  /** The system handler bound to its arguments, parsed to the type the handler declares. */
+  private systemHandler<K extends SystemCommandName>(
+    name: K,
+    raw: Record<string, unknown>,
+  ): CommandHandler | undefined {
+    const handler: SystemHandler<K> | undefined = this.opts.systemHandlers[name];
+    if (!handler) return undefined;
+    const args = parseSystemArgs(name, raw);
+    return (_args, spec, ctx) => handler(args, spec, ctx);
   }
 
   /** `zones: [...]` on a system command names enabled zones only: an unknown name is invalid, not ignored. */

@@ -23,7 +23,8 @@ export class ControlServer {
 
   constructor(
     socketPath: string,
-    private readonly handlers: ControlHandlers,
+    /** What answers now: a starting supervisor's desk, then the running one's (serve). */
+    private handlers: ControlHandlers,
     private readonly log: Logger,
   ) {
     this.server = new IpcServer<ControlRequest, ControlReply>({
@@ -44,6 +45,11 @@ export class ControlServer {
       }
       throw err;
     }
+  }
+
+  /** The running supervisor answers from now on. */
+  serve(handlers: ControlHandlers): void {
+    this.handlers = handlers;
   }
 
   close(): Promise<void> {

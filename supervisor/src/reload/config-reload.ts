@@ -10,7 +10,7 @@ import {
 } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import { failed, success, warning, type HandlerResult } from '@mpvisor/protocol';
-import type { CommandHandler } from '../commands/dispatcher.js';
+import type { SystemHandler } from '../commands/dispatcher.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
 import { preserveMedia } from '../reset/preserve.js';
 import type { ZoneRegistry } from '../zone-registry.js';
@@ -52,9 +52,9 @@ const live = (r: ZoneRunner) => r.state === 'ready' || r.state === 'degraded';
 export class ConfigReload {
   constructor(private readonly deps: ReloadDeps) {}
 
-  handler(): CommandHandler {
+  handler(): SystemHandler<'reload_config'> {
     return (args, _spec, ctx) => {
-      const file = typeof args.file === 'string' ? args.file : null;
+      const file = args.file ?? null;
       // Whoever may publish on the system topic must not make the supervisor read any file it can: over
       // MQTT only the file it runs from is reloaded; another file is the machine owner's choice (CLI).
       if (file !== null && ctx.origin !== 'cli' && file !== this.deps.current().source) {

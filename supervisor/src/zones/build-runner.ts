@@ -1,6 +1,8 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { SupervisorContext } from '../context.js';
 import type { Outbound } from '../outbound.js';
+import type { Ownership } from '../commands/cleanup-handlers.js';
+import type { ResetCoordinator } from '../reset/coordinator.js';
 import type { ResetRequest } from '../reset/types.js';
 import type { SpareBootstrap, WorkerBootstrap } from './bootstrap.js';
 import type { ZoneHooks } from './runner-context.js';
@@ -15,6 +17,9 @@ export interface RunnerWiring {
   bootstraps: ZoneBootstraps;
   outbound: Outbound;
   stateChanged: ZoneHooks['stateChanged'];
+  spares: SparePool | null;
+  ownership: Ownership;
+  resets: ResetCoordinator;
 }
 
 /** A zone's configuration as its worker sees it: a combined zone plays to its combine sink when there is one. */
@@ -51,8 +56,8 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
     log: log.child({ zone: zone.name }),
     bootstrap: w.bootstraps.keep(bootstrap),
     autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
-    ...(ctx.spares ? { spares: ctx.spares } : {}),
-    autoReset: (z, reason) => startAutoReset(ctx, z, reason),
+    ...(w.spares ? { spares: w.spares } : {}),
+    autoReset: (z, reason) => startAutoReset(ctx, w.resets, z, reason),
     hooks: {
       stateChanged: w.stateChanged,
       lifecycle: (z, event, detail) => outbound.publishLifecycle(z, event, detail),
@@ -69,7 +74,7 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
           });
       },
       warning: (z, message) => outbound.publishWarning(z, message),
-      process: (z, report) => ctx.ownership?.onProcess(z, report),
+      process: (z, report) => w.ownership.onProcess(z, report),
     },
   });
 }
@@ -79,9 +84,8 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
  * worker is already gone; what it last played is replayed). False when a reset runs now: the zone then
  * restarts itself; if the coordinator turns it away after all, the zone is relaunched here.
  */
-function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): boolean {
-  const resets = ctx.resets;
-  if (!resets || resets.busy) return false;
+function startAutoReset(ctx: SupervisorContext, resets: ResetCoordinator, zone: string, reason: string): boolean {
+  if (resets.busy) return false;
   ctx.log.info('auto reset through the reset coordinator', { zone, reason });
   const request: ResetRequest = {
     command: 'auto_reset',
@@ -100,7 +104,7 @@ function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): b
 }
 
 /** warm_spares workers with idle mpv, handed to a crashed zone (null when warm_spares = 0). */
-export function buildSparePool(ctx: SupervisorContext): SparePool | null {
+export function buildSparePool(ctx: SupervisorContext, ownership: Ownership): SparePool | null {
   const { config, log, clock } = ctx;
   const enabled = config.zones.filter((z) => z.enabled);
   if (config.system.warm_spares <= 0 || enabled.length === 0) return null;
@@ -117,6 +121,6 @@ export function buildSparePool(ctx: SupervisorContext): SparePool | null {
     log: log.child({ component: 'spares' }),
     startupTimeoutMs: Math.max(...enabled.map((z) => z.restart.startup_timeout_ms)),
     stopTimeoutMs: config.system.restart.stop_timeout_ms,
-    process: (report) => ctx.ownership?.onProcess(SPARE_LEDGER_ZONE, report),
+    process: (report) => ownership.onProcess(SPARE_LEDGER_ZONE, report),
   });
 }
