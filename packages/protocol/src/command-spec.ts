@@ -26,39 +26,28 @@ interface SpecOptions {
   mediaArgs?: readonly string[];
 }
 
+/** A spec builder for commands run by one side. */
+const specOf =
+  <H extends CommandSpec['handledBy']>(handledBy: H) =>
+  <A extends z.ZodType<Record<string, unknown>>>(description: string, args: A, options: SpecOptions = {}) => ({
+    ...options,
+    description,
+    args,
+    handledBy,
+  });
+
 /** A zone command the worker runs, on every zone kind. */
-export const workerSpec = <A extends z.ZodType<Record<string, unknown>>>(
-  description: string,
-  args: A,
-  options: SpecOptions = {},
-) => ({
-  ...options,
-  description,
-  args,
-  handledBy: 'worker' as const,
-});
+export const workerSpec = specOf('worker');
+
+/** A command the supervisor answers itself. */
+export const supervisorSpec = specOf('supervisor');
 
 /** A zone command the worker runs on screen zones only. */
 export const screenSpec = <A extends z.ZodType<Record<string, unknown>>>(
   description: string,
   args: A,
   options: SpecOptions = {},
-) => ({
-  ...workerSpec(description, args, options),
-  kinds: SCREEN,
-});
-
-/** A command the supervisor answers itself. */
-export const supervisorSpec = <A extends z.ZodType<Record<string, unknown>>>(
-  description: string,
-  args: A,
-  options: SpecOptions = {},
-) => ({
-  ...options,
-  description,
-  args,
-  handledBy: 'supervisor' as const,
-});
+) => ({ ...workerSpec(description, args, options), kinds: SCREEN });
 
 /** A spec keyed by its name in a registry object. */
 export type NamedSpecs = Record<string, Omit<CommandSpec, 'name' | 'aliases'> & { aliases?: readonly string[] }>;

@@ -94,15 +94,8 @@ export class WorkerSession {
   }
 
   start(): void {
-    const { worker, via, log, hooks, zone } = this.ctx;
-    if (worker.pid > 0)
-      hooks.process?.(zone.name, {
-        action: 'spawned',
-        role: 'worker',
-        instance: 'worker',
-        pid: worker.pid,
-        worker_pid: null,
-      });
+    const { worker, via, log } = this.ctx;
+    this.recordWorker('spawned');
     log.info(via === 'spare' ? 'adopting warm spare' : 'worker spawned', { pid: worker.pid });
     this.watchdogs.armStartup(via);
     void worker.exited.then((exit) => this.onExit(exit));
@@ -255,16 +248,16 @@ export class WorkerSession {
     return link ? (msg) => link.send(msg) : null;
   }
 
-  private onExit(exit: WorkerExit): void {
-    const { worker, hooks, zone, events } = this.ctx;
+  /** The ownership ledger hears of the worker process itself. */
+  private recordWorker(action: 'spawned' | 'exited'): void {
+    const { worker, hooks, zone } = this.ctx;
     if (worker.pid > 0)
-      hooks.process?.(zone.name, {
-        action: 'exited',
-        role: 'worker',
-        instance: 'worker',
-        pid: worker.pid,
-        worker_pid: null,
-      });
+      hooks.process?.(zone.name, { action, role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
+  }
+
+  private onExit(exit: WorkerExit): void {
+    const { worker, events } = this.ctx;
+    this.recordWorker('exited');
     this.watchdogs.disarm();
     this.ctx.clock.clearTimeout(this.linkLossTimer);
     // The worker leads its group: take down any mpv it could not stop itself.
