@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { SectionReader } from './fields.js';
 import { GLOBAL_DEPRECATED, GLOBAL_UNUSED, reportLeftovers } from './legacy.js';
-import { LOG_LEVELS } from './schema.js';
+import { LOG_LEVELS } from '@mpvisor/protocol';
 import { resolveFromConfig, topicProblem } from './values.js';
 import type { AudioFallback, GlobalConfig, LogLevel } from './types.js';
 

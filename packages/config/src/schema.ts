@@ -1,9 +1,7 @@
 // The loaded configuration's one definition: the INI reader checks each value (with its line) and
 // builds this shape, which is then parsed once; every type of the configuration is inferred from here.
-import { restartPolicyConfigSchema, zoneConfigSchema } from '@mpvisor/protocol';
+import { LOG_LEVELS, restartPolicyConfigSchema, zoneConfigSchema } from '@mpvisor/protocol';
 import { z } from 'zod';
-
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 
 export const configProblemSchema = z.object({
   severity: z.enum(['error', 'warning']),

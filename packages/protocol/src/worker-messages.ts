@@ -9,6 +9,10 @@ export const WORKER_PROTOCOL = 1;
 
 const outcomeKind = z.enum(OUTCOME_KINDS);
 
+/** Log levels, most severe first: the config's log_level, a worker's threshold and its log lines. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const mediaEventSchema = z.object({
   type: z.enum(['background', 'speech', 'effect', 'video', 'image', 'volume', 'mpv', 'output']),
   state: z.string(),
@@ -68,7 +72,7 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('warning'), message: z.string(), error_type: z.string().optional() }),
   z.object({
     type: z.literal('log'),
-    level: z.enum(['error', 'warn', 'info', 'debug', 'trace']),
+    level: z.enum(LOG_LEVELS),
     message: z.string(),
     fields: z.record(z.string(), z.unknown()).optional(),
   }),
@@ -143,7 +147,7 @@ const bootstrapBaseSchema = z.object({
   mpvPath: z.string(),
   runDir: z.string(),
   stateDir: z.string(),
-  logLevel: z.string(),
+  logLevel: z.enum(LOG_LEVELS),
   heartbeatIntervalMs: z.number().int().positive(),
   audioFallback: z.enum(['null', 'fail']),
   /** Extra environment for mpv (PULSE_SERVER in tests). */
