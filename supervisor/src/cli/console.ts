@@ -1,3 +1,4 @@
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
@@ -81,7 +82,10 @@ export async function hashPasswordVerb(): Promise<number> {
   return EXIT.ok;
 }
 
-export const registerConsole = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerConsole = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'console [task]',
     'Serve the operator console: every node and zone on the broker, live, with actions',
@@ -115,10 +119,5 @@ export const registerConsole = <T>(y: Argv<T>, guard: (fn: () => Promise<number>
           'mpvisor console --console-config /etc/mpvisor/console.json --bind 0.0.0.0',
           'on the network, password required',
         ),
-    (a) =>
-      guard(() =>
-        (a as { task?: string }).task === 'hash-password'
-          ? hashPasswordVerb()
-          : runConsole(a as unknown as ConsoleFlags),
-      ),
+    (a) => guard(() => (a.task === 'hash-password' ? hashPasswordVerb() : runConsole(a))),
   );

@@ -1,3 +1,4 @@
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
@@ -77,7 +78,10 @@ export async function fleetSend(f: FleetSendFlags): Promise<number> {
   }
 }
 
-export const registerFleetSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerFleetSend = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'send <payload>',
     'Send one command to every online node (or zone) and print each outcome',
@@ -93,5 +97,5 @@ export const registerFleetSend = <T>(y: Argv<T>, guard: (fn: () => Promise<numbe
         .option('json', { type: 'boolean', default: false, describe: 'Print the outcomes as one JSON document' })
         .example(`mpvisor fleet send --mqtt mqtt://broker '{"command":"health_check"}'`, 'every node checks itself')
         .example(`mpvisor fleet send --mqtt mqtt://broker --zones '{"command":"stopAudio"}'`, 'silence the venue'),
-    (a) => guard(() => fleetSend(a as unknown as FleetSendFlags)),
+    (a) => guard(() => fleetSend(a)),
   );

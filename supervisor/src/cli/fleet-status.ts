@@ -1,3 +1,4 @@
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import type { FleetSnapshot } from '@mpvisor/console';
 import { CliError } from './control-client.js';
@@ -74,7 +75,10 @@ export async function fleetStatus(f: FleetFlags, json: boolean): Promise<number>
   }
 }
 
-export const registerFleetStatus = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerFleetStatus = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'status',
     'Every node and zone on the broker, as a table',
@@ -82,5 +86,5 @@ export const registerFleetStatus = <T>(y: Argv<T>, guard: (fn: () => Promise<num
       a
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document {nodes, zones}' })
         .example('mpvisor fleet status --mqtt mqtt://venue-broker:1883', 'all rooms at once'),
-    (a) => guard(() => fleetStatus(a as unknown as FleetFlags, Boolean((a as { json?: boolean }).json))),
+    (a) => guard(() => fleetStatus(a, a.json)),
   );

@@ -1,3 +1,5 @@
+import { LOG_LEVELS } from '@mpvisor/protocol';
+import type { ConnectFlags } from './transport.js';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import {
@@ -21,7 +23,7 @@ export interface RunFlags {
   config?: string;
   runDir?: string;
   stateDir?: string;
-  logLevel?: string;
+  logLevel?: LogLevel | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ async function loadConfig(flags: RunFlags): Promise<MpvisorConfig> {
   const config = flags.config ? await loadConfigFile(flags.config) : await demo(flags);
   // --log-level wins over [global] log_level, for the supervisor and for every worker.
   if (!flags.logLevel) return config;
-  return { ...config, global: { ...config.global, log_level: flags.logLevel as LogLevel } };
+  return { ...config, global: { ...config.global, log_level: flags.logLevel } };
 }
 
 async function demo(flags: RunFlags): Promise<MpvisorConfig> {
@@ -175,7 +177,7 @@ async function flushQuietly(log: Logger): Promise<void> {
   }
 }
 
-export const registerRun = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerRun = <T extends ConnectFlags>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
   y.command(
     'run',
     'Start the supervisor in the foreground (the built-in demo when no --config is given)',
@@ -186,8 +188,7 @@ export const registerRun = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) =>
           describe: 'State directory: saved zone state (zones.json), ledger, demo media',
         })
         .option('log-level', {
-          type: 'string',
-          choices: ['error', 'warn', 'info', 'debug', 'trace'],
+          choices: LOG_LEVELS,
           describe: 'Overrides [global] log_level',
         })
         .example('mpvisor run', 'demo config with the embedded broker')
@@ -197,8 +198,7 @@ export const registerRun = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) =>
           'Exit codes: 0 clean stop, 1 unclean stop (crash, a worker needed SIGKILL, second signal), 2 configuration error or already running.',
         ),
     async (a) => {
-      const x = a as unknown as RunFlags;
-      await guard(() => run({ config: x.config, runDir: x.runDir, stateDir: x.stateDir, logLevel: x.logLevel }));
+      await guard(() => run({ config: a.config, runDir: a.runDir, stateDir: a.stateDir, logLevel: a.logLevel }));
       // Every log line has been flushed by run(); do not wait for stray handles of a hurried shutdown.
       process.exit(process.exitCode ?? 0);
     },

@@ -28,7 +28,7 @@ export async function send(flags: ConnectFlags, target: string, payload: string,
   return outcomeExit(outcome);
 }
 
-export const registerSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerSend = <T extends ConnectFlags>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
   y.command(
     'send <target> <payload>',
     'Send one command to a zone (or "system") and print its outcome',
@@ -40,7 +40,6 @@ export const registerSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) =
         .example(`mpvisor send lobby '{"command":"playBackground","file":"tone-220.wav"}'`, 'play music in zone lobby')
         .example(`mpvisor send system '{"command":"help"}'`, 'list the system commands'),
     (a) => {
-      const args = a as unknown as ConnectFlags & { target: string; payload: string; json: boolean };
-      return guard(() => send(args, args.target, args.payload, args.json));
+      return guard(() => send(a, a.target, a.payload, a.json));
     },
   );
