@@ -8,7 +8,7 @@ import type { MpvisorConfig } from './types.js';
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 function readFailure(file: string, e: unknown): ConfigError {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   const why =
     code === 'ENOENT'
       ? 'file not found'

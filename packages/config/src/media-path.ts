@@ -29,7 +29,7 @@ export function resolveMediaPath(mediaDir: string, requested: string): MediaPath
 }
 
 function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
 }
 
 function fsFailure(e: unknown): MediaFileResult {

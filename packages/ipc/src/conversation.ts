@@ -105,5 +105,5 @@ export class Conversation<In> {
 }
 
 function isFinal(msg: unknown): boolean {
-  return typeof msg === 'object' && msg !== null && (msg as { final?: unknown }).final === true;
+  return typeof msg === 'object' && msg !== null && 'final' in msg && msg.final === true;
 }

@@ -6,7 +6,7 @@ import { withTransport, type ConnectFlags } from './transport.js';
 export function renderTree(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return `${indent}${String(value)}`;
   const lines: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(value)) {
     if (v !== null && typeof v === 'object') lines.push(`${indent}${k}:`, renderTree(v, `${indent}  `));
     else lines.push(`${indent}${k}: ${String(v)}`);
   }

@@ -1,4 +1,5 @@
 import type { ConnectFlags } from './transport.js';
+import { isJsonObject } from '@mpvisor/protocol';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
@@ -19,15 +20,10 @@ function parsePayload(text: string): Record<string, unknown> {
   } catch (err) {
     throw new CliError(`the payload must be a JSON object: ${(err as Error).message}`, EXIT.usage);
   }
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    Array.isArray(value) ||
-    typeof (value as { command?: unknown }).command !== 'string'
-  ) {
+  if (!isJsonObject(value) || typeof value.command !== 'string') {
     throw new CliError(`the payload must be a JSON object with a command, e.g. '{"command":"status"}'`, EXIT.usage);
   }
-  return value as Record<string, unknown>;
+  return value;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@mpvisor/protocol';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
@@ -9,8 +10,8 @@ export async function send(flags: ConnectFlags, target: string, payload: string,
   let body: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(payload);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    body = parsed as Record<string, unknown>;
+    if (!isJsonObject(parsed)) throw new Error('not a JSON object');
+    body = parsed;
   } catch (err) {
     throw new CliError(
       `the payload must be a JSON object, e.g. '{"command":"getState"}': ${(err as Error).message}`,

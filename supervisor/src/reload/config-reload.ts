@@ -18,6 +18,9 @@ import type { ZoneRunner } from '../zones/zone-runner.js';
 import { emptyReloadProgress, type ReloadPhase, type ReloadProgress, type ReloadStatus } from './reload-status.js';
 
 /** What a reload needs of the running supervisor; app.ts gives it, so the reload holds no part itself. */
+
+const isRoleVolumeKey = (key: string): key is keyof typeof ROLE_VOLUME_KEYS => Object.hasOwn(ROLE_VOLUME_KEYS, key);
+
 export interface ReloadDeps {
   /** The configuration in force (replaced by commit). */
   current: () => MpvisorConfig;
@@ -184,11 +187,9 @@ export class ConfigReload {
         const out = await runner.request('setVolume', { volume: c.after.volume }, null, 5000);
         if (out.outcome === 'failed') errors.push(`zone ${c.after.name}: setVolume ${c.after.volume}: ${out.message}`);
       }
-      const roles = Object.entries(ROLE_VOLUME_KEYS).filter(([key]) => c.keys.includes(key));
-      if (roles.length > 0 && live(runner)) {
-        const volumes = Object.fromEntries(
-          roles.map(([key, role]) => [role, c.after[key as keyof typeof ROLE_VOLUME_KEYS]]),
-        );
+      const keys = c.keys.filter(isRoleVolumeKey);
+      if (keys.length > 0 && live(runner)) {
+        const volumes = Object.fromEntries(keys.map((key) => [ROLE_VOLUME_KEYS[key], c.after[key]]));
         const out = await runner.request('setVolume', { volumes }, null, 5000);
         if (out.outcome === 'failed')
           errors.push(`zone ${c.after.name}: setVolume ${JSON.stringify(volumes)}: ${out.message}`);
