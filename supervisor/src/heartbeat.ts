@@ -70,11 +70,11 @@ export function startHeartbeat(
 export function startMetricsTopic(
   mqtt: MqttLink,
   topic: string,
-  metrics: () => unknown,
+  metrics: () => Record<string, unknown>,
   intervalMs: number,
 ): () => void {
   const publish = () =>
-    mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...(metrics() as object) }));
+    mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...metrics() }));
   publish();
   const timer = setInterval(publish, intervalMs);
   timer.unref();

@@ -118,6 +118,7 @@ export function pfxCommandEvents(zone: ZoneConfig, o: Outcome): PfxEvent[] {
       return [{ command: 'stopBackground', message: "Command 'stopBackground' executed successfully" }];
     default: {
       const flag = FLAGS[command];
+      // Cast: A computed key widens to string; flag is one of the event's flag names.
       return flag ? [{ [flag]: true } as PfxEvent] : [];
     }
   }

@@ -54,7 +54,7 @@ export class Reports {
     };
   }
 
-  metrics(): unknown {
+  metrics() {
     const { mqtt, commands, resources } = this.s;
     const mem = process.memoryUsage();
     return {

@@ -93,6 +93,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     const what = code === 'ENOENT' ? 'executable not found' : `cannot spawn (${code ?? errorText(error)})`;
     throw startError(`${what}: ${mpvPath}`, undefined, error);
   }
+  // Cast: the 'spawn' event came (an 'error' threw above), and a spawned child has a pid.
   const pid = child.pid as number;
 
   const waitExit = (ms: number): Promise<boolean> => {
@@ -114,6 +115,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     });
   }
 
+  // Cast: stdio[3] was created as a socketpair ('pipe'), which Node returns as a duplex socket.
   const client = new MpvClient(child.stdio[MPV_IPC_FD] as Duplex, opts.clientOptions);
   try {
     const remaining = Math.max(1, Math.ceil(readyTimeoutMs - (performance.now() - started)));

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@mpvisor/protocol';
 import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
@@ -27,7 +28,7 @@ async function consoleConfig(f: ConsoleFlags) {
       throw new CliError(`cannot read --console-config ${f.consoleConfig}: ${(err as Error).message}`, EXIT.usage);
     }
   }
-  const mqtt = { ...(typeof file.mqtt === 'object' && file.mqtt !== null ? file.mqtt : {}) } as Record<string, unknown>;
+  const mqtt: Record<string, unknown> = { ...(isJsonObject(file.mqtt) ? file.mqtt : {}) };
   if (f.mqtt !== undefined) mqtt.url = f.mqtt;
   if (f.protocolVersion !== undefined) mqtt.protocol_version = f.protocolVersion;
   if (f.filter !== undefined && f.filter.length > 0) mqtt.filters = f.filter;

@@ -11,6 +11,7 @@ interface Health {
 }
 
 function render(result: unknown): string {
+  // Cast: The supervisor's own health report, only printed: a field it lacks prints empty.
   const h = result as Health;
   const head = `${h.healthy ? 'healthy' : 'UNHEALTHY'}  mpv processes ${h.mpv_process_count}  mqtt ${h.mqtt_connected ? 'connected' : 'disconnected'}  memory ${h.memory_mb} MB\n\n`;
   const rows = [['ZONE', 'STATE', 'WORKER', 'MPV PIDS']];

@@ -41,6 +41,7 @@ export class MqttTransport implements Transport {
     } catch (err) {
       throw new CliError(`MQTT broker not reachable at ${opts.url}: ${(err as Error).message}`, EXIT.unreachable);
     }
+    // Cast: mqtt.js types its stream as a generic Duplex; over TCP it is a net.Socket, elsewhere the call is skipped.
     (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
     return new MqttTransport(client, opts);
   }
@@ -58,10 +59,7 @@ export class MqttTransport implements Transport {
   ): Promise<CommandOutcome> {
     const topics =
       target.kind === 'system' ? systemTopics(this.opts.systemTopic) : zoneTopics(this.opts.zoneTopic(target.zone));
-    const commandTopic =
-      target.kind === 'system'
-        ? (topics as ReturnType<typeof systemTopics>).commands
-        : (topics as ReturnType<typeof zoneTopics>).commands;
+    const commandTopic = topics.commands;
     const id = typeof payload.id === 'string' ? payload.id : `cli-${randomUUID()}`;
     const timeoutMs = opts.timeoutMs ?? 30_000;
     await this.client.subscribeAsync(topics.events, { qos: 1 });

@@ -30,6 +30,7 @@ export function renderStatus(data: StatusData): string {
 }
 
 export async function status(flags: ConnectFlags, json: boolean): Promise<number> {
+  // Cast: The supervisor's own status report, only printed: a field it lacks prints empty.
   const data = (await withTransport(flags, (t) => t.status())) as StatusData;
   if (json) printJson(data);
   else process.stdout.write(renderStatus(data));
