@@ -16,6 +16,7 @@ import { buildMessaging, type Messaging } from './stages/messaging.js';
 import { buildZones, type ZonesStage } from './stages/zones.js';
 import { resumeOf } from './state-store.js';
 import { ZoneRegistry } from './zone-registry.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface SupervisorOptions {
   config: MpvisorConfig;
@@ -242,7 +243,7 @@ export class Supervisor {
       try {
         if (await foundation.sinks.refresh()) await foundation.sinks.unload();
       } catch (err) {
-        problems.push(`pulse: ${(err as Error).message}`);
+        problems.push(`pulse: ${errorMessage(err)}`);
       }
     }
     stage?.state.publishAll();

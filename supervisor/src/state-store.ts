@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@mpvisor/sys';
+import { writeFileAtomic, errorCode, errorMessage } from '@mpvisor/sys';
 import { join } from 'node:path';
 import type { Logger } from '@mpvisor/log';
 import { formatIssues, savedZonesSchema, type SavedZones, type WorkerResume, type ZoneState } from '@mpvisor/protocol';
@@ -43,8 +43,7 @@ export class ZoneStateStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-        this.log.warn(`cannot read ${this.file}: ${(err as Error).message}`);
+      if (errorCode(err) !== 'ENOENT') this.log.warn(`cannot read ${this.file}: ${errorMessage(err)}`);
       return {};
     }
     try {
@@ -52,7 +51,7 @@ export class ZoneStateStore {
       if (!parsed.success) throw new Error(`unknown layout: ${formatIssues(parsed.error)}`);
       return parsed.data.zones;
     } catch (err) {
-      this.log.warn(`ignoring saved zone state in ${this.file}: ${(err as Error).message}`);
+      this.log.warn(`ignoring saved zone state in ${this.file}: ${errorMessage(err)}`);
       return {};
     }
   }
@@ -92,7 +91,7 @@ export class ZoneStateStore {
         await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`);
         this.last = key;
       } catch (err) {
-        this.log.warn(`cannot save zone state to ${this.file}: ${(err as Error).message}`);
+        this.log.warn(`cannot save zone state to ${this.file}: ${errorMessage(err)}`);
       }
     });
     return this.writing;

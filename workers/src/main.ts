@@ -17,6 +17,7 @@ import { audibleIn, outputFault } from './output-status.js';
 import type { AudioChoice } from './audio-output.js';
 import { Zone } from './zone.js';
 import { guardZoneOutput } from './zone-output.js';
+import { errorMessage, errorStack } from '@mpvisor/sys';
 
 /**
  * The connection to the supervisor broke while the supervisor lives on (a socket error, a write
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
           (err: unknown): HandlerResult => ({
             outcome: 'failed',
             error_type: 'internal',
-            message: (err as Error).message,
+            message: errorMessage(err),
           }),
         )
         .then((r) =>
@@ -165,6 +166,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`zone worker failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`zone worker failed: ${errorStack(err)}\n`);
   process.exit(1);
 });

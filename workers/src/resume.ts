@@ -1,5 +1,6 @@
 import type { HandlerResult, WorkerResume } from '@mpvisor/protocol';
 import type { Reporter } from './reporter.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** The slice of the zone that resuming needs: its command handlers and its mpv slots by role. */
 export interface ResumableZone {
@@ -57,7 +58,7 @@ export async function resumeZone(
   } catch (err) {
     reporter.send({
       type: 'warning',
-      message: `could not resume saved state: ${(err as Error).message}`,
+      message: `could not resume saved state: ${errorMessage(err)}`,
       error_type: 'media_error',
     });
   }

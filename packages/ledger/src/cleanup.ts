@@ -1,4 +1,4 @@
-import { isLiveState, isSameProcess, readStat, type ProcessIdentity } from '@mpvisor/sys';
+import { isLiveState, isSameProcess, readStat, type ProcessIdentity, errorCode } from '@mpvisor/sys';
 import type { Ledger, LedgerLogger } from './ledger.js';
 import type { ProcessEntry, PulseModuleEntry } from './ledger-file.js';
 import { removeIfStale } from './sockets.js';
@@ -73,7 +73,7 @@ export async function terminateProcess(
       process.kill(leadsGroup ? -entry.pid : entry.pid, signal);
       return null;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const code = errorCode(err) ?? String(err);
       return code === 'ESRCH' ? 'gone' : code;
     }
   };

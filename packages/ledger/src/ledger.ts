@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { isAtomicTempOf, settlesWithin, writeFileAtomic } from '@mpvisor/sys';
+import { isAtomicTempOf, settlesWithin, writeFileAtomic, errorCode, errorMessage } from '@mpvisor/sys';
 import { join } from 'node:path';
 import { readBootId, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
 import {
@@ -86,7 +86,7 @@ export class Ledger {
     try {
       raw = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (errorCode(err) === 'ENOENT') {
         this.data = emptyData(this.bootId);
         return { status: 'missing', strayTempFiles };
       }
@@ -100,7 +100,7 @@ export class Ledger {
       this.opts.log?.warn('ledger file is corrupt; moved aside and starting empty', {
         file: this.file,
         moved_to: movedTo,
-        error: (err as Error).message,
+        error: errorMessage(err),
       });
       this.data = emptyData(this.bootId);
       return { status: 'corrupt', movedTo, strayTempFiles };
@@ -285,7 +285,7 @@ export class Ledger {
           this.writes++;
           this.lastError = null;
         } catch (err) {
-          this.lastError = (err as Error).message;
+          this.lastError = errorMessage(err);
           this.opts.log?.warn('ledger write failed', { file: this.file, error: this.lastError });
           // Not retried in a loop: the next change or flush tries again.
           this.dirty = true;

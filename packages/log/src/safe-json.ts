@@ -15,8 +15,10 @@ export function isErrorLike(value: unknown): value is Error {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as Error).message === 'string' &&
-    typeof (value as Error).stack === 'string'
+    'message' in value &&
+    typeof value.message === 'string' &&
+    'stack' in value &&
+    typeof value.stack === 'string'
   );
 }
 

@@ -60,7 +60,11 @@ export function parseJsonObject(
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CommandError('invalid_json', `payload is not valid JSON: ${(err as Error).message}`, 'invalid');
+    throw new CommandError(
+      'invalid_json',
+      `payload is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      'invalid',
+    );
   }
   if (!isJsonObject(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;

@@ -236,7 +236,7 @@ export class Pactl {
           moved,
         });
       } catch (err) {
-        report.errors.push((err as Error).message);
+        report.errors.push(err instanceof Error ? err.message : String(err));
       }
     }
     return report;

@@ -3,6 +3,7 @@ import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface ConsoleFlags {
   consoleConfig?: string;
@@ -25,7 +26,7 @@ async function consoleConfig(f: ConsoleFlags) {
     try {
       file = await readConsoleConfigFile(f.consoleConfig);
     } catch (err) {
-      throw new CliError(`cannot read --console-config ${f.consoleConfig}: ${(err as Error).message}`, EXIT.usage);
+      throw new CliError(`cannot read --console-config ${f.consoleConfig}: ${errorMessage(err)}`, EXIT.usage);
     }
   }
   const mqtt: Record<string, unknown> = { ...(isJsonObject(file.mqtt) ? file.mqtt : {}) };
@@ -42,7 +43,7 @@ async function consoleConfig(f: ConsoleFlags) {
   try {
     return parseConsoleConfig(merged);
   } catch (err) {
-    throw new CliError(`console configuration: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`console configuration: ${errorMessage(err)}`, EXIT.usage);
   }
 }
 
@@ -54,7 +55,7 @@ export async function runConsole(f: ConsoleFlags): Promise<number> {
   try {
     app = await ConsoleApp.start(config);
   } catch (err) {
-    throw new CliError(`console: ${(err as Error).message}`, EXIT.unreachable);
+    throw new CliError(`console: ${errorMessage(err)}`, EXIT.unreachable);
   }
   process.stderr.write(
     `mpvisor console: ${app.url} (broker ${config.mqtt.url}${config.password_hash ? ', password required' : ', no password: loopback only'})\n`,

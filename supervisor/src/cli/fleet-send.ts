@@ -5,6 +5,7 @@ import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { openFleet, type FleetFlags } from './fleet-status.js';
 import { printJson, table } from './output.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface FleetSendFlags extends FleetFlags {
   payload: string;
@@ -18,7 +19,7 @@ function parsePayload(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`the payload must be a JSON object: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`the payload must be a JSON object: ${errorMessage(err)}`, EXIT.usage);
   }
   if (!isJsonObject(value) || typeof value.command !== 'string') {
     throw new CliError(`the payload must be a JSON object with a command, e.g. '{"command":"status"}'`, EXIT.usage);

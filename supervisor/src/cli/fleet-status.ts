@@ -4,6 +4,7 @@ import type { FleetSnapshot } from '@mpvisor/console';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { formatMs, printJson, table } from './output.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface FleetFlags {
   mqtt?: string;
@@ -23,7 +24,7 @@ export async function openFleet(f: FleetFlags) {
       filters: f.filter?.length ? f.filter : ['#'],
     });
   } catch (err) {
-    throw new CliError((err as Error).message, EXIT.unreachable);
+    throw new CliError(errorMessage(err), EXIT.unreachable);
   }
 }
 

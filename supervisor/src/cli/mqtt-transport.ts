@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import type { Target, Transport } from './transport.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface MqttTransportOptions {
   url: string;
@@ -39,7 +40,7 @@ export class MqttTransport implements Transport {
         ...(opts.password !== undefined ? { password: opts.password } : {}),
       });
     } catch (err) {
-      throw new CliError(`MQTT broker not reachable at ${opts.url}: ${(err as Error).message}`, EXIT.unreachable);
+      throw new CliError(`MQTT broker not reachable at ${opts.url}: ${errorMessage(err)}`, EXIT.unreachable);
     }
     // Cast: mqtt.js types its stream as a generic Duplex; over TCP it is a net.Socket, elsewhere the call is skipped.
     (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);

@@ -17,7 +17,7 @@ import { AlreadyRunningError } from '../control/control-server.js';
 import { defaultStateDir, resolvePaths, RunDirError } from '../paths.js';
 import { SdNotifier, zoneSummary } from '../service/sd-notify.js';
 import { EXIT } from './exit-codes.js';
-import { settlesWithin } from '@mpvisor/sys';
+import { settlesWithin, errorMessage } from '@mpvisor/sys';
 
 export interface RunFlags {
   config?: string;
@@ -126,7 +126,7 @@ export async function run(flags: RunFlags): Promise<number> {
     shutdown('uncaught exception', EXIT.failed);
   });
   process.on('unhandledRejection', (err) => {
-    log.error(`unhandled rejection: ${(err as Error)?.message ?? String(err)}`, { err });
+    log.error(`unhandled rejection: ${errorMessage(err)}`, { err });
     shutdown('unhandled rejection', EXIT.failed);
   });
   supervisor.setStopRequestHandler((reason) => shutdown(reason, EXIT.ok));
@@ -160,7 +160,7 @@ export async function run(flags: RunFlags): Promise<number> {
       await log.flush();
       return EXIT.usage;
     }
-    log.error(`failed to start: ${(err as Error).message}`, { err });
+    log.error(`failed to start: ${errorMessage(err)}`, { err });
     shutdown('start failed', EXIT.failed);
   }
   await done;

@@ -4,6 +4,7 @@ import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { outcomeExit, outcomeLine, printJson } from './output.js';
 import { withTransport, type ConnectFlags } from './transport.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** `mpvisor send ZONE|system JSON`: one command, its outcome printed, exit 0 on success or warning. */
 export async function send(flags: ConnectFlags, target: string, payload: string, json: boolean): Promise<number> {
@@ -14,7 +15,7 @@ export async function send(flags: ConnectFlags, target: string, payload: string,
     body = parsed;
   } catch (err) {
     throw new CliError(
-      `the payload must be a JSON object, e.g. '{"command":"getState"}': ${(err as Error).message}`,
+      `the payload must be a JSON object, e.g. '{"command":"getState"}': ${errorMessage(err)}`,
       EXIT.usage,
     );
   }

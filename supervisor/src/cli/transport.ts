@@ -5,6 +5,7 @@ import { resolvePaths } from '../paths.js';
 import { CliError, controlRequest } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { MqttTransport } from './mqtt-transport.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export type Target = { kind: 'system' } | { kind: 'zone'; zone: string };
 
@@ -73,7 +74,7 @@ async function configFor(flags: ConnectFlags): Promise<MpvisorConfig | null> {
   try {
     return await loadConfigFile(flags.config);
   } catch (err) {
-    throw new CliError(`cannot use --config ${flags.config}: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`cannot use --config ${flags.config}: ${errorMessage(err)}`, EXIT.usage);
   }
 }
 

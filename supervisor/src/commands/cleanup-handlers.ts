@@ -12,7 +12,7 @@ import {
   type PulseModuleEntry,
 } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
-import { isSameProcess, readIdentity } from '@mpvisor/sys';
+import { isSameProcess, readIdentity, errorCode } from '@mpvisor/sys';
 import { success, warning } from '@mpvisor/protocol';
 import type { SystemHandlerFamily } from './dispatcher.js';
 import type { ProcessReport } from '../zones/runner-context.js';
@@ -178,6 +178,6 @@ async function exists(path: string): Promise<boolean> {
     await lstat(path);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+    return errorCode(err) !== 'ENOENT';
   }
 }

@@ -16,6 +16,7 @@ import {
   type SystemCommandName,
 } from '@mpvisor/protocol';
 import { RecentIds } from './recent-ids.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export type CommandSource = { kind: 'zone'; zone: string } | { kind: 'system' };
 
@@ -291,6 +292,6 @@ function toResult(err: unknown, log?: Logger): HandlerResult {
   return {
     outcome: 'failed',
     error_type: 'internal',
-    message: `internal error: ${(err as Error)?.message ?? String(err)}`,
+    message: `internal error: ${errorMessage(err)}`,
   };
 }

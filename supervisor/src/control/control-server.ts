@@ -1,6 +1,7 @@
 import { IpcServer, isIpcError, type IpcPeer } from '@mpvisor/ipc';
 import type { Logger } from '@mpvisor/log';
 import { parseControlRequest, type ControlReply, type ControlRequest } from '@mpvisor/protocol';
+import { errorMessage } from '@mpvisor/sys';
 
 type Peer = IpcPeer<ControlRequest, ControlReply>;
 
@@ -71,7 +72,7 @@ export class ControlServer {
         reply(true, await this.handlers.command(req.target, req.payload, 'cli', progress));
       }
     } catch (err) {
-      reply(false, { message: (err as Error).message });
+      reply(false, { message: errorMessage(err) });
     }
   }
 }

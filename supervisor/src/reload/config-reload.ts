@@ -16,6 +16,7 @@ import { preserveMedia } from '../reset/preserve.js';
 import type { ZoneRegistry } from '../zone-registry.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 import { emptyReloadProgress, type ReloadPhase, type ReloadProgress, type ReloadStatus } from './reload-status.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** What a reload needs of the running supervisor; app.ts gives it, so the reload holds no part itself. */
 
@@ -108,7 +109,7 @@ export class ConfigReload {
       const problems =
         err instanceof ConfigError
           ? err.problems.filter((q) => q.severity === 'error')
-          : [{ severity: 'error' as const, section: '', message: (err as Error).message }];
+          : [{ severity: 'error' as const, section: '', message: errorMessage(err) }];
       errors.push(...problems.map(formatProblem));
       emit('failed');
       deps.log.warn('config reload refused: the file has errors; nothing changed', { file, errors: errors.join('; ') });
@@ -208,7 +209,7 @@ export class ConfigReload {
         await deps.reconnectMqtt(next);
         p.mqtt_reconnected = true;
       } catch (err) {
-        errors.push(`MQTT: ${(err as Error).message}`);
+        errors.push(`MQTT: ${errorMessage(err)}`);
       }
     }
     deps.commit(next);

@@ -4,6 +4,7 @@ import { failed, type HandlerResult } from '@mpvisor/protocol';
 import type { ZoneBrowser } from '../browser/zone-browser.js';
 import type { Zone } from '../zone.js';
 import type { HandlerFamily } from './types.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** ParadoxFX's browser commands; a file: page must lie inside the zone's media folder like any media file. */
 export function browserHandlers(z: Zone, browser: ZoneBrowser) {
@@ -13,7 +14,7 @@ export function browserHandlers(z: Zone, browser: ZoneBrowser) {
     try {
       file = fileURLToPath(url);
     } catch (err) {
-      return { outcome: 'invalid', error_type: 'invalid_argument', message: `url: ${(err as Error).message}` };
+      return { outcome: 'invalid', error_type: 'invalid_argument', message: `url: ${errorMessage(err)}` };
     }
     const resolved = await resolveMediaFile(z.boot.zone.media_dir, file);
     if (!resolved.ok) {

@@ -6,6 +6,7 @@ import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
 import { loadAndAwait } from './await-playback.js';
 import { Fader } from './fader.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** Voices beyond the warm pool that a burst may add; past that the oldest effect is cut off. */
 export const EXTRA_EFFECT_VOICES = 6;
@@ -127,7 +128,7 @@ export class EffectPool {
       } catch (err) {
         voice.playing = null;
         void this.retire(voice);
-        return failed('media_error', `no mpv for ${path}: ${(err as Error).message}`);
+        return failed('media_error', `no mpv for ${path}: ${errorMessage(err)}`);
       }
     }
     const volume = effectiveVolume(this.o.volumes(), base);
