@@ -74,7 +74,7 @@ export async function removeIfStale(path: string, timeoutMs = DEFAULT_CONNECT_TI
           ? 'not a socket'
           : probe.status === 'missing'
             ? 'missing'
-            : `connect gave ${(probe as { reason?: string }).reason ?? 'no answer'}`;
+            : `connect gave ${probe.status === 'unknown' ? probe.reason : 'no answer'}`;
     return { path, removed: false, status: probe.status, reason };
   }
   try {

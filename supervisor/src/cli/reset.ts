@@ -69,7 +69,7 @@ export const registerReset = <T extends ConnectFlags>(
         .positional('zones', {
           type: 'string',
           array: true,
-          default: [] as string[],
+          default: [],
           describe: 'zone names; none means every zone',
         })
         .option('hard', { type: 'boolean', default: false, describe: 'SIGKILL, no drain (plain reset only)' })

@@ -64,8 +64,12 @@ export class EffectPool {
     const used = new Set(this.voices.map((v) => v.slot.role));
     let i = 0;
     while (used.has(`effect-${i}`)) i++;
-    const voice: Voice = { slot: undefined as unknown as MpvSlot, fader: new Fader(), temporary, playing: null };
-    voice.slot = this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice));
+    const voice: Voice = {
+      slot: this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice)),
+      fader: new Fader(),
+      temporary,
+      playing: null,
+    };
     this.voices.push(voice);
     return voice;
   }
