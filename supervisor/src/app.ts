@@ -134,6 +134,8 @@ export class Supervisor {
     const stopHeartbeat = config.global.heartbeat_enabled ? startHeartbeat(mqtt, config, zones, ctx.startedAt) : null;
     const stopMetrics = startMetricsTopic(mqtt, sys.metrics, () => stage.reports.metrics(), intervalMs);
     this.built.running = { foundation, messaging, zones: stage, intake, stopHeartbeat, stopMetrics };
+    // A stop asked while starting waits for this stage; it would only stop the workers it finds started.
+    if (this.stopping) return;
     for (const runner of zones.all()) runner.start();
     stage.resources.start();
     void Promise.all(zones.all().map((r) => r.settled())).then(() => this.updateSystemState());
