@@ -35,6 +35,12 @@ export type CommandHandler = (
   ctx: CommandContext,
 ) => Promise<HandlerResult>;
 
+/** A command's arguments parsed once, and its handler bound to them (undefined: none). */
+interface Bound {
+  args: Record<string, unknown>;
+  handler: CommandHandler | undefined;
+}
+
 /** A system command's handler: its arguments as the command's schema outputs them. */
 export type SystemHandler<K extends SystemCommandName> = (
   args: SystemArgs<K>,
@@ -171,14 +177,15 @@ export class Dispatcher {
     let args: Record<string, unknown>;
     let handler: CommandHandler | HandlerResult | undefined;
     try {
-      args = table.parseArgs(spec, env.args);
-      if (source.kind === 'system') this.checkZoneList(spec.name, args);
-      handler =
-        source.kind === 'zone'
-          ? this.opts.zoneHandler(source.zone, spec, args)
-          : isSystemCommand(spec.name)
-            ? this.systemHandler(spec.name, env.args)
-            : undefined;
+      if (source.kind === 'zone') {
+        args = table.parseArgs(spec, env.args);
+        handler = this.opts.zoneHandler(source.zone, spec, args);
+      } else {
+        const bound = this.bindSystem(spec, env.args);
+        args = bound.args;
+        this.checkZoneList(spec.name, args);
+        handler = bound.handler;
+      }
     } catch (err) {
       return toResult(err);
     }
@@ -211,14 +218,15 @@ export class Dispatcher {
   }
 
   /** The system handler bound to its arguments, parsed to the type the handler declares. */
-  private systemHandler<K extends SystemCommandName>(
-    name: K,
-    raw: Record<string, unknown>,
-  ): CommandHandler | undefined {
-    const handler: SystemHandler<K> | undefined = this.opts.systemHandlers[name];
-    if (!handler) return undefined;
+  private bindSystem(spec: CommandSpec, raw: Record<string, unknown>): Bound {
+    if (!isSystemCommand(spec.name)) return { args: this.opts.systemTable.parseArgs(spec, raw), handler: undefined };
+    return this.bindSystemCommand(spec.name, raw);
+  }
+
+  private bindSystemCommand<K extends SystemCommandName>(name: K, raw: Record<string, unknown>): Bound {
     const args = parseSystemArgs(name, raw);
-    return (_args, spec, ctx) => handler(args, spec, ctx);
+    const handler: SystemHandler<K> | undefined = this.opts.systemHandlers[name];
+    return { args, handler: handler && ((_args, spec, ctx) => handler(args, spec, ctx)) };
   }
 
   /** `zones: [...]` on a system command names enabled zones only: an unknown name is invalid, not ignored. */
