@@ -2,6 +2,7 @@ import type { ZoneConfig } from '@mpvisor/config';
 import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import { combinedSinkName, installationId, ourSinks, Pactl, sinkNameOf, type UnloadReport } from '@mpvisor/pulse';
+import { errorMessage } from '@mpvisor/sys';
 import { ensureHoldSink, ownsSink } from './holding-sink.js';
 
 export { combinedSinkName };
@@ -133,7 +134,7 @@ export class CombinedSinks {
       });
       return { device: `pulse/${name}`, warning: null };
     } catch (err) {
-      return { device: null, warning: `combined sink for zone ${zone.name} not created: ${(err as Error).message}` };
+      return { device: null, warning: `combined sink for zone ${zone.name} not created: ${errorMessage(err)}` };
     }
   }
 
