@@ -22,7 +22,7 @@ import { pfxMediaHandlers, pfxTransitionHandlers } from './handlers/pfx-media.js
 import { pfxVolumeHandlers } from './handlers/pfx-volume.js';
 import { screenPowerHandlers } from './handlers/screen-power.js';
 import { screenHandlers } from './handlers/screen.js';
-import type { Handlers } from './handlers/types.js';
+import type { Handler, Handlers } from './handlers/types.js';
 import type { MpvSlot } from './mpv-slot.js';
 import { freshSlots, type SlotProvider } from './slot-provider.js';
 import type { Reporter } from './reporter.js';
@@ -228,22 +228,27 @@ export class Zone {
   }
 
   /** A request from the supervisor: its arguments are parsed again here, at this process's edge. */
-  async handle(command: string, args: unknown): Promise<HandlerResult> {
-    return isWorkerCommand(command) ? this.run(command, args) : this.notHere(command);
-  }
-
-  private async run<K extends WorkerCommandName>(command: K, raw: unknown): Promise<HandlerResult> {
-    const table: Partial<Handlers<WorkerCommandName>> = this.handlers;
-    const handler = table[command];
-    if (!handler) return this.notHere(command);
-    let args: ZoneArgs<K>;
+  async handle(command: string, raw: unknown): Promise<HandlerResult> {
+    if (!isWorkerCommand(command) || !this.handlerFor(command)) return this.notHere(command);
+    let args: ZoneArgs<typeof command>;
     try {
       args = parseZoneArgs(command, raw);
     } catch (err) {
       if (err instanceof CommandError) return { outcome: err.outcome, error_type: err.errorType, message: err.message };
       throw err;
     }
-    return handler(args);
+    return this.run(command, args);
+  }
+
+  /** A command from inside the worker (the resume after a restart), its arguments already of their type. */
+  async run<K extends WorkerCommandName>(command: K, args: ZoneArgs<K>): Promise<HandlerResult> {
+    const handler = this.handlerFor(command);
+    return handler ? handler(args) : this.notHere(command);
+  }
+
+  private handlerFor<K extends WorkerCommandName>(command: K): Handler<K> | undefined {
+    const table: Partial<Handlers<WorkerCommandName>> = this.handlers;
+    return table[command];
   }
 
   private notHere(command: string): HandlerResult {
