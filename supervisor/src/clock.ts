@@ -13,5 +13,6 @@ export const systemClock: Clock = {
     const t = setTimeout(fn, ms);
     return t;
   },
+  // Cast: The handle is what this clock's setTimeout returned.
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

@@ -1,7 +1,22 @@
 import { lstat } from 'node:fs/promises';
 import { isSameProcess } from '@mpvisor/sys';
 import { canConnect } from '@mpvisor/pulse';
+import type { CombinedSinks } from './audio/combined-sinks.js';
+import type { Ownership } from './commands/cleanup-handlers.js';
 import type { SupervisorContext } from './context.js';
+import type { MqttLink } from './mqtt/mqtt-link.js';
+import type { ResourceWatch } from './zones/resource-watch.js';
+import type { SparePool } from './zones/spare-pool.js';
+
+/** The parts `diagnostics` reads, each fully built. */
+export interface DiagnosticSources {
+  ctx: SupervisorContext;
+  ownership: Ownership;
+  sinks: CombinedSinks;
+  resources: ResourceWatch;
+  spares: SparePool | null;
+  mqtt: MqttLink;
+}
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
@@ -22,17 +37,18 @@ async function probeSocket(
  * we own (from the ledger, each re-checked now), audio outputs and our sinks (asked live), recent errors
  * per zone, and resource usage. Slow parts (pactl, socket probes) are bounded by their own timeouts.
  */
-export async function diagnostics(ctx: SupervisorContext): Promise<unknown> {
-  const { zones, ownership, sinks, resources, spares, mqtt, paths } = ctx;
-  const ledger = ownership?.ledger;
-  const processes = (ledger?.processes ?? []).map((p) => ({
+export async function diagnostics(sources: DiagnosticSources): Promise<unknown> {
+  const { ctx, ownership, sinks, resources, spares, mqtt } = sources;
+  const { zones, paths } = ctx;
+  const ledger = ownership.ledger;
+  const processes = ledger.processes.map((p) => ({
     pid: p.pid,
     role: p.role,
     zone: p.zone,
     instance: p.instance,
     alive: isSameProcess(p),
   }));
-  const sockets = await Promise.all((ledger?.sockets ?? []).map((s) => probeSocket(s.path)));
+  const sockets = await Promise.all(ledger.sockets.map((s) => probeSocket(s.path)));
   const snapshots = zones.all().map((r) => r.snapshot());
   const mem = process.memoryUsage();
   return {
@@ -54,7 +70,7 @@ export async function diagnostics(ctx: SupervisorContext): Promise<unknown> {
         output_status: z.output ?? null,
         mpv: z.mpv_processes.map((m) => ({ role: m.role, pid: m.pid, alive: m.alive })),
       })),
-      sinks: (await sinks?.status()) ?? { reachable: false, ours: [] },
+      sinks: await sinks.status(),
     },
     recent_errors: snapshots.map((z) => ({
       zone: z.zone,
@@ -63,7 +79,7 @@ export async function diagnostics(ctx: SupervisorContext): Promise<unknown> {
       last_exit: z.last_exit,
       errors: z.errors,
     })),
-    resources: resources?.snapshot() ?? {},
-    mqtt: mqtt?.metrics() ?? null,
+    resources: resources.snapshot(),
+    mqtt: mqtt.metrics(),
   };
 }

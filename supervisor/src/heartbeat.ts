@@ -4,11 +4,12 @@ import type { MpvisorConfig } from '@mpvisor/config';
 import type { PfxHeartbeatZone } from '@mpvisor/protocol';
 import type { MqttLink } from './mqtt/mqtt-link.js';
 import type { ZoneRegistry } from './zone-registry.js';
+import { z } from 'zod';
 
 /** This program's version, as its package.json says (read once, at start). */
-const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+const VERSION = z
+  .object({ version: z.string() })
+  .parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))).version;
 
 /** The first non-internal IPv4 address (ParadoxFX reports one), else the first IPv6, else null. */
 export function primaryAddress(): string | null {
@@ -69,11 +70,11 @@ export function startHeartbeat(
 export function startMetricsTopic(
   mqtt: MqttLink,
   topic: string,
-  metrics: () => unknown,
+  metrics: () => Record<string, unknown>,
   intervalMs: number,
 ): () => void {
   const publish = () =>
-    mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...(metrics() as object) }));
+    mqtt.publishRetained(topic, JSON.stringify({ timestamp: new Date().toISOString(), ...metrics() }));
   publish();
   const timer = setInterval(publish, intervalMs);
   timer.unref();

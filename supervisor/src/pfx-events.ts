@@ -1,5 +1,5 @@
 import type { ZoneConfig } from '@mpvisor/config';
-import type { CommandOutcome, MediaEvent, PfxEvent } from '@mpvisor/protocol';
+import { isJsonObject, type CommandOutcome, type MediaEvent, type PfxEvent } from '@mpvisor/protocol';
 import { relativeMedia } from './zones/pfx-state.js';
 
 const ENDED: Readonly<Record<string, string>> = {
@@ -59,8 +59,7 @@ const MALFORMED = new Set(['payload_too_large', 'invalid_json', 'not_an_object',
 
 type Outcome = Pick<CommandOutcome, 'command' | 'outcome' | 'error_type' | 'message' | 'parameters' | 'result'>;
 
-const obj = (v: unknown): Record<string, unknown> =>
-  v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+const obj = (v: unknown): Record<string, unknown> => (isJsonObject(v) ? v : {});
 
 /** ParadoxFX's events that follow a command on a zone topic (its outcome is published separately). */
 export function pfxCommandEvents(zone: ZoneConfig, o: Outcome): PfxEvent[] {
@@ -119,6 +118,7 @@ export function pfxCommandEvents(zone: ZoneConfig, o: Outcome): PfxEvent[] {
       return [{ command: 'stopBackground', message: "Command 'stopBackground' executed successfully" }];
     default: {
       const flag = FLAGS[command];
+      // Cast: A computed key widens to string; flag is one of the event's flag names.
       return flag ? [{ [flag]: true } as PfxEvent] : [];
     }
   }

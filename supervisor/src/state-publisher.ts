@@ -15,7 +15,8 @@ export class StatePublisher {
   constructor(
     private readonly mqtt: MqttLink,
     private readonly zones: ZoneRegistry,
-    private readonly zoneTopic: (zone: string) => string,
+    /** Undefined for a zone no longer configured (removed by a reload while a publish was queued). */
+    private readonly zoneTopic: (zone: string) => string | undefined,
     private readonly systemTopic: string,
     private readonly systemFacts: () => Record<string, unknown>,
   ) {}
@@ -55,8 +56,9 @@ export class StatePublisher {
 
   publishZone(name: string): void {
     const runner = this.zones.get(name);
-    if (!runner) return;
-    this.mqtt.publishRetained(zoneTopics(this.zoneTopic(name)).state, JSON.stringify(runner.snapshot()));
+    const topic = this.zoneTopic(name);
+    if (!runner || topic === undefined) return;
+    this.mqtt.publishRetained(zoneTopics(topic).state, JSON.stringify(runner.snapshot()));
   }
 
   publishSystem(): void {

@@ -1,17 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@mpvisor/sys';
+import { writeFileAtomic, errorCode, errorMessage } from '@mpvisor/sys';
 import { join } from 'node:path';
 import type { Logger } from '@mpvisor/log';
-import type { WorkerResume, ZoneState } from '@mpvisor/protocol';
-
-/** On-disk shape of {stateDir}/zones.json. Versioned so a future layout can be told apart. */
-export interface SavedZones {
-  version: 1;
-  saved_at: string;
-  /** Why this snapshot was written: "change" (debounced) or "shutdown". */
-  reason: string;
-  zones: Record<string, WorkerResume>;
-}
+import { formatIssues, savedZonesSchema, type SavedZones, type WorkerResume, type ZoneState } from '@mpvisor/protocol';
 
 const DEBOUNCE_MS = 1000;
 
@@ -52,17 +43,15 @@ export class ZoneStateStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-        this.log.warn(`cannot read ${this.file}: ${(err as Error).message}`);
+      if (errorCode(err) !== 'ENOENT') this.log.warn(`cannot read ${this.file}: ${errorMessage(err)}`);
       return {};
     }
     try {
-      const parsed = JSON.parse(text) as SavedZones;
-      if (parsed?.version !== 1 || typeof parsed.zones !== 'object' || parsed.zones === null)
-        throw new Error('unknown layout');
-      return parsed.zones;
+      const parsed = savedZonesSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new Error(`unknown layout: ${formatIssues(parsed.error)}`);
+      return parsed.data.zones;
     } catch (err) {
-      this.log.warn(`ignoring saved zone state in ${this.file}: ${(err as Error).message}`);
+      this.log.warn(`ignoring saved zone state in ${this.file}: ${errorMessage(err)}`);
       return {};
     }
   }
@@ -102,7 +91,7 @@ export class ZoneStateStore {
         await writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`);
         this.last = key;
       } catch (err) {
-        this.log.warn(`cannot save zone state to ${this.file}: ${(err as Error).message}`);
+        this.log.warn(`cannot save zone state to ${this.file}: ${errorMessage(err)}`);
       }
     });
     return this.writing;

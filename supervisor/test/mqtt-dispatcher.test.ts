@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@mpvisor/log';
 import { CommandError, CommandTable, SYSTEM_COMMANDS, ZONE_COMMANDS, type HandlerResult } from '@mpvisor/protocol';
-import { Dispatcher, type CommandHandler } from '../src/commands/dispatcher.js';
+import { Dispatcher, type CommandHandler, type SystemHandlerFamily } from '../src/commands/dispatcher.js';
 
 const quiet = {
   info() {},
@@ -14,7 +14,7 @@ const quiet = {
 } as unknown as Logger;
 
 function make(
-  systemHandlers: Map<string, CommandHandler>,
+  systemHandlers: SystemHandlerFamily,
   zoneHandler?: () => CommandHandler | HandlerResult,
   timeoutMs = 100,
 ) {
@@ -36,22 +36,14 @@ const send = (d: Dispatcher, body: object, source: Parameters<Dispatcher['dispat
 
 describe('Dispatcher: exactly one outcome per command', () => {
   it('a handler that throws becomes failed/internal with the id echoed; a CommandError keeps its type', async () => {
-    const d = make(
-      new Map<string, CommandHandler>([
-        [
-          'status',
-          async () => {
-            throw new Error('boom');
-          },
-        ],
-        [
-          'metrics',
-          () => {
-            throw new CommandError('busy', 'busy now');
-          },
-        ],
-      ]),
-    );
+    const d = make({
+      status: async () => {
+        throw new Error('boom');
+      },
+      metrics: () => {
+        throw new CommandError('busy', 'busy now');
+      },
+    });
     expect(await send(d, { command: 'status', id: 't1' })).toMatchObject({
       outcome: 'failed',
       error_type: 'internal',
@@ -68,15 +60,12 @@ describe('Dispatcher: exactly one outcome per command', () => {
   it('a handler that never settles times out once, and its signal is aborted', async () => {
     let signal: AbortSignal | null = null;
     const d = make(
-      new Map<string, CommandHandler>([
-        [
-          'status',
-          (_a, _s, ctx) => {
-            signal = ctx.signal;
-            return new Promise(() => {});
-          },
-        ],
-      ]),
+      {
+        status: (_a, _s, ctx) => {
+          signal = ctx.signal;
+          return new Promise(() => {});
+        },
+      },
       undefined,
       50,
     );
@@ -97,7 +86,7 @@ describe('Dispatcher: exactly one outcome per command', () => {
     'resume',
     'diagnostics',
   ])('%s without a handler is failed/not_implemented, never success', async (command) => {
-    expect(await send(make(new Map()), { command, id: command })).toMatchObject({
+    expect(await send(make({}), { command, id: command })).toMatchObject({
       outcome: 'failed',
       error_type: 'not_implemented',
       command,
@@ -107,9 +96,7 @@ describe('Dispatcher: exactly one outcome per command', () => {
 
   it('a repeated id runs once and is answered twice with the same outcome, per topic', async () => {
     let runs = 0;
-    const d = make(
-      new Map<string, CommandHandler>([['status', async () => ({ outcome: 'success', message: `run ${++runs}` })]]),
-    );
+    const d = make({ status: async () => ({ outcome: 'success', message: `run ${++runs}` }) });
     const [a, b] = await Promise.all([
       send(d, { command: 'status', id: 'same' }),
       send(d, { command: 'status', id: 'same' }),
@@ -122,13 +109,13 @@ describe('Dispatcher: exactly one outcome per command', () => {
   });
 
   it('system zone lists name enabled zones only', async () => {
-    const o = await send(make(new Map()), { command: 'reset', zones: ['lobby', 'ghost'] });
+    const o = await send(make({}), { command: 'reset', zones: ['lobby', 'ghost'] });
     expect(o).toMatchObject({ outcome: 'invalid', error_type: 'unknown_zone' });
     expect(o.message).toContain('"ghost"');
   });
 
   it('while stopping only allowed commands run', async () => {
-    const d = make(new Map<string, CommandHandler>([['status', async () => ({ outcome: 'success', message: 'ok' })]]));
+    const d = make({ status: async () => ({ outcome: 'success', message: 'ok' }) });
     d.refuseNewCommands();
     expect((await send(d, { command: 'status' })).outcome).toBe('success');
     expect(await send(d, { command: 'help' })).toMatchObject({ outcome: 'failed', error_type: 'shutting_down' });

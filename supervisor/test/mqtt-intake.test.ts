@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@mpvisor/log';
 import { CommandTable, SYSTEM_COMMANDS, ZONE_COMMANDS, type CommandOutcome } from '@mpvisor/protocol';
 import type { IPublishPacket } from 'mqtt';
-import { Dispatcher, type CommandHandler, type CommandSource } from '../src/commands/dispatcher.js';
+import { Dispatcher, type CommandSource } from '../src/commands/dispatcher.js';
 import { RecentIds } from '../src/commands/recent-ids.js';
 import { systemHandlers } from '../src/commands/system-handlers.js';
 import { CommandIntake } from '../src/mqtt/command-intake.js';
@@ -82,9 +82,7 @@ function rig() {
     zoneTable: new CommandTable(ZONE_COMMANDS),
     systemTable: new CommandTable(SYSTEM_COMMANDS),
     zoneHandler: () => async () => ({ outcome: 'success', message: `run ${++runs}` }),
-    systemHandlers: new Map<string, CommandHandler>([
-      ['status', async () => ({ outcome: 'success', message: `run ${++runs}` })],
-    ]),
+    systemHandlers: { status: async () => ({ outcome: 'success', message: `run ${++runs}` }) },
     log: quiet,
     timeoutMs: 1000,
     allowedWhileStopping: new Set(),
@@ -194,7 +192,7 @@ describe('system stop: from the CLI always, over MQTT only with allow_host_comma
       requestStop: () => stops++,
       allowHostCommands: allow,
     });
-    const res = await h.get('stop')!({}, spec, ctx(origin));
+    const res = await h.stop({}, spec, ctx(origin));
     expect(res.outcome).toBe(outcome);
     await new Promise((r) => setImmediate(r));
     expect(stops).toBe(outcome === 'success' ? 1 : 0);

@@ -49,7 +49,7 @@ function setup(names: string[]) {
     changed: (on) => changes.push(on),
   });
   const run = (name: 'pause' | 'resume') =>
-    pause.handlers().get(name)!({}, spec('getState'), {
+    pause.handlers()[name]({}, spec('getState'), {
       id: null,
       source: { kind: 'system' },
       origin: 'test',

@@ -1,10 +1,15 @@
 import type { Readable } from 'node:stream';
-import type { ZoneConfig } from '@mpvisor/config';
-import type { AnyWorkerBootstrap, WorkerBootstrap } from '@mpvisor/protocol';
+import {
+  formatIssues,
+  spareBootstrapSchema,
+  workerBootstrapSchema,
+  type AnyWorkerBootstrap,
+  type WorkerBootstrap,
+} from '@mpvisor/protocol';
 
-export type Bootstrap = WorkerBootstrap<ZoneConfig>;
+export type Bootstrap = WorkerBootstrap;
 /** A zone worker's bootstrap, or a warm spare's (`zone: null`). */
-export type AnyBootstrap = AnyWorkerBootstrap<ZoneConfig>;
+export type AnyBootstrap = AnyWorkerBootstrap;
 
 /** A zone's config is a few kB; anything near this is not a bootstrap. */
 const MAX_BOOTSTRAP_BYTES = 1024 * 1024;
@@ -50,9 +55,9 @@ export function readBootstrap(input: Readable = process.stdin, timeoutMs = 5000)
 }
 
 function parseBootstrap(line: string): AnyBootstrap {
-  const parsed = JSON.parse(line) as AnyBootstrap;
-  const valid = parsed.zone === null ? typeof parsed.spare?.effects === 'number' : Boolean(parsed.zone?.name);
-  if (!valid || !parsed.socketPath || !parsed.token)
-    throw new Error('the bootstrap on stdin lacks zone (or spare), socketPath or token');
-  return parsed;
+  const raw: unknown = JSON.parse(line);
+  const spare = typeof raw === 'object' && raw !== null && 'zone' in raw && raw.zone === null;
+  const parsed = spare ? spareBootstrapSchema.safeParse(raw) : workerBootstrapSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`the bootstrap on stdin is not valid: ${formatIssues(parsed.error)}`);
+  return parsed.data;
 }

@@ -18,6 +18,7 @@ import type { AudioChoice } from './audio-output.js';
 import { Zone } from './zone.js';
 import { awaitAudioServer } from './server-arrival.js';
 import { guardZoneOutput } from './zone-output.js';
+import { errorMessage, errorStack } from '@mpvisor/sys';
 
 /**
  * The connection to the supervisor broke while the supervisor lives on (a socket error, a write
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
           (err: unknown): HandlerResult => ({
             outcome: 'failed',
             error_type: 'internal',
-            message: (err as Error).message,
+            message: errorMessage(err),
           }),
         )
         .then((r) =>
@@ -172,6 +173,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`zone worker failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`zone worker failed: ${errorStack(err)}\n`);
   process.exit(1);
 });

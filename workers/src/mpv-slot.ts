@@ -1,6 +1,7 @@
 import { spawnMpv, type MpvAudioOutput, type MpvClient, type MpvProcess } from '@mpvisor/mpv';
 import type { MpvInstanceInfo } from '@mpvisor/protocol';
 import type { Reporter } from './reporter.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface MpvSlotOptions {
   role: string;
@@ -196,7 +197,7 @@ export class MpvSlot {
       });
       await this.opts.onRestarted(this);
     } catch (err) {
-      this.opts.reporter.error(`mpv ${this.opts.role} failed to restart: ${(err as Error).message}`, {
+      this.opts.reporter.error(`mpv ${this.opts.role} failed to restart: ${errorMessage(err)}`, {
         role: this.opts.role,
       });
       this.consecutive++;

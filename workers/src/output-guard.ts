@@ -8,6 +8,7 @@ import {
   type PulseSink,
   type PulseSinkInput,
 } from '@mpvisor/pulse';
+import { errorMessage } from '@mpvisor/sys';
 import type { MpvSlot } from './mpv-slot.js';
 import { assessOutput } from './output-status.js';
 import type { Reporter } from './reporter.js';
@@ -224,7 +225,7 @@ export class OutputGuard {
         await client.setProperty('audio-device', device, { timeoutMs: MPV_TIMEOUT_MS });
         return 1;
       } catch (err) {
-        this.opts.reporter.warn(`could not point mpv ${slot.role} at ${device}: ${(err as Error).message}`, {
+        this.opts.reporter.warn(`could not point mpv ${slot.role} at ${device}: ${errorMessage(err)}`, {
           role: slot.role,
         });
         return 0;

@@ -1,6 +1,5 @@
-import type { WorkerToSupervisor } from '@mpvisor/protocol';
+import type { LogLevel, WorkerToSupervisor } from '@mpvisor/protocol';
 
-type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3, trace: 4 };
 
 /**
@@ -12,8 +11,8 @@ export class Reporter {
   private sendFn: ((msg: WorkerToSupervisor) => boolean) | null = null;
   private readonly threshold: number;
 
-  constructor(level: string) {
-    this.threshold = ORDER[(level as LogLevel) in ORDER ? (level as LogLevel) : 'info'];
+  constructor(level: LogLevel) {
+    this.threshold = ORDER[level];
   }
 
   connect(send: (msg: WorkerToSupervisor) => boolean): void {

@@ -1,9 +1,10 @@
-import type { HandlerResult, WorkerResume } from '@mpvisor/protocol';
+import type { HandlerResult, WorkerCommandName, WorkerResume, ZoneArgs } from '@mpvisor/protocol';
 import type { Reporter } from './reporter.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** The slice of the zone that resuming needs: its command handlers and its mpv slots by role. */
 export interface ResumableZone {
-  handle(command: string, args: Record<string, unknown>): Promise<HandlerResult>;
+  run<K extends WorkerCommandName>(command: K, args: ZoneArgs<K>): Promise<HandlerResult>;
   readonly slots: ReadonlyArray<{
     role: string;
     client: { setProperty(name: string, value: unknown): Promise<unknown> } | null;
@@ -13,7 +14,8 @@ export interface ResumableZone {
 /**
  * Replays what the zone played when the previous supervisor stopped ({stateDir}/zones.json, handed
  * over in the bootstrap): zone volume, then background music at the saved position, paused if it was.
- * Goes through the zone's own command handlers, so the media folder check applies as for any command.
+ * Goes through the zone's own command handlers, so the media folder check applies as for any command
+ * (`start_s`, the saved position, is an argument only this in-process call carries).
  * Failures are warnings: a missing file must not keep the zone from running.
  */
 export async function resumeZone(
@@ -24,11 +26,11 @@ export async function resumeZone(
   if (!resume) return;
   const t0 = performance.now();
   try {
-    if (typeof resume.volume === 'number') await zone.handle('setVolume', { volume: resume.volume });
+    if (typeof resume.volume === 'number') await zone.run('setVolume', { volume: resume.volume });
     const bg = resume.background;
     if (!bg) return;
     const startAt = bg.position_s !== null && bg.position_s > 0 ? { start_s: bg.position_s } : {};
-    const played = await zone.handle('playBackground', { file: bg.file, loop: bg.loop, ...startAt });
+    const played = await zone.run('playBackground', { file: bg.file, loop: bg.loop, ...startAt });
     if (played.outcome !== 'success' && played.outcome !== 'warning') {
       reporter.send({
         type: 'warning',
@@ -37,7 +39,7 @@ export async function resumeZone(
       });
       return;
     }
-    if (bg.status === 'paused') await zone.handle('pauseBackground', {});
+    if (bg.status === 'paused') await zone.run('pauseBackground', {});
     reporter.info('resumed saved background', {
       role: 'background',
       file: bg.file,
@@ -57,7 +59,7 @@ export async function resumeZone(
   } catch (err) {
     reporter.send({
       type: 'warning',
-      message: `could not resume saved state: ${(err as Error).message}`,
+      message: `could not resume saved state: ${errorMessage(err)}`,
       error_type: 'media_error',
     });
   }

@@ -1,4 +1,4 @@
-import { videoArgs, type ZoneConfig } from '@mpvisor/config';
+import { videoArgs } from '@mpvisor/config';
 import type { IpcClient } from '@mpvisor/ipc';
 import type {
   SpareBootstrap,
@@ -91,7 +91,7 @@ export async function runSpare(
 
   const msg = await adopted;
   stopBeating();
-  const zone = msg.zone as unknown as ZoneConfig;
+  const zone = msg.zone;
   const { spare: _spare, zone: _none, ...base } = boot;
   const zoneBoot: Bootstrap = {
     ...base,

@@ -1,5 +1,18 @@
 import { resolveMediaFile, resolveMediaPath, videoArgs } from '@mpvisor/config';
-import { failed, type HandlerResult, type MediaState, type OutputStatus, type ScreenPower } from '@mpvisor/protocol';
+import {
+  failed,
+  CommandError,
+  isWorkerCommand,
+  parseZoneArgs,
+  type CommonCommandName,
+  type HandlerResult,
+  type MediaState,
+  type OutputStatus,
+  type ScreenPower,
+  type ScreenCommandName,
+  type WorkerCommandName,
+  type ZoneArgs,
+} from '@mpvisor/protocol';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
 import { ZoneBrowser } from './browser/zone-browser.js';
@@ -7,11 +20,11 @@ import { DisplayPower, powerMethods } from './display-power/display-power.js';
 import { audioHandlers } from './handlers/audio.js';
 import { browserHandlers } from './handlers/browser.js';
 import { mixHandlers } from './handlers/mix.js';
-import { pfxMediaHandlers } from './handlers/pfx-media.js';
+import { pfxMediaHandlers, pfxTransitionHandlers } from './handlers/pfx-media.js';
 import { pfxVolumeHandlers } from './handlers/pfx-volume.js';
 import { screenPowerHandlers } from './handlers/screen-power.js';
 import { screenHandlers } from './handlers/screen.js';
-import type { Handler } from './handlers/types.js';
+import type { Handler, Handlers } from './handlers/types.js';
 import type { MpvSlot } from './mpv-slot.js';
 import { freshSlots, type SlotProvider } from './slot-provider.js';
 import type { Reporter } from './reporter.js';
@@ -46,7 +59,8 @@ export class Zone {
   /** What the display server last reported (read at start, then after each switch). */
   screenPower: ScreenPower = 'unknown';
   private readonly fixedSlots: MpvSlot[];
-  private readonly handlers: Map<string, Handler>;
+  /** Every zone kind's commands, and a screen zone's own (null elsewhere: the supervisor refuses them first). */
+  private readonly handlers: Handlers<CommonCommandName> & Partial<Handlers<ScreenCommandName>>;
   private stateTimer: NodeJS.Immediate | null = null;
 
   constructor(
@@ -136,16 +150,22 @@ export class Zone {
         changed,
       });
     }
-    this.handlers = new Map([
+    const common: Handlers<CommonCommandName> = {
       ...audioHandlers(this),
       ...mixHandlers(this),
       ...pfxVolumeHandlers(this),
       ...pfxMediaHandlers(this),
-      ...(this.screen && this.displayPower
-        ? [...screenHandlers(this, this.screen), ...screenPowerHandlers(this, this.screen, this.displayPower)]
-        : []),
-      ...(this.browser ? browserHandlers(this, this.browser) : []),
-    ]);
+    };
+    const screen: Handlers<ScreenCommandName> | null =
+      this.screen && this.browser && this.displayPower
+        ? {
+            ...screenHandlers(this, this.screen),
+            ...pfxTransitionHandlers(this, this.screen),
+            ...screenPowerHandlers(this, this.screen, this.displayPower),
+            ...browserHandlers(this, this.browser),
+          }
+        : null;
+    this.handlers = { ...common, ...screen };
   }
 
   get slots(): MpvSlot[] {
@@ -231,10 +251,32 @@ export class Zone {
     this.reporter.send({ type: 'event', event: { type: 'volume', state: 'changed', detail } });
   }
 
-  async handle(command: string, args: Record<string, unknown>): Promise<HandlerResult> {
-    const handler = this.handlers.get(command);
-    if (!handler) return failed('not_implemented', `${command} is not implemented for a ${this.boot.zone.kind} zone`);
-    return handler(args);
+  /** A request from the supervisor: its arguments are parsed again here, at this process's edge. */
+  async handle(command: string, raw: unknown): Promise<HandlerResult> {
+    if (!isWorkerCommand(command) || !this.handlerFor(command)) return this.notHere(command);
+    let args: ZoneArgs<typeof command>;
+    try {
+      args = parseZoneArgs(command, raw);
+    } catch (err) {
+      if (err instanceof CommandError) return { outcome: err.outcome, error_type: err.errorType, message: err.message };
+      throw err;
+    }
+    return this.run(command, args);
+  }
+
+  /** A command from inside the worker (the resume after a restart), its arguments already of their type. */
+  async run<K extends WorkerCommandName>(command: K, args: ZoneArgs<K>): Promise<HandlerResult> {
+    const handler = this.handlerFor(command);
+    return handler ? handler(args) : this.notHere(command);
+  }
+
+  private handlerFor<K extends WorkerCommandName>(command: K): Handler<K> | undefined {
+    const table: Partial<Handlers<WorkerCommandName>> = this.handlers;
+    return table[command];
+  }
+
+  private notHere(command: string): HandlerResult {
+    return failed('not_implemented', `${command} is not implemented for a ${this.boot.zone.kind} zone`);
   }
 
   stateChanged(): void {

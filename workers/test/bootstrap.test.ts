@@ -2,7 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { readBootstrap } from '../src/bootstrap.js';
 
-const spare = { token: 'a'.repeat(32), socketPath: '/run/x/workers.sock', zone: null, spare: { effects: 1 } };
+const spare = {
+  token: 'a'.repeat(32),
+  socketPath: '/run/x/workers.sock',
+  mpvPath: 'mpv',
+  runDir: '/run/x',
+  stateDir: '/var/lib/x',
+  logLevel: 'info',
+  heartbeatIntervalMs: 1000,
+  audioFallback: 'null',
+  zone: null,
+  spare: { effects: 1, audioArgs: [], video: null },
+};
 
 describe('readBootstrap: the first line of stdin', () => {
   it('resolves with the first line, even split over chunks, and leaves the stream flowing for the EOF watch', async () => {
@@ -38,6 +49,6 @@ describe('readBootstrap: the first line of stdin', () => {
     const noToken = new PassThrough();
     const bad = readBootstrap(noToken, 2000);
     noToken.write(`${JSON.stringify({ ...spare, token: '' })}\n`);
-    await expect(bad).rejects.toThrow('lacks zone (or spare), socketPath or token');
+    await expect(bad).rejects.toThrow('the bootstrap on stdin is not valid: token');
   });
 });

@@ -2,11 +2,11 @@
 import path from 'node:path';
 import type { SectionReader } from './fields.js';
 import { GLOBAL_DEPRECATED, GLOBAL_UNUSED, reportLeftovers } from './legacy.js';
+import { LOG_LEVELS } from '@mpvisor/protocol';
 import { resolveFromConfig, topicProblem } from './values.js';
 import type { AudioFallback, GlobalConfig, LogLevel } from './types.js';
 
 export const DEFAULT_MEDIA_BASE_PATH = '/opt/paradox/media';
-export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug', 'trace'];
 const MESSAGE_LEVELS = ['error', 'warn', 'warning', 'info', 'debug', 'trace'] as const;
 /** The [global] keys that mqtt.ts may read (older ParadoxFX placed MQTT settings here). */
 const GLOBAL_MQTT_KEYS = [

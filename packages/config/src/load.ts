@@ -3,12 +3,13 @@ import path from 'node:path';
 import { parseConfigText } from './parse-config.js';
 import { ConfigError } from './problems.js';
 import type { MpvisorConfig } from './types.js';
+import { errorCode } from '@mpvisor/sys';
 
 /** A pfx.ini is a few KiB; anything this big is the wrong file (a media file, a log). */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 function readFailure(file: string, e: unknown): ConfigError {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = errorCode(e) ?? '';
   const why =
     code === 'ENOENT'
       ? 'file not found'

@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from './values.js';
+import { errorCode } from '@mpvisor/sys';
 
 export type MediaPathResult = { ok: true; path: string } | { ok: false; reason: 'outside' | 'empty' | 'invalid' };
 export type MediaFileResult =
@@ -26,10 +27,6 @@ export function resolveMediaPath(mediaDir: string, requested: string): MediaPath
     path.isAbsolute(requested) && !isInside(base, asGiven) ? path.resolve(base, `.${path.sep}${requested}`) : asGiven;
   if (!isInside(base, target)) return { ok: false, reason: 'outside' };
   return { ok: true, path: target };
-}
-
-function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
 }
 
 function fsFailure(e: unknown): MediaFileResult {

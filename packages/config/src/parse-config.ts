@@ -1,6 +1,7 @@
 // Text in, configuration or problems out. Reads every section whatever happens, so that
 // `mpvisor config check` can print all problems at once; never throws on bad input.
 import path from 'node:path';
+import { formatIssues } from '@mpvisor/protocol';
 import { SectionReader } from './fields.js';
 import { deepFreeze } from './freeze.js';
 import { readGlobal } from './global.js';
@@ -10,8 +11,9 @@ import { Problems } from './problems.js';
 import { foldLegacyUpperKeys } from './legacy-upper.js';
 import { classifySection } from './sections.js';
 import { readSystem } from './system.js';
+import { mpvisorConfigSchema } from './schema.js';
 import { readZone } from './zones.js';
-import type { MpvisorConfig, ParseOptions, ParseResult, ZoneConfig, ZoneKind } from './types.js';
+import type { ConfigProblem, MpvisorConfig, ParseOptions, ParseResult, ZoneConfig, ZoneKind } from './types.js';
 
 type Single = 'mqtt' | 'global' | 'system';
 
@@ -175,6 +177,13 @@ export function parseConfigText(text: string, opts: ParseOptions = {}): ParseRes
   }
   const all = problems.sorted();
   if (!config || problems.hasErrors) return { config: null, problems: all };
-  config.problems = all.filter((p) => p.severity === 'warning');
-  return { config: deepFreeze(config), problems: all };
+  const checked = mpvisorConfigSchema.safeParse({ ...config, problems: all.filter((p) => p.severity === 'warning') });
+  if (checked.success) return { config: deepFreeze(checked.data), problems: all };
+  // The reader and the schema disagree: a bug, reported like any other problem rather than thrown.
+  const mismatch: ConfigProblem = {
+    severity: 'error',
+    section: '',
+    message: `internal error: the configuration read does not match its schema: ${formatIssues(checked.error)}`,
+  };
+  return { config: null, problems: [...all, mismatch] };
 }

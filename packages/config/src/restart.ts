@@ -1,6 +1,7 @@
 // Restart policy keys: defaults in [system:main], overridable per zone section.
 import type { SectionReader } from './fields.js';
-import type { RestartPolicyConfig, RestartType } from './types.js';
+import { RESTART_TYPES } from '@mpvisor/protocol';
+import type { RestartPolicyConfig } from './types.js';
 import { type Backoff, backoffBase } from '@mpvisor/sys';
 
 const DAY_MS = 86_400_000;
@@ -21,8 +22,6 @@ export const RESTART_DEFAULTS: Readonly<RestartPolicyConfig> = Object.freeze({
   stop_timeout_ms: 5_000,
   restart_on_resource_limit: false,
 });
-
-export const RESTART_TYPES: readonly RestartType[] = ['permanent', 'transient', 'temporary'];
 
 export const RESTART_KEYS: readonly string[] = [
   'restart_type',

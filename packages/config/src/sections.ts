@@ -2,9 +2,7 @@
 // (lights, relays, controllers) and free-form sections ([pi4_optimization], [logging], ...):
 // those are skipped with one warning each, never an error, so a pfx.ini loads as it is.
 import type { IniSection } from './ini-parse.js';
-import type { ZoneKind } from './types.js';
-
-export const ZONE_KINDS: readonly ZoneKind[] = ['audio', 'screen', 'combined-audio'];
+import { ZONE_KINDS, type ZoneKind } from '@mpvisor/protocol';
 const NOT_DRIVEN = new Set(['light', 'light-group', 'light_group', 'relay', 'controller']);
 
 export type SectionRole =

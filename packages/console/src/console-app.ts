@@ -64,6 +64,7 @@ export class ConsoleApp {
       await link.stop();
       throw err;
     }
+    // Cast: A server listening on a TCP port reports an AddressInfo (a string only for a pipe or Unix socket).
     const addr = http.server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return new ConsoleApp(link, hub, http, audit, `http://${host}:${addr.port}/`);

@@ -1,3 +1,4 @@
+import { isJsonObject } from '@mpvisor/protocol';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -50,7 +51,6 @@ export function parseConsoleConfig(input: unknown): ConsoleConfig {
 export async function readConsoleConfigFile(file: string): Promise<Record<string, unknown>> {
   const text = await readFile(file, 'utf8');
   const value: unknown = JSON.parse(text);
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new Error(`${file}: not a JSON object`);
-  return value as Record<string, unknown>;
+  if (!isJsonObject(value)) throw new Error(`${file}: not a JSON object`);
+  return value;
 }

@@ -58,6 +58,7 @@ export class FleetLink {
     });
     client.on('close', () => this.tellConnection(false));
     client.on('connect', () => {
+      // Cast: mqtt.js types its stream as a generic Duplex; over TCP it is a net.Socket, elsewhere the call is skipped.
       (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
       client.subscribe(this.opts.filters, { qos: 1 }, (err, granted) => {
         // An ACL that denies a filter answers with a failure code, not an error: say so, or the page stays empty.

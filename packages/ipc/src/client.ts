@@ -48,6 +48,7 @@ export class IpcClient<In, Out extends object = object> extends EventEmitter<Ipc
     super();
     this.conversation = new Conversation(
       opts.parse,
+      // Cast: The conversation only sends what the caller of request() gave it, which is an Out.
       (msg) => this.send(msg as Out),
       opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     );

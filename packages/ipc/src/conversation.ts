@@ -54,6 +54,7 @@ export class Conversation<In> {
         context: undefined,
         timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs,
         signal: opts.signal,
+        // Cast: A stream's partial replies are the same message type as its final one; the table is not generic over it.
         onPartial: onMessage as (msg: unknown) => void,
       },
       (reqId) => this.send(msg, reqId),
@@ -105,5 +106,5 @@ export class Conversation<In> {
 }
 
 function isFinal(msg: unknown): boolean {
-  return typeof msg === 'object' && msg !== null && (msg as { final?: unknown }).final === true;
+  return typeof msg === 'object' && msg !== null && 'final' in msg && msg.final === true;
 }

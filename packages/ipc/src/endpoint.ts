@@ -6,6 +6,7 @@ import path from 'node:path';
 import { IPCModule } from 'node-ipc';
 import { IpcError } from './errors.js';
 import { MAX_MESSAGE_BYTES } from './limits.js';
+import { errorCode } from '@mpvisor/sys';
 
 /** node-ipc frames {type, data}; we carry every message under one event type and route on the data. */
 export const MESSAGE_EVENT = 'mpvisor.msg';
@@ -56,7 +57,7 @@ export function writeFrame(socket: Socket | false, emit: () => boolean): boolean
  */
 export function reportError(emitter: EventEmitter, err: unknown): void {
   // A reset or broken pipe is how an established connection ends abruptly: 'disconnect' covers it.
-  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const code = errorCode(err);
   if (code === 'ECONNRESET' || code === 'EPIPE') return;
   if (emitter.listenerCount('error') > 0) emitter.emit('error', err instanceof Error ? err : new Error(String(err)));
 }

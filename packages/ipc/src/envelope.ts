@@ -17,12 +17,12 @@ export function replyTo<B extends object>(req: RequestFields, body: B): B & Repl
 }
 
 export function isRequest(msg: unknown): msg is RequestFields {
-  return typeof msg === 'object' && msg !== null && Number.isSafeInteger((msg as { req_id?: unknown }).req_id);
+  return typeof msg === 'object' && msg !== null && 'req_id' in msg && Number.isSafeInteger(msg.req_id);
 }
 
 /** The reply_to of a message, or undefined when it is not a reply. */
 export function replyToOf(msg: unknown): number | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const id = (msg as { reply_to?: unknown }).reply_to;
-  return Number.isSafeInteger(id) ? (id as number) : undefined;
+  if (typeof msg !== 'object' || msg === null || !('reply_to' in msg)) return undefined;
+  const id = msg.reply_to;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
 }

@@ -35,6 +35,7 @@ export class PeerConnection<In, Out extends object> implements IpcPeer<In, Out> 
     parse: Parse<In>,
     requestTimeoutMs: number,
   ) {
+    // Cast: The conversation only sends what the caller of request() gave it, which is an Out.
     this.conversation = new Conversation(parse, (msg) => this.send(msg as Out), requestTimeoutMs);
   }
 

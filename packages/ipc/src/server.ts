@@ -60,6 +60,7 @@ export class IpcServer<In, Out extends object = object> extends EventEmitter<Ipc
       this.ipc = ipc;
       await new Promise<void>((resolve, reject) => {
         ipc.serve(socketPath, () => resolve());
+        // Cast: node-ipc's typings lack the socket server it creates (node-ipc.d.ts describes what we use of it).
         const server = ipc.server as IpcSocketServer;
         server.on('error', (err: NodeJS.ErrnoException) => {
           if (this.state === 'starting') reject(listenError(err, socketPath));

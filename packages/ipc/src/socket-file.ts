@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { checkSocketPath, IpcError } from './errors.js';
+import { errorCode } from '@mpvisor/sys';
 
 const PROBE_TIMEOUT_MS = 1000;
 
@@ -39,7 +40,7 @@ function lstatOrNull(p: string): fs.Stats | null {
   try {
     return fs.lstatSync(p);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errorCode(err) === 'ENOENT') return null;
     throw err;
   }
 }

@@ -1,5 +1,6 @@
-import { isLiveState, isSameProcess, readStat, type ProcessIdentity } from '@mpvisor/sys';
-import type { Ledger, LedgerLogger, ProcessEntry, PulseModuleEntry } from './ledger.js';
+import { isLiveState, isSameProcess, readStat, type ProcessIdentity, errorCode } from '@mpvisor/sys';
+import type { Ledger, LedgerLogger } from './ledger.js';
+import type { ProcessEntry, PulseModuleEntry } from './ledger-file.js';
 import { removeIfStale } from './sockets.js';
 
 export interface KilledProcess {
@@ -72,7 +73,7 @@ export async function terminateProcess(
       process.kill(leadsGroup ? -entry.pid : entry.pid, signal);
       return null;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const code = errorCode(err) ?? String(err);
       return code === 'ESRCH' ? 'gone' : code;
     }
   };

@@ -1,48 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { isAtomicTempOf, settlesWithin, writeFileAtomic } from '@mpvisor/sys';
+import { isAtomicTempOf, settlesWithin, writeFileAtomic, errorCode, errorMessage } from '@mpvisor/sys';
 import { join } from 'node:path';
 import { readBootId, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
+import {
+  type LedgerData,
+  parseLedger,
+  type ProcessEntry,
+  type PulseModuleEntry,
+  type SocketEntry,
+} from './ledger-file.js';
 
 export type ProcessRole = 'worker' | 'mpv' | 'supervisor' | (string & {});
-
-export interface ProcessEntry extends ProcessIdentity {
-  role: ProcessRole;
-  zone: string | null;
-  /** mpv: its slot (background, speech, effect-1 ...); worker: "worker". */
-  instance: string | null;
-  spawned_at: string;
-  /** For an mpv: the worker that started it; an orphan is an mpv whose parent is no longer this process. */
-  parent: ProcessIdentity | null;
-  /** The supervisor run that recorded it. */
-  run_id: string;
-}
-
-export interface SocketEntry {
-  path: string;
-  created_at: string;
-  run_id: string;
-}
-
-export interface PulseModuleEntry {
-  module_index: number;
-  sink_name: string;
-  tag: string;
-  created_at: string;
-  run_id: string;
-}
-
-export interface LedgerData {
-  version: 1;
-  /** The boot the process entries belong to; their (pid, starttime) means nothing in another boot. */
-  boot_id: string | null;
-  run_id: string | null;
-  supervisor: ProcessIdentity | null;
-  updated_at: string;
-  processes: ProcessEntry[];
-  sockets: SocketEntry[];
-  pulse_modules: PulseModuleEntry[];
-}
 
 export interface LedgerLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -117,7 +86,7 @@ export class Ledger {
     try {
       raw = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (errorCode(err) === 'ENOENT') {
         this.data = emptyData(this.bootId);
         return { status: 'missing', strayTempFiles };
       }
@@ -131,7 +100,7 @@ export class Ledger {
       this.opts.log?.warn('ledger file is corrupt; moved aside and starting empty', {
         file: this.file,
         moved_to: movedTo,
-        error: (err as Error).message,
+        error: errorMessage(err),
       });
       this.data = emptyData(this.bootId);
       return { status: 'corrupt', movedTo, strayTempFiles };
@@ -316,7 +285,7 @@ export class Ledger {
           this.writes++;
           this.lastError = null;
         } catch (err) {
-          this.lastError = (err as Error).message;
+          this.lastError = errorMessage(err);
           this.opts.log?.warn('ledger write failed', { file: this.file, error: this.lastError });
           // Not retried in a loop: the next change or flush tries again.
           this.dirty = true;
@@ -347,62 +316,4 @@ export class Ledger {
     }
     return removed;
   }
-}
-
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const identityOf = (v: unknown): ProcessIdentity | null =>
-  isObj(v) && isInt(v.pid) && isInt(v.starttime) ? { pid: v.pid, starttime: v.starttime } : null;
-
-/** Strict enough that a damaged file never yields an entry that could make cleanup signal a wrong PID. */
-export function parseLedger(raw: string): LedgerData {
-  const v: unknown = JSON.parse(raw);
-  if (!isObj(v) || v.version !== 1) throw new Error('not a version 1 ledger');
-  if (!Array.isArray(v.processes) || !Array.isArray(v.sockets)) throw new Error('processes and sockets must be lists');
-  const processes = v.processes.map((p, i): ProcessEntry => {
-    if (!isObj(p) || !isInt(p.pid) || p.pid <= 1 || !isInt(p.starttime) || !isStr(p.role))
-      throw new Error(`processes[${i}] is not a process entry`);
-    return {
-      pid: p.pid,
-      starttime: p.starttime,
-      role: p.role,
-      zone: isStr(p.zone) ? p.zone : null,
-      instance: isStr(p.instance) ? p.instance : null,
-      spawned_at: isStr(p.spawned_at) ? p.spawned_at : '',
-      parent: identityOf(p.parent),
-      run_id: isStr(p.run_id) ? p.run_id : 'unknown',
-    };
-  });
-  const sockets = v.sockets.map((s, i): SocketEntry => {
-    if (!isObj(s) || !isStr(s.path) || !s.path.startsWith('/'))
-      throw new Error(`sockets[${i}] is not an absolute socket path`);
-    return {
-      path: s.path,
-      created_at: isStr(s.created_at) ? s.created_at : '',
-      run_id: isStr(s.run_id) ? s.run_id : 'unknown',
-    };
-  });
-  const pulse = Array.isArray(v.pulse_modules) ? v.pulse_modules : [];
-  const pulse_modules = pulse.map((m, i): PulseModuleEntry => {
-    if (!isObj(m) || !isInt(m.module_index) || !isStr(m.sink_name) || !isStr(m.tag))
-      throw new Error(`pulse_modules[${i}] is not a module entry`);
-    return {
-      module_index: m.module_index,
-      sink_name: m.sink_name,
-      tag: m.tag,
-      created_at: isStr(m.created_at) ? m.created_at : '',
-      run_id: isStr(m.run_id) ? m.run_id : 'unknown',
-    };
-  });
-  return {
-    version: 1,
-    boot_id: isStr(v.boot_id) ? v.boot_id : null,
-    run_id: isStr(v.run_id) ? v.run_id : null,
-    supervisor: identityOf(v.supervisor),
-    updated_at: isStr(v.updated_at) ? v.updated_at : '',
-    processes,
-    sockets,
-    pulse_modules,
-  };
 }

@@ -2,6 +2,7 @@ import { lstat, readdir, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
+import { errorCode } from '@mpvisor/sys';
 
 /**
  * What a path is, as far as cleanup cares:
@@ -23,7 +24,7 @@ export async function probeSocket(path: string, timeoutMs = DEFAULT_CONNECT_TIME
     const st = await lstat(path);
     if (!st.isSocket()) return { path, status: 'not_socket' };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     return code === 'ENOENT' ? { path, status: 'missing' } : { path, status: 'unknown', reason: code ?? String(err) };
   }
   const answer = await new Promise<string>((resolve) => {
@@ -73,7 +74,7 @@ export async function removeIfStale(path: string, timeoutMs = DEFAULT_CONNECT_TI
           ? 'not a socket'
           : probe.status === 'missing'
             ? 'missing'
-            : `connect gave ${(probe as { reason?: string }).reason ?? 'no answer'}`;
+            : `connect gave ${probe.status === 'unknown' ? probe.reason : 'no answer'}`;
     return { path, removed: false, status: probe.status, reason };
   }
   try {
@@ -84,7 +85,7 @@ export async function removeIfStale(path: string, timeoutMs = DEFAULT_CONNECT_TI
     await unlink(path);
     return { path, removed: true };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errorCode(err);
     if (code === 'ENOENT') return { path, removed: false, status: 'missing', reason: 'missing' };
     return { path, removed: false, status: 'unknown', reason: code ?? String(err) };
   }

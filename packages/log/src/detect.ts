@@ -17,6 +17,7 @@ export function isJournalStream(journalStream: string | undefined, fd: number): 
   try {
     // bigint: inode numbers may exceed 2^53 on some filesystems.
     const st = fs.fstatSync(fd, { bigint: true });
+    // Cast: Both groups of the pattern are mandatory: a match has them.
     return st.dev === BigInt(match[1] as string) && st.ino === BigInt(match[2] as string);
   } catch {
     return false; // fd closed or not ours: not the journal

@@ -49,6 +49,7 @@ interface Family {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const stream = opts.stream ?? process.stdout;
   const requested = opts.mode ?? 'auto';
+  // Cast: Any writable stream may carry isTTY and an fd; OutputLike reads them as optional.
   const mode = requested === 'auto' ? detectLogMode(process.env, stream as OutputLike) : requested;
   const colour = opts.colour ?? (Boolean((stream as OutputLike).isTTY) && !process.env.NO_COLOR);
   const render = pickRenderer(mode, colour);

@@ -15,14 +15,17 @@ export function isErrorLike(value: unknown): value is Error {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as Error).message === 'string' &&
-    typeof (value as Error).stack === 'string'
+    'message' in value &&
+    typeof value.message === 'string' &&
+    'stack' in value &&
+    typeof value.stack === 'string'
   );
 }
 
 export function errorFields(err: Error): ErrorFields {
   const out: ErrorFields = { name: err.name, message: err.message };
   if (err.stack) out.stack = err.stack;
+  // Cast: Only read, each field checked before use: errors carry code and cause beyond Error's typing.
   const extra = err as Error & { code?: unknown; cause?: unknown };
   if (extra.code !== undefined) out.code = extra.code;
   if (extra.cause !== undefined) out.cause = extra.cause;

@@ -9,6 +9,7 @@ import type { LogRecord } from './render.js';
 
 // winston's typings name the base class `winston.transport`, but at runtime it is only exported as
 // `winston.Transport`: using the typed name crashes with "Class extends value undefined".
+// Cast: winston's typings do not declare the Transport class it exports at runtime.
 const TransportStream = (winston as unknown as { Transport: typeof WinstonTransport }).Transport;
 
 /** The info object we hand to winston: the record rides along untouched (no winston formats run). */

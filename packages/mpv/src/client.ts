@@ -123,6 +123,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
   ): Promise<number> {
     const id = this.#nextObserveId++;
     // Registered before sending: the first property-change can arrive right behind the reply.
+    // Cast: The map holds handlers of every property type; each is called only with its own property's data.
     this.#observers.set(id, handler as MpvPropertyHandler<never>);
     try {
       await this.command(['observe_property', id, name], opts);
@@ -214,6 +215,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
       this.#onWarning?.('not-an-object', line.slice(0, 200));
       return;
     }
+    // Cast: an object, checked just above; each field is checked before use.
     const record = message as Record<string, unknown>;
     if (typeof record.event === 'string') this.#handleEvent(record as MpvEvent);
     else this.#handleReply(record, line);
@@ -234,6 +236,7 @@ export class MpvClient extends EventEmitter<MpvClientEvents> {
 
   #handleEvent(event: MpvEvent): void {
     if (event.event === 'property-change') {
+      // Cast: mpv sends property-change events with id, name and data.
       const change = event as MpvPropertyChangeEvent;
       this.#observers.get(change.id)?.(change.data as never, change.name);
     }

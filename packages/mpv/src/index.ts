@@ -12,17 +12,4 @@ export {
   MpvTimeoutError,
   type MpvStartErrorDetails,
 } from './errors.js';
-export type {
-  MpvClientEvents,
-  MpvClosedInfo,
-  MpvEndFileEvent,
-  MpvEndFileReason,
-  MpvEvent,
-  MpvLoadfileMode,
-  MpvNamedEvent,
-  MpvPropertyChangeEvent,
-  MpvPropertyHandler,
-  MpvProtocolWarning,
-  MpvRequestOptions,
-  MpvStartFileEvent,
-} from './types.js';
+export type * from './types.js';

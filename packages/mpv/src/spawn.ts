@@ -5,7 +5,7 @@ import { buildMpvArgs, MPV_IPC_FD, type MpvArgsOptions } from './args.js';
 import { MpvClient, type MpvClientOptions } from './client.js';
 import { mpvEnvironment } from './environment.js';
 import { MpvAbortError, MpvClosedError, MpvError, MpvStartError } from './errors.js';
-import { settlesWithin } from '@mpvisor/sys';
+import { settlesWithin, errorCode, errorMessage } from '@mpvisor/sys';
 
 export interface SpawnMpvOptions extends MpvArgsOptions {
   /** Executable (default 'mpv', looked up in PATH). */
@@ -71,7 +71,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
       env: mpvEnvironment(opts.env ?? process.env),
     });
   } catch (error) {
-    throw startError(`cannot spawn ${mpvPath}: ${errorText(error)}`, undefined, error);
+    throw startError(`cannot spawn ${mpvPath}: ${errorMessage(error)}`, undefined, error);
   }
   // Kept for the process lifetime: a ChildProcess 'error' with no listener would crash the worker.
   child.on('error', () => {});
@@ -89,10 +89,11 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
       child.once('error', reject);
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'executable not found' : `cannot spawn (${code ?? errorText(error)})`;
+    const code = errorCode(error);
+    const what = code === 'ENOENT' ? 'executable not found' : `cannot spawn (${code ?? errorMessage(error)})`;
     throw startError(`${what}: ${mpvPath}`, undefined, error);
   }
+  // Cast: the 'spawn' event came (an 'error' threw above), and a spawned child has a pid.
   const pid = child.pid as number;
 
   const waitExit = (ms: number): Promise<boolean> => {
@@ -114,6 +115,7 @@ export async function spawnMpv(opts: SpawnMpvOptions): Promise<MpvProcess> {
     });
   }
 
+  // Cast: stdio[3] was created as a socketpair ('pipe'), which Node returns as a duplex socket.
   const client = new MpvClient(child.stdio[MPV_IPC_FD] as Duplex, opts.clientOptions);
   try {
     const remaining = Math.max(1, Math.ceil(readyTimeoutMs - (performance.now() - started)));
@@ -167,8 +169,4 @@ function drained(child: ChildProcess, ms: number): Promise<void> {
     !stream || stream.closed ? Promise.resolve() : new Promise<void>((resolve) => stream.once('close', resolve)),
   );
   return settlesWithin(Promise.all(closed), ms).then(() => undefined);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isJsonObject } from './json-limits.js';
 
 /** Numbers may arrive as numeric strings from hand-typed mosquitto_pub lines; NaN and Infinity never pass. */
 export const num = (min: number, max: number) =>
@@ -35,8 +36,8 @@ const FILE_ALIASES = ['file', 'audio', 'video', 'image'] as const;
 export function withFileAlias<T extends z.ZodRawShape>(shape: T) {
   return z.preprocess(
     (raw) => {
-      if (raw === null || typeof raw !== 'object') return raw;
-      const obj = { ...(raw as Record<string, unknown>) };
+      if (!isJsonObject(raw)) return raw;
+      const obj = { ...raw };
       if (obj.file === undefined) {
         for (const alias of FILE_ALIASES) {
           if (obj[alias] !== undefined) {

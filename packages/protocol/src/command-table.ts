@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CommandError } from './errors.js';
-import type { CommandSpec } from './zone-commands.js';
+import type { CommandSpec } from './command-spec.js';
 
 /** Exact-name lookup over a list of specs, aliases included. Built once per topic kind. */
 export class CommandTable {
@@ -21,11 +21,16 @@ export class CommandTable {
 
   /** Validate arguments; throws CommandError invalid_argument naming each bad field. */
   parseArgs(spec: CommandSpec, args: Record<string, unknown>): Record<string, unknown> {
-    const result = spec.args.safeParse(args);
-    if (!result.success)
-      throw new CommandError('invalid_argument', `${spec.name}: ${formatIssues(result.error)}`, 'invalid');
-    return result.data as Record<string, unknown>;
+    return parseWith(spec.name, spec.args, args);
   }
+}
+
+/** Parses a command's arguments; throws CommandError invalid_argument naming each bad field. */
+export function parseWith<T>(command: string, schema: z.ZodType<T>, raw: unknown): T {
+  const result = schema.safeParse(raw);
+  if (!result.success)
+    throw new CommandError('invalid_argument', `${command}: ${formatIssues(result.error)}`, 'invalid');
+  return result.data;
 }
 
 export function formatIssues(error: z.ZodError): string {

@@ -21,15 +21,15 @@ export function parseControlRequest(raw: unknown): ControlRequest | Error {
 }
 
 /** Supervisor -> CLI. Progress messages (final: false) may precede the final reply of a request. */
-export interface ControlReply {
-  reply_to: number;
-  final: boolean;
-  ok: boolean;
-  data: unknown;
-}
+export const controlReplySchema = z.object({
+  reply_to: z.number().int(),
+  final: z.boolean(),
+  ok: z.boolean(),
+  data: z.unknown(),
+});
+export type ControlReply = z.infer<typeof controlReplySchema>;
 
 export function parseControlReply(raw: unknown): ControlReply | Error {
-  if (raw !== null && typeof raw === 'object' && typeof (raw as ControlReply).reply_to === 'number')
-    return raw as ControlReply;
-  return new Error('invalid control reply');
+  const r = controlReplySchema.safeParse(raw);
+  return r.success ? r.data : new Error(`invalid control reply: ${r.error.issues[0]?.message ?? 'unknown'}`);
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The one catalog of `error_type` values a program can branch on. docs/mqtt-api.md lists the same
  * codes; a test keeps the two in step, so add a code here and there together.
@@ -38,6 +40,12 @@ export const ERROR_TYPES = {
 export type ErrorType = keyof typeof ERROR_TYPES;
 
 export const isErrorType = (value: string): value is ErrorType => Object.hasOwn(ERROR_TYPES, value);
+
+/** An `error_type` read from outside (a worker's answer, an outcome): one of the catalog's codes. */
+export const errorTypeSchema = z.custom<ErrorType>(
+  (v) => typeof v === 'string' && isErrorType(v),
+  'unknown error_type',
+);
 
 /** An error that knows which outcome and error_type it should become. */
 export class CommandError extends Error {

@@ -1,5 +1,9 @@
 import { CommandError } from './errors.js';
 
+/** A JSON object (not an array, not null): what every command payload is. */
+export const isJsonObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export interface PayloadLimits {
   maxBytes: number;
   maxDepth: number;
@@ -56,11 +60,15 @@ export function parseJsonObject(
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CommandError('invalid_json', `payload is not valid JSON: ${(err as Error).message}`, 'invalid');
+    throw new CommandError(
+      'invalid_json',
+      `payload is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      'invalid',
+    );
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw new CommandError('not_an_object', `payload must be a JSON object, got ${kind}`, 'invalid');
   }
-  return value as Record<string, unknown>;
+  return value;
 }

@@ -1,26 +1,30 @@
+import { z } from 'zod';
+import { errorTypeSchema } from './errors.js';
 import type { ErrorType } from './errors.js';
 
-export type OutcomeKind = 'success' | 'failed' | 'warning' | 'invalid';
+export const OUTCOME_KINDS = ['success', 'failed', 'warning', 'invalid'] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
 /** The one terminal event every command gets, on the events topic of the zone or system that received it. */
-export interface CommandOutcome {
-  timestamp: string;
-  type: 'command';
-  command: string | null;
-  id: string | null;
-  zone: string | null;
-  outcome: OutcomeKind;
-  message: string;
-  error_type: ErrorType | null;
-  result: unknown;
-  duration_ms: number;
+export const commandOutcomeSchema = z.object({
+  timestamp: z.string(),
+  type: z.literal('command'),
+  command: z.string().nullable(),
+  id: z.string().nullable(),
+  zone: z.string().nullable(),
+  outcome: z.enum(OUTCOME_KINDS),
+  message: z.string(),
+  error_type: errorTypeSchema.nullable(),
+  result: z.unknown(),
+  duration_ms: z.number(),
   /** ParadoxFX's outcome fields: the command's arguments as validated (no `command`, no `id`)... */
-  parameters: Record<string, unknown>;
+  parameters: z.record(z.string(), z.unknown()),
   /** ...the error text of a failed or invalid outcome (null otherwise)... */
-  error_message: string | null;
+  error_message: z.string().nullable(),
   /** ...and the category of a warning (null otherwise). */
-  warning_type: string | null;
-}
+  warning_type: z.string().nullable(),
+});
+export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
 
 /** What a handler returns; the dispatcher adds timestamp, command, id, zone and duration. */
 export interface HandlerResult {

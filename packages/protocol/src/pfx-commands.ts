@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adjustVolume, bool, mediaPath, noArgs, num, volume, withFileAlias } from './arg-schemas.js';
-import type { CommandSpec } from './zone-commands.js';
+import { screenSpec, supervisorSpec, workerSpec } from './command-spec.js';
 
 /** ParadoxFX's per-type base volumes (PR_VOLUME). `video` exists on screen zones only. */
 export const VOLUME_TYPES = ['background', 'speech', 'effects', 'video'] as const;
@@ -45,33 +45,20 @@ export const transitionArgs = z.object({
   channel: z.unknown().optional(),
 });
 
-const SCREEN = ['screen'] as const;
 /** Chromium's first window can take 20 s on a loaded Raspberry Pi; the worker bounds its own wait below this. */
 const BROWSER_START_MS = 30_000;
 
-const spec = (name: string, description: string, args: z.ZodType, extra: Partial<CommandSpec> = {}): CommandSpec => ({
-  name,
-  aliases: [],
-  description,
-  args,
-  handledBy: 'worker',
-  ...extra,
-});
-
 /** Commands ParadoxFX's code (or its controllers, PxO) use that mpvisor had no equivalent for. */
-export const PFX_ZONE_COMMANDS: readonly CommandSpec[] = [
-  spec(
-    'setZoneVolume',
+export const PFX_ZONE_COMMAND_SPECS = {
+  setZoneVolume: workerSpec(
     'Set the zone volume (0-200), applied to every role (what PxO sends for setVolume).',
     z.object({ volume }),
   ),
-  spec(
-    'setDuckingAdjustment',
+  setDuckingAdjustment: workerSpec(
     "Set the zone's ducking_adjust (-100..0); positive values are clamped to 0 with a warning.",
     setDuckingAdjustmentArgs,
   ),
-  spec(
-    'playAudio',
+  playAudio: workerSpec(
     'Play an audio file at once over anything else playing (ParadoxFX screen zones), as a sound effect.',
     withFileAlias({
       volume: volume.optional(),
@@ -80,60 +67,44 @@ export const PFX_ZONE_COMMANDS: readonly CommandSpec[] = [
     }),
     { mediaArgs: ['file'] },
   ),
-  spec('audioQueue', 'Report the speech queue (ParadoxFX docs name it audioQueue).', noArgs),
-  spec('transition', 'Play a video, then rest on an image when the video queue ends.', transitionArgs, {
+  audioQueue: workerSpec('Report the speech queue (ParadoxFX docs name it audioQueue).', noArgs),
+  transition: screenSpec('Play a video, then rest on an image when the video queue ends.', transitionArgs, {
     mediaArgs: ['video', 'image'],
-    kinds: SCREEN,
   }),
-  spec('sleepScreen', "Turn the zone's screen off (wlopm/wlr-randr on Wayland, DPMS or RandR on X).", noArgs, {
-    kinds: SCREEN,
-  }),
-  spec('wakeScreen', "Turn the zone's screen on again.", noArgs, { kinds: SCREEN }),
-  spec('recoverScreens', "Wake the display and show the zone's current picture again.", noArgs, { kinds: SCREEN }),
-  spec(
-    'enableBrowser',
+  sleepScreen: screenSpec("Turn the zone's screen off (wlopm/wlr-randr on Wayland, DPMS or RandR on X).", noArgs),
+  wakeScreen: screenSpec("Turn the zone's screen on again.", noArgs),
+  recoverScreens: screenSpec("Wake the display and show the zone's current picture again.", noArgs),
+  enableBrowser: screenSpec(
     "Start the zone's kiosk browser on a page, hidden until showBrowser.",
     z.object({ url: browserUrl, screen: z.unknown().optional(), focus: z.unknown().optional() }),
-    { kinds: SCREEN, timeoutMs: BROWSER_START_MS },
+    { timeoutMs: BROWSER_START_MS },
   ),
-  spec('disableBrowser', "Stop the zone's browser.", z.object({ effect: z.unknown().optional() }), { kinds: SCREEN }),
-  spec('showBrowser', 'Put the browser over the picture.', z.object({ effect: z.unknown().optional() }), {
-    kinds: SCREEN,
-  }),
-  spec(
-    'hideBrowser',
+  disableBrowser: screenSpec("Stop the zone's browser.", z.object({ effect: z.unknown().optional() })),
+  showBrowser: screenSpec('Put the browser over the picture.', z.object({ effect: z.unknown().optional() })),
+  hideBrowser: screenSpec(
     "Take the browser off the screen: mpv's picture shows (nothing to do when it is not enabled).",
     z.object({ effect: z.unknown().optional() }),
-    { kinds: SCREEN },
   ),
-  spec(
-    'setBrowserUrl',
+  setBrowserUrl: screenSpec(
     'Load another page in the browser (a new Chromium; visibility kept).',
     z.object({ url: browserUrl }),
-    { kinds: SCREEN, timeoutMs: BROWSER_START_MS },
+    { timeoutMs: BROWSER_START_MS },
   ),
-  spec(
-    'setBrowserKeepAlive',
+  setBrowserKeepAlive: screenSpec(
     'Restart the browser when it dies (on by default) or leave it down.',
     z.object({ enabled: bool, interval: z.unknown().optional() }),
-    { kinds: SCREEN },
   ),
-  spec(
-    'restartPfx',
+  restartPfx: supervisorSpec(
     "Restart this zone's worker and its mpv (ParadoxFX restarts itself; mpvisor restarts the zone).",
     noArgs,
-    { handledBy: 'supervisor' },
   ),
-  spec('reboot', 'Reboot the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, {
-    handledBy: 'supervisor',
-  }),
-  spec('shutdown', 'Power off the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs, {
-    handledBy: 'supervisor',
-  }),
-  spec(
-    'killPfx',
+  reboot: supervisorSpec('Reboot the host (only with allow_host_commands = true; otherwise failed/disabled).', noArgs),
+  shutdown: supervisorSpec(
+    'Power off the host (only with allow_host_commands = true; otherwise failed/disabled).',
+    noArgs,
+  ),
+  killPfx: supervisorSpec(
     'Stop mpvisor as SIGTERM would (only with allow_host_commands = true; otherwise failed/disabled).',
     noArgs,
-    { handledBy: 'supervisor' },
   ),
-];
+};

@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import { errorTypeSchema } from './errors.js';
+import { OUTCOME_KINDS } from './outcome.js';
+import { zoneConfigSchema } from './zone-config.js';
 import { mediaStateSchema, mpvInstanceSchema } from './zone-state.js';
 
 /** Version of the supervisor<->worker protocol; a worker of another version is refused at hello. */
 export const WORKER_PROTOCOL = 1;
 
-const outcomeKind = z.enum(['success', 'failed', 'warning', 'invalid']);
+const outcomeKind = z.enum(OUTCOME_KINDS);
+
+/** Log levels, most severe first: the config's log_level, a worker's threshold and its log lines. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const mediaEventSchema = z.object({
   type: z.enum(['background', 'speech', 'effect', 'video', 'image', 'volume', 'mpv', 'output']),
@@ -27,6 +34,16 @@ export const workerResumeSchema = z.object({
   volume: z.number().optional(),
 });
 export type WorkerResume = z.infer<typeof workerResumeSchema>;
+
+/** {stateDir}/zones.json: what each zone played, resumed by the next supervisor. Versioned so a future layout can be told apart. */
+export const savedZonesSchema = z.object({
+  version: z.literal(1),
+  saved_at: z.string(),
+  /** Why this snapshot was written: "change" (debounced) or "shutdown". */
+  reason: z.string(),
+  zones: z.record(z.string(), workerResumeSchema),
+});
+export type SavedZones = z.infer<typeof savedZonesSchema>;
 
 export const workerToSupervisorSchema = z.discriminatedUnion('type', [
   /**
@@ -55,7 +72,7 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('warning'), message: z.string(), error_type: z.string().optional() }),
   z.object({
     type: z.literal('log'),
-    level: z.enum(['error', 'warn', 'info', 'debug', 'trace']),
+    level: z.enum(LOG_LEVELS),
     message: z.string(),
     fields: z.record(z.string(), z.unknown()).optional(),
   }),
@@ -72,7 +89,7 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
     reply_to: z.number().int(),
     outcome: outcomeKind,
     message: z.string(),
-    error_type: z.string().nullable().optional(),
+    error_type: errorTypeSchema.nullable().optional(),
     warning_type: z.string().max(64).optional(),
     result: z.unknown().optional(),
     final: z.boolean().optional(),
@@ -91,13 +108,12 @@ export const supervisorToWorkerSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('shutdown'), reason: z.string(), drain_ms: z.number().int().nonnegative() }),
   /**
-   * To a ready spare: become this zone. `zone` is the zone's configuration (the config package's
-   * ZoneConfig, which protocol does not import), `resume` what the crashed worker was playing.
-   * The worker answers `ready` with its mpv list once the zone runs.
+   * To a ready spare: become this zone (its configuration), resuming `resume`, what the crashed worker
+   * was playing. The worker answers `ready` with its mpv list once the zone runs.
    */
   z.object({
     type: z.literal('adopt'),
-    zone: z.looseObject({ name: z.string().min(1), kind: z.string() }),
+    zone: zoneConfigSchema,
     /** The zone's heartbeat interval (zone workers get it in their bootstrap). */
     heartbeat_interval_ms: z.number().int().positive(),
     resume: workerResumeSchema.optional(),
@@ -124,52 +140,52 @@ export function parseSupervisorMessage(raw: unknown): SupervisorToWorker | Error
  */
 export const OWNER_RUN_DIR_ENV = 'MPVISOR_OWNER_RUN_DIR';
 
-/** What every worker is handed as the first line (JSON) of its stdin, zone worker or warm spare alike. */
-export interface WorkerBootstrapBase {
+const bootstrapBaseSchema = z.object({
   /** Random, new for every spawn; echoed in the hello so no other process can claim this worker's pid. */
-  token: string;
-  socketPath: string;
-  mpvPath: string;
-  runDir: string;
-  stateDir: string;
-  logLevel: string;
-  heartbeatIntervalMs: number;
-  audioFallback: 'null' | 'fail';
+  token: z.string().min(1).max(128),
+  socketPath: z.string().min(1),
+  mpvPath: z.string(),
+  runDir: z.string(),
+  stateDir: z.string(),
+  logLevel: z.enum(LOG_LEVELS),
+  heartbeatIntervalMs: z.number().int().positive(),
+  audioFallback: z.enum(['null', 'fail']),
   /** Extra environment for mpv (PULSE_SERVER in tests). */
-  mpvEnv?: Record<string, string>;
-}
+  mpvEnv: z.record(z.string(), z.string()).optional(),
+});
 
-/**
- * Everything a zone worker needs at start. Generic over the zone configuration type so protocol does
- * not depend on the config package (config depends on protocol).
- */
-export interface WorkerBootstrap<Zone> extends WorkerBootstrapBase {
-  zone: Zone;
+/** Everything a zone worker needs at start: the first line (JSON) of its stdin. */
+export const workerBootstrapSchema = bootstrapBaseSchema.extend({
+  zone: zoneConfigSchema,
   /** What the zone was playing when the previous supervisor stopped; replayed once after ready. */
-  resume?: WorkerResume;
-}
+  resume: workerResumeSchema.optional(),
+});
+export type WorkerBootstrap = z.infer<typeof workerBootstrapSchema>;
 
+export const spareProfileSchema = z.object({
+  /** Effect voices besides background and speech. */
+  effects: z.number().int().nonnegative(),
+  /** Options of every audio mpv (the zones' mpv_audio_options). */
+  audioArgs: z.array(z.string()),
+  /** A screen zone's video mpv: its options and X display (null: the worker's own); null for audio zones. */
+  video: z.object({ args: z.array(z.string()), display: z.string().nullable() }).nullable(),
+});
 /**
  * What a warm spare's mpv are started with. Zones whose mpv would be started with the same options
  * share one kind of spare; a spare is handed only to a zone of its kind.
  */
-export interface SpareProfile {
-  /** Effect voices besides background and speech. */
-  effects: number;
-  /** Options of every audio mpv (the zones' mpv_audio_options). */
-  audioArgs: string[];
-  /** A screen zone's video mpv: its options and X display (null: the worker's own); null for audio zones. */
-  video: { args: string[]; display: string | null } | null;
-}
+export type SpareProfile = z.infer<typeof spareProfileSchema>;
 
 /**
  * A warm spare: no zone yet. It starts its profile's slots idle (background, speech, the effect
  * voices and a screen's video, the latter without a window), reports ready, heartbeats while it
  * waits, and waits for an `adopt` message naming its zone.
  */
-export interface SpareBootstrap extends WorkerBootstrapBase {
-  zone: null;
-  spare: SpareProfile;
-}
+export const spareBootstrapSchema = bootstrapBaseSchema.extend({
+  zone: z.null(),
+  spare: spareProfileSchema,
+});
+export type SpareBootstrap = z.infer<typeof spareBootstrapSchema>;
 
-export type AnyWorkerBootstrap<Zone> = WorkerBootstrap<Zone> | SpareBootstrap;
+/** The one a worker reads decides what it becomes: `zone: null` is a warm spare. */
+export type AnyWorkerBootstrap = WorkerBootstrap | SpareBootstrap;

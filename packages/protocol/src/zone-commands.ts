@@ -1,24 +1,8 @@
 import { z } from 'zod';
 import { adjustVolume, bool, fadeTime, noArgs, num, reason, volume, withFileAlias } from './arg-schemas.js';
-import { PFX_ZONE_COMMANDS, setVolumeArgs } from './pfx-commands.js';
-import type { ZoneKind } from './zone-state.js';
-
-export interface CommandSpec {
-  name: string;
-  aliases: readonly string[];
-  description: string;
-  args: z.ZodType;
-  /** Zone commands run in the worker unless the supervisor owns them (reset, restart, status...). */
-  handledBy: 'worker' | 'supervisor';
-  /** Limits a command to some zone kinds (screen commands). Absent: every kind. */
-  kinds?: readonly ZoneKind[];
-  /** A longer bound than the default for commands that wait on a slow program (a browser's first window). */
-  timeoutMs?: number;
-  /** The arguments holding media paths, checked against the zone's media folder at the edge. */
-  mediaArgs?: readonly string[];
-}
-
-const SCREEN = ['screen'] as const;
+import { type CommandSpec, type SCREEN, screenSpec, specList, supervisorSpec, workerSpec } from './command-spec.js';
+import { parseWith } from './command-table.js';
+import { PFX_ZONE_COMMAND_SPECS, setVolumeArgs } from './pfx-commands.js';
 
 /** Read-only mpv properties getMpvProperty may read: enough to verify playback, nothing that leaks files. */
 export const MPV_READABLE_PROPERTIES = [
@@ -71,62 +55,42 @@ const playVideo = withFileAlias({
   channel: z.unknown().optional(),
 });
 
-const w = (
-  name: string,
-  description: string,
-  args: z.ZodType = noArgs,
-  extra: Partial<CommandSpec> = {},
-): CommandSpec => ({
-  name,
-  aliases: [],
-  description,
-  args,
-  handledBy: 'worker',
-  ...extra,
-});
-
-export const ZONE_COMMANDS: readonly CommandSpec[] = [
-  w(
-    'playBackground',
+/** Every zone command by name; the worker's and the supervisor's handler tables are typed over it. */
+export const ZONE_COMMAND_SPECS = {
+  playBackground: workerSpec(
     'Play background music once (loop: true repeats it; volume, adjustVolume, fadeIn, skipDucking).',
     playBackground,
-    {
-      mediaArgs: ['file'],
-      aliases: ['playMusic', 'playBackgroundMusic'],
-    },
+    { mediaArgs: ['file'], aliases: ['playMusic', 'playBackgroundMusic'] },
   ),
-  w('pauseBackground', 'Pause background music.'),
-  w('resumeBackground', 'Resume paused background music.'),
-  w('stopBackground', 'Stop background music (fadeTime seconds).', stopArgs, {
+  pauseBackground: workerSpec('Pause background music.', noArgs),
+  resumeBackground: workerSpec('Resume paused background music.', noArgs),
+  stopBackground: workerSpec('Stop background music (fadeTime seconds).', stopArgs, {
     aliases: ['stopMusic', 'stopBackgroundMusic'],
   }),
-  w('setBackgroundMusicVolume', 'Set the background music volume (0-200).', z.object({ volume })),
-  w(
-    'playSpeech',
+  setBackgroundMusicVolume: workerSpec('Set the background music volume (0-200).', z.object({ volume })),
+  playSpeech: workerSpec(
     'Queue speech; a negative ducking (or the zone default) ducks background music while it plays.',
     playSpeech,
     { mediaArgs: ['file'] },
   ),
-  w('pauseSpeech', 'Pause the current speech item.'),
-  w('resumeSpeech', 'Resume the current speech item.'),
-  w('skipSpeech', 'Skip the current speech item and play the next.'),
-  w('stopSpeech', 'Stop speech and clear its queue (fadeTime seconds).', stopArgs),
-  w('clearSpeechQueue', 'Stop the current speech item and drop the queue (as ParadoxFX).'),
-  w('speechQueue', 'Report the speech queue.'),
-  w('playSoundEffect', 'Play a sound effect at once, over anything else playing.', playEffect, {
+  pauseSpeech: workerSpec('Pause the current speech item.', noArgs),
+  resumeSpeech: workerSpec('Resume the current speech item.', noArgs),
+  skipSpeech: workerSpec('Skip the current speech item and play the next.', noArgs),
+  stopSpeech: workerSpec('Stop speech and clear its queue (fadeTime seconds).', stopArgs),
+  clearSpeechQueue: workerSpec('Stop the current speech item and drop the queue (as ParadoxFX).', noArgs),
+  speechQueue: workerSpec('Report the speech queue.', noArgs),
+  playSoundEffect: workerSpec('Play a sound effect at once, over anything else playing.', playEffect, {
     mediaArgs: ['file'],
     aliases: ['playAudioFX', 'playAudioFx', 'playEffect'],
   }),
-  w('stopAllEffects', 'Stop every playing sound effect.', stopArgs, { aliases: ['stopAllAudioFx'] }),
-  w('stopAudio', 'Stop background music, speech and effects (fadeTime seconds).', stopArgs),
-  w(
-    'setVolume',
+  stopAllEffects: workerSpec('Stop every playing sound effect.', stopArgs, { aliases: ['stopAllAudioFx'] }),
+  stopAudio: workerSpec('Stop background music, speech and effects (fadeTime seconds).', stopArgs),
+  setVolume: workerSpec(
     'Set the zone volume {volume}, one base volume {type, volume}, or several {volumes: {background, speech, effects, video}}.',
     setVolumeArgs,
   ),
   // duck_id, not id: the envelope's id is the caller's command id and never reaches the handler.
-  w(
-    'duck',
+  duck: workerSpec(
     'Lower background music by ducking_adjust (or amount) until unduck with the returned duck_id; a non-negative ducking is ignored (as ParadoxFX).',
     z.object({
       duck_id: z.string().max(64).optional(),
@@ -134,58 +98,67 @@ export const ZONE_COMMANDS: readonly CommandSpec[] = [
       ducking: num(-100, 100).optional(),
     }),
   ),
-  w('unduck', 'Release a duck (by duck_id, or all of them).', z.object({ duck_id: z.string().max(64).optional() })),
-  w('pauseAll', 'Pause every role of the zone.'),
-  w('resumeAll', 'Resume every role paused by pauseAll.'),
-  w('stopAll', 'Stop every role of the zone (fadeTime seconds).', stopArgs),
-  w('getState', 'Publish and return the zone state.', noArgs, { aliases: ['getStatus'] }),
-  w('getConfig', "Return the zone's configuration."),
-  w(
-    'getMpvProperty',
+  unduck: workerSpec(
+    'Release a duck (by duck_id, or all of them).',
+    z.object({ duck_id: z.string().max(64).optional() }),
+  ),
+  pauseAll: workerSpec('Pause every role of the zone.', noArgs),
+  resumeAll: workerSpec('Resume every role paused by pauseAll.', noArgs),
+  stopAll: workerSpec('Stop every role of the zone (fadeTime seconds).', stopArgs),
+  getState: workerSpec('Publish and return the zone state.', noArgs, { aliases: ['getStatus'] }),
+  getConfig: workerSpec("Return the zone's configuration.", noArgs),
+  getMpvProperty: workerSpec(
     "Read one property straight from one of the zone's mpv instances (diagnostics: what mpv itself reports).",
     z.object({ role: z.string().min(1).max(32), property: z.enum(MPV_READABLE_PROPERTIES) }),
   ),
-  w('setImage', 'Show an image on the screen (a video shows its first frame, paused).', withFileAlias({}), {
+  setImage: screenSpec('Show an image on the screen (a video shows its first frame, paused).', withFileAlias({}), {
     mediaArgs: ['file'],
-    kinds: SCREEN,
   }),
-  w('playVideo', 'Play a video once (loop: true repeats it), or queue it after the current one.', playVideo, {
+  playVideo: screenSpec('Play a video once (loop: true repeats it), or queue it after the current one.', playVideo, {
     mediaArgs: ['file'],
-    kinds: SCREEN,
   }),
-  w('stopVideo', 'Stop the video and clear its queue (fadeTime seconds).', stopArgs, { kinds: SCREEN }),
-  w('pauseVideo', 'Pause the video.', noArgs, { kinds: SCREEN }),
-  w('resumeVideo', 'Resume the video.', noArgs, { kinds: SCREEN }),
-  w('skip', 'Skip to the next queued video.', noArgs, { kinds: SCREEN, aliases: ['skipVideo'] }),
-  w('videoQueue', 'Report the video queue.', noArgs, { kinds: SCREEN }),
-  w('clearQueue', 'Drop queued videos; the current one plays on.', noArgs, { kinds: SCREEN }),
-  {
-    name: 'reset',
-    aliases: [],
-    description: 'Reset this zone: soft lets speech finish, hard kills at once; preserve_state resumes what played.',
-    args: z.object({ level: z.enum(['soft', 'hard']).optional(), preserve_state: bool.optional() }),
-    handledBy: 'supervisor',
-  },
-  {
-    name: 'restart',
-    aliases: [],
-    description: "Restart this zone's worker.",
-    args: z.object({ reason: reason.optional() }),
-    handledBy: 'supervisor',
-  },
-  {
-    name: 'status',
-    aliases: [],
-    description: 'Return the zone state with supervision facts.',
-    args: noArgs,
-    handledBy: 'supervisor',
-  },
-  {
-    name: 'health_check',
-    aliases: [],
-    description: "Check the zone's worker and mpv processes.",
-    args: noArgs,
-    handledBy: 'supervisor',
-  },
-  ...PFX_ZONE_COMMANDS,
-];
+  stopVideo: screenSpec('Stop the video and clear its queue (fadeTime seconds).', stopArgs),
+  pauseVideo: screenSpec('Pause the video.', noArgs),
+  resumeVideo: screenSpec('Resume the video.', noArgs),
+  skip: screenSpec('Skip to the next queued video.', noArgs, { aliases: ['skipVideo'] }),
+  videoQueue: screenSpec('Report the video queue.', noArgs),
+  clearQueue: screenSpec('Drop queued videos; the current one plays on.', noArgs),
+  reset: supervisorSpec(
+    'Reset this zone: soft lets speech finish, hard kills at once; preserve_state resumes what played.',
+    z.object({ level: z.enum(['soft', 'hard']).optional(), preserve_state: bool.optional() }),
+  ),
+  restart: supervisorSpec("Restart this zone's worker.", z.object({ reason: reason.optional() })),
+  status: supervisorSpec('Return the zone state with supervision facts.', noArgs),
+  health_check: supervisorSpec("Check the zone's worker and mpv processes.", noArgs),
+  ...PFX_ZONE_COMMAND_SPECS,
+};
+export type ZoneCommandSpecs = typeof ZONE_COMMAND_SPECS;
+export type ZoneCommandName = keyof ZoneCommandSpecs;
+/** The validated arguments a zone command's handler receives. */
+export type ZoneArgs<K extends ZoneCommandName> = z.output<ZoneCommandSpecs[K]['args']>;
+type NamesWhere<Shape> = { [K in ZoneCommandName]: ZoneCommandSpecs[K] extends Shape ? K : never }[ZoneCommandName];
+export type WorkerCommandName = NamesWhere<{ handledBy: 'worker' }>;
+export type ScreenCommandName = NamesWhere<{ kinds: typeof SCREEN }>;
+/** Commands every zone kind's worker runs. */
+export type CommonCommandName = Exclude<WorkerCommandName, ScreenCommandName>;
+export type SupervisorZoneCommandName = NamesWhere<{ handledBy: 'supervisor' }>;
+
+export const ZONE_COMMANDS: readonly CommandSpec[] = specList(ZONE_COMMAND_SPECS);
+
+const WORKER_COMMANDS: ReadonlySet<string> = new Set(
+  ZONE_COMMANDS.filter((s) => s.handledBy === 'worker').map((s) => s.name),
+);
+export const isWorkerCommand = (name: string): name is WorkerCommandName => WORKER_COMMANDS.has(name);
+const SUPERVISOR_ZONE_COMMANDS: ReadonlySet<string> = new Set(
+  ZONE_COMMANDS.filter((s) => s.handledBy === 'supervisor').map((s) => s.name),
+);
+export const isSupervisorZoneCommand = (name: string): name is SupervisorZoneCommandName =>
+  SUPERVISOR_ZONE_COMMANDS.has(name);
+
+// Checked by the compiler: each zone command's schema yields exactly its handler's argument type.
+const ZONE_ARGS: { [K in ZoneCommandName]: { args: z.ZodType<ZoneArgs<K>> } } = ZONE_COMMAND_SPECS;
+
+/** A zone command's arguments parsed against its schema; throws CommandError invalid_argument naming each bad field. */
+export function parseZoneArgs<K extends ZoneCommandName>(name: K, raw: unknown): ZoneArgs<K> {
+  return parseWith(name, ZONE_ARGS[name].args, raw);
+}

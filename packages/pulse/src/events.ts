@@ -12,7 +12,8 @@ export interface PulseEvent {
 export function parseEventLine(line: string): PulseEvent | null {
   const m = /^Event '(new|change|remove)' on ([a-z-]+)(?: #(\d+))?/.exec(line.trim());
   return m
-    ? { kind: m[1] as PulseEvent['kind'], facility: m[2]!, index: m[3] === undefined ? null : Number(m[3]) }
+    ? // Cast: The pattern's first group only matches the kinds PulseEvent lists.
+      { kind: m[1] as PulseEvent['kind'], facility: m[2]!, index: m[3] === undefined ? null : Number(m[3]) }
     : null;
 }
 

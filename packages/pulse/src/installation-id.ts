@@ -15,7 +15,7 @@ export async function installationId(stateDir: string): Promise<string> {
     const id = (await readFile(file, 'utf8')).trim();
     if (/^[a-f0-9]{8,64}$/.test(id)) return id;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (!(typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT')) throw err;
   }
   const id = randomBytes(8).toString('hex');
   await mkdir(stateDir, { recursive: true, mode: 0o700 });

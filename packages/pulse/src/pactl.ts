@@ -198,9 +198,9 @@ export class Pactl {
         (filter.name === undefined || s.name === filter.name),
     );
     if (mine.length === 0) return report;
-    const inputs = await this.listSinkInputs().catch((err: Error) => {
+    const inputs = await this.listSinkInputs().catch((err: Error): PulseSinkInput[] => {
       report.errors.push(err.message);
-      return [] as PulseSinkInput[];
+      return [];
     });
     const fallback = await this.defaultSink();
     for (const sink of mine) {
@@ -236,7 +236,7 @@ export class Pactl {
           moved,
         });
       } catch (err) {
-        report.errors.push((err as Error).message);
+        report.errors.push(err instanceof Error ? err.message : String(err));
       }
     }
     return report;

@@ -71,7 +71,7 @@ function listOf(text: string, what: string): unknown[] {
   try {
     v = JSON.parse(trimmed);
   } catch (err) {
-    throw new Error(`pactl ${what}: not JSON (${(err as Error).message})`);
+    throw new Error(`pactl ${what}: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   if (!Array.isArray(v)) throw new Error(`pactl ${what}: expected a JSON list`);
   return v;

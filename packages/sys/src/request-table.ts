@@ -62,6 +62,7 @@ export class RequestTable<C> {
       }
       const entry: Entry<C> = {
         context: opts.context,
+        // Cast: Entries of every answer type share one table; each is settled with its own request's answer.
         resolve: resolve as (value: unknown) => void,
         reject,
         opts,

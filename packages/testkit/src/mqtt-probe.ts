@@ -34,6 +34,7 @@ export class MqttProbe {
       connectTimeout: 5000,
       ...options,
     });
+    // Cast: mqtt.js types its stream as a generic Duplex; over TCP it is a net.Socket.
     (client.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     return new MqttProbe(client);
   }
@@ -63,7 +64,7 @@ export class MqttProbe {
 
   /** Publish a command with a fresh id and wait for its outcome on the events topic. */
   async command(commandTopic: string, eventsTopic: string, body: object, timeoutMs = 10_000): Promise<any> {
-    const id = (body as { id?: string }).id ?? randomUUID();
+    const id = 'id' in body && typeof body.id === 'string' ? body.id : randomUUID();
     await this.publish(commandTopic, { ...body, id });
     const m = await this.waitFor(eventsTopic, (r) => r.json?.type === 'command' && r.json?.id === id, timeoutMs);
     return m.json;

@@ -1,3 +1,4 @@
+import { errorMessage } from '@mpvisor/sys';
 /** Poll until the check returns a truthy value or the deadline passes (then throw with the label). */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
@@ -10,14 +11,12 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       last = err;
     }
     if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${(last as Error).message}` : ''}`,
-      );
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${errorMessage(last)}` : ''}`);
     await sleep(intervalMs);
   }
 }

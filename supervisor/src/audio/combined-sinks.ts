@@ -2,6 +2,7 @@ import type { ZoneConfig } from '@mpvisor/config';
 import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import { combinedSinkName, installationId, ourSinks, Pactl, sinkNameOf, type UnloadReport } from '@mpvisor/pulse';
+import { errorMessage } from '@mpvisor/sys';
 import { ensureHoldSink, ownsSink } from './holding-sink.js';
 
 export { combinedSinkName };
@@ -96,8 +97,8 @@ export class CombinedSinks {
         warning: `no PulseAudio server reachable: combined sink for zone ${zone.name} not created`,
       };
     }
-    const slaves = zone.combined_sinks.map(sinkNameOf);
-    if (slaves.some((s) => s === null)) {
+    const slaves = zone.combined_sinks.map(sinkNameOf).filter((s) => s !== null);
+    if (slaves.length !== zone.combined_sinks.length) {
       return {
         device: null,
         warning: `combined_sinks of zone ${zone.name} must all be PulseAudio sinks (pulse/NAME): ${zone.combined_sinks.join(', ')}`,
@@ -107,7 +108,7 @@ export class CombinedSinks {
     try {
       await this.unload([zone.name]);
       const sinks = await this.pactl.listSinks();
-      const missing = (slaves as string[]).filter((s) => !sinks.some((k) => k.name === s));
+      const missing = slaves.filter((s) => !sinks.some((k) => k.name === s));
       if (missing.length > 0)
         return {
           device: null,
@@ -120,7 +121,7 @@ export class CombinedSinks {
         };
       const module_index = await this.pactl.loadCombineSink({
         name,
-        slaves: slaves as string[],
+        slaves,
         tag: this.tag,
         zone: zone.name,
       });
@@ -129,11 +130,11 @@ export class CombinedSinks {
         zone: zone.name,
         sink: name,
         module_index,
-        slaves: (slaves as string[]).join(','),
+        slaves: slaves.join(','),
       });
       return { device: `pulse/${name}`, warning: null };
     } catch (err) {
-      return { device: null, warning: `combined sink for zone ${zone.name} not created: ${(err as Error).message}` };
+      return { device: null, warning: `combined sink for zone ${zone.name} not created: ${errorMessage(err)}` };
     }
   }
 

@@ -18,7 +18,10 @@ export async function cleanup(flags: ConnectFlags, what: keyof typeof COMMANDS, 
   return outcomeExit(outcome);
 }
 
-export const registerCleanup = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerCleanup = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'cleanup <what>',
     'Kill our orphaned mpv processes, or remove stale sockets (never a live one)',
@@ -29,7 +32,6 @@ export const registerCleanup = <T>(y: Argv<T>, guard: (fn: () => Promise<number>
         .example('mpvisor cleanup orphans', 'mpv of ours whose worker is gone')
         .example('mpvisor cleanup sockets', 'dead socket files of ours and of ParadoxFX'),
     (a) => {
-      const x = a as unknown as ConnectFlags & { what: keyof typeof COMMANDS; json: boolean };
-      return guard(() => cleanup(x, x.what, x.json));
+      return guard(() => cleanup(a, a.what, a.json));
     },
   );

@@ -1,3 +1,4 @@
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { ConfigError, formatProblem, loadConfigFile, type ConfigProblem } from '@mpvisor/config';
 import { EXIT } from './exit-codes.js';
@@ -37,7 +38,10 @@ export async function configCheck(file: string, json: boolean): Promise<number> 
   return errors > 0 ? EXIT.usage : EXIT.ok;
 }
 
-export const registerConfig = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerConfig = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command('config', 'Configuration tools', (c) =>
     c
       .command(
@@ -49,8 +53,7 @@ export const registerConfig = <T>(y: Argv<T>, guard: (fn: () => Promise<number>)
             .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
             .example('mpvisor config check /etc/mpvisor/pfx.ini', 'exit 2 when there are errors'),
         (a) => {
-          const x = a as unknown as { file: string; json: boolean };
-          return guard(() => configCheck(x.file, x.json));
+          return guard(() => configCheck(a.file, a.json));
         },
       )
       .demandCommand(1, 'Name a config command: check'),

@@ -1,6 +1,9 @@
+import { isJsonObject } from '@mpvisor/protocol';
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface ConsoleFlags {
   consoleConfig?: string;
@@ -23,10 +26,10 @@ async function consoleConfig(f: ConsoleFlags) {
     try {
       file = await readConsoleConfigFile(f.consoleConfig);
     } catch (err) {
-      throw new CliError(`cannot read --console-config ${f.consoleConfig}: ${(err as Error).message}`, EXIT.usage);
+      throw new CliError(`cannot read --console-config ${f.consoleConfig}: ${errorMessage(err)}`, EXIT.usage);
     }
   }
-  const mqtt = { ...(typeof file.mqtt === 'object' && file.mqtt !== null ? file.mqtt : {}) } as Record<string, unknown>;
+  const mqtt: Record<string, unknown> = { ...(isJsonObject(file.mqtt) ? file.mqtt : {}) };
   if (f.mqtt !== undefined) mqtt.url = f.mqtt;
   if (f.protocolVersion !== undefined) mqtt.protocol_version = f.protocolVersion;
   if (f.filter !== undefined && f.filter.length > 0) mqtt.filters = f.filter;
@@ -40,7 +43,7 @@ async function consoleConfig(f: ConsoleFlags) {
   try {
     return parseConsoleConfig(merged);
   } catch (err) {
-    throw new CliError(`console configuration: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`console configuration: ${errorMessage(err)}`, EXIT.usage);
   }
 }
 
@@ -52,7 +55,7 @@ export async function runConsole(f: ConsoleFlags): Promise<number> {
   try {
     app = await ConsoleApp.start(config);
   } catch (err) {
-    throw new CliError(`console: ${(err as Error).message}`, EXIT.unreachable);
+    throw new CliError(`console: ${errorMessage(err)}`, EXIT.unreachable);
   }
   process.stderr.write(
     `mpvisor console: ${app.url} (broker ${config.mqtt.url}${config.password_hash ? ', password required' : ', no password: loopback only'})\n`,
@@ -81,7 +84,10 @@ export async function hashPasswordVerb(): Promise<number> {
   return EXIT.ok;
 }
 
-export const registerConsole = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerConsole = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'console [task]',
     'Serve the operator console: every node and zone on the broker, live, with actions',
@@ -115,10 +121,5 @@ export const registerConsole = <T>(y: Argv<T>, guard: (fn: () => Promise<number>
           'mpvisor console --console-config /etc/mpvisor/console.json --bind 0.0.0.0',
           'on the network, password required',
         ),
-    (a) =>
-      guard(() =>
-        (a as { task?: string }).task === 'hash-password'
-          ? hashPasswordVerb()
-          : runConsole(a as unknown as ConsoleFlags),
-      ),
+    (a) => guard(() => (a.task === 'hash-password' ? hashPasswordVerb() : runConsole(a))),
   );

@@ -1,6 +1,7 @@
 import { IpcClient, isIpcError } from '@mpvisor/ipc';
 import { parseControlReply, type ControlReply } from '@mpvisor/protocol';
 import { EXIT } from './exit-codes.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export class CliError extends Error {
   constructor(
@@ -43,7 +44,7 @@ export async function controlRequest(
     if (onProgress) return await client.stream<ControlReply>(msg, (m) => onProgress(m.data), { timeoutMs });
     return await client.request<ControlReply>(msg, { timeoutMs });
   } catch (err) {
-    throw new CliError(`no answer from the supervisor: ${(err as Error).message}`, EXIT.unreachable);
+    throw new CliError(`no answer from the supervisor: ${errorMessage(err)}`, EXIT.unreachable);
   } finally {
     client.close();
   }

@@ -6,7 +6,7 @@ import { withTransport, type ConnectFlags } from './transport.js';
 export function renderTree(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return `${indent}${String(value)}`;
   const lines: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(value)) {
     if (v !== null && typeof v === 'object') lines.push(`${indent}${k}:`, renderTree(v, `${indent}  `));
     else lines.push(`${indent}${k}: ${String(v)}`);
   }
@@ -20,7 +20,10 @@ export async function diagnostics(flags: ConnectFlags, json: boolean): Promise<n
   return finishRead(outcome, json, (r) => renderTree(r));
 }
 
-export const registerDiagnostics = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerDiagnostics = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'diagnostics',
     'Processes, socket inventory, audio devices, recent errors and resource usage',
@@ -28,5 +31,5 @@ export const registerDiagnostics = <T>(y: Argv<T>, guard: (fn: () => Promise<num
       a
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
         .example('mpvisor diagnostics --json > diag.json', 'attach to a bug report'),
-    (a) => guard(() => diagnostics(a as ConnectFlags, Boolean((a as { json?: boolean }).json))),
+    (a) => guard(() => diagnostics(a, a.json)),
   );

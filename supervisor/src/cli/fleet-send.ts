@@ -1,8 +1,11 @@
+import type { ConnectFlags } from './transport.js';
+import { isJsonObject } from '@mpvisor/protocol';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { openFleet, type FleetFlags } from './fleet-status.js';
 import { printJson, table } from './output.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface FleetSendFlags extends FleetFlags {
   payload: string;
@@ -16,17 +19,12 @@ function parsePayload(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`the payload must be a JSON object: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`the payload must be a JSON object: ${errorMessage(err)}`, EXIT.usage);
   }
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    Array.isArray(value) ||
-    typeof (value as { command?: unknown }).command !== 'string'
-  ) {
+  if (!isJsonObject(value) || typeof value.command !== 'string') {
     throw new CliError(`the payload must be a JSON object with a command, e.g. '{"command":"status"}'`, EXIT.usage);
   }
-  return value as Record<string, unknown>;
+  return value;
 }
 
 /**
@@ -77,7 +75,10 @@ export async function fleetSend(f: FleetSendFlags): Promise<number> {
   }
 }
 
-export const registerFleetSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerFleetSend = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'send <payload>',
     'Send one command to every online node (or zone) and print each outcome',
@@ -93,5 +94,5 @@ export const registerFleetSend = <T>(y: Argv<T>, guard: (fn: () => Promise<numbe
         .option('json', { type: 'boolean', default: false, describe: 'Print the outcomes as one JSON document' })
         .example(`mpvisor fleet send --mqtt mqtt://broker '{"command":"health_check"}'`, 'every node checks itself')
         .example(`mpvisor fleet send --mqtt mqtt://broker --zones '{"command":"stopAudio"}'`, 'silence the venue'),
-    (a) => guard(() => fleetSend(a as unknown as FleetSendFlags)),
+    (a) => guard(() => fleetSend(a)),
   );

@@ -1,8 +1,10 @@
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import type { FleetSnapshot } from '@mpvisor/console';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { formatMs, printJson, table } from './output.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface FleetFlags {
   mqtt?: string;
@@ -22,7 +24,7 @@ export async function openFleet(f: FleetFlags) {
       filters: f.filter?.length ? f.filter : ['#'],
     });
   } catch (err) {
-    throw new CliError((err as Error).message, EXIT.unreachable);
+    throw new CliError(errorMessage(err), EXIT.unreachable);
   }
 }
 
@@ -74,7 +76,10 @@ export async function fleetStatus(f: FleetFlags, json: boolean): Promise<number>
   }
 }
 
-export const registerFleetStatus = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerFleetStatus = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'status',
     'Every node and zone on the broker, as a table',
@@ -82,5 +87,5 @@ export const registerFleetStatus = <T>(y: Argv<T>, guard: (fn: () => Promise<num
       a
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document {nodes, zones}' })
         .example('mpvisor fleet status --mqtt mqtt://venue-broker:1883', 'all rooms at once'),
-    (a) => guard(() => fleetStatus(a as unknown as FleetFlags, Boolean((a as { json?: boolean }).json))),
+    (a) => guard(() => fleetStatus(a, a.json)),
   );

@@ -1,9 +1,13 @@
+import type { ConnectFlags } from './transport.js';
 import type { Argv } from 'yargs';
 import { registerFleetSend } from './fleet-send.js';
 import { registerFleetStatus } from './fleet-status.js';
 
 /** `mpvisor fleet status|send`: every supervisor on one broker (or a bridged broker network). */
-export const registerFleet = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerFleet = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'fleet',
     'Every node on the broker: status table, or one command to all',

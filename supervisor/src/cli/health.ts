@@ -11,6 +11,7 @@ interface Health {
 }
 
 function render(result: unknown): string {
+  // Cast: The supervisor's own health report, only printed: a field it lacks prints empty.
   const h = result as Health;
   const head = `${h.healthy ? 'healthy' : 'UNHEALTHY'}  mpv processes ${h.mpv_process_count}  mqtt ${h.mqtt_connected ? 'connected' : 'disconnected'}  memory ${h.memory_mb} MB\n\n`;
   const rows = [['ZONE', 'STATE', 'WORKER', 'MPV PIDS']];
@@ -27,7 +28,10 @@ export async function health(flags: ConnectFlags, json: boolean): Promise<number
   return finishRead(outcome, json, render);
 }
 
-export const registerHealth = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerHealth = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'health',
     'Run the health check: mpv process count, zone states, MQTT, memory',
@@ -36,5 +40,5 @@ export const registerHealth = <T>(y: Argv<T>, guard: (fn: () => Promise<number>)
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
         .example('mpvisor health', 'readable summary')
         .example('mpvisor health --json | jq .healthy', 'true when every zone is ready'),
-    (a) => guard(() => health(a as ConnectFlags, Boolean((a as { json?: boolean }).json))),
+    (a) => guard(() => health(a, a.json)),
   );

@@ -13,6 +13,7 @@ import { registerReset } from './reset.js';
 import { registerRun } from './run.js';
 import { registerSend } from './send.js';
 import { registerStatus } from './status.js';
+import { errorStack } from '@mpvisor/sys';
 
 /** Runs one verb and turns what it throws into the exit code (CliError carries its own). */
 async function guard(fn: () => Promise<number>): Promise<void> {
@@ -23,7 +24,7 @@ async function guard(fn: () => Promise<number>): Promise<void> {
       process.stderr.write(`mpvisor: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`mpvisor: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`mpvisor: ${errorStack(err)}\n`);
       process.exitCode = EXIT.failed;
     }
   }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { systemTopics, zoneTopics, type CommandOutcome } from '@mpvisor/protocol';
+import { commandOutcomeSchema, systemTopics, zoneTopics, type CommandOutcome } from '@mpvisor/protocol';
+import { z } from 'zod';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import type { Target, Transport } from './transport.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface MqttTransportOptions {
   url: string;
@@ -15,6 +17,8 @@ export interface MqttTransportOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+/** Any event on the events topic: only the ones carrying our id concern this command. */
+const eventOfSchema = z.object({ type: z.string().optional(), id: z.unknown() });
 
 /** The CLI over MQTT: publish a command with a fresh id, wait for the outcome with that id on the events topic. */
 export class MqttTransport implements Transport {
@@ -36,8 +40,9 @@ export class MqttTransport implements Transport {
         ...(opts.password !== undefined ? { password: opts.password } : {}),
       });
     } catch (err) {
-      throw new CliError(`MQTT broker not reachable at ${opts.url}: ${(err as Error).message}`, EXIT.unreachable);
+      throw new CliError(`MQTT broker not reachable at ${opts.url}: ${errorMessage(err)}`, EXIT.unreachable);
     }
+    // Cast: mqtt.js types its stream as a generic Duplex; over TCP it is a net.Socket, elsewhere the call is skipped.
     (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
     return new MqttTransport(client, opts);
   }
@@ -55,10 +60,7 @@ export class MqttTransport implements Transport {
   ): Promise<CommandOutcome> {
     const topics =
       target.kind === 'system' ? systemTopics(this.opts.systemTopic) : zoneTopics(this.opts.zoneTopic(target.zone));
-    const commandTopic =
-      target.kind === 'system'
-        ? (topics as ReturnType<typeof systemTopics>).commands
-        : (topics as ReturnType<typeof zoneTopics>).commands;
+    const commandTopic = topics.commands;
     const id = typeof payload.id === 'string' ? payload.id : `cli-${randomUUID()}`;
     const timeoutMs = opts.timeoutMs ?? 30_000;
     await this.client.subscribeAsync(topics.events, { qos: 1 });
@@ -74,18 +76,20 @@ export class MqttTransport implements Transport {
       }, timeoutMs);
       const onMessage = (topic: string, buf: Buffer) => {
         if (topic !== topics.events) return;
-        let msg: { type?: string; id?: string } | null = null;
+        let msg: unknown;
         try {
-          msg = JSON.parse(buf.toString()) as { type?: string; id?: string };
+          msg = JSON.parse(buf.toString());
         } catch {
           return;
         }
-        if (msg?.id !== id) return;
-        if (msg.type === 'command') {
+        const event = eventOfSchema.safeParse(msg);
+        if (!event.success || event.data.id !== id) return;
+        const outcome = commandOutcomeSchema.safeParse(msg);
+        if (outcome.success) {
           clearTimeout(timer);
           this.client.off('message', onMessage);
-          resolve(msg as CommandOutcome);
-        } else opts.onProgress?.(msg);
+          resolve(outcome.data);
+        } else if (event.data.type !== 'command') opts.onProgress?.(msg);
       };
       this.client.on('message', onMessage);
       this.client.publish(commandTopic, JSON.stringify({ ...payload, id }), { qos: 1 }, (err) => {

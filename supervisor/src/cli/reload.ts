@@ -22,7 +22,10 @@ export function reload(flags: ConnectFlags, f: ReloadFlags): Promise<number> {
   });
 }
 
-export const registerReload = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerReload = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'reload [file]',
     'Validate the config file, then apply what changed: new zones start, removed stop, changed restart; the rest keep playing',
@@ -39,7 +42,6 @@ export const registerReload = <T>(y: Argv<T>, guard: (fn: () => Promise<number>)
           'An invalid file changes nothing: every problem is printed (section, key, line) and the exit code is 1.',
         ),
     (a) => {
-      const x = a as unknown as ConnectFlags & ReloadFlags;
-      return guard(() => reload(x, { ...(x.file !== undefined ? { file: String(x.file) } : {}), json: x.json }));
+      return guard(() => reload(a, { ...(a.file !== undefined ? { file: String(a.file) } : {}), json: a.json }));
     },
   );

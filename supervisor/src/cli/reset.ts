@@ -57,7 +57,10 @@ export function reset(flags: ConnectFlags, f: ResetFlags): Promise<number> {
   });
 }
 
-export const registerReset = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerReset = <T extends ConnectFlags>(
+  y: Argv<T>,
+  guard: (fn: () => Promise<number>) => Promise<void>,
+) =>
   y.command(
     'reset [zones..]',
     'Reset zones (all by default): soft lets speech finish, --hard kills at once',
@@ -66,7 +69,7 @@ export const registerReset = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) 
         .positional('zones', {
           type: 'string',
           array: true,
-          default: [] as string[],
+          default: [],
           describe: 'zone names; none means every zone',
         })
         .option('hard', { type: 'boolean', default: false, describe: 'SIGKILL, no drain (plain reset only)' })
@@ -88,16 +91,15 @@ export const registerReset = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) 
         .example('mpvisor reset --type audio --preserve-state lobby bar', 'reset audio outputs, resume playback')
         .example('mpvisor reset --type full --force --timeout 10', 'full reset, no drain, 10 s bound'),
     (a) => {
-      const x = a as unknown as ConnectFlags & ResetFlags;
       return guard(() =>
-        reset(x, {
-          zones: (x.zones ?? []).map(String),
-          hard: x.hard,
-          ...(x.type !== undefined ? { type: x.type } : {}),
-          preserveState: x.preserveState,
-          force: x.force,
-          ...(x.timeout !== undefined ? { timeout: x.timeout } : {}),
-          json: x.json,
+        reset(a, {
+          zones: (a.zones ?? []).map(String),
+          hard: a.hard,
+          ...(a.type !== undefined ? { type: a.type } : {}),
+          preserveState: a.preserveState,
+          force: a.force,
+          ...(a.timeout !== undefined ? { timeout: a.timeout } : {}),
+          json: a.json,
         }),
       );
     },

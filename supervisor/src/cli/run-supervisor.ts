@@ -14,13 +14,13 @@ import { AlreadyRunningError } from '../control/control-server.js';
 import { defaultStateDir, resolvePaths, RunDirError } from '../paths.js';
 import { SdNotifier, zoneSummary } from '../service/sd-notify.js';
 import { EXIT } from './exit-codes.js';
-import { settlesWithin } from '@mpvisor/sys';
+import { settlesWithin, errorMessage } from '@mpvisor/sys';
 
 export interface RunFlags {
   config?: string;
   runDir?: string;
   stateDir?: string;
-  logLevel?: string;
+  logLevel?: LogLevel | undefined;
 }
 
 /**
@@ -37,7 +37,7 @@ async function loadConfig(flags: RunFlags): Promise<MpvisorConfig> {
   const config = flags.config ? await loadConfigFile(flags.config) : await demo(flags);
   // --log-level wins over [global] log_level, for the supervisor and for every worker.
   if (!flags.logLevel) return config;
-  return { ...config, global: { ...config.global, log_level: flags.logLevel as LogLevel } };
+  return { ...config, global: { ...config.global, log_level: flags.logLevel } };
 }
 
 async function demo(flags: RunFlags): Promise<MpvisorConfig> {
@@ -123,7 +123,7 @@ export async function run(flags: RunFlags): Promise<number> {
     shutdown('uncaught exception', EXIT.failed);
   });
   process.on('unhandledRejection', (err) => {
-    log.error(`unhandled rejection: ${(err as Error)?.message ?? String(err)}`, { err });
+    log.error(`unhandled rejection: ${errorMessage(err)}`, { err });
     shutdown('unhandled rejection', EXIT.failed);
   });
   supervisor.setStopRequestHandler((reason) => shutdown(reason, EXIT.ok));
@@ -141,7 +141,7 @@ export async function run(flags: RunFlags): Promise<number> {
     started = true;
     void supervisor.settled().then(() => {
       if (signals > 0) return;
-      const states = (supervisor.status() as { zones: Array<{ state: string }> }).zones.map((z) => z.state);
+      const states = supervisor.zoneStates();
       void notifier.ready(zoneSummary(states));
       notifier.startWatchdog();
     });
@@ -157,7 +157,7 @@ export async function run(flags: RunFlags): Promise<number> {
       await log.flush();
       return EXIT.usage;
     }
-    log.error(`failed to start: ${(err as Error).message}`, { err });
+    log.error(`failed to start: ${errorMessage(err)}`, { err });
     shutdown('start failed', EXIT.failed);
   }
   await done;

@@ -1,19 +1,21 @@
+import { isJsonObject } from '@mpvisor/protocol';
 import type { Argv } from 'yargs';
 import { CliError } from './control-client.js';
 import { EXIT } from './exit-codes.js';
 import { outcomeExit, outcomeLine, printJson } from './output.js';
 import { withTransport, type ConnectFlags } from './transport.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** `mpvisor send ZONE|system JSON`: one command, its outcome printed, exit 0 on success or warning. */
 export async function send(flags: ConnectFlags, target: string, payload: string, json: boolean): Promise<number> {
   let body: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(payload);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    body = parsed as Record<string, unknown>;
+    if (!isJsonObject(parsed)) throw new Error('not a JSON object');
+    body = parsed;
   } catch (err) {
     throw new CliError(
-      `the payload must be a JSON object, e.g. '{"command":"getState"}': ${(err as Error).message}`,
+      `the payload must be a JSON object, e.g. '{"command":"getState"}': ${errorMessage(err)}`,
       EXIT.usage,
     );
   }
@@ -28,7 +30,7 @@ export async function send(flags: ConnectFlags, target: string, payload: string,
   return outcomeExit(outcome);
 }
 
-export const registerSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
+export const registerSend = <T extends ConnectFlags>(y: Argv<T>, guard: (fn: () => Promise<number>) => Promise<void>) =>
   y.command(
     'send <target> <payload>',
     'Send one command to a zone (or "system") and print its outcome',
@@ -40,7 +42,6 @@ export const registerSend = <T>(y: Argv<T>, guard: (fn: () => Promise<number>) =
         .example(`mpvisor send lobby '{"command":"playBackground","file":"tone-220.wav"}'`, 'play music in zone lobby')
         .example(`mpvisor send system '{"command":"help"}'`, 'list the system commands'),
     (a) => {
-      const args = a as unknown as ConnectFlags & { target: string; payload: string; json: boolean };
-      return guard(() => send(args, args.target, args.payload, args.json));
+      return guard(() => send(a, a.target, a.payload, a.json));
     },
   );

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { EXIT } from './exit-codes.js';
 import { outcomeExit, outcomeLine, printJson } from './output.js';
 import { withTransport, type ConnectFlags } from './transport.js';
@@ -12,16 +13,20 @@ export interface StreamedCommand {
   label: string;
 }
 
+/** A reset's or a reload's progress event, as much of it as the line shows. */
+const phaseEventSchema = z.object({
+  type: z.string(),
+  phase: z.string().optional(),
+  progress: z.record(z.string(), z.unknown()).optional(),
+  errors: z.array(z.string()).optional(),
+  duration_ms: z.number().optional(),
+});
+
 /** One progress event as a terminal line: `LABEL PHASE  key=value ...  N ms errors: ...`. */
 export function phaseLine(ev: unknown, statusType: string, label: string): string | null {
-  const e = ev as {
-    type?: string;
-    phase?: string;
-    progress?: Record<string, unknown>;
-    errors?: string[];
-    duration_ms?: number;
-  };
-  if (e?.type !== statusType) return null;
+  const parsed = phaseEventSchema.safeParse(ev);
+  if (!parsed.success || parsed.data.type !== statusType) return null;
+  const e = parsed.data;
   const progress = Object.entries(e.progress ?? {})
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');

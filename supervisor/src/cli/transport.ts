@@ -1,8 +1,10 @@
 import { loadConfigFile, type MpvisorConfig } from '@mpvisor/config';
-import type { CommandOutcome } from '@mpvisor/protocol';
+import { commandOutcomeSchema, type CommandOutcome } from '@mpvisor/protocol';
+import { z } from 'zod';
 import { resolvePaths } from '../paths.js';
 import { CliError, controlRequest } from './control-client.js';
 import { EXIT } from './exit-codes.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export type Target = { kind: 'system' } | { kind: 'zone'; zone: string };
 
@@ -34,6 +36,11 @@ export interface ConnectFlags {
 export const DEFAULT_BASE_TOPIC = 'paradox';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+const errorMessageOf = (data: unknown): string | undefined => {
+  const r = z.object({ message: z.string() }).safeParse(data);
+  return r.success ? r.data.message : undefined;
+};
+
 class ControlTransport implements Transport {
   constructor(private readonly socketPath: string) {}
 
@@ -52,12 +59,10 @@ class ControlTransport implements Transport {
       opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       opts.onProgress,
     );
-    if (!reply.ok)
-      throw new CliError(
-        `supervisor error: ${(reply.data as { message?: string })?.message ?? 'unknown'}`,
-        EXIT.failed,
-      );
-    return reply.data as CommandOutcome;
+    const outcome = commandOutcomeSchema.safeParse(reply.data);
+    if (!reply.ok || !outcome.success)
+      throw new CliError(`supervisor error: ${errorMessageOf(reply.data) ?? 'not a command outcome'}`, EXIT.failed);
+    return outcome.data;
   }
 
   async close(): Promise<void> {}
@@ -68,7 +73,7 @@ async function configFor(flags: ConnectFlags): Promise<MpvisorConfig | null> {
   try {
     return await loadConfigFile(flags.config);
   } catch (err) {
-    throw new CliError(`cannot use --config ${flags.config}: ${(err as Error).message}`, EXIT.usage);
+    throw new CliError(`cannot use --config ${flags.config}: ${errorMessage(err)}`, EXIT.usage);
   }
 }
 

@@ -1,11 +1,12 @@
-import { diagnostics } from '../diagnostics.js';
+import { type DiagnosticSources, diagnostics } from '../diagnostics.js';
+import type { Ownership } from './cleanup-handlers.js';
 import { CommandTable, SYSTEM_COMMANDS, ZONE_COMMANDS } from '@mpvisor/protocol';
 import type { SupervisorContext } from '../context.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
 import { RESET_COMMANDS, resetHandlers, resetTimeoutMs, zoneResetHandler } from '../reset/handlers.js';
 import type { Reports } from '../reports.js';
 import { supervisionHandlers } from '../zones/supervision-commands.js';
-import { Dispatcher, type CommandHandler } from './dispatcher.js';
+import { Dispatcher, type SystemHandler, type SystemHandlers } from './dispatcher.js';
 import { pfxZoneHandlers } from './pfx-zone-handlers.js';
 import type { SystemPause } from './system-pause.js';
 import { systemHandlers } from './system-handlers.js';
@@ -36,8 +37,11 @@ export interface DispatcherWiring {
   /** A `stop` (or killPfx) command ends the process the way SIGTERM does. */
   requestStop: (reason: string) => void;
   pause: SystemPause;
-  /** System commands built elsewhere (reload_config). */
-  extraSystemHandlers: Map<string, CommandHandler>;
+  /** reload_config, built over the reload's own parts. */
+  reloadConfig: SystemHandler<'reload_config'>;
+  ownership: Ownership;
+  /** What `diagnostics` reads. */
+  diagnostics: DiagnosticSources;
 }
 
 /** The one Dispatcher behind MQTT and the control socket, with every command's handler. */
@@ -53,25 +57,29 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
   });
   const supervision = supervisionHandlers(zones);
   const zoneTable = new CommandTable(ZONE_COMMANDS);
-  const restart = new Map(supervision).get('restart')!;
   const routeZone = makeZoneHandler({
     zones,
     configOf: (z) => zoneConfigs.get(z),
-    supervisorHandlers: new Map([
-      [
-        'status',
-        (z: string) => async () => ({
-          outcome: 'success' as const,
-          message: 'status',
-          result: zones.get(z)!.snapshot(),
-        }),
-      ],
+    supervisorHandlers: {
+      status: (z) => async () => ({ outcome: 'success', message: 'status', result: zones.get(z)?.snapshot() }),
       ...supervision,
-      ['reset', zoneResetHandler(resetDeps)],
-      ...pfxZoneHandlers({ restart, systemHandlers: system, allowHostCommands: config.system.allow_host_commands }),
-    ]),
+      reset: zoneResetHandler(resetDeps),
+      ...pfxZoneHandlers({
+        restart: supervision.restart,
+        systemHandlers: system,
+        allowHostCommands: config.system.allow_host_commands,
+      }),
+    },
     workerTimeoutMs: WORKER_TIMEOUT_MS,
   });
+  const systemTable: SystemHandlers = {
+    ...system,
+    ...w.ownership.handlers(),
+    ...resetHandlers(resetDeps),
+    ...w.pause.handlers(),
+    reload_config: w.reloadConfig,
+    diagnostics: async () => ({ outcome: 'success', message: 'diagnostics', result: await diagnostics(w.diagnostics) }),
+  };
   return new Dispatcher({
     zoneTable,
     systemTable: new CommandTable(SYSTEM_COMMANDS),
@@ -81,17 +89,7 @@ export function buildDispatcher(ctx: SupervisorContext, w: DispatcherWiring): Di
       // While the system is paused, media commands wait for resume (checked when they run, not when routed).
       return async (a, s, c) => w.pause.gate(zone, s, a, c.id) ?? handler(a, s, c);
     },
-    systemHandlers: new Map([
-      ...system,
-      ...(ctx.ownership?.handlers() ?? []),
-      ...resetHandlers(resetDeps),
-      ...w.pause.handlers(),
-      ...w.extraSystemHandlers,
-      [
-        'diagnostics',
-        async () => ({ outcome: 'success' as const, message: 'diagnostics', result: await diagnostics(ctx) }),
-      ],
-    ]),
+    systemHandlers: systemTable,
     log: log.child({ component: 'commands' }),
     timeoutMs: COMMAND_TIMEOUT_MS,
     allowedWhileStopping: READ_ONLY,

@@ -12,9 +12,9 @@ import {
   type PulseModuleEntry,
 } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
-import { isSameProcess, readIdentity } from '@mpvisor/sys';
+import { isSameProcess, readIdentity, errorCode } from '@mpvisor/sys';
 import { success, warning } from '@mpvisor/protocol';
-import type { CommandHandler } from './dispatcher.js';
+import type { SystemHandlerFamily } from './dispatcher.js';
 import type { ProcessReport } from '../zones/runner-context.js';
 
 export interface OwnershipOptions {
@@ -105,7 +105,7 @@ export class Ownership {
     return { ledger: { processes: c.processes, sockets: c.sockets }, startup_cleanup: this.startup };
   }
 
-  async cleanupOrphans(): Promise<Record<string, unknown>> {
+  async cleanupOrphans() {
     const pruned = pruneDead(this.ledger);
     const candidates = findOrphans(this.ledger);
     const report = await killOrphans(this.ledger, candidates);
@@ -124,7 +124,7 @@ export class Ownership {
     };
   }
 
-  async resetSockets(): Promise<Record<string, unknown>> {
+  async resetSockets() {
     const recorded = this.ledger.sockets.map((s) => s.path);
     const report = await sweepStaleSockets([...recorded, join(this.opts.runDir, '*.sock'), ...LEGACY_SOCKET_PATTERNS]);
     const gone: string[] = [];
@@ -140,26 +140,20 @@ export class Ownership {
     };
   }
 
-  handlers(): Map<string, CommandHandler> {
-    return new Map<string, CommandHandler>([
-      [
-        'cleanup_orphans',
-        async () => {
-          const r = await this.cleanupOrphans();
-          const n = r.mpv_processes_killed as number;
-          return (r.skipped as unknown[]).length
-            ? warning(`killed ${n} orphaned mpv; some could not be killed`, r)
-            : success(`killed ${n} orphaned mpv`, r);
-        },
-      ],
-      [
-        'reset_sockets',
-        async () => {
-          const r = await this.resetSockets();
-          return success(`removed ${r.sockets_cleaned as number} stale sockets`, r);
-        },
-      ],
-    ]);
+  handlers() {
+    return {
+      cleanup_orphans: async () => {
+        const r = await this.cleanupOrphans();
+        const n = r.mpv_processes_killed;
+        return r.skipped.length
+          ? warning(`killed ${n} orphaned mpv; some could not be killed`, r)
+          : success(`killed ${n} orphaned mpv`, r);
+      },
+      reset_sockets: async () => {
+        const r = await this.resetSockets();
+        return success(`removed ${r.sockets_cleaned} stale sockets`, r);
+      },
+    } satisfies SystemHandlerFamily;
   }
 
   /** After the zones stopped: forget what is gone and make sure the file is written. */
@@ -184,6 +178,6 @@ async function exists(path: string): Promise<boolean> {
     await lstat(path);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+    return errorCode(err) !== 'ENOENT';
   }
 }

@@ -10,8 +10,13 @@ import {
   type CommandOutcome,
   type CommandSpec,
   type HandlerResult,
+  isSystemCommand,
+  parseSystemArgs,
+  type SystemArgs,
+  type SystemCommandName,
 } from '@mpvisor/protocol';
 import { RecentIds } from './recent-ids.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export type CommandSource = { kind: 'zone'; zone: string } | { kind: 'system' };
 
@@ -30,12 +35,32 @@ export type CommandHandler = (
   ctx: CommandContext,
 ) => Promise<HandlerResult>;
 
+/** A command's arguments parsed once, and its handler bound to them (undefined: none). */
+interface Bound {
+  args: Record<string, unknown>;
+  handler: CommandHandler | undefined;
+}
+
+/** A system command's handler: its arguments as the command's schema outputs them. */
+export type SystemHandler<K extends SystemCommandName> = (
+  args: SystemArgs<K>,
+  spec: CommandSpec,
+  ctx: CommandContext,
+) => Promise<HandlerResult>;
+
+/** A handler for every system command: a missing or misnamed one, or a wrong argument, fails to compile. */
+export type SystemHandlers = { [K in SystemCommandName]: SystemHandler<K> };
+
+/** What a family of system handlers satisfies. */
+export type SystemHandlerFamily = Partial<SystemHandlers>;
+
 export interface DispatcherOptions {
   zoneTable: CommandTable;
   systemTable: CommandTable;
   /** Resolves the handler for a command on a zone topic; may reject the zone (unknown, wrong kind). */
   zoneHandler: (zone: string, spec: CommandSpec, args: Record<string, unknown>) => CommandHandler | HandlerResult;
-  systemHandlers: Map<string, CommandHandler>;
+  /** Complete in the supervisor (build-dispatcher); a command without one is answered not_implemented. */
+  systemHandlers: SystemHandlerFamily;
   log: Logger;
   timeoutMs: number;
   /** Commands allowed while the supervisor is stopping (read-only ones). */
@@ -152,12 +177,15 @@ export class Dispatcher {
     let args: Record<string, unknown>;
     let handler: CommandHandler | HandlerResult | undefined;
     try {
-      args = table.parseArgs(spec, env.args);
-      if (source.kind === 'system') this.checkZoneList(spec.name, args);
-      handler =
-        source.kind === 'zone'
-          ? this.opts.zoneHandler(source.zone, spec, args)
-          : this.opts.systemHandlers.get(spec.name);
+      if (source.kind === 'zone') {
+        args = table.parseArgs(spec, env.args);
+        handler = this.opts.zoneHandler(source.zone, spec, args);
+      } else {
+        const bound = this.bindSystem(spec, env.args);
+        args = bound.args;
+        this.checkZoneList(spec.name, args);
+        handler = bound.handler;
+      }
     } catch (err) {
       return toResult(err);
     }
@@ -189,11 +217,23 @@ export class Dispatcher {
     }
   }
 
+  /** The system handler bound to its arguments, parsed to the type the handler declares. */
+  private bindSystem(spec: CommandSpec, raw: Record<string, unknown>): Bound {
+    if (!isSystemCommand(spec.name)) return { args: this.opts.systemTable.parseArgs(spec, raw), handler: undefined };
+    return this.bindSystemCommand(spec.name, raw);
+  }
+
+  private bindSystemCommand<K extends SystemCommandName>(name: K, raw: Record<string, unknown>): Bound {
+    const args = parseSystemArgs(name, raw);
+    const handler: SystemHandler<K> | undefined = this.opts.systemHandlers[name];
+    return { args, handler: handler && ((_args, spec, ctx) => handler(args, spec, ctx)) };
+  }
+
   /** `zones: [...]` on a system command names enabled zones only: an unknown name is invalid, not ignored. */
   private checkZoneList(command: string, args: Record<string, unknown>): void {
     const exists = this.opts.zoneExists;
     if (!exists || !Array.isArray(args.zones)) return;
-    const unknown = (args.zones as string[]).filter((z) => !exists(z));
+    const unknown = args.zones.filter((z) => typeof z !== 'string' || !exists(z));
     if (unknown.length > 0) {
       throw new CommandError(
         'unknown_zone',
@@ -260,6 +300,6 @@ function toResult(err: unknown, log?: Logger): HandlerResult {
   return {
     outcome: 'failed',
     error_type: 'internal',
-    message: `internal error: ${(err as Error)?.message ?? String(err)}`,
+    message: `internal error: ${errorMessage(err)}`,
   };
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { failed, success, type HandlerResult } from '@mpvisor/protocol';
-import type { CommandHandler } from './dispatcher.js';
+import type { SystemHandlerFamily } from './dispatcher.js';
 
 const SYSTEMCTL_TIMEOUT_MS = 10_000;
 
@@ -13,15 +13,9 @@ const VERBS = { reboot: 'reboot', shutdown: 'poweroff' } as const;
  * systemd then stops mpvisor with SIGTERM like any unit, so the rooms stop in order. systemctl is
  * looked up on PATH; the supervisor's user needs the right to run it (polkit or sudoers).
  */
-export function hostPowerHandlers(
-  allowed: boolean,
-  disabled: (name: string) => HandlerResult,
-): Map<string, CommandHandler> {
-  const h = new Map<string, CommandHandler>();
-  for (const [name, verb] of Object.entries(VERBS)) {
-    h.set(name, async () => (allowed ? systemctl(name, verb) : disabled(name)));
-  }
-  return h;
+export function hostPowerHandlers(allowed: boolean, disabled: (name: string) => HandlerResult) {
+  const power = (name: keyof typeof VERBS) => async () => (allowed ? systemctl(name, VERBS[name]) : disabled(name));
+  return { reboot: power('reboot'), shutdown: power('shutdown') } satisfies SystemHandlerFamily;
 }
 
 function systemctl(name: string, verb: string): Promise<HandlerResult> {

@@ -73,11 +73,8 @@ export class RecentIds<T> {
 
   /** Maps iterate in insertion order: the first entries are the oldest. */
   private evict(): void {
-    while (
-      this.entries.size > this.limits.maxEntries ||
-      (this.totalBytes > this.limits.maxBytes && this.entries.size > 0)
-    ) {
-      const [key, e] = this.entries.entries().next().value as [string, Entry<T>];
+    for (const [key, e] of this.entries) {
+      if (this.entries.size <= this.limits.maxEntries && this.totalBytes <= this.limits.maxBytes) return;
       this.remove(key, e);
     }
   }

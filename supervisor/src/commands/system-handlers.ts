@@ -1,5 +1,5 @@
 import { SYSTEM_COMMANDS, ZONE_COMMANDS, success, type HandlerResult } from '@mpvisor/protocol';
-import type { CommandHandler } from './dispatcher.js';
+import type { SystemHandlerFamily } from './dispatcher.js';
 import { hostPowerHandlers } from './host-commands.js';
 
 export interface SystemHandlerDeps {
@@ -25,25 +25,25 @@ const disabled = (name: string, alternative = ''): HandlerResult => ({
 });
 
 /** System commands the supervisor answers itself. Reset-type commands are added by the reset coordinator. */
-export function systemHandlers(deps: SystemHandlerDeps): Map<string, CommandHandler> {
-  const h = new Map<string, CommandHandler>();
-  h.set('status', async () => success('status', deps.status()));
-  h.set('metrics', async () => success('metrics', deps.metrics()));
-  h.set('health_check', async () => success('health check', deps.health()));
-  h.set('help', async () => success('commands', { system: listing(SYSTEM_COMMANDS), zone: listing(ZONE_COMMANDS) }));
-  h.set('stop', async (_args, _spec, ctx) => {
-    // Whoever may publish on the system topic could otherwise end every room; the CLI's socket is the owner's.
-    if (ctx.origin !== 'cli' && !deps.allowHostCommands)
-      return disabled('stop over MQTT', ' (or send it with `mpvisor send system` on the machine)');
-    // After the outcome is out: the shutdown itself refuses new commands.
-    setImmediate(() => deps.requestStop('stop command'));
-    return success('graceful shutdown started');
-  });
-  for (const [name, handler] of hostPowerHandlers(deps.allowHostCommands, disabled)) h.set(name, handler);
-  h.set('killPfx', async () => {
-    if (!deps.allowHostCommands) return disabled('killPfx');
-    setImmediate(() => deps.requestStop('killPfx command'));
-    return success('graceful shutdown started');
-  });
-  return h;
+export function systemHandlers(deps: SystemHandlerDeps) {
+  return {
+    status: async () => success('status', deps.status()),
+    metrics: async () => success('metrics', deps.metrics()),
+    health_check: async () => success('health check', deps.health()),
+    help: async () => success('commands', { system: listing(SYSTEM_COMMANDS), zone: listing(ZONE_COMMANDS) }),
+    stop: async (_args, _spec, ctx) => {
+      // Whoever may publish on the system topic could otherwise end every room; the CLI's socket is the owner's.
+      if (ctx.origin !== 'cli' && !deps.allowHostCommands)
+        return disabled('stop over MQTT', ' (or send it with `mpvisor send system` on the machine)');
+      // After the outcome is out: the shutdown itself refuses new commands.
+      setImmediate(() => deps.requestStop('stop command'));
+      return success('graceful shutdown started');
+    },
+    ...hostPowerHandlers(deps.allowHostCommands, disabled),
+    killPfx: async () => {
+      if (!deps.allowHostCommands) return disabled('killPfx');
+      setImmediate(() => deps.requestStop('killPfx command'));
+      return success('graceful shutdown started');
+    },
+  } satisfies SystemHandlerFamily;
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@mpvisor/log';
 import { CommandError, success, warning, type CommandSpec, type HandlerResult } from '@mpvisor/protocol';
 import type { ZoneRegistry } from '../zone-registry.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
-import type { CommandHandler } from './dispatcher.js';
+import type { SystemHandlerFamily } from './dispatcher.js';
 
 /** Worker commands that change nothing audible or visible: answered at once even while paused. */
 const READS = new Set(['getState', 'getConfig', 'speechQueue', 'videoQueue', 'getMpvProperty']);
@@ -44,11 +44,11 @@ export class SystemPause {
     return this.on;
   }
 
-  handlers(): Map<string, CommandHandler> {
-    return new Map<string, CommandHandler>([
-      ['pause', (_a, _s, ctx) => this.pause(ctx.id)],
-      ['resume', (_a, _s, ctx) => this.resume(ctx.id)],
-    ]);
+  handlers() {
+    return {
+      pause: (_a, _s, ctx) => this.pause(ctx.id),
+      resume: (_a, _s, ctx) => this.resume(ctx.id),
+    } satisfies SystemHandlerFamily;
   }
 
   /** Null: run the command now. Otherwise the outcome of a command held until resume. */

@@ -1,14 +1,42 @@
 import { resolveMediaPath, type ZoneConfig } from '@mpvisor/config';
-import { CommandError, type CommandSpec, type HandlerResult } from '@mpvisor/protocol';
+import {
+  CommandError,
+  type CommandSpec,
+  type HandlerResult,
+  isSupervisorZoneCommand,
+  parseZoneArgs,
+  type SupervisorZoneCommandName,
+  type ZoneArgs,
+} from '@mpvisor/protocol';
 import type { ZoneRegistry } from '../zone-registry.js';
-import type { CommandHandler } from './dispatcher.js';
+import type { CommandContext, CommandHandler } from './dispatcher.js';
+
+/** A zone command the supervisor answers, for one zone: its arguments as the command's schema outputs them. */
+export type ZoneHandler<K extends SupervisorZoneCommandName> = (
+  zone: string,
+) => (args: ZoneArgs<K>, spec: CommandSpec, ctx: CommandContext) => Promise<HandlerResult>;
+
+/** A handler for every zone command the supervisor owns: a missing or misnamed one fails to compile. */
+export type SupervisorZoneHandlers = { [K in SupervisorZoneCommandName]: ZoneHandler<K> };
 
 export interface ZoneRoutingDeps {
   zones: ZoneRegistry;
   configOf: (zone: string) => ZoneConfig | undefined;
-  /** Handlers for zone commands the supervisor owns (reset, restart, status, health_check). */
-  supervisorHandlers: Map<string, (zone: string) => CommandHandler>;
+  /** Handlers for zone commands the supervisor owns (reset, restart, status, health_check, ParadoxFX's). */
+  supervisorHandlers: SupervisorZoneHandlers;
   workerTimeoutMs: number;
+}
+
+function bindSupervisorHandler<K extends SupervisorZoneCommandName>(
+  handlers: SupervisorZoneHandlers,
+  command: K,
+  zone: string,
+  raw: Record<string, unknown>,
+): CommandHandler {
+  const make: ZoneHandler<K> = handlers[command];
+  const run = make(zone);
+  const args = parseZoneArgs(command, raw);
+  return (_args, spec, ctx) => run(args, spec, ctx);
 }
 
 /**
@@ -29,9 +57,8 @@ export function makeZoneHandler(deps: ZoneRoutingDeps) {
     }
     runner.noteCommand(spec.name);
     if (spec.handledBy === 'supervisor') {
-      const make = deps.supervisorHandlers.get(spec.name);
-      return make
-        ? make(zone)
+      return isSupervisorZoneCommand(spec.name)
+        ? bindSupervisorHandler(deps.supervisorHandlers, spec.name, zone, args)
         : { outcome: 'failed', error_type: 'not_implemented', message: `${spec.name} is not implemented yet` };
     }
     for (const key of spec.mediaArgs ?? []) {

@@ -1,6 +1,7 @@
 import { IpcServer, isIpcError, type IpcPeer } from '@mpvisor/ipc';
 import type { Logger } from '@mpvisor/log';
 import { parseControlRequest, type ControlReply, type ControlRequest } from '@mpvisor/protocol';
+import { errorMessage } from '@mpvisor/sys';
 
 type Peer = IpcPeer<ControlRequest, ControlReply>;
 
@@ -23,7 +24,8 @@ export class ControlServer {
 
   constructor(
     socketPath: string,
-    private readonly handlers: ControlHandlers,
+    /** What answers now: a starting supervisor's desk, then the running one's (serve). */
+    private handlers: ControlHandlers,
     private readonly log: Logger,
   ) {
     this.server = new IpcServer<ControlRequest, ControlReply>({
@@ -46,6 +48,11 @@ export class ControlServer {
     }
   }
 
+  /** The running supervisor answers from now on. */
+  serve(handlers: ControlHandlers): void {
+    this.handlers = handlers;
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }
@@ -65,7 +72,7 @@ export class ControlServer {
         reply(true, await this.handlers.command(req.target, req.payload, 'cli', progress));
       }
     } catch (err) {
-      reply(false, { message: (err as Error).message });
+      reply(false, { message: errorMessage(err) });
     }
   }
 }

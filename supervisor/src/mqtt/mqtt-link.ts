@@ -156,6 +156,7 @@ export class MqttLink {
     client.options.reconnectPeriod = MIN_RECONNECT_MS;
     this.lastConnect = new Date().toISOString();
     // Nagle on a request/response path costs ~40 ms per round trip on loopback.
+    // Cast: mqtt.js types its stream as a generic Duplex; over TCP it is a net.Socket, elsewhere the call is skipped.
     (client.stream as { setNoDelay?: (v: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.opts.log.info('MQTT connected', { url: this.opts.url });
     if (this.subscriptions.size > 0) {

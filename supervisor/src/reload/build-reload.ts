@@ -1,12 +1,15 @@
+import type { SparePool } from '../zones/spare-pool.js';
 import type { MpvisorConfig, ZoneConfig } from '@mpvisor/config';
+import type { CombinedSinks } from '../audio/combined-sinks.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
 import type { SystemPause } from '../commands/system-pause.js';
 import type { SupervisorContext } from '../context.js';
 import { mqttLinkOptions } from '../mqtt/link-options.js';
-import type { MqttLinkOptions } from '../mqtt/mqtt-link.js';
+import type { MqttLink, MqttLinkOptions } from '../mqtt/mqtt-link.js';
 import type { TopicRoutes } from '../mqtt/topic-routes.js';
 import type { Outbound } from '../outbound.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
+import type { StatePublisher } from '../state-publisher.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 import { ConfigReload } from './config-reload.js';
 
@@ -20,6 +23,11 @@ export interface ReloadWiring {
   /** The embedded broker the new [mqtt] wants (kept, replaced, or none); the link is down meanwhile. */
   swapBroker: (next: MpvisorConfig) => Promise<EmbeddedBroker | null>;
   onMessage: MqttLinkOptions['onMessage'];
+  sinks: CombinedSinks;
+  state: StatePublisher;
+  mqtt: MqttLink;
+  /** Told the new zones at commit: a kind no zone needs any more stops, a new kind boots. */
+  spares: SparePool | null;
 }
 
 /** The config reload over this run's zones, combine sinks, topics and MQTT link. */
@@ -30,7 +38,7 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
     zones,
     resets: w.resets,
     buildRunner: async (zone) => {
-      const plan = ctx.sinks ? (await ctx.sinks.plan([zone])).get(zone.name) : undefined;
+      const plan = (await w.sinks.plan([zone])).get(zone.name);
       if (plan?.warning) log.warn(plan.warning, { zone: zone.name });
       zoneConfigs.set(zone.name, zone);
       const runner = w.newRunner(zone, plan?.device ?? null);
@@ -39,15 +47,15 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
     },
     forgetZone: async (zone) => {
       w.pause.forget(zone);
-      ctx.state?.publishZone(zone);
+      w.state.publishZone(zone);
       // The registry first: a state publish still queued finds no runner rather than no topic.
       zones.remove(zone);
       zoneConfigs.delete(zone);
-      await ctx.sinks?.unload([zone]);
+      await w.sinks.unload([zone]);
     },
     resubscribe: () => w.routes.update(zoneConfigs.values()),
     reconnectMqtt: async (next) => {
-      const mqtt = ctx.mqtt!;
+      const mqtt = w.mqtt;
       await mqtt.stop();
       const broker = await w.swapBroker(next);
       mqtt.restartWith(
@@ -57,7 +65,7 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
     // The source stays the file `run --config` named: a later reload, like the next start, reads that one.
     commit: (next) => {
       ctx.config = { ...ctx.config, mqtt: next.mqtt, zones: next.zones };
-      ctx.spares?.setZones(next.zones.filter((z) => z.enabled));
+      w.spares?.setZones(next.zones.filter((z) => z.enabled));
     },
     publish: (status) => w.outbound.publishSystemEvent(status),
     lifecycle: (zone, event, detail) => w.outbound.publishLifecycle(zone, event, detail),

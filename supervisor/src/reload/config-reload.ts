@@ -10,14 +10,18 @@ import {
 } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import { failed, success, warning, type HandlerResult } from '@mpvisor/protocol';
-import type { CommandHandler } from '../commands/dispatcher.js';
+import type { SystemHandler } from '../commands/dispatcher.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
 import { preserveMedia } from '../reset/preserve.js';
 import type { ZoneRegistry } from '../zone-registry.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 import { emptyReloadProgress, type ReloadPhase, type ReloadProgress, type ReloadStatus } from './reload-status.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** What a reload needs of the running supervisor; app.ts gives it, so the reload holds no part itself. */
+
+const isRoleVolumeKey = (key: string): key is keyof typeof ROLE_VOLUME_KEYS => Object.hasOwn(ROLE_VOLUME_KEYS, key);
+
 export interface ReloadDeps {
   /** The configuration in force (replaced by commit). */
   current: () => MpvisorConfig;
@@ -52,9 +56,9 @@ const live = (r: ZoneRunner) => r.state === 'ready' || r.state === 'degraded';
 export class ConfigReload {
   constructor(private readonly deps: ReloadDeps) {}
 
-  handler(): CommandHandler {
+  handler(): SystemHandler<'reload_config'> {
     return (args, _spec, ctx) => {
-      const file = typeof args.file === 'string' ? args.file : null;
+      const file = args.file ?? null;
       // Whoever may publish on the system topic must not make the supervisor read any file it can: over
       // MQTT only the file it runs from is reloaded; another file is the machine owner's choice (CLI).
       if (file !== null && ctx.origin !== 'cli' && file !== this.deps.current().source) {
@@ -105,7 +109,7 @@ export class ConfigReload {
       const problems =
         err instanceof ConfigError
           ? err.problems.filter((q) => q.severity === 'error')
-          : [{ severity: 'error' as const, section: '', message: (err as Error).message }];
+          : [{ severity: 'error' as const, section: '', message: errorMessage(err) }];
       errors.push(...problems.map(formatProblem));
       emit('failed');
       deps.log.warn('config reload refused: the file has errors; nothing changed', { file, errors: errors.join('; ') });
@@ -184,11 +188,9 @@ export class ConfigReload {
         const out = await runner.request('setVolume', { volume: c.after.volume }, null, 5000);
         if (out.outcome === 'failed') errors.push(`zone ${c.after.name}: setVolume ${c.after.volume}: ${out.message}`);
       }
-      const roles = Object.entries(ROLE_VOLUME_KEYS).filter(([key]) => c.keys.includes(key));
-      if (roles.length > 0 && live(runner)) {
-        const volumes = Object.fromEntries(
-          roles.map(([key, role]) => [role, c.after[key as keyof typeof ROLE_VOLUME_KEYS]]),
-        );
+      const keys = c.keys.filter(isRoleVolumeKey);
+      if (keys.length > 0 && live(runner)) {
+        const volumes = Object.fromEntries(keys.map((key) => [ROLE_VOLUME_KEYS[key], c.after[key]]));
         const out = await runner.request('setVolume', { volumes }, null, 5000);
         if (out.outcome === 'failed')
           errors.push(`zone ${c.after.name}: setVolume ${JSON.stringify(volumes)}: ${out.message}`);
@@ -207,7 +209,7 @@ export class ConfigReload {
         await deps.reconnectMqtt(next);
         p.mqtt_reconnected = true;
       } catch (err) {
-        errors.push(`MQTT: ${(err as Error).message}`);
+        errors.push(`MQTT: ${errorMessage(err)}`);
       }
     }
     deps.commit(next);

@@ -1,3 +1,5 @@
+import type { CombinedSinks } from '../audio/combined-sinks.js';
+import type { Ownership } from '../commands/cleanup-handlers.js';
 import type { SupervisorContext } from '../context.js';
 import type { Outbound } from '../outbound.js';
 import { withDevice } from '../zones/build-runner.js';
@@ -9,6 +11,8 @@ export interface CoordinatorWiring {
   outbound: Outbound;
   /** A reset began (true) or ended (false): the system state shows `resetting` meanwhile. */
   resetting: (on: boolean) => void;
+  ownership: Ownership;
+  sinks: CombinedSinks;
 }
 
 /** The reset coordinator over this run's zones, ledger, combine sinks and bootstraps. */
@@ -16,8 +20,8 @@ export function buildResetCoordinator(ctx: SupervisorContext, w: CoordinatorWiri
   const { zones, zoneConfigs, log } = ctx;
   return new ResetCoordinator({
     zones,
-    ownership: () => ctx.ownership,
-    sinks: () => ctx.sinks,
+    ownership: () => w.ownership,
+    sinks: () => w.sinks,
     zoneConfig: (z) => zoneConfigs.get(z),
     setAudioDevice: (z, device) => {
       const config = zoneConfigs.get(z);

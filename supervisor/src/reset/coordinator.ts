@@ -1,6 +1,7 @@
 import type { HandlerResult } from '@mpvisor/protocol';
 import { ResetRun, type ResetContext, type ResetDeps } from './run.js';
 import { emptyProgress, type ResetRequest, type ResetStatus } from './types.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface CoordinatorOptions extends ResetDeps {
   /** Told when a reset begins and ends (the system state shows `resetting` meanwhile). */
@@ -75,7 +76,7 @@ export class ResetCoordinator {
     const work = run
       .execute()
       .catch((err: unknown): HandlerResult => {
-        const message = `${req.command} failed: ${(err as Error)?.message ?? String(err)}`;
+        const message = `${req.command} failed: ${errorMessage(err)}`;
         this.opts.log.error('reset threw', { err });
         run.errors.push(message);
         run.emit('failed');

@@ -1,55 +1,79 @@
-import type { CommandContext, CommandHandler } from '../commands/dispatcher.js';
+import type { SystemArgs } from '@mpvisor/protocol';
+import type { CommandContext, SystemHandler, SystemHandlerFamily } from '../commands/dispatcher.js';
+import type { ZoneHandler } from '../commands/zone-routing.js';
 import type { ResetCoordinator } from './coordinator.js';
-import type { ResetKind, ResetRequest, ResetStatus } from './types.js';
+import type { ResetRequest, ResetStatus } from './types.js';
 
-export const RESET_COMMANDS = new Set(['reset', 'system_reset', 'restart', 'reset_audio']);
+type ResetCommand = 'reset' | 'system_reset' | 'restart' | 'reset_audio';
+export const RESET_COMMANDS: ReadonlySet<string> = new Set<ResetCommand>([
+  'reset',
+  'system_reset',
+  'restart',
+  'reset_audio',
+]);
 
-const zonesOf = (args: Record<string, unknown>): string[] | null =>
-  Array.isArray(args.zones) && args.zones.length > 0 ? (args.zones as string[]) : null;
+const zonesOf = (zones: string[] | undefined): string[] | null => (zones && zones.length > 0 ? zones : null);
 
 /** The bound a reset command gets: `timeout` seconds of a system_reset, else [system:main] reset_timeout. */
 export function resetTimeoutMs(args: Record<string, unknown>, defaultMs: number): number {
   return typeof args.timeout === 'number' ? Math.round(args.timeout * 1000) : defaultMs;
 }
 
+type RequestOf<K extends ResetCommand> = (args: SystemArgs<K>, defaultTimeoutMs: number) => ResetRequest;
+
 /** How each reset-type command maps onto one coordinator request. */
-export function systemResetRequest(
-  command: string,
-  args: Record<string, unknown>,
+const REQUESTS: { [K in ResetCommand]: RequestOf<K> } = {
+  reset: (args, timeoutMs) => ({
+    command: 'reset',
+    zones: zonesOf(args.zones),
+    timeoutMs,
+    scope: 'system',
+    kind: 'full',
+    level: args.level === 'hard' ? 'hard' : 'soft',
+    force: args.level === 'hard',
+    preserveState: args.preserve_state === true,
+  }),
+  system_reset: (args, defaultTimeoutMs) => ({
+    command: 'system_reset',
+    zones: zonesOf(args.zones),
+    timeoutMs: resetTimeoutMs(args, defaultTimeoutMs),
+    scope: 'system',
+    kind: args.type ?? 'full',
+    level: 'soft',
+    force: args.force === true,
+    preserveState: args.preserve_state === true,
+  }),
+  // Every zone reinitialized from scratch: workers asked to quit (no speech drain), nothing replayed.
+  restart: (_args, timeoutMs) => ({
+    command: 'restart',
+    zones: null,
+    timeoutMs,
+    scope: 'system',
+    kind: 'restart',
+    level: 'soft',
+    force: true,
+    preserveState: false,
+  }),
+  // Outputs and sinks come back under what was playing: the music resumes where it was.
+  reset_audio: (args, timeoutMs) => ({
+    command: 'reset_audio',
+    zones: zonesOf(args.zones),
+    timeoutMs,
+    scope: 'system',
+    kind: 'audio',
+    level: 'soft',
+    force: true,
+    preserveState: true,
+  }),
+};
+
+export function systemResetRequest<K extends ResetCommand>(
+  command: K,
+  args: SystemArgs<K>,
   defaultTimeoutMs: number,
 ): ResetRequest {
-  const base = {
-    command,
-    zones: zonesOf(args),
-    timeoutMs: resetTimeoutMs(args, defaultTimeoutMs),
-    scope: 'system' as const,
-  };
-  switch (command) {
-    case 'reset':
-      return {
-        ...base,
-        kind: 'full',
-        level: args.level === 'hard' ? 'hard' : 'soft',
-        force: args.level === 'hard',
-        preserveState: args.preserve_state === true,
-      };
-    case 'system_reset':
-      return {
-        ...base,
-        kind: (args.type as ResetKind | undefined) ?? 'full',
-        level: 'soft',
-        force: args.force === true,
-        preserveState: args.preserve_state === true,
-      };
-    case 'restart':
-      // Every zone reinitialized from scratch: workers asked to quit (no speech drain), nothing replayed.
-      return { ...base, zones: null, kind: 'restart', level: 'soft', force: true, preserveState: false };
-    case 'reset_audio':
-      // Outputs and sinks come back under what was playing: the music resumes where it was.
-      return { ...base, kind: 'audio', level: 'soft', force: true, preserveState: true };
-    default:
-      throw new Error(`not a reset command: ${command}`);
-  }
+  const request: RequestOf<K> = REQUESTS[command];
+  return request(args, defaultTimeoutMs);
 }
 
 export interface ResetHandlerDeps {
@@ -57,24 +81,28 @@ export interface ResetHandlerDeps {
   defaultTimeoutMs: number;
 }
 
-const progressOf = (ctx: CommandContext) => ctx.progress as ((s: ResetStatus) => void) | undefined;
+/** Reset phases reach the CLI's control connection, which streams whatever it is given. */
+const progressOf = (ctx: CommandContext): ((s: ResetStatus) => void) | undefined => ctx.progress;
 
 /** System-topic handlers: reset, system_reset, restart, reset_audio. */
-export function resetHandlers(deps: ResetHandlerDeps): Map<string, CommandHandler> {
-  const h = new Map<string, CommandHandler>();
-  for (const name of RESET_COMMANDS) {
-    h.set(name, (args, _spec, ctx) =>
-      deps.coordinator.run(systemResetRequest(name, args, deps.defaultTimeoutMs), {
+export function resetHandlers(deps: ResetHandlerDeps) {
+  const handler =
+    <K extends ResetCommand>(command: K): SystemHandler<K> =>
+    (args, _spec, ctx) =>
+      deps.coordinator.run(systemResetRequest(command, args, deps.defaultTimeoutMs), {
         id: ctx.id,
         progress: progressOf(ctx),
-      }),
-    );
-  }
-  return h;
+      });
+  return {
+    reset: handler('reset'),
+    system_reset: handler('system_reset'),
+    restart: handler('restart'),
+    reset_audio: handler('reset_audio'),
+  } satisfies SystemHandlerFamily;
 }
 
 /** The zone-topic `reset` ({level, preserve_state}): the same coordinator, for that one zone. */
-export function zoneResetHandler(deps: ResetHandlerDeps): (zone: string) => CommandHandler {
+export function zoneResetHandler(deps: ResetHandlerDeps): ZoneHandler<'reset'> {
   return (zone) => (args, _spec, ctx) =>
     deps.coordinator.run(
       {
@@ -82,9 +110,9 @@ export function zoneResetHandler(deps: ResetHandlerDeps): (zone: string) => Comm
         kind: 'full',
         zones: [zone],
         level: args.level === 'hard' ? 'hard' : 'soft',
-        force: args.level === 'hard' || args.force === true,
+        force: args.level === 'hard',
         preserveState: args.preserve_state === true,
-        timeoutMs: resetTimeoutMs(args, deps.defaultTimeoutMs),
+        timeoutMs: deps.defaultTimeoutMs,
         scope: 'zone',
       },
       { id: ctx.id, progress: progressOf(ctx) },

@@ -2,6 +2,10 @@ import type { WorkerResume } from '@mpvisor/protocol';
 import { collectMedia } from '../service/shutdown-steps.js';
 import { resumeOf } from '../state-store.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
+import { z } from 'zod';
+
+/** getMpvProperty's answer when mpv has a number for it (time-pos is absent while nothing plays). */
+const mpvNumberSchema = z.object({ value: z.number().finite() });
 
 const live = (r: ZoneRunner) => r.state === 'ready' || r.state === 'degraded';
 
@@ -20,9 +24,8 @@ export async function preserveMedia(runners: readonly ZoneRunner[]): Promise<Map
         const pos = await r
           .request('getMpvProperty', { role: 'background', property: 'time-pos' }, null, 300)
           .catch(() => null);
-        const value = (pos?.result as { value?: unknown } | undefined)?.value;
-        if (pos?.outcome === 'success' && typeof value === 'number' && Number.isFinite(value))
-          saved.background.position_s = Math.round(value * 1000) / 1000;
+        const read = mpvNumberSchema.safeParse(pos?.outcome === 'success' ? pos.result : null);
+        if (read.success) saved.background.position_s = Math.round(read.data.value * 1000) / 1000;
       }
       if (saved.background || saved.volume !== undefined) resumes.set(r.name, saved);
     }),

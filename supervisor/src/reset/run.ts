@@ -11,6 +11,7 @@ import type { ZoneRunner } from '../zones/zone-runner.js';
 import { preserveMedia } from './preserve.js';
 import { confirmGone, mpvOf } from './processes.js';
 import { emptyProgress, type ResetPhase, type ResetProgress, type ResetRequest, type ResetStatus } from './types.js';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface ResetDeps {
   zones: ZoneRegistry;
@@ -208,7 +209,7 @@ export class ResetRun {
     const ownership = this.deps.ownership();
     if (!ownership) return;
     const r = await ownership.resetSockets();
-    this.progress.sockets_cleaned += r.sockets_cleaned as number;
+    this.progress.sockets_cleaned += r.sockets_cleaned;
     this.detail.sockets_removed = r.removed;
     this.detail.sockets_kept_live = r.kept_live;
   }
@@ -227,7 +228,7 @@ export class ResetRun {
       this.detail.sinks_unloaded = report.unloaded.map((u) => u.name);
       this.warnings.push(...report.errors);
     } catch (err) {
-      this.errors.push(`unloading sinks: ${(err as Error).message}`);
+      this.errors.push(`unloading sinks: ${errorMessage(err)}`);
     }
   }
 

@@ -1,5 +1,6 @@
-import type { MediaState, ZoneState } from '@mpvisor/protocol';
+import { mediaStateSchema, type MediaState, type ZoneState } from '@mpvisor/protocol';
 import type { ZoneRunner } from '../zones/zone-runner.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** What a graceful stop reports to the entry file, which turns it into the exit code. */
 export interface StopReport {
@@ -59,8 +60,8 @@ export async function collectMedia(
         r.request('getState', {}, null, timeoutMs),
         new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs + 100).unref()),
       ]);
-      if (res && res.outcome === 'success' && res.result && typeof res.result === 'object')
-        out.set(r.name, res.result as MediaState);
+      const media = res?.outcome === 'success' ? mediaStateSchema.safeParse(res.result) : null;
+      if (media?.success) out.set(r.name, media.data);
     }),
   );
   return out;
@@ -80,14 +81,14 @@ export async function stopWorkers(
     if (spares && !(await spares.stop(reason)))
       problems.push('warm spares: a spare had to be killed (SIGKILL after stop_timeout_ms)');
   } catch (err) {
-    problems.push(`warm spares: ${(err as Error).message}`);
+    problems.push(`warm spares: ${errorMessage(err)}`);
   }
   for (const runner of [...runners].reverse()) {
     try {
       if (!(await runner.stop(reason)))
         problems.push(`zone ${runner.name}: worker had to be killed (SIGKILL after stop_timeout_ms)`);
     } catch (err) {
-      problems.push(`zone ${runner.name}: ${(err as Error).message}`);
+      problems.push(`zone ${runner.name}: ${errorMessage(err)}`);
     }
   }
   return problems;

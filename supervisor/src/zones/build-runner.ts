@@ -1,6 +1,8 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { SupervisorContext } from '../context.js';
 import type { Outbound } from '../outbound.js';
+import type { Ownership } from '../commands/cleanup-handlers.js';
+import type { ResetCoordinator } from '../reset/coordinator.js';
 import type { ResetRequest } from '../reset/types.js';
 import type { WorkerBootstrap } from './bootstrap.js';
 import type { ZoneHooks } from './runner-context.js';
@@ -18,6 +20,9 @@ export interface RunnerWiring {
   bootstraps: ZoneBootstraps;
   outbound: Outbound;
   stateChanged: ZoneHooks['stateChanged'];
+  spares: SparePool | null;
+  ownership: Ownership;
+  resets: ResetCoordinator;
 }
 
 /** A zone's configuration as its worker sees it: a combined zone plays to its combine sink when there is one. */
@@ -62,9 +67,9 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
     log: log.child({ zone: zone.name }),
     bootstrap: w.bootstraps.keep(bootstrap),
     autoResetThreshold: config.system.auto_reset_enabled ? config.system.auto_reset_threshold : null,
-    ...(ctx.spares ? { spares: ctx.spares } : {}),
+    ...(w.spares ? { spares: w.spares } : {}),
     startGate: startGateOf(ctx),
-    autoReset: (z, reason) => startAutoReset(ctx, z, reason),
+    autoReset: (z, reason) => startAutoReset(ctx, w.resets, z, reason),
     hooks: {
       stateChanged: w.stateChanged,
       lifecycle: (z, event, detail) => outbound.publishLifecycle(z, event, detail),
@@ -81,7 +86,7 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
           });
       },
       warning: (z, message) => outbound.publishWarning(z, message),
-      process: (z, report) => ctx.ownership?.onProcess(z, report),
+      process: (z, report) => w.ownership.onProcess(z, report),
     },
   });
 }
@@ -91,9 +96,8 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
  * worker is already gone; what it last played is replayed). False when a reset runs now: the zone then
  * restarts itself; if the coordinator turns it away after all, the zone is relaunched here.
  */
-function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): boolean {
-  const resets = ctx.resets;
-  if (!resets || resets.busy) return false;
+function startAutoReset(ctx: SupervisorContext, resets: ResetCoordinator, zone: string, reason: string): boolean {
+  if (resets.busy) return false;
   ctx.log.info('auto reset through the reset coordinator', { zone, reason });
   const request: ResetRequest = {
     command: 'auto_reset',
@@ -115,7 +119,7 @@ function startAutoReset(ctx: SupervisorContext, zone: string, reason: string): b
  * warm_spares workers of each kind the zones need, with idle mpv, handed to a crashed or reset zone of
  * their kind (null when warm_spares = 0 or no zone can use one).
  */
-export function buildSparePool(ctx: SupervisorContext): SparePool | null {
+export function buildSparePool(ctx: SupervisorContext, ownership: Ownership): SparePool | null {
   const { config, log, clock } = ctx;
   const enabled = config.zones.filter((z) => z.enabled);
   if (config.system.warm_spares <= 0 || enabled.length === 0) return null;
@@ -137,6 +141,6 @@ export function buildSparePool(ctx: SupervisorContext): SparePool | null {
     startupTimeoutMs: Math.max(...enabled.map((z) => z.restart.startup_timeout_ms)),
     heartbeatTimeoutMs,
     stopTimeoutMs: config.system.restart.stop_timeout_ms,
-    process: (report) => ctx.ownership?.onProcess(SPARE_LEDGER_ZONE, report),
+    process: (report) => ownership.onProcess(SPARE_LEDGER_ZONE, report),
   });
 }

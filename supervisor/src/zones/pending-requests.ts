@@ -1,4 +1,5 @@
 import type { ErrorType, HandlerResult } from '@mpvisor/protocol';
+import { errorMessage } from '@mpvisor/sys';
 
 export interface RequestLimits {
   /** Requests sent to the worker and not yet answered. */
@@ -98,7 +99,7 @@ export class PendingRequests {
       this.settle(reqId, {
         outcome: 'failed',
         error_type: 'internal',
-        message: `request not sent to the worker: ${(err as Error).message}`,
+        message: `request not sent to the worker: ${errorMessage(err)}`,
       });
     }
   }

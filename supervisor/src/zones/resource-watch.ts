@@ -2,6 +2,7 @@ import type { RestartPolicyConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import type { ResourceUsage } from '@mpvisor/protocol';
 import pidusage from 'pidusage';
+import { errorMessage } from '@mpvisor/sys';
 
 /** One process of a zone, as the resource watch samples it. */
 export interface ZoneProcess {
@@ -113,7 +114,7 @@ export class ResourceWatch {
       try {
         stats = await pidusage(pids);
       } catch (err) {
-        this.opts.log.debug('pidusage failed', { error: (err as Error).message });
+        this.opts.log.debug('pidusage failed', { error: errorMessage(err) });
       }
     }
     if (!this.running) return;

@@ -94,15 +94,8 @@ export class WorkerSession {
   }
 
   start(): void {
-    const { worker, via, log, hooks, zone } = this.ctx;
-    if (worker.pid > 0)
-      hooks.process?.(zone.name, {
-        action: 'spawned',
-        role: 'worker',
-        instance: 'worker',
-        pid: worker.pid,
-        worker_pid: null,
-      });
+    const { worker, via, log } = this.ctx;
+    this.recordWorker('spawned');
     log.info(via === 'spare' ? 'adopting warm spare' : 'worker spawned', { pid: worker.pid });
     this.watchdogs.armStartup(via);
     void worker.exited.then((exit) => this.onExit(exit));
@@ -137,8 +130,12 @@ export class WorkerSession {
 
   /** A spare becomes this zone: its zone config, heartbeat interval and what to resume. */
   adopt(heartbeatIntervalMs: number, resume: WorkerResume | undefined): void {
-    const zone = this.ctx.zone as unknown as Extract<SupervisorToWorker, { type: 'adopt' }>['zone'];
-    this.link?.send({ type: 'adopt', zone, heartbeat_interval_ms: heartbeatIntervalMs, ...(resume ? { resume } : {}) });
+    this.link?.send({
+      type: 'adopt',
+      zone: this.ctx.zone,
+      heartbeat_interval_ms: heartbeatIntervalMs,
+      ...(resume ? { resume } : {}),
+    });
   }
 
   onMessage(msg: WorkerToSupervisor): void {
@@ -191,7 +188,7 @@ export class WorkerSession {
         this.pending.settle(msg.reply_to, {
           outcome: msg.outcome,
           message: msg.message,
-          error_type: (msg.error_type ?? null) as HandlerResult['error_type'],
+          error_type: msg.error_type ?? null,
           result: msg.result,
           ...(msg.warning_type ? { warning_type: msg.warning_type } : {}),
         });
@@ -251,16 +248,16 @@ export class WorkerSession {
     return link ? (msg) => link.send(msg) : null;
   }
 
-  private onExit(exit: WorkerExit): void {
-    const { worker, hooks, zone, events } = this.ctx;
+  /** The ownership ledger hears of the worker process itself. */
+  private recordWorker(action: 'spawned' | 'exited'): void {
+    const { worker, hooks, zone } = this.ctx;
     if (worker.pid > 0)
-      hooks.process?.(zone.name, {
-        action: 'exited',
-        role: 'worker',
-        instance: 'worker',
-        pid: worker.pid,
-        worker_pid: null,
-      });
+      hooks.process?.(zone.name, { action, role: 'worker', instance: 'worker', pid: worker.pid, worker_pid: null });
+  }
+
+  private onExit(exit: WorkerExit): void {
+    const { worker, events } = this.ctx;
+    this.recordWorker('exited');
     this.watchdogs.disarm();
     this.ctx.clock.clearTimeout(this.linkLossTimer);
     // The worker leads its group: take down any mpv it could not stop itself.

@@ -1,6 +1,12 @@
-import type { HandlerResult } from '@mpvisor/protocol';
+import type { HandlerResult, WorkerCommandName, ZoneArgs } from '@mpvisor/protocol';
 
-export type Handler = (args: Record<string, unknown>) => Promise<HandlerResult>;
-export type HandlerTable = [string, Handler][];
+/** One command's handler: its arguments as the command's schema outputs them. */
+export type Handler<K extends WorkerCommandName> = (args: ZoneArgs<K>) => Promise<HandlerResult>;
 
-export const fadeOf = (a: Record<string, unknown>): number => (typeof a.fadeTime === 'number' ? a.fadeTime : 0);
+/** A handler for each of the commands K: a missing or misnamed one, or a wrong argument, fails to compile. */
+export type Handlers<K extends WorkerCommandName> = { [P in K]: Handler<P> };
+
+/** What a family of handlers satisfies: any worker commands, each with its own argument type. */
+export type HandlerFamily = Partial<Handlers<WorkerCommandName>>;
+
+export const fadeOf = (a: { fadeTime?: number | undefined }): number => a.fadeTime ?? 0;

@@ -1,4 +1,5 @@
 import type { MpvClient, MpvEndFileEvent } from '@mpvisor/mpv';
+import { errorMessage } from '@mpvisor/sys';
 
 /** entryId matches end-file's playlist_entry_id, so a later end-file can be told apart from this one. */
 export type PlaybackStart = { ok: true; entryId: number | undefined } | { ok: false; reason: string };
@@ -38,7 +39,7 @@ export async function loadAndAwait(
     const result = await started;
     return result.ok ? { ok: true, entryId } : result;
   } catch (err) {
-    return { ok: false, reason: `mpv refused ${path}: ${(err as Error).message}` };
+    return { ok: false, reason: `mpv refused ${path}: ${errorMessage(err)}` };
   } finally {
     cleanup();
   }

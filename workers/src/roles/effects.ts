@@ -6,6 +6,7 @@ import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
 import { loadAndAwait } from './await-playback.js';
 import { Fader } from './fader.js';
+import { errorMessage } from '@mpvisor/sys';
 
 /** Voices beyond the warm pool that a burst may add; past that the oldest effect is cut off. */
 export const EXTRA_EFFECT_VOICES = 6;
@@ -63,8 +64,12 @@ export class EffectPool {
     const used = new Set(this.voices.map((v) => v.slot.role));
     let i = 0;
     while (used.has(`effect-${i}`)) i++;
-    const voice: Voice = { slot: undefined as unknown as MpvSlot, fader: new Fader(), temporary, playing: null };
-    voice.slot = this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice));
+    const voice: Voice = {
+      slot: this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice)),
+      fader: new Fader(),
+      temporary,
+      playing: null,
+    };
     this.voices.push(voice);
     return voice;
   }
@@ -127,7 +132,7 @@ export class EffectPool {
       } catch (err) {
         voice.playing = null;
         void this.retire(voice);
-        return failed('media_error', `no mpv for ${path}: ${(err as Error).message}`);
+        return failed('media_error', `no mpv for ${path}: ${errorMessage(err)}`);
       }
     }
     const volume = effectiveVolume(this.o.volumes(), base);
