@@ -9,10 +9,10 @@ import type {
 } from '@mpvisor/protocol';
 import { CrashRecovery } from './crash-recovery.js';
 import { Lifecycle } from './lifecycle.js';
-import { resumeAfterCrash } from './restore-media.js';
+import { resumeAfterCrash, type PositionSample } from './restore-media.js';
 import type { WorkerLink, ZoneRunnerContext } from './runner-context.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
-import { WorkerSession, type SessionContext } from './worker-session.js';
+import { WorkerSession, type BackgroundSample, type SessionContext } from './worker-session.js';
 import { freshFacts, noteError, zoneSnapshot } from './zone-snapshot.js';
 
 /**
@@ -34,6 +34,8 @@ export class ZoneRunner {
    * a worker that dies before that (a second crash right after an adoption) hands it on unplayed.
    */
   private handedResume: WorkerResume | undefined;
+  /** When the background position in the facts was sampled, for the position a crash resumes at. */
+  private positionSample: PositionSample | null = null;
 
   constructor(private readonly ctx: ZoneRunnerContext) {
     this.recovery = new CrashRecovery({
@@ -121,7 +123,7 @@ export class ZoneRunner {
     const { zone, clock, log, hooks } = this.ctx;
     const events: SessionContext['events'] = {
       ready: (s) => this.onReady(s),
-      heartbeat: (healthy, mpvChanged, position) => this.onHeartbeat(healthy, mpvChanged, position),
+      heartbeat: (healthy, mpvChanged, background) => this.onHeartbeat(healthy, mpvChanged, background),
       state: (media) => this.onState(media),
       expired: (reason) => this.fail(reason),
       exited: (s, exit, reason) => this.onExit(s, exit, reason),
@@ -154,16 +156,27 @@ export class ZoneRunner {
     });
   }
 
-  private onHeartbeat(healthy: boolean, mpvChanged: boolean, positionS: number | null | undefined): void {
+  private onHeartbeat(healthy: boolean, mpvChanged: boolean, background: BackgroundSample): void {
     const media = this.facts.media;
+    const positionS = background.position_s;
     // The position moves every beat; kept (for a resume after a crash) without a state publish.
-    if (media && typeof positionS === 'number')
+    if (media && typeof positionS === 'number') {
       this.facts.media = { ...media, background: { ...media.background, position_s: positionS } };
+      this.positionSample = { at: this.ctx.clock.now(), durationS: background.duration_s ?? null };
+    }
     if (this.facts.readyAt !== null) this.lifecycle.set(healthy ? 'ready' : 'degraded');
     if (mpvChanged) this.ctx.hooks.stateChanged(this.name);
   }
 
   private onState(media: MediaState): void {
+    const before = this.facts.media?.background;
+    const now = media.background;
+    // A state carries the position last sampled, unless a new track, a start position or a pause or
+    // resume set it just now.
+    if (before?.file !== now.file || before.position_s !== now.position_s || before.status !== now.status) {
+      const durationS = before?.file === now.file ? (this.positionSample?.durationS ?? null) : null;
+      this.positionSample = { at: this.ctx.clock.now(), durationS };
+    }
     this.facts.media = media;
     if (media.background.status !== 'stopped') this.handedResume = undefined;
     this.ctx.hooks.stateChanged(this.name);
@@ -178,7 +191,7 @@ export class ZoneRunner {
       this.lifecycle.set(this.halting ? 'restarting' : 'stopped');
       return;
     }
-    const reported = resumeAfterCrash(this.facts.media);
+    const reported = resumeAfterCrash(this.facts.media, this.positionSample, this.ctx.clock.now());
     this.nextResume = reported?.background || !this.handedResume?.background ? reported : this.handedResume;
     this.recovery.afterCrash(exit, reason, uptimeMs);
   }
