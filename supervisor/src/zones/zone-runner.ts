@@ -96,8 +96,7 @@ export class ZoneRunner {
    * Take over a ready warm spare instead of spawning: it already runs its mpv, so `adopt` is all it
    * needs; from then on it is this zone's worker like one it spawned. False: no spare fits.
    */
-  private adoptSpare(): boolean {
-    const spare = this.ctx.spares?.take(this.ctx.zone);
+  private adoptSpare(spare = this.ctx.spares?.take(this.ctx.zone)): boolean {
     if (!spare) return false;
     const spawnedAt = this.beginWorker();
     const resume = this.nextResume === 'initial' ? this.ctx.bootstrap.resume : this.nextResume;
@@ -242,6 +241,45 @@ export class ZoneRunner {
       this.stopping = false;
       this.halting = false;
     }
+  }
+
+  /**
+   * A reset's halt and relaunch in one, when a ready warm spare fits: the worker is halted as by halt(),
+   * and the spare takes over (replaying `resume`) as soon as `silenced` resolves, which the caller makes
+   * the moment the old worker's mpv are gone, so the two never play at once; the rest of the old
+   * worker's teardown (a Node process exiting takes 50-70 ms on a busy 2-core machine) no longer holds
+   * the music back. Resolves once the old worker has exited; false (nothing done) when no worker runs or
+   * no spare fits.
+   */
+  async handOver(
+    o: { graceful: boolean; boundMs?: number },
+    resume: WorkerResume | undefined,
+    silenced: (stop: AbortSignal) => Promise<void>,
+  ): Promise<boolean> {
+    const old = this.session;
+    if (!old) return false;
+    const spare = this.ctx.spares?.take(this.ctx.zone);
+    if (!spare) return false;
+    this.recovery.cancel();
+    this.facts.nextRestartAt = null;
+    this.stopping = true;
+    this.halting = true;
+    const halted = old.halt(o);
+    const stop = new AbortController();
+    try {
+      await Promise.race([silenced(stop.signal), halted]);
+    } finally {
+      stop.abort();
+    }
+    // From here the old worker's exit is not this zone's any more (onExit ignores a session not current).
+    this.session = null;
+    this.recovery.cleanSlate();
+    this.nextResume = resume;
+    this.stopping = false;
+    this.halting = false;
+    this.adoptSpare(spare);
+    await halted;
+    return true;
   }
 
   /**
