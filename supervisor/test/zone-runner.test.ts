@@ -212,7 +212,7 @@ describe('ZoneRunner in fake time', () => {
     };
     const h = harness({ spares });
     h.runner.start();
-    h.ready();
+    const fromOld = h.ready();
     let silence!: () => void;
     const resume = { background: { file: '/m/a.wav', status: 'playing' as const, loop: true, position_s: 3 } };
     const done = h.runner.handOver({ graceful: true, boundMs: 300 }, resume, () => new Promise((r) => (silence = r)));
@@ -231,6 +231,9 @@ describe('ZoneRunner in fake time', () => {
     routed!({ type: 'ready', mpv: [] });
     expect(h.runner.state).toBe('ready');
     expect(h.workers).toHaveLength(1);
+    // A last report of the old worker, still exiting, is not the zone's any more.
+    fromOld({ type: 'heartbeat', seq: 9, healthy: false, problems: ['mpv background not answering'], mpv: [] });
+    expect(h.runner.state).toBe('ready');
   });
 
   it('without a ready spare a hand-over does nothing (the reset halts and relaunches as before)', async () => {

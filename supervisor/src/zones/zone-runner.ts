@@ -120,10 +120,16 @@ export class ZoneRunner {
 
   private sessionContext(worker: WorkerProcess, via: 'cold' | 'spare', spawnedAt: number): SessionContext {
     const { zone, clock, log, hooks } = this.ctx;
+    // A worker handed over in a reset may still report while it exits: only the current one's reports count.
+    const current = () => this.session?.pid === worker.pid;
     const events: SessionContext['events'] = {
       ready: (s) => this.onReady(s),
-      heartbeat: (healthy, mpvChanged, background) => this.onHeartbeat(healthy, mpvChanged, background),
-      state: (media) => this.onState(media),
+      heartbeat: (healthy, mpvChanged, background) => {
+        if (current()) this.onHeartbeat(healthy, mpvChanged, background);
+      },
+      state: (media) => {
+        if (current()) this.onState(media);
+      },
       expired: (reason) => this.fail(reason),
       exited: (s, exit, reason) => this.onExit(s, exit, reason),
     };
