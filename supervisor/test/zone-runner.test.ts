@@ -1,6 +1,6 @@
 // ZoneRunner in fake time with fake worker processes: start to ready, crash storms through the
 // restart policy to failed, the startup and heartbeat watchdogs, a restart command's clean slate, and
-// a crash handed to a ready warm spare instead of a cold spawn.
+// a crash handed to a ready warm spare instead of a cold spawn, and a reset's hand-over to a spare.
 import { describe, expect, it } from '@jest/globals';
 import { parseConfigText, type ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
@@ -41,11 +41,11 @@ function fakeWorker(pid: number): FakeWorker {
   const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
   const kills: NodeJS.Signals[] = [];
   const w: FakeWorker = {
-    // No child process exists: the runner reads pid, token, exited and killGroup only.
+    // No child process exists: the runner reads pid, token, exited, killGroup and (halting) child.stdin only.
     process: {
       pid,
       token: `t${pid}`,
-      child: null,
+      child: { stdin: null },
       exited,
       killGroup: (s: NodeJS.Signals) => void kills.push(s),
     } as unknown as WorkerProcess,
@@ -201,5 +201,47 @@ describe('ZoneRunner in fake time', () => {
     await spare.exit();
     h.runPending();
     expect(h.workers).toHaveLength(2);
+  });
+
+  it('a reset hands the zone to a spare once the old mpv are silent, before the old worker has exited', async () => {
+    const spare = fakeWorker(60_001);
+    const sent: unknown[] = [];
+    let routed: ((m: WorkerToSupervisor) => void) | null = null;
+    const spares: SpareSource = {
+      take: () => ({ worker: spare.process, link: link(sent), route: (fn) => (routed = fn) }),
+    };
+    const h = harness({ spares });
+    h.runner.start();
+    const fromOld = h.ready();
+    let silence!: () => void;
+    const resume = { background: { file: '/m/a.wav', status: 'playing' as const, loop: true, position_s: 3 } };
+    const done = h.runner.handOver({ graceful: true, boundMs: 300 }, resume, () => new Promise((r) => (silence = r)));
+    await settle();
+    // Halting, but the old worker's mpv still sound: the spare waits.
+    expect(sent).toEqual([]);
+    expect(h.runner.pid).toBe(h.workers[0]!.process.pid);
+    silence();
+    await settle();
+    expect(sent).toEqual([expect.objectContaining({ type: 'adopt', resume })]);
+    expect(h.runner.pid).toBe(60_001);
+    // The old worker's exit afterwards is the end of a halt, not a crash of the zone.
+    await h.workers[0]!.exit({ code: 0, signal: null });
+    await expect(done).resolves.toBe(true);
+    expect(h.events).not.toContain('crashed');
+    routed!({ type: 'ready', mpv: [] });
+    expect(h.runner.state).toBe('ready');
+    expect(h.workers).toHaveLength(1);
+    // A last report of the old worker, still exiting, is not the zone's any more.
+    fromOld({ type: 'heartbeat', seq: 9, healthy: false, problems: ['mpv background not answering'], mpv: [] });
+    expect(h.runner.state).toBe('ready');
+  });
+
+  it('without a ready spare a hand-over does nothing (the reset halts and relaunches as before)', async () => {
+    const h = harness({ spares: { take: () => null } });
+    h.runner.start();
+    h.ready();
+    await expect(h.runner.handOver({ graceful: false }, undefined, async () => {})).resolves.toBe(false);
+    expect(h.workers[0]!.kills).toEqual([]);
+    expect(h.runner.state).toBe('ready');
   });
 });

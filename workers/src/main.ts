@@ -19,6 +19,7 @@ import { Zone } from './zone.js';
 import { awaitAudioServer } from './server-arrival.js';
 import { guardZoneOutput } from './zone-output.js';
 import { errorMessage, errorStack } from '@mpvisor/sys';
+import type { OutputGuard } from './output-guard.js';
 
 /**
  * The connection to the supervisor broke while the supervisor lives on (a socket error, a write
@@ -126,20 +127,36 @@ async function main(): Promise<void> {
     zone = new Zone(boot, audio, reporter);
   }
   await zone.start();
-  const output = await guardZoneOutput(zone, audio, zoneBoot, reporter);
-  const stopWaiting = output
-    ? () => undefined
-    : awaitAudioServer(zone, audio, { ...process.env, ...zoneBoot.mpvEnv }, reporter);
+  if (adoption) await finishAdoption(adoption, reporter);
+  // The music a listener waits for starts first: the output guard's pactl processes would compete with
+  // its loadfile for the CPU (on 2 cores that cost a warm spare's adoption ~100 ms), so they start once
+  // the resume has settled (bounded by the resume's own timeouts).
+  const resumed = resumeZone(zone, zoneBoot.resume, reporter);
+  ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
+  ipc.send({ type: 'state', media: zone.state() });
+  const running = zone;
+  let output: OutputGuard | null = null;
+  let stopWaiting: () => void = () => undefined;
   // However the worker ends (stdin EOF, disconnect, signal), its pactl subscribe children must not outlive it.
   process.once('exit', () => {
     output?.stop();
     stopWaiting();
   });
-  if (adoption) await finishAdoption(adoption, reporter);
-  ipc.send({ type: 'ready', mpv: zone.slots.map((s) => s.info()) });
-  ipc.send({ type: 'state', media: zone.state() });
-  void resumeZone(zone, zoneBoot.resume, reporter);
-  const running = zone;
+  void resumed
+    .then(() => guardZoneOutput(running, audio, zoneBoot, reporter))
+    .then(
+      (guard) => {
+        output = guard;
+        // No guard: no audio server yet; the zone moves to its output once one appears.
+        if (!guard) stopWaiting = awaitAudioServer(running, audio, { ...process.env, ...zoneBoot.mpvEnv }, reporter);
+      },
+      (err: unknown) =>
+        reporter.send({
+          type: 'warning',
+          message: `audio output guard not started: ${errorMessage(err)}`,
+          error_type: 'media_error',
+        }),
+    );
 
   let seq = 0;
   const progress = new ProgressWatch(Math.max(2000, 3 * zoneBoot.heartbeatIntervalMs));
@@ -166,6 +183,7 @@ async function main(): Promise<void> {
       healthy: problems.length === 0,
       problems,
       background_position_s: position,
+      background_duration_s: running.background.durationS,
     });
     setTimeout(() => void beat(), zoneBoot.heartbeatIntervalMs);
   };

@@ -13,9 +13,12 @@ import { MpvSlot } from './mpv-slot.js';
 import type { Reporter } from './reporter.js';
 import { PrespawnedSlots } from './slot-provider.js';
 import { spareHeartbeat } from './spare-heartbeat.js';
+import { warmDemuxers } from './warm-up.js';
 
 type Ipc = IpcClient<SupervisorToWorker, WorkerToSupervisor>;
 type AdoptMessage = Extract<SupervisorToWorker, { type: 'adopt' }>;
+
+const WARM_UP_TIMEOUT_MS = 3000;
 
 /** What a spare becomes once adopted: a zone's bootstrap, its audio output and the running slots. */
 export interface Adoption {
@@ -48,8 +51,8 @@ export function zoneAudio(spare: AudioChoice, device: string | undefined): Audio
 
 /**
  * A warm spare's life before it has a zone: choose the audio output as zones do, start its kind's
- * slots idle (a video one without a window), report ready, heartbeat until `adopt` comes. `onSlots`
- * lets the caller close them if it must stop first.
+ * slots idle (a video one without a window) with their demuxers warmed (warm-up.ts), report ready,
+ * heartbeat until `adopt` comes. `onSlots` lets the caller close them if it must stop first.
  */
 export async function runSpare(
   boot: SpareBootstrap,
@@ -85,6 +88,15 @@ export async function runSpare(
   );
   onSlots(slots);
   await Promise.all(slots.map((s) => s.start()));
+  await Promise.all(
+    slots.map((s) =>
+      s.client
+        ? warmDemuxers(s.client, WARM_UP_TIMEOUT_MS).catch((err: Error) =>
+            reporter.debug('spare mpv warm-up failed', { role: s.role, error: err.message }),
+          )
+        : undefined,
+    ),
+  );
   ipc.send({ type: 'ready', mpv: slots.map((s) => s.info()) });
   reporter.debug('spare ready', { audio_output: audio.label });
   const stopBeating = spareHeartbeat(slots, ipc, boot.heartbeatIntervalMs);

@@ -66,6 +66,8 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
     problems: z.array(z.string()),
     /** Background position sampled for this beat: what a replacement worker resumes at after a crash. */
     background_position_s: z.number().nullable().optional(),
+    /** The background track's length, when mpv knows it: the position after a crash wraps on a loop. */
+    background_duration_s: z.number().nullable().optional(),
   }),
   z.object({ type: z.literal('state'), media: mediaStateSchema }),
   z.object({ type: z.literal('event'), event: mediaEventSchema }),

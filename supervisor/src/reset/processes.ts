@@ -27,6 +27,21 @@ export function mpvOf(runners: readonly ZoneRunner[], ledger: Ledger | null): Vi
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How often a reset looks whether the processes it is waiting on are gone. */
+const POLL_MS = 5;
+
+/**
+ * Resolves once none of the victims is the recorded process any more, or when `stop` aborts (the
+ * caller's own bound). Never rejects.
+ */
+export async function untilGone(victims: readonly Victim[], stop: AbortSignal): Promise<void> {
+  let alive = victims.filter(isSameProcess);
+  while (alive.length > 0 && !stop.aborted) {
+    await pause(POLL_MS);
+    alive = alive.filter(isSameProcess);
+  }
+}
+
 /**
  * Waits until each victim is no longer the recorded process; one still there at the bound gets a
  * SIGKILL (it is ours: same pid and start time) and a last short wait. Returns the gone and the survivors.
@@ -38,7 +53,7 @@ export async function confirmGone(
   const deadline = Date.now() + boundMs;
   let alive = victims.filter(isSameProcess);
   while (alive.length > 0 && Date.now() < deadline) {
-    await pause(20);
+    await pause(POLL_MS);
     alive = alive.filter(isSameProcess);
   }
   for (const v of alive) {
@@ -51,7 +66,7 @@ export async function confirmGone(
   if (alive.length > 0) {
     const last = Date.now() + 1000;
     while (alive.length > 0 && Date.now() < last) {
-      await pause(20);
+      await pause(POLL_MS);
       alive = alive.filter(isSameProcess);
     }
   }

@@ -9,7 +9,7 @@ import { waitForSpeech } from '../service/shutdown-steps.js';
 import type { ZoneRegistry } from '../zone-registry.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 import { preserveMedia } from './preserve.js';
-import { confirmGone, mpvOf } from './processes.js';
+import { confirmGone, mpvOf, untilGone } from './processes.js';
 import { emptyProgress, type ResetPhase, type ResetProgress, type ResetRequest, type ResetStatus } from './types.js';
 import { errorMessage } from '@mpvisor/sys';
 
@@ -173,19 +173,33 @@ export class ResetRun {
       });
     // After the drain and the snapshot nothing is lost by a kill: a worker slow to quit (its mpv quitting
     // one by one on a busy machine) is not waited for long, since the zone is silent meanwhile.
+    const halt = {
+      graceful: req.level === 'soft',
+      boundMs: Math.min(GRACEFUL_HALT_MS, Math.max(100, this.remainingMs())),
+    };
     await Promise.all(
-      runners.map((r) =>
-        r.halt({
-          graceful: req.level === 'soft',
-          boundMs: Math.min(GRACEFUL_HALT_MS, Math.max(100, this.remainingMs())),
-        }),
-      ),
+      runners.map(async (r) => {
+        const own = victims.filter((v) => v.zone === r.name);
+        const handed =
+          this.keepsDevice(r) && (await r.handOver(halt, resumes.get(r.name), (stop) => untilGone(own, stop)));
+        if (!handed) await r.halt(halt);
+      }),
     );
     const { gone, survivors } = await confirmGone(victims, 2000);
     this.progress.mpv_processes_killed += gone.length;
     this.detail.mpv_killed = gone.map((v) => ({ pid: v.pid, zone: v.zone }));
     for (const s of survivors) this.errors.push(`mpv ${s.pid} of zone ${s.zone} survived SIGKILL`);
     return resumes;
+  }
+
+  /**
+   * A zone whose next worker plays to the same device as its last: a warm spare may take over while the
+   * old worker is still exiting (ZoneRunner.handOver). An audio reset wants mpv that open the audio
+   * server afresh, and a combined zone's sink is unloaded and created again in between.
+   */
+  private keepsDevice(r: ZoneRunner): boolean {
+    const cfg = this.deps.zoneConfig(r.name);
+    return this.req.kind !== 'audio' && cfg !== undefined && !wantsCombinedSink(cfg);
   }
 
   /** mpv of ours whose worker is gone; a zone-topic or zone-list reset only touches its zones' entries. */

@@ -20,10 +20,16 @@ import { tokenMatches } from './worker-token.js';
 /** How long a worker whose connection closed may take to exit by itself before it is killed. */
 const LINK_LOSS_GRACE_MS = 500;
 
+/** A heartbeat's background position (sampled as it was sent) and the track's length, when the worker knows them. */
+export interface BackgroundSample {
+  position_s: number | null | undefined;
+  duration_s: number | null | undefined;
+}
+
 /** What a session tells its zone's runner, which owns the zone's lifecycle. */
 export interface SessionEvents {
   ready(session: WorkerSession): void;
-  heartbeat(healthy: boolean, mpvChanged: boolean, backgroundPositionS: number | null | undefined): void;
+  heartbeat(healthy: boolean, mpvChanged: boolean, background: BackgroundSample): void;
   state(media: MediaState): void;
   /** A watchdog ran out: the runner records why and has the worker killed. */
   expired(reason: string): void;
@@ -168,7 +174,10 @@ export class WorkerSession {
         // Heartbeats arrive every second; only a real change is worth a retained publish.
         const changed = JSON.stringify(msg.mpv) !== JSON.stringify(this.reported);
         this.reported = msg.mpv;
-        events.heartbeat(msg.healthy, changed, msg.background_position_s);
+        events.heartbeat(msg.healthy, changed, {
+          position_s: msg.background_position_s,
+          duration_s: msg.background_duration_s,
+        });
         break;
       }
       case 'state':

@@ -9,10 +9,10 @@ import type {
 } from '@mpvisor/protocol';
 import { CrashRecovery } from './crash-recovery.js';
 import { Lifecycle } from './lifecycle.js';
-import { resumeAfterCrash } from './restore-media.js';
+import { resumeAfterCrash, type PositionSample } from './restore-media.js';
 import type { WorkerLink, ZoneRunnerContext } from './runner-context.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
-import { WorkerSession, type SessionContext } from './worker-session.js';
+import { WorkerSession, type BackgroundSample, type SessionContext } from './worker-session.js';
 import { freshFacts, noteError, zoneSnapshot } from './zone-snapshot.js';
 
 /**
@@ -36,6 +36,8 @@ export class ZoneRunner {
   private handedResume: WorkerResume | undefined;
   /** Frees this zone's place in the start gate: at ready, at the worker's exit, or when a stop or reset overtakes the start. */
   private leaveGate: (() => void) | null = null;
+  /** When the background position in the facts was sampled, for the position a crash resumes at. */
+  private positionSample: PositionSample | null = null;
 
   constructor(private readonly ctx: ZoneRunnerContext) {
     this.recovery = new CrashRecovery({
@@ -107,8 +109,7 @@ export class ZoneRunner {
    * Take over a ready warm spare instead of spawning: it already runs its mpv, so `adopt` is all it
    * needs; from then on it is this zone's worker like one it spawned. False: no spare fits.
    */
-  private adoptSpare(): boolean {
-    const spare = this.ctx.spares?.take(this.ctx.zone);
+  private adoptSpare(spare = this.ctx.spares?.take(this.ctx.zone)): boolean {
     if (!spare) return false;
     const spawnedAt = this.beginWorker();
     const resume = this.nextResume === 'initial' ? this.ctx.bootstrap.resume : this.nextResume;
@@ -132,10 +133,16 @@ export class ZoneRunner {
 
   private sessionContext(worker: WorkerProcess, via: 'cold' | 'spare', spawnedAt: number): SessionContext {
     const { zone, clock, log, hooks } = this.ctx;
+    // A worker handed over in a reset may still report while it exits: only the current one's reports count.
+    const current = () => this.session?.pid === worker.pid;
     const events: SessionContext['events'] = {
       ready: (s) => this.onReady(s),
-      heartbeat: (healthy, mpvChanged, position) => this.onHeartbeat(healthy, mpvChanged, position),
-      state: (media) => this.onState(media),
+      heartbeat: (healthy, mpvChanged, background) => {
+        if (current()) this.onHeartbeat(healthy, mpvChanged, background);
+      },
+      state: (media) => {
+        if (current()) this.onState(media);
+      },
       expired: (reason) => this.fail(reason),
       exited: (s, exit, reason) => this.onExit(s, exit, reason),
     };
@@ -168,16 +175,27 @@ export class ZoneRunner {
     });
   }
 
-  private onHeartbeat(healthy: boolean, mpvChanged: boolean, positionS: number | null | undefined): void {
+  private onHeartbeat(healthy: boolean, mpvChanged: boolean, background: BackgroundSample): void {
     const media = this.facts.media;
+    const positionS = background.position_s;
     // The position moves every beat; kept (for a resume after a crash) without a state publish.
-    if (media && typeof positionS === 'number')
+    if (media && typeof positionS === 'number') {
       this.facts.media = { ...media, background: { ...media.background, position_s: positionS } };
+      this.positionSample = { at: this.ctx.clock.now(), durationS: background.duration_s ?? null };
+    }
     if (this.facts.readyAt !== null) this.lifecycle.set(healthy ? 'ready' : 'degraded');
     if (mpvChanged) this.ctx.hooks.stateChanged(this.name);
   }
 
   private onState(media: MediaState): void {
+    const before = this.facts.media?.background;
+    const now = media.background;
+    // A state carries the position last sampled, unless a new track, a start position or a pause or
+    // resume set it just now.
+    if (before?.file !== now.file || before.position_s !== now.position_s || before.status !== now.status) {
+      const durationS = before?.file === now.file ? (this.positionSample?.durationS ?? null) : null;
+      this.positionSample = { at: this.ctx.clock.now(), durationS };
+    }
     this.facts.media = media;
     if (media.background.status !== 'stopped') this.handedResume = undefined;
     this.ctx.hooks.stateChanged(this.name);
@@ -193,7 +211,7 @@ export class ZoneRunner {
       this.lifecycle.set(this.halting ? 'restarting' : 'stopped');
       return;
     }
-    const reported = resumeAfterCrash(this.facts.media);
+    const reported = resumeAfterCrash(this.facts.media, this.positionSample, this.ctx.clock.now());
     this.nextResume = reported?.background || !this.handedResume?.background ? reported : this.handedResume;
     // What the dead worker last reported (a browser shown, a file playing) is no longer true; the zone's
     // state says so until the next worker reports its own.
@@ -248,6 +266,45 @@ export class ZoneRunner {
       this.stopping = false;
       this.halting = false;
     }
+  }
+
+  /**
+   * A reset's halt and relaunch in one, when a ready warm spare fits: the worker is halted as by halt(),
+   * and the spare takes over (replaying `resume`) as soon as `silenced` resolves, which the caller makes
+   * the moment the old worker's mpv are gone, so the two never play at once; the rest of the old
+   * worker's teardown (a Node process exiting takes 50-70 ms on a busy 2-core machine) no longer holds
+   * the music back. Resolves once the old worker has exited; false (nothing done) when no worker runs or
+   * no spare fits.
+   */
+  async handOver(
+    o: { graceful: boolean; boundMs?: number },
+    resume: WorkerResume | undefined,
+    silenced: (stop: AbortSignal) => Promise<void>,
+  ): Promise<boolean> {
+    const old = this.session;
+    if (!old) return false;
+    const spare = this.ctx.spares?.take(this.ctx.zone);
+    if (!spare) return false;
+    this.recovery.cancel();
+    this.facts.nextRestartAt = null;
+    this.stopping = true;
+    this.halting = true;
+    const halted = old.halt(o);
+    const stop = new AbortController();
+    try {
+      await Promise.race([silenced(stop.signal), halted]);
+    } finally {
+      stop.abort();
+    }
+    // From here the old worker's exit is not this zone's any more (onExit ignores a session not current).
+    this.session = null;
+    this.recovery.cleanSlate();
+    this.nextResume = resume;
+    this.stopping = false;
+    this.halting = false;
+    this.adoptSpare(spare);
+    await halted;
+    return true;
   }
 
   /**

@@ -26,6 +26,8 @@ export class BackgroundPlayer {
   private skipDucking = false;
   private base: number;
   private position: number | null = null;
+  /** The current track's length once mpv has said it (null: unknown, or a stream without one). */
+  private duration: number | null = null;
   private duck = 0;
 
   constructor(
@@ -87,6 +89,7 @@ export class BackgroundPlayer {
     this.file = path;
     this.status = 'playing';
     this.position = startAt ?? 0;
+    this.duration = null;
     this.changed();
     this.reporter.send({
       type: 'event',
@@ -161,15 +164,24 @@ export class BackgroundPlayer {
     return success(`background volume ${v}`, { volume: v });
   }
 
-  /** Remember where we are, so a crashed mpv resumes close to the same place. */
+  /** Remember where we are (and the track's length), so a crashed mpv or worker resumes close to the same place. */
   async sample(): Promise<void> {
-    if (this.status === 'stopped' || !this.slot.client) return;
+    const client = this.slot.client;
+    if (this.status === 'stopped' || !client) return;
     try {
-      const pos = await this.slot.client.getProperty<number>('time-pos', { timeoutMs: 300 });
+      const [pos, duration] = await Promise.all([
+        client.getProperty<number>('time-pos', { timeoutMs: 300 }),
+        this.duration === null ? client.getProperty<number>('duration', { timeoutMs: 300 }).catch(() => null) : null,
+      ]);
       if (typeof pos === 'number') this.position = pos;
+      if (typeof duration === 'number') this.duration = duration;
     } catch {
       // No position while loading or after a crash: keep the last one.
     }
+  }
+
+  get durationS(): number | null {
+    return this.status === 'stopped' ? null : this.duration;
   }
 
   /**

@@ -1,0 +1,33 @@
+import type { MpvClient } from '@mpvisor/mpv';
+
+/** Opened to warm the demuxers: no sound, no audio stream, and the probe fails at once. */
+const WARM_UP_INPUT = '/dev/null';
+
+/**
+ * An mpv's first file open pays a one-off cost: libavformat probing every demuxer for the first time in
+ * that process (~60 ms of a loadfile -> playback-restart of ~75 ms measured on a 2-core machine; ~25 ms
+ * once any file has been probed, docs/benchmarks.md "Resets on the sink"). A warm spare takes that cost
+ * while it waits, so the zone that adopts it starts its music without it. mpv's log is muted meanwhile:
+ * its "Failed to recognize file format" is expected here, not a warning worth reporting.
+ */
+export async function warmDemuxers(client: MpvClient, timeoutMs: number): Promise<void> {
+  const level = await client.getProperty<Record<string, string>>('msg-level', { timeoutMs });
+  let done = () => {};
+  const ended = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const onEnd = () => resolve();
+    client.on('end-file', onEnd);
+    done = () => {
+      clearTimeout(timer);
+      client.off('end-file', onEnd);
+    };
+  });
+  try {
+    await client.setProperty('msg-level', { all: 'no' }, { timeoutMs });
+    await client.loadfile(WARM_UP_INPUT, 'replace', {}, { timeoutMs });
+    await ended;
+  } finally {
+    done();
+    await client.setProperty('msg-level', level, { timeoutMs });
+  }
+}
