@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { pactlJson } from './pulse.js';
 
 const run = promisify(execFile);
 
@@ -100,13 +101,17 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
   // new server's first sink is the default; a test then picks another): put it back on its monitor.
   const keepOnMonitor = async (pid: number) => {
     const [outputs, sources] = await Promise.all([
-      run('pactl', ['-f', 'json', 'list', 'source-outputs'], { env, timeout: 5000 }),
+      pactlJson(env, 'source-outputs'),
       run('pactl', ['list', 'short', 'sources'], { env, timeout: 5000 }),
     ]).catch(() => [null, null]);
     if (!outputs || !sources) return;
-    const own = (
-      JSON.parse(outputs.stdout) as Array<{ index: number; source: number; properties: Record<string, string> }>
-    ).find((o) => o.properties['application.process.id'] === String(pid));
+    const own = outputs.find(
+      (o) =>
+        typeof o.properties === 'object' &&
+        o.properties !== null &&
+        'application.process.id' in o.properties &&
+        o.properties['application.process.id'] === String(pid),
+    );
     const monitor = sources.stdout
       .split('\n')
       .find((l) => l.split('\t')[1] === `${opts.sink}.monitor`)

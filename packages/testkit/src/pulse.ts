@@ -27,10 +27,13 @@ export interface PulseDaemon {
   stop(): Promise<void>;
 }
 
-async function pactlJson(env: NodeJS.ProcessEnv, what: string): Promise<Array<Record<string, unknown>>> {
-  return JSON.parse((await run('pactl', ['-f', 'json', 'list', what], { env, timeout: 5000 })).stdout) as Array<
-    Record<string, unknown>
-  >;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `pactl -f json list WHAT`: its objects (anything else in the list is left out). */
+export async function pactlJson(env: NodeJS.ProcessEnv, what: string): Promise<Array<Record<string, unknown>>> {
+  const list: unknown = JSON.parse((await run('pactl', ['-f', 'json', 'list', what], { env, timeout: 5000 })).stdout);
+  if (!Array.isArray(list)) throw new Error(`pactl list ${what}: not a JSON list`);
+  return list.filter(isRecord);
 }
 
 function sinkControls(env: NodeJS.ProcessEnv): Pick<PulseDaemon, 'removeSink' | 'addSink'> {
