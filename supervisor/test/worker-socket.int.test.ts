@@ -259,11 +259,13 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
   it('a warm spare', async () => {
     const pool = new SparePool({
       count: 1,
-      bootstrap: { ...base, zone: null, spare: { effects: 1 } },
+      kinds: [{ key: 'audio', label: 'audio', profile: { effects: 1, audioArgs: [], video: null }, zones: ['z'] }],
+      bootstrap: { ...base, zone: null },
       clock: systemClock,
       log: quiet,
       workerEntry: entry,
       startupTimeoutMs: 10_000,
+      heartbeatTimeoutMs: 10_000,
       stopTimeoutMs: 2000,
       replenishDelayMs: 0,
     });

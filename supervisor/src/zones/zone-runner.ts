@@ -213,9 +213,12 @@ export class ZoneRunner {
     }
     const reported = resumeAfterCrash(this.facts.media, this.positionSample, this.ctx.clock.now());
     this.nextResume = reported?.background || !this.handedResume?.background ? reported : this.handedResume;
-    // What the dead worker last reported (a browser shown, a file playing) is no longer true; the zone's
-    // state says so until the next worker reports its own.
-    this.facts.media = null;
+    // The browser died with its worker and nothing brings it back; the media facts stay, as they are what
+    // a reset with preserve_state (or a shutdown's zones.json) replays until the next worker reports.
+    if (this.facts.media?.browser) {
+      const { browser: _gone, ...media } = this.facts.media;
+      this.facts.media = media;
+    }
     this.recovery.afterCrash(exit, reason, uptimeMs);
   }
 
