@@ -54,8 +54,11 @@ if (missing.length > 0)
   }, 90_000);
 
   afterAll(async () => {
-    await h?.close();
-    await x?.stop();
+    try {
+      await h?.close();
+    } finally {
+      await x?.stop();
+    }
   }, 30_000);
 
   it("enableBrowser starts Chromium hidden; showBrowser puts the page on screen, hideBrowser shows mpv's image", async () => {

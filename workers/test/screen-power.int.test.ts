@@ -46,8 +46,11 @@ if (missing.length > 0)
   }, 90_000);
 
   afterAll(async () => {
-    await h?.close();
-    await x?.stop();
+    try {
+      await h?.close();
+    } finally {
+      await x?.stop();
+    }
   }, 30_000);
 
   it('sleepScreen switches the output off as xrandr reports it; wakeScreen gives back its mode and place', async () => {
