@@ -268,6 +268,9 @@ export function audioOutputScenarios(
       await pactl.run([...off]);
       await zoneState('a', (x) => x?.output?.problems?.length === 0 && x?.state === 'ready', t, 8000);
     }
+    // The output guard verifies its sink for 3 s after a change on it (the unmute above) and puts a stream
+    // that moved meanwhile straight back without a report; a move by someone else is what comes after.
+    await new Promise((r) => setTimeout(r, 3500));
     const t = Date.now();
     const { pid } = (await cmd('a', { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result;
     const input = (await pactl.listSinkInputs()).find((i) => i.properties['application.process.id'] === String(pid))!;
