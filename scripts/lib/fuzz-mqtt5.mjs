@@ -18,34 +18,12 @@ const OUTCOME_PREFIX = '{"timestamp":"';
 const mqttSafe = (s) => s.replace(/[\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]/g, '?');
 
 export class Mqtt5Door {
-  constructor({
-    a,
-    b,
-    base,
-    zones,
-    R,
-    randomString,
-    supervisorClientId,
-    url,
-    availability,
-    answersReplies,
-    violate,
-    onSent,
-  }) {
-    Object.assign(this, {
-      a,
-      b,
-      base,
-      zones,
-      R,
-      randomString,
-      supervisorClientId,
-      url,
-      availability,
-      answersReplies,
-      violate,
-      onSent,
-    });
+  /**
+   * Fields: a, b (the two MQTT 5 clients), base, zones, R, randomString, supervisorClientId, url,
+   * availability, answersReplies, violate, onSent (told each publish that reached the broker).
+   */
+  constructor(opts) {
+    Object.assign(this, opts);
     this.seq = 0;
     this.counts = {
       sent: 0,
@@ -72,7 +50,7 @@ export class Mqtt5Door {
     this.warningsDue = new Map();
     this.clientCloses = 0;
     this.pending = 0;
-    for (const c of [a, b]) {
+    for (const c of [this.a, this.b]) {
       c.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
       c.on('close', () => this.clientCloses++);
       c.on('error', () => {});
@@ -80,21 +58,11 @@ export class Mqtt5Door {
   }
 
   /** answersReplies false: the supervisor speaks MQTT 3.1.1, sees no Response Topic, and neither replies nor warns. */
-  static async open({
-    url,
-    base,
-    zones,
-    R,
-    randomString,
-    supervisorClientId,
-    availability,
-    answersReplies,
-    violate,
-    onSent = () => {},
-  }) {
-    const opts = { protocolVersion: 5, reconnectPeriod: 250, connectTimeout: 5000, clean: true };
-    const a = await mqtt.connectAsync(url, opts);
-    const b = await mqtt.connectAsync(url, opts);
+  static async open(opts) {
+    const { url, base, availability } = opts;
+    const link = { protocolVersion: 5, reconnectPeriod: 250, connectTimeout: 5000, clean: true };
+    const a = await mqtt.connectAsync(url, link);
+    const b = await mqtt.connectAsync(url, link);
     for (const c of [a, b]) c.stream.setNoDelay?.(true);
     // Where a misdirected reply would land and can be seen (wildcards and $ topics cannot be subscribed to
     // as plain topics: a publish there would show as a supervisor reconnect instead).
@@ -111,20 +79,7 @@ export class Mqtt5Door {
       availability,
     ];
     await a.subscribeAsync(watched, { qos: 1, nl: true });
-    return new Mqtt5Door({
-      a,
-      b,
-      base,
-      zones,
-      R,
-      randomString,
-      supervisorClientId,
-      url,
-      availability,
-      answersReplies,
-      violate,
-      onSent,
-    });
+    return new Mqtt5Door({ onSent: () => {}, ...opts, a, b });
   }
 
   /** Outcomes and warnings arrive through the Commander's events subscription (listener). */
