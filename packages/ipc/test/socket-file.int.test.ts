@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IpcClient } from '../src/index.js';
@@ -95,21 +96,38 @@ describe('listen()', () => {
 const distEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const canDropPrivileges = process.getuid?.() === 0 && fs.existsSync(distEntry);
 
+/**
+ * A Node binary that nobody may run: this one, or a copy of it when it sits under a folder closed to
+ * others (scripts/node-runtime.sh keeps Node 22 and 24 in root's ~/.cache, which is 0700).
+ */
+function nodeForNobody(): { bin: string; remove: () => void } {
+  const reachable = (dir: string): boolean =>
+    (fs.statSync(dir).mode & 0o001) !== 0 && (dir === path.dirname(dir) || reachable(path.dirname(dir)));
+  if (reachable(path.dirname(process.execPath))) return { bin: process.execPath, remove: () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpvisor-node-'));
+  fs.chmodSync(dir, 0o755);
+  const bin = path.join(dir, 'node');
+  fs.copyFileSync(process.execPath, bin);
+  fs.chmodSync(bin, 0o755);
+  return { bin, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 describe('connect() permission errors', () => {
   (canDropPrivileges ? it : it.skip)('rejects IPC_PERMISSION when the socket folder is closed to us', async () => {
     await res.echoServer(); // res.dir is 0700 root-owned: nobody may not traverse it
+    const node = nodeForNobody();
     const script = `
       import { IpcClient } from ${JSON.stringify(distEntry)};
       IpcClient.connect({ socketPath: ${JSON.stringify(res.socketPath())}, parse: (m) => m })
         .then(() => console.log('connected'), (e) => console.log(e.code));`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    const child = spawn(node.bin, ['--input-type=module', '-e', script], {
       uid: 65534,
       gid: 65534,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await once(child, 'exit');
+    await once(child, 'exit').finally(node.remove);
     expect(out.trim()).toBe('IPC_PERMISSION');
   });
 });
