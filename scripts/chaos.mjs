@@ -21,6 +21,7 @@ import {
   controlStatus,
   descendantStats,
   iniFor,
+  isNodeComm,
   launchSupervisor,
   machine,
   prepareRun,
@@ -243,7 +244,7 @@ async function pickZone(need = () => true) {
 
 function isOurWorker(pid) {
   const s = procStat(pid);
-  return alive(s) && s.ppid === sup.pid && s.comm === 'node' ? s : null;
+  return alive(s) && s.ppid === sup.pid && isNodeComm(s.comm) ? s : null;
 }
 
 function isOurMpv(pid, workerPid) {
@@ -494,7 +495,7 @@ async function monitor({ strict = false } = {}) {
     }
     const all = allStats();
     const desc = descendantStats(sup.pid, all);
-    const workers = desc.filter((s) => s.ppid === sup.pid && s.comm === 'node');
+    const workers = desc.filter((s) => s.ppid === sup.pid && isNodeComm(s.comm));
     const workerPids = new Set(workers.map((s) => s.pid));
     const treeMpv = desc.filter((s) => s.comm === 'mpv');
     // 1. No orphan: every mpv of this run has a live worker of ours as its parent.
@@ -718,7 +719,7 @@ try {
   if (violations.length > before) say('strict final check found problems (above)');
   const ledgerFinal = readLedger(sup.ledgerFile);
   const treeFinal = descendantStats(sup.pid).filter(
-    (s) => s.comm === 'mpv' || (s.ppid === sup.pid && s.comm === 'node'),
+    (s) => s.comm === 'mpv' || (s.ppid === sup.pid && isNodeComm(s.comm)),
   );
 
   // Every command answered by exactly one distinct outcome.

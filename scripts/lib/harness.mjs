@@ -23,7 +23,7 @@ import { parseControlReply } from '../../packages/protocol/dist/index.js';
 import { readStat } from '../../packages/sys/dist/index.js';
 import { cliPath, startMosquitto, tempDir } from '../../packages/testkit/dist/index.js';
 
-export { bundledCliPath, cliPath } from '../../packages/testkit/dist/index.js';
+export { bundledCliPath, cliPath, isNodeComm } from '../../packages/testkit/dist/index.js';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,6 +7,7 @@ import { ensureDemoMedia, parseConfigText } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import {
   commOf,
+  isNodeComm,
   descendants,
   MqttProbe,
   startMosquitto,
@@ -166,7 +167,7 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
 
   it('no environment of ours holds a bootstrap or a token; mpv gets only allow-listed variables', async () => {
     const ours = descendants(sup.pid);
-    const workers = ours.filter((pid) => commOf(pid) === 'node');
+    const workers = ours.filter((pid) => isNodeComm(commOf(pid)));
     const mpv = ours.filter((pid) => commOf(pid) === 'mpv');
     expect(workers.length).toBeGreaterThanOrEqual(2); // the zone's worker and the spare
     expect(mpv.length).toBeGreaterThanOrEqual(4);

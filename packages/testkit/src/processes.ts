@@ -43,3 +43,8 @@ export function processesMentioning(marker: string): number[] {
 export function commOf(pid: number): string | null {
   return readStat(pid)?.comm ?? null;
 }
+
+/** Whether a process name is Node's: Node 24 names its main thread, and so /proc/PID/comm, `MainThread`. */
+export function isNodeComm(comm: string | null | undefined): boolean {
+  return comm === 'node' || comm === 'MainThread';
+}
