@@ -172,7 +172,7 @@ export class OutputGuard {
         placed: [...this.placed],
       });
       if (target) {
-        let moved = await this.place(target, hold?.index ?? null);
+        let moved = await this.place(target, hold?.index ?? null, own ? await this.fallback(sinks, own, hold) : null);
         // A zone still on the null output opens its streams on its own sink only (never the holding sink).
         if (this.waiting ? own !== undefined : this.lostServer) {
           this.lostServer = false;
@@ -203,8 +203,8 @@ export class OutputGuard {
    * its position stay as they are (mpv reopening its output would lose ~0.5 s of music each time). An
    * mpv without a stream opens its next one on the target.
    */
-  private async place(target: PulseSink, holdIndex: number | null): Promise<number> {
-    const astray = streamsToPlace(this.streams, target.index, holdIndex, this.placed);
+  private async place(target: PulseSink, holdIndex: number | null, fallback: number | null): Promise<number> {
+    const astray = streamsToPlace(this.streams, target.index, holdIndex, this.placed, fallback);
     const moves = astray.map((s) =>
       this.pactl.moveSinkInput(s.input, target.name).then(
         () => {
@@ -223,6 +223,20 @@ export class OutputGuard {
       this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid))),
     ]);
     return moved.reduce((a: number, b) => a + b, 0) + pointed;
+  }
+
+  /** The server's default sink, asked only when a placed stream of ours plays elsewhere (one pactl call). */
+  private async fallback(
+    sinks: readonly PulseSink[],
+    own: PulseSink,
+    hold: PulseSink | undefined,
+  ): Promise<number | null> {
+    const elsewhere = this.streams.some(
+      (s) => s.sink !== own.index && s.sink !== hold?.index && this.placed.has(s.input),
+    );
+    if (!elsewhere) return null;
+    const name = await this.pactl.defaultSink();
+    return sinks.find((s) => s.name === name)?.index ?? null;
   }
 
   /** mpv that have no stream now (idle, or between items) open their next one on `device`. Returns how many changed. */

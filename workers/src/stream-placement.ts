@@ -14,16 +14,22 @@ export interface ZoneStream {
  * land on the default sink), and it is moved; once placed, only someone else moves it away, and that
  * is reported, not fought. No time window: a move by someone else a moment after ours is told from
  * ours by what we know of that very stream, so it always shows in the zone state.
+ *
+ * One exception: a placed stream found on the server's default sink (`fallback`) is moved back. The
+ * server puts streams there by itself: PulseAudio 16 and pipewire-pulse move the streams of the
+ * default sink along when the default changes (measured: a zone whose sink was the default followed
+ * `pactl set-default-sink` to another room), as they rescue the streams of a sink that goes.
  */
 export function streamsToPlace(
   streams: readonly ZoneStream[],
   target: number,
   hold: number | null,
   placed: ReadonlySet<number>,
+  fallback: number | null = null,
 ): ZoneStream[] {
   // While the zone's sink is gone nothing of ours may play anywhere but the holding sink.
   if (target === hold) return streams.filter((s) => s.sink !== target);
-  return streams.filter((s) => s.sink !== target && (s.sink === hold || !placed.has(s.input)));
+  return streams.filter((s) => s.sink !== target && (s.sink === hold || s.sink === fallback || !placed.has(s.input)));
 }
 
 /**

@@ -21,6 +21,11 @@ describe('which of a zone streams the output guard moves', () => {
     expect(streamsToPlace([on(7, OTHER)], OWN, HOLD, placed)).toEqual([]);
   });
 
+  it('moves a placed stream found on the default sink back: the server moved it there, following the default', () => {
+    const placed = new Set([7, 8]);
+    expect(streamsToPlace([on(7, OTHER), on(8, 3)], OWN, HOLD, placed, OTHER)).toEqual([on(7, OTHER)]);
+  });
+
   it('while the zone sink is gone, moves every stream not on the holding sink, placed or not', () => {
     expect(streamsToPlace([on(7, OTHER), on(8, HOLD)], HOLD, HOLD, new Set([7]))).toEqual([on(7, OTHER)]);
   });
