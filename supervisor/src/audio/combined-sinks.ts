@@ -2,10 +2,12 @@ import type { ZoneConfig } from '@mpvisor/config';
 import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import {
+  canConnect,
   combinedSinkName,
   installationId,
   ourSinks,
   Pactl,
+  pulseSocketPath,
   sinkNameOf,
   type PulseSink,
   type UnloadReport,
@@ -190,9 +192,17 @@ export class CombinedSinks {
     return report;
   }
 
-  /** The sinks the server has now. */
-  listSinks(): Promise<PulseSink[]> {
-    return this.pactl.listSinks();
+  /**
+   * The sinks the server has now, or null when it does not answer; either way the server counts as
+   * reachable or not from here on (one pactl call where refresh() and a listing would take two).
+   */
+  async present(): Promise<PulseSink[] | null> {
+    // A plain connect first, as in refresh(): pactl must never autospawn a server that is gone.
+    const socket = pulseSocketPath(this.opts.env ?? process.env);
+    const sinks =
+      socket === null || (await canConnect(socket, 1000)) ? await this.pactl.listSinks().catch(() => null) : null;
+    this.reachable = sinks !== null;
+    return sinks;
   }
 
   /** For health_check / diagnostics. */

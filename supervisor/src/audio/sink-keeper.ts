@@ -99,8 +99,8 @@ export class SinkKeeper {
 
   private async sync(): Promise<void> {
     const { sinks, log } = this.opts;
-    if (!(await sinks.refresh())) return;
-    const listed = await sinks.listSinks();
+    const listed = await sinks.present();
+    if (!listed) return;
     this.names = new Map(listed.map((s) => [s.index, s.name]));
     // One listing for all, and the holding sink and each combine sink made side by side: after a server's
     // return every pactl round trip in line delays the combined zones' music (it plays on their combine sink).
