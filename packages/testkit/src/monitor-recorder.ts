@@ -101,8 +101,8 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
   // new server's first sink is the default; a test then picks another): put it back on its monitor.
   // PipeWire accepts that move and does nothing (the capture's target.object already names the sink,
   // so WirePlumber sees no change and keeps the link to the new default); a capture still astray at the
-  // next look is started afresh, which WirePlumber links to the monitor it asks for. This was the
-  // zone "not heard" on PipeWire after a server restart, 1 run in 5: the recorder heard another room.
+  // next look is started afresh, which WirePlumber links to the monitor it asks for. This was one of
+  // the two causes of zone a "not heard" on PipeWire after a server restart: its recorder heard room_b.
   let astray = false;
   const keepOnMonitor = async (pid: number) => {
     const [outputs, sources] = await Promise.all([
