@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Audio outputs that come and go: on a private PulseAudio (or PipeWire with --pipewire), zones a and b
-// play their own tones on their own null sinks, one parec recorder per monitor (band-limited RMS per
-// 50 ms window). Each round: (1) zone a's sink unloaded for 1.5 s, then loaded again: time from the
+// play their own tones on their own null sinks, and a combined-audio zone `both` its own on a combine
+// sink over two more (room_c, room_d); one parec recorder per monitor (band-limited RMS per 50 ms
+// window). Each round: (1) zone a's sink unloaded for 1.5 s, then loaded again: time from the
 // load to a's tone heard on room_a again, and how long a's tone reached room_b meanwhile (the server's
 // rescue to its default sink, before the worker moves the stream to our holding sink); (2) the audio
 // server killed, 1 s without it, started again: time from its return (pactl answers) to each zone's
-// tone heard again. No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
+// tone heard again (the combined zone's on room_c), and to each zone's stream on its sink (the combined
+// zone's on its re-created combine sink). No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
 //   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,7 +31,7 @@ const ROUNDS = Number(arg('rounds', '10'));
 const LOG = join(tmpdir(), 'bench-audio-devices.log');
 const PIPEWIRE = process.argv.includes('--pipewire');
 const asJson = process.argv.includes('--json');
-const TONE = { a: 440, b: 660 };
+const TONE = { a: 440, b: 660, both: 550 };
 const HEARD = 0.05;
 const SILENT = 0.02;
 const WINDOW_MS = 50;
@@ -52,15 +54,17 @@ for (const [z, f] of Object.entries(TONE))
     'vol',
     '0.3',
   ]);
-const daemon = await (PIPEWIRE ? startPipewirePulse : startPulse)({ dir: dir.path, sinks: ['room_a', 'room_b'] });
+const daemon = await (PIPEWIRE ? startPipewirePulse : startPulse)({
+  dir: dir.path,
+  sinks: ['room_a', 'room_b', 'room_c', 'room_d'],
+});
 const env = { ...process.env, ...daemon.env };
 const pactl = (...args) => execFileSync('pactl', args, { env, timeout: 5000 }).toString();
 const worstCaseDefault = () => pactl('set-default-sink', 'room_b');
 worstCaseDefault();
-const rec = {
-  room_a: startMonitorRecorder({ env, sink: 'room_a', tones: Object.values(TONE) }),
-  room_b: startMonitorRecorder({ env, sink: 'room_b', tones: Object.values(TONE) }),
-};
+const rec = Object.fromEntries(
+  ['room_a', 'room_b', 'room_c'].map((sink) => [sink, startMonitorRecorder({ env, sink, tones: Object.values(TONE) })]),
+);
 await Promise.all(Object.values(rec).map((r) => r.ready(10_000)));
 
 const base = 'bench';
@@ -80,6 +84,11 @@ const ini = iniFor({
       'effects_pool_size = 0',
       `audio_device = pulse/room_${z}`,
     ]),
+    '[combined-audio:both]',
+    `topic = ${base}/both`,
+    'media_dir = .',
+    'effects_pool_size = 0',
+    'combined_sinks = pulse/room_c, pulse/room_d',
   ],
 });
 const probe = await MqttProbe.connect(broker.url);
@@ -121,7 +130,8 @@ async function streamOnSinkAt(zone, sink, from) {
   const input = JSON.parse(pactl('-f', 'json', 'list', 'sink-inputs')).find(
     (i) => i.properties['application.process.id'] === pid && i.sink === sinkIndex,
   );
-  const event = input && events.find((e) => e.index === input.index && e.at >= from);
+  // The stream's last event so far: one opened first on the holding sink and moved on counts from the move.
+  const event = input && events.findLast((e) => e.index === input.index && e.at >= from);
   return event ? event.at - from : null;
 }
 async function streamBackOn(zone, sink, from) {
@@ -140,6 +150,7 @@ const heardAt = (r, freq, from) =>
     );
 await heardAt(rec.room_a, TONE.a, Date.now());
 await heardAt(rec.room_b, TONE.b, Date.now());
+await heardAt(rec.room_c, TONE.both, Date.now());
 
 let missed = 0;
 const keep = (list, ms) => {
@@ -149,10 +160,11 @@ const keep = (list, ms) => {
 };
 const outputBack = [];
 const outputStream = [];
-const serverStream = { a: [], b: [] };
+const serverStream = { a: [], b: [], both: [] };
 const reattachMs = [];
+const serverRecorderMs = [];
 const leakMs = [];
-const serverBack = { a: [], b: [] };
+const serverBack = { a: [], b: [], both: [] };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const gone = Date.now();
@@ -180,17 +192,34 @@ try {
     await daemon.revive();
     const up = Date.now();
     worstCaseDefault();
-    const [a, b] = await Promise.all([heardAt(rec.room_a, TONE.a, up), heardAt(rec.room_b, TONE.b, up)]);
+    // Every recorder is a new parec after a server restart: its first window after `up` says when the
+    // instrument could hear anything at all, which bounds how much of "heard" is the instrument's.
+    const [a, b, both, ...recorders] = await Promise.all([
+      heardAt(rec.room_a, TONE.a, up),
+      heardAt(rec.room_b, TONE.b, up),
+      heardAt(rec.room_c, TONE.both, up),
+      ...Object.values(rec).map((r) =>
+        r
+          .waitFor(() => true, 15_000, up)
+          .then(
+            (c) => c.at - up,
+            () => null,
+          ),
+      ),
+    ]);
+    serverRecorderMs.push(Math.max(...recorders.map((ms) => ms ?? 15_000)));
     keep(serverBack.a, a);
     keep(serverBack.b, b);
+    keep(serverBack.both, both);
     const streams = {
       a: keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up)),
       b: keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up)),
+      both: keep(serverStream.both, await streamOnSinkAt('both', 'mpvisor_both', up)),
     };
     await sleep(1000);
     if (!asJson)
       process.stdout.write(
-        `round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} ms, heard a ${a} b ${b} ms\n`,
+        `round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} both ${streams.both} ms, heard a ${a} b ${b} both ${both} ms\n`,
       );
   }
 } finally {
@@ -212,9 +241,14 @@ const result = {
   output_return_to_stream_on_sink_ms: stats(outputStream),
   output_return_to_heard_ms: stats(outputBack),
   recorder_reattach_ms: stats(reattachMs),
+  server_return_recorders_back_ms: stats(serverRecorderMs),
   leak_to_other_zone_ms: stats(leakMs),
-  server_return_to_stream_on_sink_ms: { a: stats(serverStream.a), b: stats(serverStream.b) },
-  server_return_to_heard_ms: { a: stats(serverBack.a), b: stats(serverBack.b) },
+  server_return_to_stream_on_sink_ms: {
+    a: stats(serverStream.a),
+    b: stats(serverStream.b),
+    both: stats(serverStream.both),
+  },
+  server_return_to_heard_ms: { a: stats(serverBack.a), b: stats(serverBack.b), both: stats(serverBack.both) },
 };
 if (asJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else {
@@ -222,14 +256,14 @@ else {
   process.stdout.write(`\n${result.server}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`);
   process.stdout.write(`output back -> zone's stream on it: ${f(result.output_return_to_stream_on_sink_ms)}\n`);
   process.stdout.write(
-    `server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}\n`,
+    `server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}; both ${f(result.server_return_to_stream_on_sink_ms.both)}\n`,
   );
   process.stdout.write(
     `output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`,
   );
   process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
   process.stdout.write(
-    `server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}\n`,
+    `server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}; both ${f(result.server_return_to_heard_ms.both)} (the last recorder itself capturing again after ${f(result.server_return_recorders_back_ms)})\n`,
   );
   if (missed > 0)
     process.stdout.write(

@@ -1,16 +1,9 @@
 import type { OutputProblem, OutputStatus } from '@mpvisor/protocol';
-import {
-  CoalescedTask,
-  isOurs,
-  Pactl,
-  PulseWatch,
-  type PulseEvent,
-  type PulseSink,
-  type PulseSinkInput,
-} from '@mpvisor/pulse';
+import { CoalescedTask, isOurs, Pactl, PulseWatch, type PulseEvent, type PulseSink } from '@mpvisor/pulse';
 import { errorMessage } from '@mpvisor/sys';
 import type { MpvSlot } from './mpv-slot.js';
 import { assessOutput } from './output-status.js';
+import { streamsToPlace, updatePlaced, type ZoneStream } from './stream-placement.js';
 import type { Reporter } from './reporter.js';
 
 export interface GuardedZone {
@@ -41,7 +34,6 @@ export interface OutputGuardOptions {
 
 const DEBOUNCE_MS = 30;
 const SETTLE_MS = 300;
-const VERIFY_MS = 3000;
 const MPV_TIMEOUT_MS = 1000;
 
 /**
@@ -60,10 +52,10 @@ export class OutputGuard {
   private lostServer = false;
   /** On the null output for want of a server: moved (resume()) only onto its own sink, never held. */
   private waiting: boolean;
-  /** Until then, streams of ours found on another sink were misplaced by the server and are moved back. */
-  private verifyUntil = 0;
   /** Our streams (sink-inputs of our mpv) as last listed. */
-  private streams: Array<{ input: number; pid: number; sink: number }> = [];
+  private streams: ZoneStream[] = [];
+  /** Streams seen on the zone's sink or put there by us: found elsewhere, someone else moved them. */
+  private placed = new Set<number>();
   private readonly task: CoalescedTask;
   private recheck: NodeJS.Timeout | null = null;
   private last: OutputStatus | null = null;
@@ -107,9 +99,15 @@ export class OutputGuard {
     if (e.facility === 'sink' && e.kind === 'remove' && e.index !== null && e.index === this.sinkIndex) {
       // The server has already moved our streams to its default sink: no listing first, every ms counts.
       this.sinkIndex = null;
+      this.placed.clear();
       if (this.holdPresent) void this.toHold();
     }
-    if (e.facility === 'sink' || e.facility === 'sink-input' || e.facility === 'server') this.schedule(DEBOUNCE_MS);
+    // A server may give a closed stream's index to the next one (PipeWire does): that one is not placed yet.
+    if (e.facility === 'sink-input' && e.kind === 'remove' && e.index !== null) this.placed.delete(e.index);
+    // A sink that comes or goes is acted on at once, not after the settle delay of a move just made.
+    const urgent = e.facility === 'sink' && e.kind !== 'change';
+    if (e.facility === 'sink' || e.facility === 'sink-input' || e.facility === 'server')
+      this.task.schedule(DEBOUNCE_MS, urgent);
   }
 
   /**
@@ -138,6 +136,7 @@ export class OutputGuard {
       this.lostServer = this.last !== null;
       this.sinkIndex = null;
       this.holdPresent = false;
+      this.placed.clear();
     }
     this.schedule(0);
   }
@@ -162,18 +161,25 @@ export class OutputGuard {
         const pid = Number(i.properties['application.process.id']);
         return mpv.has(pid) ? [{ input: i.index, pid, sink: i.sink }] : [];
       });
+      this.placed = updatePlaced(this.placed, this.streams, own?.index ?? null);
       const target = own ?? hold;
+      this.opts.reporter.debug('output guard check', {
+        own: own?.index ?? null,
+        hold: hold?.index ?? null,
+        streams: this.streams,
+        lostServer: this.lostServer,
+        waiting: this.waiting,
+        placed: [...this.placed],
+      });
       if (target) {
-        let moved = await this.place(target, hold?.index ?? null);
+        let moved = await this.place(target, hold?.index ?? null, own ? await this.fallback(sinks, own, hold) : null);
         // A zone still on the null output opens its streams on its own sink only (never the holding sink).
         if (this.waiting ? own !== undefined : this.lostServer) {
           this.lostServer = false;
           this.waiting = false;
           await zone.resume();
-          this.verifyUntil = Date.now() + VERIFY_MS;
           moved++;
         }
-        if (moved > 0) this.verifyUntil = Date.now() + VERIFY_MS;
         // Streams just moved (re)link and their sink wakes from suspend: judge once they have settled.
         if (moved > 0) return this.schedule(SETTLE_MS);
       }
@@ -193,19 +199,23 @@ export class OutputGuard {
   }
 
   /**
-   * Every stream of the zone onto `target`, moved by the server (the stream and its position stay as
-   * they are; mpv reopening its output would lose ~0.5 s of music each time): those waiting on the
-   * holding sink always, those found elsewhere while the zone's sink is gone or just after we (re)opened
-   * or moved them (a stream someone else moved away from a present sink is reported, not fought). An mpv without a stream opens its next one on the target.
+   * The zone's streams onto `target` (streamsToPlace says which), moved by the server: the stream and
+   * its position stay as they are (mpv reopening its output would lose ~0.5 s of music each time). An
+   * mpv without a stream opens its next one on the target.
    */
-  private async place(target: PulseSink, holdIndex: number | null): Promise<number> {
-    // While the zone's sink is gone (target: the holding sink) nothing of ours may play anywhere else.
-    const strict = Date.now() < this.verifyUntil || target.index === holdIndex;
-    const astray = this.streams.filter((s) => s.sink !== target.index && (s.sink === holdIndex || strict));
+  private async place(target: PulseSink, holdIndex: number | null, fallback: number | null): Promise<number> {
+    const astray = streamsToPlace(this.streams, target.index, holdIndex, this.placed, fallback);
     const moves = astray.map((s) =>
       this.pactl.moveSinkInput(s.input, target.name).then(
-        () => 1,
-        () => 0,
+        () => {
+          if (target.index === this.sinkIndex) this.placed.add(s.input);
+          this.opts.reporter.debug('output guard moved', { input: s.input, from: s.sink, to: target.name });
+          return 1;
+        },
+        (err) => {
+          this.opts.reporter.debug('output guard move failed', { input: s.input, to: target.name, err: String(err) });
+          return 0;
+        },
       ),
     );
     const [moved, pointed] = await Promise.all([
@@ -213,6 +223,20 @@ export class OutputGuard {
       this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid))),
     ]);
     return moved.reduce((a: number, b) => a + b, 0) + pointed;
+  }
+
+  /** The server's default sink, asked only when a placed stream of ours plays elsewhere (one pactl call). */
+  private async fallback(
+    sinks: readonly PulseSink[],
+    own: PulseSink,
+    hold: PulseSink | undefined,
+  ): Promise<number | null> {
+    const elsewhere = this.streams.some(
+      (s) => s.sink !== own.index && s.sink !== hold?.index && this.placed.has(s.input),
+    );
+    if (!elsewhere) return null;
+    const name = await this.pactl.defaultSink();
+    return sinks.find((s) => s.name === name)?.index ?? null;
   }
 
   /** mpv that have no stream now (idle, or between items) open their next one on `device`. Returns how many changed. */

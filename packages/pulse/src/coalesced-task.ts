@@ -4,8 +4,11 @@
  */
 export class CoalescedTask {
   private timer: NodeJS.Timeout | null = null;
+  private due = 0;
+  private urgent = false;
   private running: Promise<void> | null = null;
   private again = false;
+  private againUrgent = false;
   private stopped = false;
 
   constructor(
@@ -13,12 +16,24 @@ export class CoalescedTask {
     private readonly onError: (err: Error) => void,
   ) {}
 
-  schedule(delayMs: number): void {
-    if (this.stopped || this.timer) return;
+  /**
+   * Run after `delayMs`. An `urgent` request (something to act on, not just to look at again) is not
+   * held back by a later run already planned, such as a run's own settle delay: it runs at its time.
+   */
+  schedule(delayMs: number, urgent = false): void {
+    if (this.stopped) return;
+    const due = Date.now() + delayMs;
+    if (this.timer) {
+      if (!urgent || due >= this.due) return;
+      clearTimeout(this.timer);
+    }
+    this.due = due;
+    this.urgent = urgent;
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.running) {
         this.again = true;
+        this.againUrgent ||= this.urgent;
         return;
       }
       this.running = this.run()
@@ -26,8 +41,10 @@ export class CoalescedTask {
         .finally(() => {
           this.running = null;
           if (this.again) {
+            const urgentAgain = this.againUrgent;
             this.again = false;
-            this.schedule(0);
+            this.againUrgent = false;
+            this.schedule(0, urgentAgain);
           }
         });
     }, delayMs);

@@ -99,6 +99,11 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     );
   // A capture that sits on the server's default source follows it when the default sink changes (a
   // new server's first sink is the default; a test then picks another): put it back on its monitor.
+  // PipeWire accepts that move and does nothing (the capture's target.object already names the sink,
+  // so WirePlumber sees no change and keeps the link to the new default); a capture still astray at the
+  // next look is started afresh, which WirePlumber links to the monitor it asks for. This was one of
+  // the two causes of zone a "not heard" on PipeWire after a server restart: its recorder heard room_b.
+  let astray = false;
   const keepOnMonitor = async (pid: number) => {
     const [outputs, sources] = await Promise.all([
       pactlJson(env, 'source-outputs'),
@@ -116,11 +121,14 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
       .split('\n')
       .find((l) => l.split('\t')[1] === `${opts.sink}.monitor`)
       ?.split('\t')[0];
-    if (own && monitor !== undefined && String(own.source) !== monitor)
+    const wrong = own !== undefined && monitor !== undefined && String(own.source) !== monitor;
+    if (wrong && astray && child.pid === pid) child.kill('SIGTERM');
+    else if (wrong)
       await run('pactl', ['move-source-output', String(own.index), `${opts.sink}.monitor`], {
         env,
         timeout: 5000,
       }).catch(() => undefined);
+    astray = wrong;
   };
   const pin = setInterval(() => {
     if (child.pid !== undefined && child.exitCode === null) void keepOnMonitor(child.pid);
@@ -131,6 +139,7 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
   };
   // parec ends when its server goes (or cannot connect yet): started again until stop().
   const launch = () => {
+    astray = false;
     filled = 0;
     odd = null;
     child = spawn(

@@ -24,6 +24,8 @@ export interface PulseDaemon {
   crash(): Promise<void>;
   /** Start the server again with its start-up sinks; resolves once clients can use it. */
   revive(): Promise<void>;
+  /** Each daemon process: running or how it ended, and the tail of its stderr (for a failed test's log). */
+  describe(): string;
   stop(): Promise<void>;
 }
 
@@ -84,12 +86,14 @@ export async function startPulse(opts: { dir: string; sinks: string[] }): Promis
   ];
   for (const s of opts.sinks) args.push('-L', `module-null-sink sink_name=${s}`);
   const clientEnv = { ...process.env, ...env };
+  let stderr = '';
+  const stderrOf = () => stderr;
   const launch = async () => {
     const child: ChildProcess = spawn('pulseaudio', args, {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...env },
     });
-    let stderr = '';
+    stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     await waitFor(
@@ -119,6 +123,7 @@ export async function startPulse(opts: { dir: string; sinks: string[] }): Promis
     revive: async () => {
       current = await launch();
     },
+    describe: () => describeChild('pulseaudio', current.child, stderrOf()),
     stop: () => stopChild(current.child, current.exited),
   };
 }
@@ -299,6 +304,13 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
       await Promise.all(procs.map((p) => p.exited));
     },
     revive: boot,
+    describe: () => procs.map((p) => describeChild(p.name, p.child, p.stderr())).join('\n'),
     stop,
   };
+}
+
+function describeChild(name: string, child: ChildProcess, stderr: string): string {
+  const state =
+    child.exitCode === null && child.signalCode === null ? 'running' : `exited (${child.exitCode ?? child.signalCode})`;
+  return `${name} ${child.pid ?? '-'} ${state}: ${stderr.trim().split('\n').slice(-8).join(' | ')}`;
 }

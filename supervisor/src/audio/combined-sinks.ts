@@ -1,7 +1,17 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
-import { combinedSinkName, installationId, ourSinks, Pactl, sinkNameOf, type UnloadReport } from '@mpvisor/pulse';
+import {
+  canConnect,
+  combinedSinkName,
+  installationId,
+  ourSinks,
+  Pactl,
+  pulseSocketPath,
+  sinkNameOf,
+  type PulseSink,
+  type UnloadReport,
+} from '@mpvisor/pulse';
 import { errorMessage } from '@mpvisor/sys';
 import { ensureHoldSink, ownsSink } from './holding-sink.js';
 
@@ -88,8 +98,12 @@ export class CombinedSinks {
     return plans;
   }
 
-  /** Create the combine sink of a combined-audio zone (replacing a tagged leftover of the same name). */
-  async create(zone: ZoneConfig): Promise<SinkPlan> {
+  /**
+   * Create the combine sink of a combined-audio zone (replacing a tagged leftover of the same name).
+   * `listed`: the server's sinks just listed by the caller; when no sink of that name is among them
+   * there is nothing to replace, and two pactl round trips are saved (an audio server's return).
+   */
+  async create(zone: ZoneConfig, listed?: readonly PulseSink[]): Promise<SinkPlan> {
     if (!wantsCombinedSink(zone)) return { device: null, warning: null };
     if (!this.reachable) {
       return {
@@ -106,8 +120,9 @@ export class CombinedSinks {
     }
     const name = combinedSinkName(zone.name);
     try {
-      await this.unload([zone.name]);
-      const sinks = await this.pactl.listSinks();
+      const fresh = listed !== undefined && !listed.some((k) => k.name === name);
+      if (!fresh) await this.unload([zone.name]);
+      const sinks = fresh ? listed : await this.pactl.listSinks();
       const missing = slaves.filter((s) => !sinks.some((k) => k.name === s));
       if (missing.length > 0)
         return {
@@ -139,9 +154,9 @@ export class CombinedSinks {
   }
 
   /** The holding sink, when a zone owns a sink and the server is there; a warning when it cannot be had. */
-  async ensureHold(): Promise<string | null> {
+  async ensureHold(listed?: readonly PulseSink[]): Promise<string | null> {
     if (!this.holdWanted || !this.reachable) return null;
-    return ensureHoldSink(this.pactl, this.tag, this.opts.ledger(), this.opts.log).catch(
+    return ensureHoldSink(this.pactl, this.tag, this.opts.ledger(), this.opts.log, listed).catch(
       (err: Error) => `no holding sink: ${err.message}`,
     );
   }
@@ -177,9 +192,17 @@ export class CombinedSinks {
     return report;
   }
 
-  /** The sinks the server has now: name by index. */
-  async sinkNames(): Promise<Map<number, string>> {
-    return new Map((await this.pactl.listSinks()).map((s) => [s.index, s.name]));
+  /**
+   * The sinks the server has now, or null when it does not answer; either way the server counts as
+   * reachable or not from here on (one pactl call where refresh() and a listing would take two).
+   */
+  async present(): Promise<PulseSink[] | null> {
+    // A plain connect first, as in refresh(): pactl must never autospawn a server that is gone.
+    const socket = pulseSocketPath(this.opts.env ?? process.env);
+    const sinks =
+      socket === null || (await canConnect(socket, 1000)) ? await this.pactl.listSinks().catch(() => null) : null;
+    this.reachable = sinks !== null;
+    return sinks;
   }
 
   /** For health_check / diagnostics. */

@@ -1,6 +1,13 @@
 import type { ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import { CoalescedTask, combinedSinkName, PulseWatch, sinkNameOf, type PulseEvent } from '@mpvisor/pulse';
+import {
+  CoalescedTask,
+  combinedSinkName,
+  PulseWatch,
+  sinkNameOf,
+  type PulseEvent,
+  type PulseSink,
+} from '@mpvisor/pulse';
 import { wantsCombinedSink, type CombinedSinks } from './combined-sinks.js';
 
 export interface SinkKeeperOptions {
@@ -92,24 +99,30 @@ export class SinkKeeper {
 
   private async sync(): Promise<void> {
     const { sinks, log } = this.opts;
-    if (!(await sinks.refresh())) return;
-    const holdWarning = await sinks.ensureHold();
-    if (holdWarning) log.warn(holdWarning);
-    this.names = await sinks.sinkNames();
-    const present = new Set(this.names.values());
-    for (const zone of this.combinedZones()) {
-      const slaves = this.slavesOf(zone);
-      if (!slaves.every((s) => present.has(s))) {
-        this.slaveLost.add(zone.name);
-        continue;
-      }
-      if (present.has(combinedSinkName(zone.name)) && !this.slaveLost.has(zone.name)) continue;
-      const plan = await sinks.create(zone);
-      if (plan.warning) this.opts.warn(zone.name, plan.warning);
-      else {
-        this.slaveLost.delete(zone.name);
-        log.info('combined sink re-created', { zone: zone.name });
-      }
+    const listed = await sinks.present();
+    if (!listed) return;
+    this.names = new Map(listed.map((s) => [s.index, s.name]));
+    // One listing for all, and the holding sink and each combine sink made side by side: after a server's
+    // return every pactl round trip in line delays the combined zones' music (it plays on their combine sink).
+    const keepHold = async () => {
+      const warning = await sinks.ensureHold(listed);
+      if (warning) log.warn(warning);
+    };
+    await Promise.all([keepHold(), ...this.combinedZones().map((zone) => this.keepCombined(zone, listed))]);
+  }
+
+  private async keepCombined(zone: ZoneConfig, listed: readonly PulseSink[]): Promise<void> {
+    const present = new Set(listed.map((s) => s.name));
+    if (!this.slavesOf(zone).every((s) => present.has(s))) {
+      this.slaveLost.add(zone.name);
+      return;
+    }
+    if (present.has(combinedSinkName(zone.name)) && !this.slaveLost.has(zone.name)) return;
+    const plan = await this.opts.sinks.create(zone, listed);
+    if (plan.warning) this.opts.warn(zone.name, plan.warning);
+    else {
+      this.slaveLost.delete(zone.name);
+      this.opts.log.info('combined sink re-created', { zone: zone.name });
     }
   }
 }
