@@ -14,6 +14,7 @@ import { AlreadyRunningError } from '../control/control-server.js';
 import { defaultStateDir, resolvePaths, RunDirError } from '../paths.js';
 import { SdNotifier, zoneSummary } from '../service/sd-notify.js';
 import { EXIT } from './exit-codes.js';
+import { preferSmallHeap } from './heap-mode.js';
 import { settlesWithin, errorMessage } from '@mpvisor/sys';
 
 export interface RunFlags {
@@ -53,6 +54,7 @@ async function demo(flags: RunFlags): Promise<MpvisorConfig> {
  * safely ours, or another supervisor running.
  */
 export async function run(flags: RunFlags): Promise<number> {
+  preferSmallHeap();
   let config: MpvisorConfig;
   try {
     config = await loadConfig(flags);
