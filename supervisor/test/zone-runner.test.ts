@@ -236,6 +236,27 @@ describe('ZoneRunner in fake time', () => {
     expect(h.runner.state).toBe('ready');
   });
 
+  it("a reset's spare starts as soon as the old worker reports its mpv silenced, before they are gone", async () => {
+    const spare = fakeWorker(60_001);
+    const sent: unknown[] = [];
+    const spares: SpareSource = {
+      take: () => ({ worker: spare.process, link: link(sent), route: () => undefined }),
+    };
+    const h = harness({ spares });
+    h.runner.start();
+    const fromOld = h.ready();
+    const done = h.runner.handOver({ graceful: true, boundMs: 300 }, undefined, () => new Promise(() => {}));
+    await settle();
+    expect(sent).toEqual([]);
+    fromOld({ type: 'silenced' });
+    await settle();
+    expect(sent).toEqual([expect.objectContaining({ type: 'adopt' })]);
+    expect(h.runner.pid).toBe(60_001);
+    await h.workers[0]!.exit({ code: 0, signal: null });
+    await expect(done).resolves.toBe(true);
+    expect(h.events).not.toContain('crashed');
+  });
+
   it('without a ready spare a hand-over does nothing (the reset halts and relaunches as before)', async () => {
     const h = harness({ spares: { take: () => null } });
     h.runner.start();

@@ -70,6 +70,11 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
     background_duration_s: z.number().nullable().optional(),
   }),
   z.object({ type: z.literal('state'), media: mediaStateSchema }),
+  /**
+   * A stopping worker's mpv are paused and muted (the audio server has corked their streams): the zone
+   * is silent although they have not exited yet, so a reset's warm spare may start playing.
+   */
+  z.object({ type: z.literal('silenced') }),
   z.object({ type: z.literal('event'), event: mediaEventSchema }),
   z.object({ type: z.literal('warning'), message: z.string(), error_type: z.string().optional() }),
   z.object({

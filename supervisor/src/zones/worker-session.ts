@@ -63,6 +63,9 @@ export class WorkerSession {
   /** A stop or halt was asked: the worker closing its connection is then part of it, not a fault. */
   private ending = false;
   private linkLossTimer: unknown = null;
+  private onSilenced: () => void = () => undefined;
+  /** Resolves when the worker, stopping, reports its mpv paused and muted (see the `silenced` message); it may never. */
+  readonly silenced = new Promise<void>((resolve) => (this.onSilenced = resolve));
 
   constructor(private readonly ctx: SessionContext) {
     this.link = ctx.link ?? null;
@@ -182,6 +185,9 @@ export class WorkerSession {
       }
       case 'state':
         events.state(msg.media);
+        break;
+      case 'silenced':
+        this.onSilenced();
         break;
       case 'event':
         hooks.mediaEvent(zone.name, msg.event);

@@ -273,11 +273,12 @@ export class ZoneRunner {
 
   /**
    * A reset's halt and relaunch in one, when a ready warm spare fits: the worker is halted as by halt(),
-   * and the spare takes over (replaying `resume`) as soon as `silenced` resolves, which the caller makes
-   * the moment the old worker's mpv are gone, so the two never play at once; the rest of the old
-   * worker's teardown (a Node process exiting takes 50-70 ms on a busy 2-core machine) no longer holds
-   * the music back. Resolves once the old worker has exited; false (nothing done) when no worker runs or
-   * no spare fits.
+   * and the spare takes over (replaying `resume`) as soon as the old worker is silent, so the two never
+   * play at once: when it reports its mpv paused and muted (a graceful halt), when `silenced` resolves
+   * (the caller makes that the moment the old mpv are gone), or when it has exited, whichever comes
+   * first. The rest of the old worker's teardown (its mpv exiting take ~65 ms after they fall silent, a
+   * Node process 50-70 ms more on a busy 2-core machine) no longer holds the music back. Resolves once
+   * the old worker has exited; false (nothing done) when no worker runs or no spare fits.
    */
   async handOver(
     o: { graceful: boolean; boundMs?: number },
@@ -294,11 +295,23 @@ export class ZoneRunner {
     this.halting = true;
     const halted = old.halt(o);
     const stop = new AbortController();
+    const begun = this.ctx.clock.now();
+    let after: string;
     try {
-      await Promise.race([silenced(stop.signal), halted]);
+      after = await Promise.race([
+        old.silenced.then(() => 'old worker silenced its mpv'),
+        silenced(stop.signal).then(() => 'old mpv gone'),
+        halted.then(() => 'old worker exited'),
+      ]);
     } finally {
       stop.abort();
     }
+    this.ctx.log.info('reset hand-over: the warm spare takes the zone', {
+      after,
+      wait_ms: Math.round(this.ctx.clock.now() - begun),
+      old_pid: old.pid,
+      pid: spare.worker.pid,
+    });
     // From here the old worker's exit is not this zone's any more (onExit ignores a session not current).
     this.session = null;
     this.recovery.cleanSlate();
