@@ -13,7 +13,7 @@ import { MpvSlot } from './mpv-slot.js';
 import type { Reporter } from './reporter.js';
 import { PrespawnedSlots } from './slot-provider.js';
 import { spareHeartbeat } from './spare-heartbeat.js';
-import { warmDemuxers } from './warm-up.js';
+import { warmDemuxers, warmMessageParsing } from './warm-up.js';
 
 type Ipc = IpcClient<SupervisorToWorker, WorkerToSupervisor>;
 type AdoptMessage = Extract<SupervisorToWorker, { type: 'adopt' }>;
@@ -97,6 +97,7 @@ export async function runSpare(
         : undefined,
     ),
   );
+  warmMessageParsing();
   ipc.send({ type: 'ready', mpv: slots.map((s) => s.info()) });
   reporter.debug('spare ready', { audio_output: audio.label });
   const stopBeating = spareHeartbeat(slots, ipc, boot.heartbeatIntervalMs);

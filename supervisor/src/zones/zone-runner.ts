@@ -15,6 +15,9 @@ import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-proce
 import { WorkerSession, type BackgroundSample, type SessionContext } from './worker-session.js';
 import { freshFacts, noteError, zoneSnapshot } from './zone-snapshot.js';
 
+/** How a reset's hand-over knew the old worker was silent: its own report (see handOver). */
+const SILENCED_BY_WORKER = 'old worker silenced its mpv';
+
 /**
  * The one owner of a zone's lifecycle: starts its worker (spawned, or a warm spare adopted), turns the
  * worker's reports and its exit into lifecycle states, and after a crash does what the pure restart
@@ -277,8 +280,9 @@ export class ZoneRunner {
    * play at once: when it reports its mpv paused and muted (a graceful halt), when `silenced` resolves
    * (the caller makes that the moment the old mpv are gone), or when it has exited, whichever comes
    * first. The rest of the old worker's teardown (its mpv exiting take ~65 ms after they fall silent, a
-   * Node process 50-70 ms more on a busy 2-core machine) no longer holds the music back. Resolves once
-   * the old worker has exited; false (nothing done) when no worker runs or no spare fits.
+   * Node process 50-70 ms more on a busy 2-core machine) no longer holds the music back, and after its
+   * report it is cut short (SIGKILL of its group) so as not to compete with the spare for the CPU.
+   * Resolves once the old worker has exited; false (nothing done) when no worker runs or no spare fits.
    */
   async handOver(
     o: { graceful: boolean; boundMs?: number },
@@ -299,13 +303,14 @@ export class ZoneRunner {
     let after: string;
     try {
       after = await Promise.race([
-        old.silenced.then(() => 'old worker silenced its mpv'),
+        old.silenced.then(() => SILENCED_BY_WORKER),
         silenced(stop.signal).then(() => 'old mpv gone'),
         halted.then(() => 'old worker exited'),
       ]);
     } finally {
       stop.abort();
     }
+    if (after === SILENCED_BY_WORKER) old.cut();
     this.ctx.log.info('reset hand-over: the warm spare takes the zone', {
       after,
       wait_ms: Math.round(this.ctx.clock.now() - begun),
