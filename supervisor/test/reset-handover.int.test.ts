@@ -1,6 +1,7 @@
-// A reset's hand-over to a warm spare, heard on a private PulseAudio sink: the spare's music starts as
-// soon as the old worker has paused and muted its mpv (not once they have exited), never while an old
-// stream still sounds, and where the music was. Real supervisor, workers, mpv, PulseAudio and Mosquitto.
+// A reset's hand-over to a warm spare, heard on a private PulseAudio sink: the spare loads the music
+// paused while the old worker quits, and unpauses it as soon as the old worker has paused and muted its
+// mpv (not once they have exited), never while an old stream still sounds, and where the music was; with
+// nothing playing nothing is preloaded. Real supervisor, workers, mpv, PulseAudio and Mosquitto.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   pactlJson,
@@ -122,6 +123,14 @@ describe('reset hand-over on a PulseAudio sink', () => {
     // Never two background streams sounding at once: the room would hear the music twice.
     expect(listings.filter((l) => l.sounding.length > 1)).toEqual([]);
     expect(listings.some((l) => l.sounding.length === 1)).toBe(true);
+    // The spare had the music loaded paused while the old worker quit: adopting it was an unpause.
+    const started = await h.probe.waitFor(
+      `${h.base}/solo/events`,
+      (m) => m.json?.type === 'background' && m.json?.state === 'started',
+      10_000,
+      since,
+    );
+    expect(started.json.detail).toMatchObject({ preloaded: true, loop: true });
     await rec.waitFor((c) => (c.tones[TONE] ?? 0) > HEARD, 10_000, since);
     const after = await h.playing('solo', 30_000);
     expect(Math.abs(circular(after.value - (before.value + (Date.now() - since) / 1000)))).toBeLessThan(1.5);
@@ -141,5 +150,25 @@ describe('reset hand-over on a PulseAudio sink', () => {
   it('hard, preserve_state: the old worker is killed, the spare plays once its mpv are gone, never with them', async () => {
     const handOver = await reset('hard');
     expect(handOver.after).not.toBe('old worker silenced its mpv');
+  }, 90_000);
+
+  it('nothing playing: nothing is preloaded, and the zone comes back silent', async () => {
+    const spare = await readySpare();
+    expect((await h.cmd('solo', { command: 'stopBackground' })).outcome).toBe('success');
+    await waitFor(
+      async () => (await pactlJson(pulse.env, 'sink-inputs')).every((i) => i.corked !== false) || null,
+      10_000,
+      'the sink to fall silent',
+      100,
+    );
+    const since = Date.now();
+    const outcome = h.cmd('solo', { command: 'reset', level: 'soft', preserve_state: true }, 20_000);
+    const listings = await watchStreams(outcome.then(() => sleep(1000)));
+    expect((await outcome).outcome).toBe('success');
+    const back = h.lifecycle('solo', since).find((e) => e.event === 'restarted' || e.event === 'started');
+    expect(back).toMatchObject({ pid: spare.pid, via: 'spare' });
+    expect(listings.filter((l) => l.sounding.length > 0)).toEqual([]);
+    expect((await h.state('solo')).background.status).toBe('stopped');
+    expect(await h.prop('solo', 'background', 'idle-active')).toMatchObject({ value: true });
   }, 90_000);
 });

@@ -217,12 +217,15 @@ describe('ZoneRunner in fake time', () => {
     const resume = { background: { file: '/m/a.wav', status: 'playing' as const, loop: true, position_s: 3 } };
     const done = h.runner.handOver({ graceful: true, boundMs: 300 }, resume, () => new Promise((r) => (silence = r)));
     await settle();
-    // Halting, but the old worker's mpv still sound: the spare waits.
-    expect(sent).toEqual([]);
+    // Halting, but the old worker's mpv still sound: the spare only preloads the music, paused.
+    expect(sent).toEqual([expect.objectContaining({ type: 'preload', resume })]);
     expect(h.runner.pid).toBe(h.workers[0]!.process.pid);
     silence();
     await settle();
-    expect(sent).toEqual([expect.objectContaining({ type: 'adopt', resume })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'preload', resume }),
+      expect.objectContaining({ type: 'adopt', resume }),
+    ]);
     expect(h.runner.pid).toBe(60_001);
     // The old worker's exit afterwards is the end of a halt, not a crash of the zone.
     await h.workers[0]!.exit({ code: 0, signal: null });

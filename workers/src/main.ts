@@ -142,6 +142,9 @@ async function main(): Promise<void> {
   }
   await zone.start();
   if (adoption) await finishAdoption(adoption, reporter);
+  // Only the spare's own background mpv holds what it preloaded.
+  if (adoption?.preload && adoption.slots.adopted.some((s) => s.role === 'background'))
+    zone.background.offerPreloaded(adoption.preload);
   // The music a listener waits for starts first: the output guard's pactl processes would compete with
   // its loadfile for the CPU (on 2 cores that cost a warm spare's adoption ~100 ms), so they start once
   // the resume has settled (bounded by the resume's own timeouts).

@@ -279,10 +279,13 @@ export class ZoneRunner {
    * and the spare takes over (replaying `resume`) as soon as the old worker is silent, so the two never
    * play at once: when it reports its mpv paused and muted (a graceful halt), when `silenced` resolves
    * (the caller makes that the moment the old mpv are gone), or when it has exited, whichever comes
-   * first. The rest of the old worker's teardown (its mpv exiting take ~65 ms after they fall silent, a
-   * Node process 50-70 ms more on a busy 2-core machine) no longer holds the music back, and after its
-   * report it is cut short (SIGKILL of its group) so as not to compete with the spare for the CPU.
-   * Resolves once the old worker has exited; false (nothing done) when no worker runs or no spare fits.
+   * first. Meanwhile the spare preloads the background paused (`preload`), so the music comes back
+   * with an unpause once it has the zone. The rest of the old worker's teardown (its mpv exiting take
+   * ~65 ms after they fall silent, a Node process 50-70 ms more on a busy 2-core machine) no longer
+   * holds the music back, and after its report it is cut short (SIGKILL of its group) so as not to
+   * compete with the spare for the CPU. The spare taken is always adopted: the race ends at the latest
+   * when the old worker has exited (halt's SIGKILL bound). Resolves once the old worker has exited;
+   * false (nothing done) when no worker runs or no spare fits.
    */
   async handOver(
     o: { graceful: boolean; boundMs?: number },
@@ -293,6 +296,9 @@ export class ZoneRunner {
     if (!old) return false;
     const spare = this.ctx.spares?.take(this.ctx.zone);
     if (!spare) return false;
+    // While the old worker quits, the spare loads the music paused where it resumes: adopting the zone
+    // then takes an unpause, not a file load (workers/src/preload.ts).
+    if (resume?.background) spare.link.send({ type: 'preload', zone: this.ctx.zone, resume });
     this.recovery.cancel();
     this.facts.nextRestartAt = null;
     this.stopping = true;
