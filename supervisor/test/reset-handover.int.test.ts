@@ -152,6 +152,18 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect(handOver.after).not.toBe('old worker silenced its mpv');
   }, 90_000);
 
+  it('paused: nothing is preloaded, and the zone comes back paused on its own device', async () => {
+    const spare = await readySpare();
+    expect((await h.cmd('solo', { command: 'pauseBackground' })).outcome).toBe('success');
+    const since = Date.now();
+    const outcome = h.cmd('solo', { command: 'reset', level: 'soft', preserve_state: true }, 20_000);
+    expect((await outcome).outcome).toBe('success');
+    const back = h.lifecycle('solo', since).find((e) => e.event === 'restarted' || e.event === 'started');
+    expect(back).toMatchObject({ pid: spare.pid, via: 'spare' });
+    await waitFor(async () => (await h.state('solo')).background.status === 'paused', 10_000, 'paused again');
+    expect(await h.prop('solo', 'background', 'audio-device')).toMatchObject({ value: `pulse/${SINK}` });
+  }, 90_000);
+
   it('nothing playing: nothing is preloaded, and the zone comes back silent', async () => {
     const spare = await readySpare();
     expect((await h.cmd('solo', { command: 'stopBackground' })).outcome).toBe('success');

@@ -1,7 +1,7 @@
 import { resolveMediaFile } from '@mpvisor/config';
 import type { SupervisorToWorker } from '@mpvisor/protocol';
 import { errorMessage } from '@mpvisor/sys';
-import type { MpvSlot } from './mpv-slot.js';
+import type { MpvClient } from '@mpvisor/mpv';
 import type { Reporter } from './reporter.js';
 import { loadAndAwait } from './roles/await-playback.js';
 import { effectiveVolume } from './volume.js';
@@ -21,25 +21,25 @@ const PRELOAD_TIMEOUT_MS = 3000;
 
 /**
  * While a reset's old worker quits, a warm spare loads the zone's background paused at the position
- * the zone resumes at, on the zone's device (set first, so the stream never opens elsewhere) and at
- * the volume the zone will give it, so adopting the zone takes mpv's unpause (~2 ms to sound) instead
- * of a file load (~25 ms warmed, more on a busy machine). Paused, it is not heard until then.
- * Resolves null when nothing is preloaded (no background playing, a file that is not there, mpv
- * refusing it); the zone then loads it as usual. Never rejects.
+ * the zone resumes at, on the zone's device and at the volume the zone will give it, so adopting the
+ * zone takes mpv's unpause (~2 ms to sound) instead of a file load (~25 ms warmed, more on a busy
+ * machine). Paused, it is not heard until then. The device is asked for first, on the call and
+ * whatever follows, so the adoption need not set it again (see finishAdoption). Resolves null when
+ * nothing is preloaded (no background playing, a file that is not there, mpv refusing it); the zone then
+ * loads it as usual. Never rejects.
  */
 export async function preloadBackground(
-  slot: MpvSlot,
+  client: MpvClient,
   device: string | undefined,
   msg: PreloadMessage,
   reporter: Reporter,
 ): Promise<PreloadedBackground | null> {
+  const placed = device ? client.setProperty('audio-device', device, { timeoutMs: PRELOAD_TIMEOUT_MS }) : null;
   const bg = msg.resume.background;
-  const client = slot.client;
-  if (!bg || bg.status !== 'playing' || !client) return null;
   try {
-    if (device) await client.setProperty('audio-device', device, { timeoutMs: PRELOAD_TIMEOUT_MS });
-    const located = await resolveMediaFile(msg.zone.media_dir, bg.file);
-    if (!located.ok) return null;
+    const located = bg?.status === 'playing' ? await resolveMediaFile(msg.zone.media_dir, bg.file) : null;
+    await placed;
+    if (!bg || !located?.ok) return null;
     // As the zone computes it for a resumed background: its master volume, the background's base, no duck yet.
     const volume = effectiveVolume(
       { zone: msg.resume.volume ?? 100, max: msg.zone.max_volume },

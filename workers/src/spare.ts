@@ -27,7 +27,10 @@ export interface Adoption {
   audio: AudioChoice;
   slots: PrespawnedSlots;
   resume: WorkerResume | undefined;
-  /** The zone's background as a reset's `preload` had it loaded (paused) in the background slot; null: none asked. */
+  /**
+   * The zone's background as a reset's `preload` had it loaded (paused) in the background slot, which
+   * it put on the zone's device; null: no preload.
+   */
   preload: Promise<PreloadedBackground | null> | null;
 }
 
@@ -107,8 +110,8 @@ export async function runSpare(
   let preload: Adoption['preload'] = null;
   const background = slots.find((s) => s.role === 'background');
   const onPreload = (m: SupervisorToWorker) => {
-    if (m.type !== 'preload' || preload || !background) return;
-    preload = preloadBackground(background, zoneAudio(audio, m.zone.audio_device).output.device, m, reporter);
+    if (m.type !== 'preload' || preload || !background?.client) return;
+    preload = preloadBackground(background.client, zoneAudio(audio, m.zone.audio_device).output.device, m, reporter);
   };
   ipc.on('message', onPreload);
 
@@ -134,9 +137,9 @@ export async function runSpare(
 
 /**
  * After the zone is built around the spare's slots: point the running mpv at the zone's device
- * (set_property audio-device moves a stream in a few ms; a preloaded background is there already), give a video mpv the zone's force-window
- * (mpv applies it from its next idle moment: the window opens with the first image or video and stays
- * after it), and close the slots no role took.
+ * (set_property audio-device moves a stream in a few ms; a preload put the background there already),
+ * give a video mpv the zone's force-window (mpv applies it from its next idle moment: the window opens
+ * with the first image or video and stays after it), and close the slots no role took.
  */
 export async function finishAdoption(adoption: Adoption, reporter: Reporter): Promise<void> {
   void adoption.slots.release();
@@ -149,7 +152,7 @@ export async function finishAdoption(adoption: Adoption, reporter: Reporter): Pr
         error_type: 'media_error',
       }),
     );
-  // A preload put the background on the zone's device before loading; setting it again could reopen its output.
+  // Setting the device again could reopen the preloaded background's output.
   const placed = (s: MpvSlot) => s.role === 'background' && adoption.preload !== null;
   await Promise.all(
     adoption.slots.adopted.flatMap((s) => [
