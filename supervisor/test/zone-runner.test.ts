@@ -217,12 +217,15 @@ describe('ZoneRunner in fake time', () => {
     const resume = { background: { file: '/m/a.wav', status: 'playing' as const, loop: true, position_s: 3 } };
     const done = h.runner.handOver({ graceful: true, boundMs: 300 }, resume, () => new Promise((r) => (silence = r)));
     await settle();
-    // Halting, but the old worker's mpv still sound: the spare waits.
-    expect(sent).toEqual([]);
+    // Halting, but the old worker's mpv still sound: the spare only preloads the music, paused.
+    expect(sent).toEqual([expect.objectContaining({ type: 'preload', resume })]);
     expect(h.runner.pid).toBe(h.workers[0]!.process.pid);
     silence();
     await settle();
-    expect(sent).toEqual([expect.objectContaining({ type: 'adopt', resume })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'preload', resume }),
+      expect.objectContaining({ type: 'adopt', resume }),
+    ]);
     expect(h.runner.pid).toBe(60_001);
     // The old worker's exit afterwards is the end of a halt, not a crash of the zone.
     await h.workers[0]!.exit({ code: 0, signal: null });
@@ -234,6 +237,29 @@ describe('ZoneRunner in fake time', () => {
     // A last report of the old worker, still exiting, is not the zone's any more.
     fromOld({ type: 'heartbeat', seq: 9, healthy: false, problems: ['mpv background not answering'], mpv: [] });
     expect(h.runner.state).toBe('ready');
+  });
+
+  it("a reset's spare starts as soon as the old worker reports its mpv silenced, before they are gone; the old group is killed then", async () => {
+    const spare = fakeWorker(60_001);
+    const sent: unknown[] = [];
+    const spares: SpareSource = {
+      take: () => ({ worker: spare.process, link: link(sent), route: () => undefined }),
+    };
+    const h = harness({ spares });
+    h.runner.start();
+    const fromOld = h.ready();
+    const done = h.runner.handOver({ graceful: true, boundMs: 300 }, undefined, () => new Promise(() => {}));
+    await settle();
+    expect(sent).toEqual([]);
+    fromOld({ type: 'silenced' });
+    await settle();
+    expect(sent).toEqual([expect.objectContaining({ type: 'adopt' })]);
+    expect(h.runner.pid).toBe(60_001);
+    // Silent, so its teardown is cut short (the fake worker ends only by that SIGKILL here) instead of
+    // competing with the spare for the CPU.
+    expect(h.workers[0]!.kills[0]).toBe('SIGKILL');
+    await expect(done).resolves.toBe(true);
+    expect(h.events).not.toContain('crashed');
   });
 
   it('without a ready spare a hand-over does nothing (the reset halts and relaunches as before)', async () => {

@@ -27,6 +27,9 @@ import type { OutputGuard } from './output-guard.js';
  */
 const EXIT_LINK_LOST = 75;
 
+/** How long a stopping worker waits for its mpv to confirm they are paused before it gives up saying so. */
+const SILENCE_TIMEOUT_MS = 200;
+
 /**
  * Zone worker entry: connect to the supervisor, start the zone's mpv, report ready, then heartbeat and
  * answer requests. Its bootstrap is the first line of stdin; it exits when the supervisor goes away (EOF on
@@ -36,8 +39,11 @@ async function main(): Promise<void> {
   // Read before the EOF watch below, so a worker started by hand says why it stops.
   const boot = await readBootstrap();
   const reporter = new Reporter(boot.logLevel);
-  process.stdin.on('end', () => process.exit(0));
-  process.stdin.on('error', () => process.exit(0));
+  // A stop asked by message silences the mpv first; stdin's EOF, which follows that message, waits for it.
+  let silencing: Promise<void> = Promise.resolve();
+  const exitAfterSilence = () => void silencing.then(() => process.exit(0));
+  process.stdin.on('end', exitAfterSilence);
+  process.stdin.on('error', exitAfterSilence);
   if (process.stdin.readableEnded) process.exit(0);
   process.stdin.resume();
 
@@ -68,6 +74,14 @@ async function main(): Promise<void> {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    if (zone) {
+      // Said as soon as it is so: a reset's warm spare starts the music then, not once these mpv have exited.
+      const slots = zone.slots;
+      silencing = Promise.all(slots.map((s) => s.silence(SILENCE_TIMEOUT_MS))).then((quiet) => {
+        if (quiet.every(Boolean)) ipc.send({ type: 'silenced' });
+      });
+      await silencing;
+    }
     await (zone ? zone.close() : Promise.all(spareSlots.map((s) => s.close(1500))));
     process.exit(code);
   };
@@ -128,6 +142,9 @@ async function main(): Promise<void> {
   }
   await zone.start();
   if (adoption) await finishAdoption(adoption, reporter);
+  // Only the spare's own background mpv holds what it preloaded.
+  if (adoption?.preload && adoption.slots.adopted.some((s) => s.role === 'background'))
+    zone.background.offerPreloaded(adoption.preload);
   // The music a listener waits for starts first: the output guard's pactl processes would compete with
   // its loadfile for the CPU (on 2 cores that cost a warm spare's adoption ~100 ms), so they start once
   // the resume has settled (bounded by the resume's own timeouts).

@@ -242,6 +242,30 @@ export class MpvSlot {
     };
   }
 
+  /**
+   * The first step of closing: no restart from now on, and the mpv paused (mpv answers once the audio
+   * server has corked its stream, so nothing more of it is heard) and muted (a loadfile still in flight
+   * starts its file unpaused, but without sound). True once that is so, or when no mpv runs; false when
+   * it cannot be confirmed: an mpv starting, or one whose IPC is gone or does not answer in time.
+   */
+  async silence(timeoutMs: number): Promise<boolean> {
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    if (this.starting) return false;
+    const client = this.client;
+    if (!client) return this.proc === null;
+    try {
+      await Promise.all([
+        client.setProperty('mute', true, { timeoutMs }),
+        client.setProperty('pause', true, { timeoutMs }),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async close(timeoutMs = 2000): Promise<void> {
     this.closing = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);

@@ -12,8 +12,9 @@ import type { Bootstrap } from './bootstrap.js';
 import { MpvSlot } from './mpv-slot.js';
 import type { Reporter } from './reporter.js';
 import { PrespawnedSlots } from './slot-provider.js';
+import { preloadBackground, type PreloadedBackground } from './preload.js';
 import { spareHeartbeat } from './spare-heartbeat.js';
-import { warmDemuxers } from './warm-up.js';
+import { warmDemuxers, warmMessageParsing } from './warm-up.js';
 
 type Ipc = IpcClient<SupervisorToWorker, WorkerToSupervisor>;
 type AdoptMessage = Extract<SupervisorToWorker, { type: 'adopt' }>;
@@ -26,6 +27,11 @@ export interface Adoption {
   audio: AudioChoice;
   slots: PrespawnedSlots;
   resume: WorkerResume | undefined;
+  /**
+   * The zone's background as a reset's `preload` had it loaded (paused) in the background slot, which
+   * it put on the zone's device; null: no preload.
+   */
+  preload: Promise<PreloadedBackground | null> | null;
 }
 
 /** The slots a spare starts: the roles its kind of zone has, each with the options that zone's mpv get. */
@@ -97,12 +103,21 @@ export async function runSpare(
         : undefined,
     ),
   );
+  warmMessageParsing();
   ipc.send({ type: 'ready', mpv: slots.map((s) => s.info()) });
   reporter.debug('spare ready', { audio_output: audio.label });
   const stopBeating = spareHeartbeat(slots, ipc, boot.heartbeatIntervalMs);
+  let preload: Adoption['preload'] = null;
+  const background = slots.find((s) => s.role === 'background');
+  const onPreload = (m: SupervisorToWorker) => {
+    if (m.type !== 'preload' || preload || !background?.client) return;
+    preload = preloadBackground(background.client, zoneAudio(audio, m.zone.audio_device).output.device, m, reporter);
+  };
+  ipc.on('message', onPreload);
 
   const msg = await adopted;
   stopBeating();
+  ipc.off('message', onPreload);
   const zone = msg.zone;
   const { spare: _spare, zone: _none, ...base } = boot;
   const zoneBoot: Bootstrap = {
@@ -116,14 +131,15 @@ export async function runSpare(
     audio: zoneAudio(audio, zone.audio_device),
     slots: new PrespawnedSlots(slots),
     resume: msg.resume,
+    preload,
   };
 }
 
 /**
  * After the zone is built around the spare's slots: point the running mpv at the zone's device
- * (set_property audio-device moves a stream in a few ms), give a video mpv the zone's force-window
- * (mpv applies it from its next idle moment: the window opens with the first image or video and stays
- * after it), and close the slots no role took.
+ * (set_property audio-device moves a stream in a few ms; a preload put the background there already),
+ * give a video mpv the zone's force-window (mpv applies it from its next idle moment: the window opens
+ * with the first image or video and stays after it), and close the slots no role took.
  */
 export async function finishAdoption(adoption: Adoption, reporter: Reporter): Promise<void> {
   void adoption.slots.release();
@@ -136,9 +152,11 @@ export async function finishAdoption(adoption: Adoption, reporter: Reporter): Pr
         error_type: 'media_error',
       }),
     );
+  // Setting the device again could reopen the preloaded background's output.
+  const placed = (s: MpvSlot) => s.role === 'background' && adoption.preload !== null;
   await Promise.all(
     adoption.slots.adopted.flatMap((s) => [
-      ...(device ? [set(s, 'audio-device', device)] : []),
+      ...(device && !placed(s) ? [set(s, 'audio-device', device)] : []),
       ...(s.role === 'video' ? [set(s, 'force-window', forceWindow(videoArgs(adoption.boot.zone)))] : []),
     ]),
   );

@@ -70,6 +70,11 @@ export const workerToSupervisorSchema = z.discriminatedUnion('type', [
     background_duration_s: z.number().nullable().optional(),
   }),
   z.object({ type: z.literal('state'), media: mediaStateSchema }),
+  /**
+   * A stopping worker's mpv are paused and muted (the audio server has corked their streams): the zone
+   * is silent although they have not exited yet, so a reset's warm spare may start playing.
+   */
+  z.object({ type: z.literal('silenced') }),
   z.object({ type: z.literal('event'), event: mediaEventSchema }),
   z.object({ type: z.literal('warning'), message: z.string(), error_type: z.string().optional() }),
   z.object({
@@ -120,6 +125,12 @@ export const supervisorToWorkerSchema = z.discriminatedUnion('type', [
     heartbeat_interval_ms: z.number().int().positive(),
     resume: workerResumeSchema.optional(),
   }),
+  /**
+   * To a ready spare a reset is handing this zone (`adopt` follows once the old worker is silent): load
+   * the zone's background paused at `resume`'s position, on the zone's device, at the volume the zone
+   * will give it, so that adopting it takes an unpause instead of a file load.
+   */
+  z.object({ type: z.literal('preload'), zone: zoneConfigSchema, resume: workerResumeSchema }),
 ]);
 export type SupervisorToWorker = z.infer<typeof supervisorToWorkerSchema>;
 export type WorkerRequest = Extract<SupervisorToWorker, { type: 'request' }>;

@@ -15,6 +15,9 @@ import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-proce
 import { WorkerSession, type BackgroundSample, type SessionContext } from './worker-session.js';
 import { freshFacts, noteError, zoneSnapshot } from './zone-snapshot.js';
 
+/** How a reset's hand-over knew the old worker was silent: its own report (see handOver). */
+const SILENCED_BY_WORKER = 'old worker silenced its mpv';
+
 /**
  * The one owner of a zone's lifecycle: starts its worker (spawned, or a warm spare adopted), turns the
  * worker's reports and its exit into lifecycle states, and after a crash does what the pure restart
@@ -273,11 +276,16 @@ export class ZoneRunner {
 
   /**
    * A reset's halt and relaunch in one, when a ready warm spare fits: the worker is halted as by halt(),
-   * and the spare takes over (replaying `resume`) as soon as `silenced` resolves, which the caller makes
-   * the moment the old worker's mpv are gone, so the two never play at once; the rest of the old
-   * worker's teardown (a Node process exiting takes 50-70 ms on a busy 2-core machine) no longer holds
-   * the music back. Resolves once the old worker has exited; false (nothing done) when no worker runs or
-   * no spare fits.
+   * and the spare takes over (replaying `resume`) as soon as the old worker is silent, so the two never
+   * play at once: when it reports its mpv paused and muted (a graceful halt), when `silenced` resolves
+   * (the caller makes that the moment the old mpv are gone), or when it has exited, whichever comes
+   * first. Meanwhile the spare preloads the background paused (`preload`), so the music comes back
+   * with an unpause once it has the zone. The rest of the old worker's teardown (its mpv exiting take
+   * ~65 ms after they fall silent, a Node process 50-70 ms more on a busy 2-core machine) no longer
+   * holds the music back, and after its report it is cut short (SIGKILL of its group) so as not to
+   * compete with the spare for the CPU. The spare taken is always adopted: the race ends at the latest
+   * when the old worker has exited (halt's SIGKILL bound). Resolves once the old worker has exited;
+   * false (nothing done) when no worker runs or no spare fits.
    */
   async handOver(
     o: { graceful: boolean; boundMs?: number },
@@ -288,17 +296,33 @@ export class ZoneRunner {
     if (!old) return false;
     const spare = this.ctx.spares?.take(this.ctx.zone);
     if (!spare) return false;
+    // While the old worker quits, the spare loads the music paused where it resumes: adopting the zone
+    // then takes an unpause, not a file load (workers/src/preload.ts).
+    if (resume?.background) spare.link.send({ type: 'preload', zone: this.ctx.zone, resume });
     this.recovery.cancel();
     this.facts.nextRestartAt = null;
     this.stopping = true;
     this.halting = true;
     const halted = old.halt(o);
     const stop = new AbortController();
+    const begun = this.ctx.clock.now();
+    let after: string;
     try {
-      await Promise.race([silenced(stop.signal), halted]);
+      after = await Promise.race([
+        old.silenced.then(() => SILENCED_BY_WORKER),
+        silenced(stop.signal).then(() => 'old mpv gone'),
+        halted.then(() => 'old worker exited'),
+      ]);
     } finally {
       stop.abort();
     }
+    if (after === SILENCED_BY_WORKER) old.cut();
+    this.ctx.log.info('reset hand-over: the warm spare takes the zone', {
+      after,
+      wait_ms: Math.round(this.ctx.clock.now() - begun),
+      old_pid: old.pid,
+      pid: spare.worker.pid,
+    });
     // From here the old worker's exit is not this zone's any more (onExit ignores a session not current).
     this.session = null;
     this.recovery.cleanSlate();

@@ -1,9 +1,10 @@
 import type { HandlerResult, MediaState } from '@mpvisor/protocol';
 import { failed, success, warning } from '@mpvisor/protocol';
 import type { MpvSlot } from '../mpv-slot.js';
+import type { PreloadedBackground } from '../preload.js';
 import type { Reporter } from '../reporter.js';
 import { effectiveVolume, itemBase, type VolumeModel } from '../volume.js';
-import { loadAndAwait } from './await-playback.js';
+import { loadAndAwait, type PlaybackStart } from './await-playback.js';
 import { Fader } from './fader.js';
 import type { Located } from './located.js';
 import { Serial } from './serial.js';
@@ -29,6 +30,8 @@ export class BackgroundPlayer {
   /** The current track's length once mpv has said it (null: unknown, or a stream without one). */
   private duration: number | null = null;
   private duck = 0;
+  /** What a warm spare preloaded (paused) for this zone's resume; the first load looks at it, once. */
+  private preloaded: Promise<PreloadedBackground | null> | null = null;
 
   constructor(
     private readonly slot: MpvSlot,
@@ -84,7 +87,8 @@ export class BackgroundPlayer {
       pause: 'no',
       ...(startAt ? { start: String(startAt) } : {}),
     };
-    const started = await loadAndAwait(client, path, options, START_TIMEOUT_MS);
+    const fromPreload = fadeIn > 0 ? null : await this.unpausePreloaded(path, startAt ?? 0, target);
+    const started = fromPreload ?? (await loadAndAwait(client, path, options, START_TIMEOUT_MS));
     if (!started.ok) return failed('media_error', started.reason);
     this.file = path;
     this.status = 'playing';
@@ -93,11 +97,43 @@ export class BackgroundPlayer {
     this.changed();
     this.reporter.send({
       type: 'event',
-      event: { type: 'background', state: 'started', file: path, detail: { volume: target, loop: this.loop } },
+      event: {
+        type: 'background',
+        state: 'started',
+        file: path,
+        detail: { volume: target, loop: this.loop, ...(fromPreload ? { preloaded: true } : {}) },
+      },
     });
     if (fadeIn > 0) void this.fader.run(client, 0, target, fadeIn);
     const result = { file: path, volume: target, loop: this.loop };
     return volWarning ? warning(volWarning, result) : success(`playing ${path}`, result);
+  }
+
+  /** A warm spare's preload of this zone's background (see preload.ts), for the load that resumes it. */
+  offerPreloaded(preloaded: Promise<PreloadedBackground | null>): void {
+    this.preloaded = preloaded;
+  }
+
+  /**
+   * The file preloaded paused at this very position and loop: unpaused (its volume set first, should it
+   * differ) instead of loaded again. Null when there is no such preload: the caller loads the file,
+   * which replaces whatever was preloaded.
+   */
+  private async unpausePreloaded(path: string, startS: number, volume: number): Promise<PlaybackStart | null> {
+    const offered = this.preloaded;
+    this.preloaded = null;
+    const pre = offered ? await offered : null;
+    if (!pre || pre.path !== path || pre.startS !== startS || pre.loop !== this.loop) return null;
+    const client = await this.slot.ready();
+    try {
+      await Promise.all([
+        pre.volume === volume ? undefined : client.setProperty('volume', volume),
+        client.setProperty('pause', false),
+      ]);
+      return { ok: true, entryId: undefined };
+    } catch {
+      return null;
+    }
   }
 
   pause(): Promise<HandlerResult> {
