@@ -61,10 +61,24 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
   }, 20_000);
 
   it('mpvisor status lists both zones with worker and mpv pids', async () => {
-    const out = execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], {
-      encoding: 'utf8',
-    });
-    const status = JSON.parse(out);
+    const read = () =>
+      JSON.parse(
+        execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }),
+      );
+    // Each zone's effect pool warms just after its ready: wait until status lists it.
+    const status = await waitFor(
+      () => {
+        const s = read();
+        return s.zones.every((z: { mpv_processes: Array<{ role: string }> }) =>
+          z.mpv_processes.some((m) => m.role === 'effect-0'),
+        )
+          ? s
+          : null;
+      },
+      10_000,
+      'every zone listing its effect pool',
+      200,
+    );
     expect(status.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     for (const z of status.zones) {
       expect(isAlive(z.pid)).toBe(true);
