@@ -72,8 +72,8 @@ describe('effect pool warmed after ready', () => {
       config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base, extra: 'reset_timeout = 20000' }),
     });
     const ready = await probe.waitFor(state, (m) => m.json?.state === 'ready', 20_000, since);
-    const roles = (m: { json?: { mpv_instances?: Instance[] } }) =>
-      (m.json?.mpv_instances ?? []).filter((i) => i.alive).map((i) => i.role);
+    const roles = (m: { json?: { mpv_processes?: Instance[] } }) =>
+      (m.json?.mpv_processes ?? []).filter((i) => i.alive).map((i) => i.role);
     expect(roles(ready).sort()).toEqual(['background', 'speech']);
     const warm = await probe.waitFor(state, (m) => roles(m).length === 4, 15_000, since);
     expect(roles(warm).sort()).toEqual(['background', 'effect-0', 'effect-1', 'speech']);

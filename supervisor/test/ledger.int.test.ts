@@ -24,8 +24,8 @@ const NO_SPARES = 'warm_spares = 0';
 const rand = () => randomBytes(4).toString('hex');
 
 /** A ready zone's state listing background, speech and its 2 pooled effect mpv, all alive. */
-const poolWarm = (state: { state?: string; mpv_instances?: Array<{ alive: boolean }> } | undefined) =>
-  state?.state === 'ready' && state.mpv_instances?.length === 4 && state.mpv_instances.every((i) => i.alive);
+const poolWarm = (state: { state?: string; mpv_processes?: Array<{ alive: boolean }> } | undefined) =>
+  state?.state === 'ready' && state.mpv_processes?.length === 4 && state.mpv_processes.every((i) => i.alive);
 
 interface LedgerFileEntry {
   pid: number;
