@@ -75,7 +75,7 @@ describe('effect pool warmed after ready', () => {
     const roles = (m: { json?: { mpv_processes?: Instance[] } }) =>
       (m.json?.mpv_processes ?? []).filter((i) => i.alive).map((i) => i.role);
     expect(roles(ready).sort()).toEqual(['background', 'speech']);
-    const warm = await probe.waitFor(state, (m) => roles(m).length === 4, 15_000, since);
+    const warm = await probe.waitFor(state, (m) => roles(m).length === 4, 20_000, since);
     expect(roles(warm).sort()).toEqual(['background', 'effect-0', 'effect-1', 'speech']);
   }, 45_000);
 
@@ -111,7 +111,7 @@ describe('effect pool warmed after ready', () => {
       await probe.waitFor(state, (m) => m.json?.state === 'ready', 20_000, since);
     }
     // The last zone warms its pool as usual, and an orphan check then finds nothing either.
-    await waitFor(async () => (await health()).mpv_pids.length === 4, 15_000, 'the pool after the last reset', 200);
+    await waitFor(async () => (await health()).mpv_pids.length === 4, 20_000, 'the pool after the last reset', 200);
     const orphans = await probe.command(sys.cmd, sys.events, { command: 'cleanup_orphans' });
     expect(orphans).toMatchObject({ outcome: 'success', result: { mpv_processes_killed: 0 } });
   }, 150_000);

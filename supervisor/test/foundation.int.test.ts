@@ -75,7 +75,7 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
           ? s
           : null;
       },
-      10_000,
+      20_000,
       'every zone listing its effect pool',
       200,
     );
@@ -89,7 +89,7 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     }
     const table = execFileSync(process.execPath, [cliPath, 'status', '--run-dir', sup.runDir], { encoding: 'utf8' });
     expect(table).toMatch(/alpha\s+audio\s+ready/);
-  });
+  }, 30_000);
 
   it('playBackground makes mpv play: time-pos read from mpv advances', async () => {
     const cmd = `${base}/alpha/commands`;

@@ -173,7 +173,7 @@ describe('reset coordinator', () => {
         const zones = await health();
         return zones.every((z) => z.mpv_pids.length === 4) ? zones : null;
       },
-      10_000,
+      20_000,
       'every zone with its effect pool',
       200,
     );

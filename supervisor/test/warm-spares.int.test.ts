@@ -109,7 +109,7 @@ describe('warm_spares = 1', () => {
     // The spare's background and speech are the zone's now; its effect pool warms after the adoption.
     const instances = async () =>
       (await h.state('alpha')).mpv_processes.map((m: { instance: string }) => m.instance) as string[];
-    await waitFor(async () => (await instances()).includes('alpha/effect-1'), 10_000, "the adopted zone's pool", 100);
+    await waitFor(async () => (await instances()).includes('alpha/effect-1'), 20_000, "the adopted zone's pool", 100);
     expect(await instances()).toEqual(
       expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']),
     );
@@ -121,7 +121,7 @@ describe('warm_spares = 1', () => {
     const [next] = await h.readySpares(1, 8000);
     expect(next!.pid).not.toBe(spare!.pid);
     expect(Date.now() - since).toBeLessThan(8000);
-  }, 30_000);
+  }, 45_000);
 
   it('the adopted worker is supervised like any: killed again, the next spare takes over', async () => {
     const [spare] = await h.readySpares(1);
@@ -174,10 +174,17 @@ describe('warm_spares = 0', () => {
   }, 30_000);
 
   it('no spare runs, and a crash is a cold respawn as before', async () => {
-    await sleep(1000);
     expect(await h.spares()).toEqual([]);
-    const before = await h.state('solo');
-    // The worker and its own mpv only.
+    // Once its effect pool (warming after ready) runs, the census: the worker and its own mpv only.
+    const before = await waitFor(
+      async () => {
+        const st = await h.state('solo');
+        return st.mpv_processes.length === 4 && st.mpv_processes.every((m: { alive: boolean }) => m.alive) ? st : null;
+      },
+      20_000,
+      'the zone with its effect pool',
+      100,
+    );
     expect(h.sup.tree().sort()).toEqual(
       [before.pid, ...before.mpv_processes.map((m: { pid: number }) => m.pid)].sort(),
     );
@@ -192,7 +199,7 @@ describe('warm_spares = 0', () => {
     await h.playing('solo');
     expect((await h.prop('solo', 'background', 'path')).value).toBe(join(h.media, 'tone-330.wav'));
     expect(await h.spares()).toEqual([]);
-  }, 30_000);
+  }, 45_000);
 });
 
 describe('warm spares in resets and repeated crashes (one light zone, load-tolerant bounds)', () => {

@@ -41,7 +41,7 @@ const SWITCH_TIMEOUT_MS = 2000;
  * zone and of the zones starting beside it (docs/benchmarks.md, Footprint). An effect before then spawns
  * its own voice.
  */
-const EFFECTS_WARM_DELAY_MS = 1000;
+const EFFECTS_WARM_DELAY_MS = 5000;
 
 /** A zone's media: its mpv slots, the roles on them, and the command handlers over the roles. */
 export class Zone {
