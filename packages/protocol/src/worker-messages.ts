@@ -178,8 +178,8 @@ export type SpareProfile = z.infer<typeof spareProfileSchema>;
 
 /**
  * A warm spare: no zone yet. It starts its profile's slots idle (background, speech and a screen's
- * video, the latter without a window; no effect voices, the adopting zone warms its pool), reports ready, heartbeats while it
- * waits, and waits for an `adopt` message naming its zone.
+ * video, the latter without a window; no effect voices, the adopting zone warms its pool), reports
+ * ready, heartbeats while it waits, and waits for an `adopt` message naming its zone.
  */
 export const spareBootstrapSchema = bootstrapBaseSchema.extend({
   zone: z.null(),

@@ -46,7 +46,7 @@ export interface EffectPoolOptions {
 
 /**
  * Polyphonic effects from a warm pool of idle mpv: loadfile on an idle instance starts in ~10 ms where
- * spawning one costs ~100 ms. The pool warms once the zone is up (warm()), so its mpv are not on the
+ * spawning one costs ~100 ms. The pool warms once the zone is up (warmIn()), so its mpv are not on the
  * zone's start-up path; an effect before that, or a burst beyond the pool, spawns a voice, up to
  * EXTRA_EFFECT_VOICES more than the pool. Past that bound the oldest effect is stolen, so a trigger
  * always sounds and memory stays bounded. After IDLE_VOICE_MS without a new effect, the idle voices beyond
@@ -72,10 +72,11 @@ export class EffectPool {
   }
 
   /**
-   * Starts the voices the warm pool lacks; the zone calls it once it is ready. Resolves when they answer
-   * (or failed: an effect later spawns its own). After close() it starts nothing.
+   * Starts the voices the warm pool lacks. Resolves when they answer, or failed: an idle one is dropped
+   * (an effect later spawns its own), one an effect claimed meanwhile is started again by that effect.
+   * After close() it starts nothing.
    */
-  async warm(): Promise<void> {
+  private async warm(): Promise<void> {
     if (this.closed) return;
     const missing = Math.max(0, this.o.warm - this.voices.length);
     const added = Array.from({ length: missing }, () => this.addVoice());
@@ -83,7 +84,7 @@ export class EffectPool {
       added.map((v) =>
         this.startVoice(v).catch((err: unknown) => {
           if (!this.closed) this.o.reporter.warn(`effect voice ${v.slot.role} not started: ${errorMessage(err)}`);
-          this.removeVoice(v);
+          if (!v.playing) this.removeVoice(v);
         }),
       ),
     );
