@@ -65,12 +65,13 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
       JSON.parse(
         execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }),
       );
-    // Each zone's effect pool warms just after its ready: wait until status lists it.
+    // Each zone's effect pool warms a few seconds after its ready: wait until status lists it running.
     const status = await waitFor(
       () => {
         const s = read();
-        return s.zones.every((z: { mpv_processes: Array<{ role: string }> }) =>
-          z.mpv_processes.some((m) => m.role === 'effect-0'),
+        return s.zones.every(
+          (z: { mpv_processes: Array<{ role: string; alive: boolean }> }) =>
+            z.mpv_processes.some((m) => m.role === 'effect-0') && z.mpv_processes.every((m) => m.alive),
         )
           ? s
           : null;
@@ -188,8 +189,11 @@ describe('death flows downward', () => {
       config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base: 'mpvk' }),
     });
     try {
-      await probe.waitFor('mpvk/one/state', (m) => m.json?.state === 'ready', 10_000);
-      await probe.waitFor('mpvk/two/state', (m) => m.json?.state === 'ready', 10_000);
+      // Ready, and the effect pool (warming after ready) running: 4 mpv per zone.
+      const warm = (m: { json?: { state?: string; mpv_processes?: Array<{ alive: boolean }> } }) =>
+        m.json?.state === 'ready' && m.json.mpv_processes?.length === 4 && m.json.mpv_processes.every((i) => i.alive);
+      await probe.waitFor('mpvk/one/state', warm, 20_000);
+      await probe.waitFor('mpvk/two/state', warm, 20_000);
       await probe.command('mpvk/one/commands', 'mpvk/one/events', {
         command: 'playBackground',
         file: 'tone-330.wav',
@@ -209,5 +213,5 @@ describe('death flows downward', () => {
       await broker.stop();
       dir.remove();
     }
-  }, 30_000);
+  }, 45_000);
 });
