@@ -55,6 +55,9 @@ const sup = startSupervisor({ dir: dir.path, config });
 const results = {};
 try {
   await probe.waitFor(`${base}/fx/state`, (m) => m.json?.state === 'ready', 15_000);
+  // The pool warms a few seconds after ready (workers/src/zone.ts): the triggers measure it once it runs.
+  const pooled = (m) => (m.json?.mpv_processes ?? []).filter((p) => p.alive && p.role.startsWith('effect-')).length;
+  await probe.waitFor(`${base}/fx/state`, (m) => pooled(m) >= 4, 30_000);
   let waiting = null;
   probe.client.on('message', (topic, payload) => {
     if (!waiting || topic !== `${base}/fx/events`) return;

@@ -86,6 +86,21 @@ async function waitSpares(sup) {
   }
 }
 
+/**
+ * Each zone's effect pool (the default 2 voices) warms after its ready: the zone figures are taken with
+ * it running. Returns when the last pool was up, from the supervisor's spawn (null: not within 60 s).
+ */
+async function waitPools(sup) {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const st = await controlStatus(sup.controlSocket);
+    const warm = (z) => z.mpv_processes.filter((m) => m.alive && m.role.startsWith('effect-')).length >= 2;
+    if (st.zones.every(warm)) return performance.now() - sup.spawnedAt;
+    if (performance.now() > deadline) return null;
+    await sleep(25);
+  }
+}
+
 /** `total` valid commands over MQTT, at most `window` unanswered: getState and setVolume, alternating zones. */
 async function stream(cmd, zones, total, window) {
   let sent = 0;
@@ -120,6 +135,7 @@ async function runSize(size, withCommands) {
   try {
     const { readyMs, firstReady } = await waitReady(sup, size);
     const spares = await waitSpares(sup);
+    const poolsMs = await waitPools(sup);
     cmd = await Commander.connect(broker.url, base);
     await sleep(SETTLE_MS);
     const idle = census(sup.pid, await controlStatus(sup.controlSocket));
@@ -170,13 +186,14 @@ async function runSize(size, withCommands) {
       ready_ms: Math.round(readyMs),
       first_zone_ready_ms: Math.round(firstReady),
       spares_ready_ms: spares.at === null ? null : Math.round(spares.at),
+      pools_warm_ms: poolsMs === null ? null : Math.round(poolsMs),
       idle,
       playing,
       commands,
     };
     const s = idle.summary;
     console.log(
-      `${String(size).padStart(2)} zones: ready ${row.ready_ms} ms (first ${row.first_zone_ready_ms}, spares ${row.spares_ready_ms}); ` +
+      `${String(size).padStart(2)} zones: ready ${row.ready_ms} ms (first ${row.first_zone_ready_ms}, spares ${row.spares_ready_ms}, pools ${row.pools_warm_ms}); ` +
         `sup RSS ${s.supervisor_rss_mb}/${playing.summary.supervisor_rss_mb} MB; worker RSS ${s.worker_rss_mb} PSS ${s.worker_pss_mb}; ` +
         `mpv PSS ${s.mpv_pss_mb} (x${s.mpv_per_zone}); zone PSS ${s.zone_pss_mb}; spare PSS ${s.spare_pss_mb}; tree PSS ${s.tree_pss_mb} MB` +
         (commands

@@ -61,10 +61,25 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
   }, 20_000);
 
   it('mpvisor status lists both zones with worker and mpv pids', async () => {
-    const out = execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], {
-      encoding: 'utf8',
-    });
-    const status = JSON.parse(out);
+    const read = () =>
+      JSON.parse(
+        execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }),
+      );
+    // Each zone's effect pool warms a few seconds after its ready: wait until status lists it running.
+    const status = await waitFor(
+      () => {
+        const s = read();
+        return s.zones.every(
+          (z: { mpv_processes: Array<{ role: string; alive: boolean }> }) =>
+            z.mpv_processes.some((m) => m.role === 'effect-0') && z.mpv_processes.every((m) => m.alive),
+        )
+          ? s
+          : null;
+      },
+      20_000,
+      'every zone listing its effect pool',
+      200,
+    );
     expect(status.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
     for (const z of status.zones) {
       expect(isAlive(z.pid)).toBe(true);
@@ -75,7 +90,7 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     }
     const table = execFileSync(process.execPath, [cliPath, 'status', '--run-dir', sup.runDir], { encoding: 'utf8' });
     expect(table).toMatch(/alpha\s+audio\s+ready/);
-  });
+  }, 30_000);
 
   it('playBackground makes mpv play: time-pos read from mpv advances', async () => {
     const cmd = `${base}/alpha/commands`;
@@ -174,8 +189,11 @@ describe('death flows downward', () => {
       config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base: 'mpvk' }),
     });
     try {
-      await probe.waitFor('mpvk/one/state', (m) => m.json?.state === 'ready', 10_000);
-      await probe.waitFor('mpvk/two/state', (m) => m.json?.state === 'ready', 10_000);
+      // Ready, and the effect pool (warming after ready) running: 4 mpv per zone.
+      const warm = (m: { json?: { state?: string; mpv_processes?: Array<{ alive: boolean }> } }) =>
+        m.json?.state === 'ready' && m.json.mpv_processes?.length === 4 && m.json.mpv_processes.every((i) => i.alive);
+      await probe.waitFor('mpvk/one/state', warm, 20_000);
+      await probe.waitFor('mpvk/two/state', warm, 20_000);
       await probe.command('mpvk/one/commands', 'mpvk/one/events', {
         command: 'playBackground',
         file: 'tone-330.wav',
@@ -195,5 +213,5 @@ describe('death flows downward', () => {
       await broker.stop();
       dir.remove();
     }
-  }, 30_000);
+  }, 45_000);
 });

@@ -23,6 +23,10 @@ const NO_SPARES = 'warm_spares = 0';
 
 const rand = () => randomBytes(4).toString('hex');
 
+/** A ready zone's state listing background, speech and its 2 pooled effect mpv, all alive. */
+const poolWarm = (state: { state?: string; mpv_processes?: Array<{ alive: boolean }> } | undefined) =>
+  state?.state === 'ready' && state.mpv_processes?.length === 4 && state.mpv_processes.every((i) => i.alive);
+
 interface LedgerFileEntry {
   pid: number;
   starttime: number;
@@ -119,6 +123,8 @@ describe('ownership ledger in the supervisor', () => {
     });
     try {
       await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
+      // The effect pool warms after ready; the censuses below compare the ledger with the zone's 4 mpv.
+      await probe.waitFor(`${base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
 
       const orphans = await probe.command(sys.cmd, sys.events, { command: 'cleanup_orphans' });
       expect(orphans).toMatchObject({ outcome: 'success', command: 'cleanup_orphans' });
@@ -182,8 +188,8 @@ describe('ownership ledger in the supervisor', () => {
     const first = startSupervisor({ dir: sub, config });
     let second: SupervisorProcess | null = null;
     try {
-      await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
-      await probe.waitFor(`${base}/two/state`, (m) => m.json?.state === 'ready', 15_000, since);
+      await probe.waitFor(`${base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
+      await probe.waitFor(`${base}/two/state`, (m) => poolWarm(m.json), 20_000, since);
       // Every worker and mpv of the first run is in its ledger.
       const tree = first.tree();
       await waitFor(

@@ -167,7 +167,16 @@ describe('reset coordinator', () => {
     expect(sockets.result.kept_live).toContain(extSock);
     expect(isSameProcess(ext.id)).toBe(true);
 
-    const before = await health();
+    // Each zone's effect pool warms after its ready: the census below wants all 4 mpv of each.
+    const before = await waitFor(
+      async () => {
+        const zones = await health();
+        return zones.every((z) => z.mpv_pids.length === 4) ? zones : null;
+      },
+      20_000,
+      'every zone with its effect pool',
+      200,
+    );
     const oldMpv = before.flatMap((z) => z.mpv_pids.map((pid) => readIdentity(pid)!));
     const oldWorkers = before.map((z) => z.worker_pid);
     expect(oldMpv.length).toBeGreaterThanOrEqual(4);

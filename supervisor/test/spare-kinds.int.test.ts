@@ -89,7 +89,7 @@ describe('warm spares for screen zones and zones with mpv_audio_options', () => 
     const audio = await readySpare('audio');
     expect(screen.zones).toEqual(['hall']);
     expect(audio.zones).toEqual(['tuned']);
-    // background, speech (+ video): effects_pool_size = 0.
+    // background, speech (+ video): a spare runs no effect voices.
     expect(screen.mpv_pids).toHaveLength(3);
     expect(audio.mpv_pids).toHaveLength(2);
     for (const pid of audio.mpv_pids) expect(cmdline(pid)).toContain(`--audio-buffer=${AUDIO_BUFFER}`);

@@ -291,17 +291,17 @@ describe('spareKinds', () => {
     return config.zones;
   };
 
-  it('groups zones by the options their mpv get; the effects pool is the most common of the group', () => {
+  it('groups zones by the options their mpv get, whatever their effects pools', () => {
     const { kinds, uncovered } = spareKinds(
       parse(
         '[audio:a]\neffects_pool_size = 1\n[audio:b]\neffects_pool_size = 3\n[audio:c]\neffects_pool_size = 3\n' +
           '[screen:s1]\ndisplay = :5\n[screen:s2]\ndisplay = :6\n[audio:x]\naudio_device = alsa/hw:0\n',
       ),
     );
-    expect(kinds.map((k) => [k.label, k.zones, k.profile.effects])).toEqual([
-      ['audio', ['a', 'b', 'c'], 3],
-      ['screen', ['s1'], 2],
-      ['screen-2', ['s2'], 2],
+    expect(kinds.map((k) => [k.label, k.zones])).toEqual([
+      ['audio', ['a', 'b', 'c']],
+      ['screen', ['s1']],
+      ['screen-2', ['s2']],
     ]);
     expect(kinds[1]!.profile.video?.display).toBe(':5');
     expect(uncovered).toEqual([{ zone: 'x', reason: 'audio_device alsa/hw:0 is not a PulseAudio device' }]);

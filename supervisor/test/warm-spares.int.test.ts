@@ -72,16 +72,16 @@ describe('warm_spares = 1', () => {
   it('a spare boots once the zones are ready and is listed in status and health_check', async () => {
     const [spare] = await h.readySpares(1);
     expect(isAlive(spare!.pid)).toBe(true);
-    // background, speech and the default effects pool of 2, all idle.
-    expect(spare!.mpv_pids).toHaveLength(4);
+    // background and speech, idle: no effect voices (the zone that adopts it warms its pool).
+    expect(spare!.mpv_pids).toHaveLength(2);
     for (const p of spare!.mpv_pids) expect(descendants(spare!.pid)).toContain(p);
     const health = (await h.sys({ command: 'health_check' })).result;
     expect(health.spares).toEqual([{ pid: spare!.pid, state: 'ready' }]);
     // Not a zone: the zones' own workers are different processes.
     expect([(await h.state('alpha')).pid, (await h.state('beta')).pid]).not.toContain(spare!.pid);
-    // Recorded in the ownership ledger like the zones' workers and mpv: 2 zones x (worker + 4 mpv) + the spare's 5.
+    // Recorded in the ownership ledger like the zones' workers and mpv: 2 zones x (worker + 4 mpv) + the spare's 3.
     await waitFor(
-      async () => (await h.sys({ command: 'health_check' })).result.ledger.processes === 15,
+      async () => (await h.sys({ command: 'health_check' })).result.ledger.processes === 13,
       5000,
       'the spare in the ledger',
       100,
@@ -106,7 +106,11 @@ describe('warm_spares = 1', () => {
     expect(Math.abs(circular(after.value - old.value))).toBeLessThan(1.5);
     const st = await h.state('alpha');
     expect(st).toMatchObject({ state: 'ready', pid: spare!.pid, restarts: before.restarts + 1 });
-    expect(st.mpv_processes.map((m: { instance: string }) => m.instance)).toEqual(
+    // The spare's background and speech are the zone's now; its effect pool warms after the adoption.
+    const instances = async () =>
+      (await h.state('alpha')).mpv_processes.map((m: { instance: string }) => m.instance) as string[];
+    await waitFor(async () => (await instances()).includes('alpha/effect-1'), 20_000, "the adopted zone's pool", 100);
+    expect(await instances()).toEqual(
       expect.arrayContaining(['alpha/background', 'alpha/speech', 'alpha/effect-0', 'alpha/effect-1']),
     );
     for (const m of before.mpv_processes) expect(isAlive(m.pid)).toBe(false);
@@ -117,7 +121,7 @@ describe('warm_spares = 1', () => {
     const [next] = await h.readySpares(1, 8000);
     expect(next!.pid).not.toBe(spare!.pid);
     expect(Date.now() - since).toBeLessThan(8000);
-  }, 30_000);
+  }, 45_000);
 
   it('the adopted worker is supervised like any: killed again, the next spare takes over', async () => {
     const [spare] = await h.readySpares(1);
@@ -170,10 +174,17 @@ describe('warm_spares = 0', () => {
   }, 30_000);
 
   it('no spare runs, and a crash is a cold respawn as before', async () => {
-    await sleep(1000);
     expect(await h.spares()).toEqual([]);
-    const before = await h.state('solo');
-    // The worker and its own mpv only.
+    // Once its effect pool (warming after ready) runs, the census: the worker and its own mpv only.
+    const before = await waitFor(
+      async () => {
+        const st = await h.state('solo');
+        return st.mpv_processes.length === 4 && st.mpv_processes.every((m: { alive: boolean }) => m.alive) ? st : null;
+      },
+      20_000,
+      'the zone with its effect pool',
+      100,
+    );
     expect(h.sup.tree().sort()).toEqual(
       [before.pid, ...before.mpv_processes.map((m: { pid: number }) => m.pid)].sort(),
     );
@@ -188,7 +199,7 @@ describe('warm_spares = 0', () => {
     await h.playing('solo');
     expect((await h.prop('solo', 'background', 'path')).value).toBe(join(h.media, 'tone-330.wav'));
     expect(await h.spares()).toEqual([]);
-  }, 30_000);
+  }, 45_000);
 });
 
 describe('warm spares in resets and repeated crashes (one light zone, load-tolerant bounds)', () => {

@@ -10,9 +10,9 @@ export interface SlotProvider {
 export const freshSlots: SlotProvider = { take: (opts) => new MpvSlot(opts) };
 
 /**
- * A warm spare's slots, handed out once by role (background, speech, effect-N, video) to the zone that
- * adopts the spare; a role it does not hold (a larger effects pool), or holds with other mpv options,
- * gets a new slot. release() closes whatever the zone did not take (a smaller effects pool).
+ * A warm spare's slots, handed out once by role (background, speech, video) to the zone that adopts the
+ * spare; a role it does not hold (an effect voice), or holds with other mpv options, gets a new slot.
+ * release() closes whatever the zone did not take.
  */
 export class PrespawnedSlots implements SlotProvider {
   private readonly idle = new Map<string, MpvSlot>();

@@ -34,11 +34,13 @@ export interface Adoption {
   preload: Promise<PreloadedBackground | null> | null;
 }
 
-/** The slots a spare starts: the roles its kind of zone has, each with the options that zone's mpv get. */
+/**
+ * The slots a spare starts: its kind's background, speech (and video), each with the options that zone's
+ * mpv get. No effect voices: the zone that adopts the spare warms its pool once it is up, as any zone does.
+ */
 export function spareSlotPlan(profile: SpareProfile): Array<{ role: string; video: boolean; extraArgs: string[] }> {
-  const audio = ['background', 'speech', ...Array.from({ length: profile.effects }, (_, i) => `effect-${i}`)];
   return [
-    ...audio.map((role) => ({ role, video: false, extraArgs: profile.audioArgs })),
+    ...['background', 'speech'].map((role) => ({ role, video: false, extraArgs: profile.audioArgs })),
     ...(profile.video ? [{ role: 'video', video: true, extraArgs: profile.video.args }] : []),
   ];
 }

@@ -12,7 +12,7 @@ const spare = {
   heartbeatIntervalMs: 1000,
   audioFallback: 'null',
   zone: null,
-  spare: { effects: 1, audioArgs: [], video: null },
+  spare: { audioArgs: [], video: null },
 };
 
 describe('readBootstrap: the first line of stdin', () => {

@@ -176,8 +176,6 @@ export const workerBootstrapSchema = bootstrapBaseSchema.extend({
 export type WorkerBootstrap = z.infer<typeof workerBootstrapSchema>;
 
 export const spareProfileSchema = z.object({
-  /** Effect voices besides background and speech. */
-  effects: z.number().int().nonnegative(),
   /** Options of every audio mpv (the zones' mpv_audio_options). */
   audioArgs: z.array(z.string()),
   /** A screen zone's video mpv: its options and X display (null: the worker's own); null for audio zones. */
@@ -190,9 +188,9 @@ export const spareProfileSchema = z.object({
 export type SpareProfile = z.infer<typeof spareProfileSchema>;
 
 /**
- * A warm spare: no zone yet. It starts its profile's slots idle (background, speech, the effect
- * voices and a screen's video, the latter without a window), reports ready, heartbeats while it
- * waits, and waits for an `adopt` message naming its zone.
+ * A warm spare: no zone yet. It starts its profile's slots idle (background, speech and a screen's
+ * video, the latter without a window; no effect voices, the adopting zone warms its pool), reports
+ * ready, heartbeats while it waits, and waits for an `adopt` message naming its zone.
  */
 export const spareBootstrapSchema = bootstrapBaseSchema.extend({
   zone: z.null(),

@@ -25,6 +25,24 @@ export function mpvOf(runners: readonly ZoneRunner[], ledger: Ledger | null): Vi
   return [...out.values()];
 }
 
+/**
+ * The mpv of these zones the ledger learned of while their workers were halted (an effect voice that
+ * started after mpvOf was taken), minus those already known: their workers' group SIGKILL takes them,
+ * and the reset waits for that, so its orphan check never sees them alive under a dead worker. A zone's
+ * current worker (a spare that took over) and its mpv are not among them.
+ */
+export function lateMpvOf(runners: readonly ZoneRunner[], ledger: Ledger | null, known: readonly Victim[]): Victim[] {
+  const out: Victim[] = [];
+  for (const r of runners) {
+    for (const e of ledger?.processes ?? []) {
+      if (e.role !== 'mpv' || e.zone !== r.name || known.some((v) => v.pid === e.pid)) continue;
+      if (e.parent !== null && e.parent.pid === r.pid) continue;
+      if (isSameProcess(e)) out.push({ pid: e.pid, starttime: e.starttime, zone: r.name });
+    }
+  }
+  return out;
+}
+
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** How often a reset looks whether the processes it is waiting on are gone. */

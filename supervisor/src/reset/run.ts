@@ -9,7 +9,7 @@ import { waitForSpeech } from '../service/shutdown-steps.js';
 import type { ZoneRegistry } from '../zone-registry.js';
 import type { ZoneRunner } from '../zones/zone-runner.js';
 import { preserveMedia } from './preserve.js';
-import { confirmGone, mpvOf, untilGone } from './processes.js';
+import { confirmGone, lateMpvOf, mpvOf, untilGone } from './processes.js';
 import { emptyProgress, type ResetPhase, type ResetProgress, type ResetRequest, type ResetStatus } from './types.js';
 import { errorMessage } from '@mpvisor/sys';
 
@@ -185,7 +185,8 @@ export class ResetRun {
         if (!handed) await r.halt(halt);
       }),
     );
-    const { gone, survivors } = await confirmGone(victims, 2000);
+    const late = lateMpvOf(runners, deps.ownership()?.ledger ?? null, victims);
+    const { gone, survivors } = await confirmGone([...victims, ...late], 2000);
     this.progress.mpv_processes_killed += gone.length;
     this.detail.mpv_killed = gone.map((v) => ({ pid: v.pid, zone: v.zone }));
     for (const s of survivors) this.errors.push(`mpv ${s.pid} of zone ${s.zone} survived SIGKILL`);

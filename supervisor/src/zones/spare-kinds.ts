@@ -3,7 +3,7 @@ import type { SpareProfile } from '@mpvisor/protocol';
 
 /**
  * At most this many kinds of spare (distinct mpv option sets) are kept warm, `warm_spares` of each:
- * every kind costs a worker and 2-5 idle mpv. Zones of further kinds cold-start.
+ * every kind costs a worker and 2-3 idle mpv. Zones of further kinds cold-start.
  */
 export const MAX_SPARE_KINDS = 3;
 
@@ -29,7 +29,7 @@ export function spareIneligible(zone: ZoneConfig): string | null {
 }
 
 /** The options a zone's mpv are started with, as a spare must be: the key of the zone's kind. */
-function mpvOptions(zone: ZoneConfig): Omit<SpareProfile, 'effects'> {
+function mpvOptions(zone: ZoneConfig): SpareProfile {
   return {
     audioArgs: [...zone.mpv_audio_options],
     video: zone.kind === 'screen' ? { args: videoArgs(zone), display: zone.display ?? null } : null,
@@ -38,16 +38,6 @@ function mpvOptions(zone: ZoneConfig): Omit<SpareProfile, 'effects'> {
 
 export function spareKey(zone: ZoneConfig): string {
   return JSON.stringify(mpvOptions(zone));
-}
-
-/** The effects pool most of these zones have (ties: the larger), else 2. */
-export function commonEffectsPool(zones: readonly ZoneConfig[]): number {
-  const counts = new Map<number, number>();
-  for (const z of zones) counts.set(z.effects_pool_size, (counts.get(z.effects_pool_size) ?? 0) + 1);
-  let best = 2;
-  let bestCount = 0;
-  for (const [size, n] of counts) if (n > bestCount || (n === bestCount && size > best)) [best, bestCount] = [size, n];
-  return best;
 }
 
 /**
@@ -82,7 +72,7 @@ export function spareKinds(zones: readonly ZoneConfig[]): {
     return {
       key,
       label: n === 1 ? sort : `${sort}-${n}`,
-      profile: { effects: commonEffectsPool(members), ...options },
+      profile: options,
       zones: members.map((z) => z.name),
     };
   });

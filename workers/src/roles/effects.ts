@@ -10,6 +10,13 @@ import { errorMessage } from '@mpvisor/sys';
 
 /** Voices beyond the warm pool that a burst may add; past that the oldest effect is cut off. */
 export const EXTRA_EFFECT_VOICES = 6;
+/**
+ * How long the pool goes without a new effect before it closes its idle voices beyond the warm pool: a
+ * burst that comes back within it finds its voices warm (~10 ms to start an effect instead of a
+ * ~100-250 ms spawn), and a zone back to quiet returns to `effects_pool_size` idle mpv (~11 MB private
+ * memory each).
+ */
+export const IDLE_VOICE_MS = 10_000;
 const START_TIMEOUT_MS = 3000;
 
 interface Playing {
@@ -22,6 +29,7 @@ interface Playing {
 interface Voice {
   slot: MpvSlot;
   fader: Fader;
+  /** Added beyond the warm pool by a burst. */
   temporary: boolean;
   playing: Playing | null;
 }
@@ -38,18 +46,49 @@ export interface EffectPoolOptions {
 
 /**
  * Polyphonic effects from a warm pool of idle mpv: loadfile on an idle instance starts in ~10 ms where
- * spawning one costs ~100 ms. A burst beyond the pool grows it by temporary voices (closed as soon as
- * their effect ends) up to EXTRA_EFFECT_VOICES more; past that bound the oldest effect is stolen, so a
- * trigger always sounds and memory stays bounded.
+ * spawning one costs ~100 ms. The pool warms once the zone is up (warmIn()), so its mpv are not on the
+ * zone's start-up path; an effect before that, or a burst beyond the pool, spawns a voice, up to
+ * EXTRA_EFFECT_VOICES more than the pool. Past that bound the oldest effect is stolen, so a trigger
+ * always sounds and memory stays bounded. After IDLE_VOICE_MS without a new effect, the idle voices beyond
+ * the pool are closed.
  */
 export class EffectPool {
   private readonly voices: Voice[] = [];
+  private shrinkTimer: NodeJS.Timeout | null = null;
+  private warmTimer: NodeJS.Timeout | null = null;
+  /** When the last effect claimed a voice (performance.now()). */
+  private lastClaim = 0;
+  private closed = false;
 
   constructor(private readonly o: EffectPoolOptions) {}
 
-  async start(): Promise<void> {
-    const warm = Array.from({ length: this.o.warm }, () => this.addVoice(false));
-    await Promise.all(warm.map((v) => this.startVoice(v)));
+  /** warm() in `delayMs`, unless closed first. */
+  warmIn(delayMs: number): void {
+    if (this.closed || this.warmTimer) return;
+    this.warmTimer = setTimeout(() => {
+      this.warmTimer = null;
+      void this.warm();
+    }, delayMs);
+  }
+
+  /**
+   * Starts the voices the warm pool lacks. Resolves when they answer, or failed: an idle one is dropped
+   * (an effect later spawns its own), one an effect claimed meanwhile is started again by that effect.
+   * After close() it starts nothing.
+   */
+  private async warm(): Promise<void> {
+    if (this.closed) return;
+    const missing = Math.max(0, this.o.warm - this.voices.length);
+    const added = Array.from({ length: missing }, () => this.addVoice());
+    await Promise.all(
+      added.map((v) =>
+        this.startVoice(v).catch((err: unknown) => {
+          if (!this.closed) this.o.reporter.warn(`effect voice ${v.slot.role} not started: ${errorMessage(err)}`);
+          if (!v.playing) this.removeVoice(v);
+        }),
+      ),
+    );
+    this.o.changed();
   }
 
   get slots(): MpvSlot[] {
@@ -60,14 +99,14 @@ export class EffectPool {
     return this.voices.filter((v) => v.playing).length;
   }
 
-  private addVoice(temporary: boolean): Voice {
+  private addVoice(): Voice {
     const used = new Set(this.voices.map((v) => v.slot.role));
     let i = 0;
     while (used.has(`effect-${i}`)) i++;
     const voice: Voice = {
       slot: this.o.makeSlot(`effect-${i}`, () => this.onRestarted(voice)),
       fader: new Fader(),
-      temporary,
+      temporary: this.voices.length >= this.o.warm,
       playing: null,
     };
     this.voices.push(voice);
@@ -94,27 +133,55 @@ export class EffectPool {
 
   private finish(voice: Voice, state: string, detail: Record<string, unknown> = {}): void {
     const p = voice.playing;
-    voice.playing = null;
+    this.setIdle(voice);
     if (p) this.event(state, p.file, { voice: voice.slot.role, ...detail });
     this.o.changed();
-    if (voice.temporary) void this.retire(voice);
   }
 
-  private async retire(voice: Voice): Promise<void> {
+  private setIdle(voice: Voice): void {
+    voice.playing = null;
+    this.scheduleShrink();
+  }
+
+  /** Drops a voice from the pool and closes its mpv (a spawn that failed has none). */
+  private removeVoice(voice: Voice): void {
     const i = this.voices.indexOf(voice);
     if (i >= 0) this.voices.splice(i, 1);
-    await voice.slot.close(1000);
+    void voice.slot.close(1000);
+  }
+
+  /** While the pool holds more than its warm size and one of them is idle, a shrink is due IDLE_VOICE_MS after the last effect. */
+  private scheduleShrink(): void {
+    if (this.shrinkTimer || this.closed || this.voices.length <= this.o.warm) return;
+    if (this.voices.every((v) => v.playing)) return;
+    const dueIn = Math.max(0, this.lastClaim + IDLE_VOICE_MS - performance.now());
+    this.shrinkTimer = setTimeout(() => {
+      this.shrinkTimer = null;
+      this.shrink();
+    }, dueIn);
+  }
+
+  /** Closes idle voices beyond the warm size, the last-numbered first; a voice still playing is looked at when it ends. */
+  private shrink(): void {
+    if (performance.now() - this.lastClaim < IDLE_VOICE_MS) {
+      this.scheduleShrink();
+      return;
+    }
+    const surplus = this.voices.length - this.o.warm;
+    const idle = this.voices.filter((v) => !v.playing).sort((a, b) => roleIndex(b) - roleIndex(a));
+    const closing = idle.slice(0, Math.max(0, surplus));
+    for (const v of closing) this.removeVoice(v);
+    if (closing.length > 0) this.o.changed();
   }
 
   /** Claims a voice synchronously, before any await, so concurrent triggers never share one. */
   private claim(playing: Playing): { voice: Voice; stolen: Playing | null; fresh: boolean } {
+    this.lastClaim = performance.now();
     const idle = this.voices.find((v) => !v.playing);
     const grow = !idle && this.voices.length < this.o.warm + EXTRA_EFFECT_VOICES;
     const voice =
       idle ??
-      (grow
-        ? this.addVoice(true)
-        : this.voices.reduce((a, b) => (a.playing!.startedAt <= b.playing!.startedAt ? a : b)));
+      (grow ? this.addVoice() : this.voices.reduce((a, b) => (a.playing!.startedAt <= b.playing!.startedAt ? a : b)));
     const stolen = voice.playing;
     voice.playing = playing;
     return { voice, stolen, fresh: grow };
@@ -130,8 +197,7 @@ export class EffectPool {
       try {
         await this.startVoice(voice);
       } catch (err) {
-        voice.playing = null;
-        void this.retire(voice);
+        this.removeVoice(voice);
         return failed('media_error', `no mpv for ${path}: ${errorMessage(err)}`);
       }
     }
@@ -140,8 +206,7 @@ export class EffectPool {
     const started = await loadAndAwait(client, path, { volume: String(volume), pause: 'no' }, START_TIMEOUT_MS);
     if (voice.playing !== playing) return warning(`${path} was cut off before it started`);
     if (!started.ok) {
-      voice.playing = null;
-      if (voice.temporary) void this.retire(voice);
+      this.setIdle(voice);
       return failed('media_error', started.reason);
     }
     playing.entryId = started.entryId;
@@ -187,7 +252,16 @@ export class EffectPool {
     if (voice.playing) this.finish(voice, 'failed', { reason: 'mpv crashed' });
   }
 
+  /** Stops every voice, those still starting included (their mpv are stopped once spawned), and warms no more. */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const t of [this.shrinkTimer, this.warmTimer]) if (t) clearTimeout(t);
+    this.shrinkTimer = null;
+    this.warmTimer = null;
     await Promise.all(this.voices.map((v) => v.slot.close(1500)));
   }
+}
+
+function roleIndex(v: Voice): number {
+  return Number(v.slot.role.slice('effect-'.length));
 }
