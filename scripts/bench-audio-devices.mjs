@@ -193,7 +193,10 @@ try {
     const up = Date.now();
     worstCaseDefault();
     // Every recorder is a new parec after a server restart: its first window after `up` says when the
-    // instrument could hear anything at all, which bounds how much of "heard" is the instrument's.
+    // instrument could hear anything at all, which bounds how much of "heard" is the instrument's. Each
+    // room sink is then a fresh null sink that rendered ~1-2 s ahead before the capture attached: the
+    // capture gets nothing until real time catches up, and a stream arriving meanwhile can be rewound in
+    // only by the 10 ms the capture asks for (a sound card's sink rewinds its whole buffer).
     const [a, b, both, ...recorders] = await Promise.all([
       heardAt(rec.room_a, TONE.a, up),
       heardAt(rec.room_b, TONE.b, up),

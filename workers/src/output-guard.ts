@@ -35,6 +35,14 @@ export interface OutputGuardOptions {
 const DEBOUNCE_MS = 30;
 const SETTLE_MS = 300;
 const MPV_TIMEOUT_MS = 1000;
+/**
+ * After the audio server's return, how long a zone whose own sink is not there yet (our combine sink,
+ * which the supervisor re-creates; a device still waking) waits for it before starting its music on the
+ * holding sink. A stream that starts on the holding sink and is moved on is heard 1-2 s late on
+ * PulseAudio: the fresh null sink has rendered up to 2 s ahead of it, mostly silence while mpv's first
+ * buffer filled, and a move gives the stream back the old sink's whole latency (see docs/benchmarks.md).
+ */
+const OWN_SINK_GRACE_MS = 2000;
 
 /**
  * Output ownership for one zone: its streams play on its own sink or nowhere. It watches the audio
@@ -50,6 +58,8 @@ export class OutputGuard {
   private sinkIndex: number | null = null;
   private holdPresent = false;
   private lostServer = false;
+  /** When the server last answered again after it was lost (Date.now()). */
+  private serverBackAt = 0;
   /** On the null output for want of a server: moved (resume()) only onto its own sink, never held. */
   private waiting: boolean;
   /** Our streams (sink-inputs of our mpv) as last listed. */
@@ -137,7 +147,7 @@ export class OutputGuard {
       this.sinkIndex = null;
       this.holdPresent = false;
       this.placed.clear();
-    }
+    } else this.serverBackAt = Date.now();
     this.schedule(0);
   }
 
@@ -172,9 +182,13 @@ export class OutputGuard {
         placed: [...this.placed],
       });
       if (target) {
-        let moved = await this.place(target, hold?.index ?? null, own ? await this.fallback(sinks, own, hold) : null);
+        // After a server's return the zone's music starts on the holding sink only once its own sink is late.
+        const wait = this.lostServer && own === undefined ? OWN_SINK_GRACE_MS - (Date.now() - this.serverBackAt) : 0;
+        const fallback = own ? await this.fallback(sinks, own, hold) : null;
+        let moved = await this.place(target, hold?.index ?? null, fallback, wait <= 0);
         // A zone still on the null output opens its streams on its own sink only (never the holding sink).
-        if (this.waiting ? own !== undefined : this.lostServer) {
+        if (wait > 0) this.schedule(wait);
+        else if (this.waiting ? own !== undefined : this.lostServer) {
           this.lostServer = false;
           this.waiting = false;
           await zone.resume();
@@ -201,9 +215,15 @@ export class OutputGuard {
   /**
    * The zone's streams onto `target` (streamsToPlace says which), moved by the server: the stream and
    * its position stay as they are (mpv reopening its output would lose ~0.5 s of music each time). An
-   * mpv without a stream opens its next one on the target.
+   * mpv without a stream opens its next one on the target (unless `pointIdle` is false: pointing an mpv
+   * that lost its server at another device takes it up to a second, wasted while its own sink is awaited).
    */
-  private async place(target: PulseSink, holdIndex: number | null, fallback: number | null): Promise<number> {
+  private async place(
+    target: PulseSink,
+    holdIndex: number | null,
+    fallback: number | null,
+    pointIdle = true,
+  ): Promise<number> {
     const astray = streamsToPlace(this.streams, target.index, holdIndex, this.placed, fallback);
     const moves = astray.map((s) =>
       this.pactl.moveSinkInput(s.input, target.name).then(
@@ -220,7 +240,7 @@ export class OutputGuard {
     );
     const [moved, pointed] = await Promise.all([
       Promise.all(moves),
-      this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid))),
+      pointIdle ? this.pointIdle(`pulse/${target.name}`, new Set(this.streams.map((s) => s.pid))) : 0,
     ]);
     return moved.reduce((a: number, b) => a + b, 0) + pointed;
   }
