@@ -17,7 +17,7 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 jest=("$node_bin" --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js)
 status=0
-"${jest[@]}" --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+"${jest[@]}" --selectProjects unit --maxWorkers=2 --json --outputFile="$results/unit.json" || status=1
 "${jest[@]}" --selectProjects integration --maxWorkers=1 --forceExit --json --outputFile="$results/integration.json" "${subset[@]}" || status=1
 node scripts/lib/jest-summary.mjs "$results/unit.json" "$results/integration.json"
 exit $status
