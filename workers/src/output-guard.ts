@@ -66,6 +66,8 @@ export class OutputGuard {
   private streams: ZoneStream[] = [];
   /** Streams seen on the zone's sink or put there by us: found elsewhere, someone else moved them. */
   private placed = new Set<number>();
+  /** Streams our move put on the zone's sink, by the sink they were on, until seen there. */
+  private movedFrom = new Map<number, number>();
   private readonly task: CoalescedTask;
   private recheck: NodeJS.Timeout | null = null;
   private last: OutputStatus | null = null;
@@ -110,10 +112,14 @@ export class OutputGuard {
       // The server has already moved our streams to its default sink: no listing first, every ms counts.
       this.sinkIndex = null;
       this.placed.clear();
+      this.movedFrom.clear();
       if (this.holdPresent) void this.toHold();
     }
     // A server may give a closed stream's index to the next one (PipeWire does): that one is not placed yet.
-    if (e.facility === 'sink-input' && e.kind === 'remove' && e.index !== null) this.placed.delete(e.index);
+    if (e.facility === 'sink-input' && e.kind === 'remove' && e.index !== null) {
+      this.placed.delete(e.index);
+      this.movedFrom.delete(e.index);
+    }
     // A sink that comes or goes is acted on at once, not after the settle delay of a move just made.
     const urgent = e.facility === 'sink' && e.kind !== 'change';
     if (e.facility === 'sink' || e.facility === 'sink-input' || e.facility === 'server')
@@ -147,6 +153,7 @@ export class OutputGuard {
       this.sinkIndex = null;
       this.holdPresent = false;
       this.placed.clear();
+      this.movedFrom.clear();
     } else this.serverBackAt = Date.now();
     this.schedule(0);
   }
@@ -172,6 +179,7 @@ export class OutputGuard {
         return mpv.has(pid) ? [{ input: i.index, pid, sink: i.sink }] : [];
       });
       this.placed = updatePlaced(this.placed, this.streams, own?.index ?? null);
+      for (const s of this.streams) if (s.sink === own?.index) this.movedFrom.delete(s.input);
       const target = own ?? hold;
       this.opts.reporter.debug('output guard check', {
         own: own?.index ?? null,
@@ -224,11 +232,14 @@ export class OutputGuard {
     fallback: number | null,
     pointIdle = true,
   ): Promise<number> {
-    const astray = streamsToPlace(this.streams, target.index, holdIndex, this.placed, fallback);
+    const astray = streamsToPlace(this.streams, target.index, holdIndex, this.placed, fallback, this.movedFrom);
     const moves = astray.map((s) =>
       this.pactl.moveSinkInput(s.input, target.name).then(
         () => {
-          if (target.index === this.sinkIndex) this.placed.add(s.input);
+          if (target.index === this.sinkIndex) {
+            this.placed.add(s.input);
+            this.movedFrom.set(s.input, s.sink);
+          }
           this.opts.reporter.debug('output guard moved', { input: s.input, from: s.sink, to: target.name });
           return 1;
         },

@@ -26,10 +26,16 @@ export function streamsToPlace(
   hold: number | null,
   placed: ReadonlySet<number>,
   fallback: number | null = null,
+  movedFrom: ReadonlyMap<number, number> = new Map(),
 ): ZoneStream[] {
   // While the zone's sink is gone nothing of ours may play anywhere but the holding sink.
   if (target === hold) return streams.filter((s) => s.sink !== target);
-  return streams.filter((s) => s.sink !== target && (s.sink === hold || s.sink === fallback || !placed.has(s.input)));
+  // A stream still on the sink our move took it from was not moved: the move did not take (PipeWire
+  // accepts a move onto a combine sink it is still setting up and leaves the stream where it was).
+  const notTaken = (s: ZoneStream) => movedFrom.get(s.input) === s.sink;
+  return streams.filter(
+    (s) => s.sink !== target && (s.sink === hold || s.sink === fallback || !placed.has(s.input) || notTaken(s)),
+  );
 }
 
 /**

@@ -26,6 +26,12 @@ describe('which of a zone streams the output guard moves', () => {
     expect(streamsToPlace([on(7, OTHER), on(8, 3)], OWN, HOLD, placed, OTHER)).toEqual([on(7, OTHER)]);
   });
 
+  it('moves again a stream our move left where it was (the move did not take), not one moved to a third sink', () => {
+    const movedFrom = new Map([[7, OTHER]]);
+    expect(streamsToPlace([on(7, OTHER)], OWN, HOLD, new Set([7]), null, movedFrom)).toEqual([on(7, OTHER)]);
+    expect(streamsToPlace([on(7, 99)], OWN, HOLD, new Set([7]), null, movedFrom)).toEqual([]);
+  });
+
   it('while the zone sink is gone, moves every stream not on the holding sink, placed or not', () => {
     expect(streamsToPlace([on(7, OTHER), on(8, HOLD)], HOLD, HOLD, new Set([7]))).toEqual([on(7, OTHER)]);
   });

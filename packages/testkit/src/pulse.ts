@@ -245,7 +245,7 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
   };
   // Like waitFor, but a daemon that exits fails the wait at once, with its stderr.
   const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000; // WirePlumber took over 10 s to choose a default sink once in CI
     for (;;) {
       const d = dead();
       if (d)
