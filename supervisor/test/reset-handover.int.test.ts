@@ -152,16 +152,34 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect(handOver.after).not.toBe('old worker silenced its mpv');
   }, 90_000);
 
-  it('paused: nothing is preloaded, and the zone comes back paused on its own device', async () => {
+  it('paused: nothing is preloaded, and the zone comes back paused on its own device, never heard', async () => {
     const spare = await readySpare();
     expect((await h.cmd('solo', { command: 'pauseBackground' })).outcome).toBe('success');
+    await waitFor(
+      async () => (await pactlJson(pulse.env, 'sink-inputs')).every((i) => i.corked !== false) || null,
+      10_000,
+      'the sink to fall silent',
+      100,
+    );
+    await sleep(300);
     const since = Date.now();
     const outcome = h.cmd('solo', { command: 'reset', level: 'soft', preserve_state: true }, 20_000);
+    const listings = await watchStreams(outcome.then(() => sleep(1000)));
     expect((await outcome).outcome).toBe('success');
     const back = h.lifecycle('solo', since).find((e) => e.event === 'restarted' || e.event === 'started');
     expect(back).toMatchObject({ pid: spare.pid, via: 'spare' });
     await waitFor(async () => (await h.state('solo')).background.status === 'paused', 10_000, 'paused again');
     expect(await h.prop('solo', 'background', 'audio-device')).toMatchObject({ value: `pulse/${SINK}` });
+    // Loaded paused, not loaded playing and then paused: the room never hears it in between.
+    const started = await h.probe.waitFor(
+      `${h.base}/solo/events`,
+      (m) => m.json?.type === 'background' && m.json?.state === 'started',
+      10_000,
+      since,
+    );
+    expect(started.json.detail).toMatchObject({ paused: true, loop: true });
+    expect(listings.filter((l) => l.sounding.length > 0)).toEqual([]);
+    expect(rec.since(since).filter((c) => (c.tones[TONE] ?? 0) > HEARD)).toEqual([]);
   }, 90_000);
 
   it('nothing playing: nothing is preloaded, and the zone comes back silent', async () => {

@@ -15,7 +15,7 @@ export interface ResumableZone {
  * Replays what the zone played when the previous supervisor stopped ({stateDir}/zones.json, handed
  * over in the bootstrap): zone volume, then background music at the saved position, paused if it was.
  * Goes through the zone's own command handlers, so the media folder check applies as for any command
- * (`start_s`, the saved position, is an argument only this in-process call carries).
+ * (`start_s`, the saved position, and `start_paused` are arguments only this in-process call carries).
  * Failures are warnings: a missing file must not keep the zone from running.
  */
 export async function resumeZone(
@@ -30,7 +30,8 @@ export async function resumeZone(
     const bg = resume.background;
     if (!bg) return;
     const startAt = bg.position_s !== null && bg.position_s > 0 ? { start_s: bg.position_s } : {};
-    const played = await zone.run('playBackground', { file: bg.file, loop: bg.loop, ...startAt });
+    const paused = bg.status === 'paused' ? { start_paused: true } : {};
+    const played = await zone.run('playBackground', { file: bg.file, loop: bg.loop, ...startAt, ...paused });
     if (played.outcome !== 'success' && played.outcome !== 'warning') {
       reporter.send({
         type: 'warning',
@@ -39,7 +40,6 @@ export async function resumeZone(
       });
       return;
     }
-    if (bg.status === 'paused') await zone.run('pauseBackground', {});
     reporter.info('resumed saved background', {
       role: 'background',
       file: bg.file,

@@ -76,22 +76,24 @@ export class BackgroundPlayer {
     this.skipDucking = args.skipDucking === true || args.skip_ducking === true;
     const fadeIn =
       typeof args.fadeIn === 'number' ? args.fadeIn : typeof args.fadeTime === 'number' ? args.fadeTime : 0;
-    // start_s is internal (a resume after a crash or restart; MQTT arguments never carry it): load at the
-    // position rather than load then seek, one playback start instead of two.
+    // start_s and start_paused are internal (a resume after a crash or restart; MQTT arguments never carry
+    // them): load at the position, and paused if it was, rather than load then seek or pause: one playback
+    // start instead of two, and a paused background is never heard for the moment between.
     const startAt = typeof args.start_s === 'number' && args.start_s > 0 ? args.start_s : null;
+    const paused = args.start_paused === true;
     const client = await this.slot.ready();
     const target = this.volume();
     const options = {
       'loop-file': this.loop ? 'inf' : 'no',
       volume: String(fadeIn > 0 ? 0 : target),
-      pause: 'no',
+      pause: paused ? 'yes' : 'no',
       ...(startAt ? { start: String(startAt) } : {}),
     };
-    const fromPreload = fadeIn > 0 ? null : await this.unpausePreloaded(path, startAt ?? 0, target);
+    const fromPreload = fadeIn > 0 || paused ? null : await this.unpausePreloaded(path, startAt ?? 0, target);
     const started = fromPreload ?? (await loadAndAwait(client, path, options, START_TIMEOUT_MS));
     if (!started.ok) return failed('media_error', started.reason);
     this.file = path;
-    this.status = 'playing';
+    this.status = paused ? 'paused' : 'playing';
     this.position = startAt ?? 0;
     this.duration = null;
     this.changed();
@@ -101,10 +103,15 @@ export class BackgroundPlayer {
         type: 'background',
         state: 'started',
         file: path,
-        detail: { volume: target, loop: this.loop, ...(fromPreload ? { preloaded: true } : {}) },
+        detail: {
+          volume: target,
+          loop: this.loop,
+          ...(fromPreload ? { preloaded: true } : {}),
+          ...(paused ? { paused: true } : {}),
+        },
       },
     });
-    if (fadeIn > 0) void this.fader.run(client, 0, target, fadeIn);
+    if (fadeIn > 0 && !paused) void this.fader.run(client, 0, target, fadeIn);
     const result = { file: path, volume: target, loop: this.loop };
     return volWarning ? warning(volWarning, result) : success(`playing ${path}`, result);
   }
