@@ -1,6 +1,7 @@
 // ZoneRunner in fake time with fake worker processes: start to ready, crash storms through the
-// restart policy to failed, the startup and heartbeat watchdogs, a restart command's clean slate, and
-// a crash handed to a ready warm spare instead of a cold spawn, and a reset's hand-over to a spare.
+// restart policy to failed, the startup and heartbeat watchdogs, a restart command's clean slate, a
+// crash handed to a ready warm spare instead of a cold spawn, a reset's hand-over to a spare, and a
+// stop during a reset.
 import { describe, expect, it } from '@jest/globals';
 import { parseConfigText, type ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
@@ -269,5 +270,41 @@ describe('ZoneRunner in fake time', () => {
     await expect(h.runner.handOver({ graceful: false }, undefined, async () => {})).resolves.toBe(false);
     expect(h.workers[0]!.kills).toEqual([]);
     expect(h.runner.state).toBe('ready');
+  });
+  it('a stop during a reset: the relaunch that follows starts nothing', async () => {
+    const h = harness();
+    h.runner.start();
+    h.ready();
+    await h.runner.halt({ graceful: false });
+    await expect(h.runner.stop('test')).resolves.toBe(true);
+    h.runner.relaunch();
+    expect(h.workers).toHaveLength(1);
+    expect(h.runner.state).toBe('stopped');
+    h.runPending();
+    expect(h.workers).toHaveLength(1);
+  });
+
+  it('a stop during a hand-over waits for it; the spare is then stopped, not adopted', async () => {
+    const spare = fakeWorker(60_001);
+    const sent: Array<{ type: string }> = [];
+    const spares: SpareSource = {
+      take: () => ({ worker: spare.process, link: link(sent), route: () => undefined }),
+    };
+    const h = harness({ spares });
+    h.runner.start();
+    const fromOld = h.ready();
+    const resume = { background: { file: '/m/a.wav', status: 'playing' as const, loop: true, position_s: 3 } };
+    const done = h.runner.handOver({ graceful: true, boundMs: 300 }, resume, () => new Promise(() => {}));
+    await settle();
+    const stopped = h.runner.stop('test');
+    fromOld({ type: 'silenced' });
+    await settle();
+    expect(sent.map((m) => m.type)).toEqual(['preload', 'shutdown']);
+    await spare.exit({ code: 0, signal: null });
+    await expect(done).resolves.toBe(true);
+    await expect(stopped).resolves.toBe(true);
+    expect(h.runner.state).toBe('stopped');
+    expect(h.runner.pid).toBeNull();
+    expect(h.events).not.toContain('crashed');
   });
 });

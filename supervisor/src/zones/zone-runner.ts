@@ -11,6 +11,7 @@ import { CrashRecovery } from './crash-recovery.js';
 import { Lifecycle } from './lifecycle.js';
 import { resumeAfterCrash, type PositionSample } from './restore-media.js';
 import type { WorkerLink, ZoneRunnerContext } from './runner-context.js';
+import { stopWorker } from './stop-worker.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
 import { WorkerSession, type BackgroundSample, type SessionContext } from './worker-session.js';
 import { freshFacts, noteError, zoneSnapshot } from './zone-snapshot.js';
@@ -30,6 +31,10 @@ export class ZoneRunner {
   private readonly recovery: CrashRecovery;
   private stopping = false;
   private halting = false;
+  /** stop() was called and no start() since: a reset still under way must not bring the zone back. */
+  private closed = false;
+  /** A reset's hand-over in progress; stop() lets it end first (bounded by the halt's own bound). */
+  private handingOver: Promise<boolean> | null = null;
   /** The next worker resumes: `initial`, the bootstrap's own; after a crash, what the dead worker last reported; after a restart or reset command, what it asked (often nothing). */
   private nextResume: WorkerResume | undefined | 'initial' = 'initial';
   /**
@@ -74,6 +79,7 @@ export class ZoneRunner {
   }
 
   start(): void {
+    this.closed = false;
     this.stopping = false;
     const gate = this.ctx.startGate;
     if (!gate) {
@@ -284,16 +290,30 @@ export class ZoneRunner {
    * ~65 ms after they fall silent, a Node process 50-70 ms more on a busy 2-core machine) no longer
    * holds the music back, and after its report it is cut short (SIGKILL of its group) so as not to
    * compete with the spare for the CPU. The spare taken is always adopted: the race ends at the latest
-   * when the old worker has exited (halt's SIGKILL bound). Resolves once the old worker has exited;
-   * false (nothing done) when no worker runs or no spare fits.
+   * when the old worker has exited (halt's SIGKILL bound); a stop() meanwhile waits for that end and
+   * the spare is then stopped, not adopted. Resolves once the old worker has exited; false (nothing
+   * done) when no worker runs, the zone is stopped or no spare fits.
    */
-  async handOver(
+  handOver(
+    o: { graceful: boolean; boundMs?: number },
+    resume: WorkerResume | undefined,
+    silenced: (stop: AbortSignal) => Promise<void>,
+  ): Promise<boolean> {
+    const handing = this.handOverOnce(o, resume, silenced);
+    this.handingOver = handing;
+    void handing.finally(() => {
+      if (this.handingOver === handing) this.handingOver = null;
+    });
+    return handing;
+  }
+
+  private async handOverOnce(
     o: { graceful: boolean; boundMs?: number },
     resume: WorkerResume | undefined,
     silenced: (stop: AbortSignal) => Promise<void>,
   ): Promise<boolean> {
     const old = this.session;
-    if (!old) return false;
+    if (!old || this.closed) return false;
     const spare = this.ctx.spares?.take(this.ctx.zone);
     if (!spare) return false;
     // While the old worker quits, the spare loads the music paused where it resumes: adopting the zone
@@ -325,6 +345,18 @@ export class ZoneRunner {
     });
     // From here the old worker's exit is not this zone's any more (onExit ignores a session not current).
     this.session = null;
+    if (this.closed) {
+      // The supervisor stopped during the hand-over: the spare ends instead of taking the zone.
+      await Promise.all([
+        stopWorker(spare.worker, (m) => spare.link.send(m), {
+          reason: 'supervisor stopping',
+          timeoutMs: this.policy.stop_timeout_ms,
+          log: this.ctx.log,
+        }),
+        halted,
+      ]);
+      return true;
+    }
     this.recovery.cleanSlate();
     this.nextResume = resume;
     this.stopping = false;
@@ -341,7 +373,7 @@ export class ZoneRunner {
   relaunch(resume?: WorkerResume, o: { spare: boolean } = { spare: true }): void {
     this.leftGate();
     this.recovery.cancel();
-    if (this.session) return;
+    if (this.session || this.closed) return;
     this.recovery.cleanSlate();
     this.nextResume = resume;
     this.stopping = false;
@@ -350,9 +382,12 @@ export class ZoneRunner {
 
   /**
    * Graceful stop bounded by stop_timeout_ms: ask (shutdown message, stdin EOF), SIGTERM the group
-   * after min(1 s, half the bound), SIGKILL at the bound. Resolves true when no SIGKILL was needed.
+   * after min(1 s, half the bound), SIGKILL at the bound. Resolves true when no SIGKILL was needed. A
+   * reset under way does not bring the zone back afterwards (its relaunch starts nothing until start()).
    */
   async stop(reason: string): Promise<boolean> {
+    this.closed = true;
+    await this.handingOver;
     this.stopping = true;
     this.leftGate();
     this.recovery.cancel();
