@@ -86,10 +86,12 @@ export class MpvSlot {
 
   /**
    * This mpv plays to `output` from now on, and so does any mpv restarted in this slot. The device is
-   * set before the output kind, so a stream never opens on the server's default sink first.
+   * set before the output kind, so a stream never opens on the server's default sink first. An mpv
+   * still starting was started with the old output: it is switched once it answers.
    */
   async switchAudio(output: MpvAudioOutput, timeoutMs: number): Promise<void> {
     this.opts = { ...this.opts, audio: output };
+    if (!this.client && this.starting) await this.starting.catch(() => undefined);
     const client = this.client;
     if (!client) return;
     await client.setProperty('audio-device', output.device ?? 'auto', { timeoutMs });
