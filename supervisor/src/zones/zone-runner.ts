@@ -9,7 +9,7 @@ import type {
 } from '@mpvisor/protocol';
 import { CrashRecovery } from './crash-recovery.js';
 import { Lifecycle } from './lifecycle.js';
-import { resumeAfterCrash, type PositionSample } from './restore-media.js';
+import { MediaMemory } from './media-memory.js';
 import type { WorkerLink, ZoneRunnerContext } from './runner-context.js';
 import { stopWorker } from './stop-worker.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
@@ -37,17 +37,13 @@ export class ZoneRunner {
   private handingOver: Promise<boolean> | null = null;
   /** The next worker resumes: `initial`, the bootstrap's own; after a crash, what the dead worker last reported; after a restart or reset command, what it asked (often nothing). */
   private nextResume: WorkerResume | undefined | 'initial' = 'initial';
-  /**
-   * The background the current worker was told to resume, until it reports one playing (or paused):
-   * a worker that dies before that (a second crash right after an adoption) hands it on unplayed.
-   */
-  private handedResume: WorkerResume | undefined;
   /** Frees this zone's place in the start gate: at ready, at the worker's exit, or when a stop or reset overtakes the start. */
   private leaveGate: (() => void) | null = null;
-  /** When the background position in the facts was sampled, for the position a crash resumes at. */
-  private positionSample: PositionSample | null = null;
+
+  private readonly media: MediaMemory;
 
   constructor(private readonly ctx: ZoneRunnerContext) {
+    this.media = new MediaMemory(this.facts, ctx.clock);
     this.recovery = new CrashRecovery({
       ...ctx,
       facts: this.facts,
@@ -104,7 +100,7 @@ export class ZoneRunner {
     const spawnedAt = this.beginWorker();
     const bootstrap =
       this.nextResume === 'initial' ? this.ctx.bootstrap : { ...this.ctx.bootstrap, resume: this.nextResume };
-    this.handedResume = bootstrap.resume;
+    this.media.handed(bootstrap.resume);
     const worker = (this.ctx.spawnWorker ?? spawnWorker)({
       bootstrap,
       entry: this.ctx.workerEntry,
@@ -122,7 +118,7 @@ export class ZoneRunner {
     if (!spare) return false;
     const spawnedAt = this.beginWorker();
     const resume = this.nextResume === 'initial' ? this.ctx.bootstrap.resume : this.nextResume;
-    this.handedResume = resume;
+    this.media.handed(resume);
     const session = new WorkerSession({ ...this.sessionContext(spare.worker, 'spare', spawnedAt), link: spare.link });
     this.session = session;
     spare.route((msg) => session.onMessage(msg));
@@ -185,28 +181,13 @@ export class ZoneRunner {
   }
 
   private onHeartbeat(healthy: boolean, mpvChanged: boolean, background: BackgroundSample): void {
-    const media = this.facts.media;
-    const positionS = background.position_s;
-    // The position moves every beat; kept (for a resume after a crash) without a state publish.
-    if (media && typeof positionS === 'number') {
-      this.facts.media = { ...media, background: { ...media.background, position_s: positionS } };
-      this.positionSample = { at: this.ctx.clock.now(), durationS: background.duration_s ?? null };
-    }
+    this.media.beat(background);
     if (this.facts.readyAt !== null) this.lifecycle.set(healthy ? 'ready' : 'degraded');
     if (mpvChanged) this.ctx.hooks.stateChanged(this.name);
   }
 
   private onState(media: MediaState): void {
-    const before = this.facts.media?.background;
-    const now = media.background;
-    // A state carries the position last sampled, unless a new track, a start position or a pause or
-    // resume set it just now.
-    if (before?.file !== now.file || before.position_s !== now.position_s || before.status !== now.status) {
-      const durationS = before?.file === now.file ? (this.positionSample?.durationS ?? null) : null;
-      this.positionSample = { at: this.ctx.clock.now(), durationS };
-    }
-    this.facts.media = media;
-    if (media.background.status !== 'stopped') this.handedResume = undefined;
+    this.media.report(media);
     this.ctx.hooks.stateChanged(this.name);
   }
 
@@ -220,14 +201,7 @@ export class ZoneRunner {
       this.lifecycle.set(this.halting ? 'restarting' : 'stopped');
       return;
     }
-    const reported = resumeAfterCrash(this.facts.media, this.positionSample, this.ctx.clock.now());
-    this.nextResume = reported?.background || !this.handedResume?.background ? reported : this.handedResume;
-    // The browser died with its worker and nothing brings it back; the media facts stay, as they are what
-    // a reset with preserve_state (or a shutdown's zones.json) replays until the next worker reports.
-    if (this.facts.media?.browser) {
-      const { browser: _gone, ...media } = this.facts.media;
-      this.facts.media = media;
-    }
+    this.nextResume = this.media.afterCrash();
     this.recovery.afterCrash(exit, reason, uptimeMs);
   }
 
