@@ -9,15 +9,13 @@ import type {
 } from '@mpvisor/protocol';
 import { CrashRecovery } from './crash-recovery.js';
 import { Lifecycle } from './lifecycle.js';
+import { untilSilent } from './hand-over.js';
 import { MediaMemory } from './media-memory.js';
 import type { WorkerLink, ZoneRunnerContext } from './runner-context.js';
 import { stopWorker } from './stop-worker.js';
 import { spawnWorker, type WorkerExit, type WorkerProcess } from './worker-process.js';
 import { WorkerSession, type BackgroundSample, type SessionContext } from './worker-session.js';
 import { freshFacts, noteError, zoneSnapshot } from './zone-snapshot.js';
-
-/** How a reset's hand-over knew the old worker was silent: its own report (see handOver). */
-const SILENCED_BY_WORKER = 'old worker silenced its mpv';
 
 /**
  * The one owner of a zone's lifecycle: starts its worker (spawned, or a warm spare adopted), turns the
@@ -298,22 +296,10 @@ export class ZoneRunner {
     this.stopping = true;
     this.halting = true;
     const halted = old.halt(o);
-    const stop = new AbortController();
-    const begun = this.ctx.clock.now();
-    let after: string;
-    try {
-      after = await Promise.race([
-        old.silenced.then(() => SILENCED_BY_WORKER),
-        silenced(stop.signal).then(() => 'old mpv gone'),
-        halted.then(() => 'old worker exited'),
-      ]);
-    } finally {
-      stop.abort();
-    }
-    if (after === SILENCED_BY_WORKER) old.cut();
+    const { after, waitMs } = await untilSilent(old, halted, silenced, this.ctx.clock);
     this.ctx.log.info('reset hand-over: the warm spare takes the zone', {
       after,
-      wait_ms: Math.round(this.ctx.clock.now() - begun),
+      wait_ms: waitMs,
       old_pid: old.pid,
       pid: spare.worker.pid,
     });
