@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdSinkName, OWNER_PROPERTY, Pactl } from '@mpvisor/pulse';
 import {
+  explainingAudio,
   MqttProbe,
   startMonitorRecorder,
   startMosquitto,
@@ -82,30 +83,11 @@ export function audioOutputScenarios(
   const position = async (zone: string) =>
     (await cmd(zone, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value as number;
 
-  // For a failed return: the daemons (one may have died), where the server has our streams and the
-  // recorders' captures, and the supervisor's last audio lines (the output guard logs its checks and
-  // moves at debug level). This is how a capture left on another monitor and a zone's stream that had
-  // followed the default sink were told apart.
-  const explain = (what: string) => {
-    const env = { ...process.env, ...daemon.env };
-    const list = (kind: string) => {
-      try {
-        return execFileSync('pactl', ['list', 'short', kind], { env, timeout: 5000 }).toString();
-      } catch (err) {
-        return String(err);
-      }
-    };
-    const log = sup
-      .output()
-      .split('\n')
-      .filter((l) => /output guard|audio|combined|holding/.test(l))
-      .slice(-60);
-    console.log(
-      [`${label}: ${what}`, daemon.describe(), ...['sinks', 'sink-inputs', 'source-outputs'].map(list), ...log].join(
-        '\n',
-      ),
-    );
-  };
+  // A failure prints where the server has every stream and capture, the daemons' state and the output
+  // guard's last checks and moves: a flaky one is seen once in many runs, and its assertion alone does
+  // not say which of them went wrong.
+  const test = (name: string, body: () => Promise<void>, timeoutMs: number) =>
+    it(name, () => explainingAudio(name, () => ({ daemon, log: sup?.output() }), body), timeoutMs);
 
   beforeAll(async () => {
     mkdirSync(media, { recursive: true });
@@ -186,7 +168,7 @@ export function audioOutputScenarios(
     dir.remove();
   }, 30_000);
 
-  it(`${label}: each zone is heard on its own sinks only, and our holding sink is there, tagged and recorded`, async () => {
+  test(`${label}: each zone is heard on its own sinks only, and our holding sink is there, tagged and recorded`, async () => {
     const t = Date.now();
     await heard(rec.room_a!, TONE.a, t);
     await heard(rec.room_b!, TONE.b, t);
@@ -203,7 +185,7 @@ export function audioOutputScenarios(
     expect(s.output).toMatchObject({ server: true, present: true, problems: [] });
   }, 20_000);
 
-  it(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
+  test(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
     // Zone b, untouched, is the control: on a loaded machine both clocks lag the wall clock alike.
     const before = { a: await position('a'), b: await position('b') };
     const gone = Date.now();
@@ -268,7 +250,7 @@ export function audioOutputScenarios(
     await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 
-  it(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
+  test(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
     const health = async () => (await cmd('a', { command: 'health_check' })).result;
     for (const [problem, on, off] of [
       ['sink_muted', ['set-sink-mute', 'room_a', '1'], ['set-sink-mute', 'room_a', '0']],
@@ -319,7 +301,7 @@ export function audioOutputScenarios(
   // show the return holds run after run without paying for N start-ups.
   const rounds = Number(process.env.MPVISOR_TEST_SERVER_ROUNDS ?? '1');
   for (let round = 1; round <= rounds; round++)
-    it(`${label}: the audio server killed and started again: every zone heard on its sinks again, no command sent; our sinks back, tagged and recorded${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`, async () => {
+    test(`${label}: the audio server killed and started again: every zone heard on its sinks again, no command sent; our sinks back, tagged and recorded${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`, async () => {
       const t = Date.now();
       await daemon.crash();
       for (const z of Object.keys(TONE)) {
@@ -343,12 +325,7 @@ export function audioOutputScenarios(
         ['room_c', TONE.both],
         ['room_d', TONE.both],
       ] as const) {
-        try {
-          times[sink] = (await heard(rec[sink]!, freq, back, BACK_BOUND_MS + 2000)).at - back;
-        } catch (err) {
-          explain(`${sink} not heard after the server's return`);
-          throw err;
-        }
+        times[sink] = (await heard(rec[sink]!, freq, back, BACK_BOUND_MS + 2000)).at - back;
       }
       console.log(`${label}: heard again after the server's return (ms): ${JSON.stringify(times)}`);
       for (const ms of Object.values(times)) expect(ms).toBeLessThan(BACK_BOUND_MS);
@@ -366,36 +343,31 @@ export function audioOutputScenarios(
   // MPVISOR_TEST_SLAVE_ROUNDS=N repeats this one N times: pipewire-pulse was once seen to die during it.
   const slaveRounds = Number(process.env.MPVISOR_TEST_SLAVE_ROUNDS ?? '1');
   for (let round = 1; round <= slaveRounds; round++)
-    it(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again${slaveRounds > 1 ? ` (round ${round} of ${slaveRounds})` : ''}`, async () => {
-      try {
-        const t = Date.now();
-        const recreated = () => sup.output().split('combined sink re-created').length - 1;
-        const before = recreated();
-        await daemon.removeSink('room_d');
-        await new Promise((r) => setTimeout(r, 500));
-        const back = Date.now();
-        await daemon.addSink('room_d');
-        await rec.room_d!.reattach();
-        const first = await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
-        console.log(`${label}: combined zone heard on its returned slave after ${first.at - back} ms`);
-        // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same,
-        // with every slave (PipeWire may hand it the same module index: the supervisor's log tells).
-        await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
-        const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
-        expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
-        await waitFor(
-          () => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module),
-          5000,
-          'the ledger to record the new combine sink',
-        );
-        await heard(rec.room_c!, TONE.both, t);
-      } catch (err) {
-        explain('the combined zone not back after its slave returned');
-        throw err;
-      }
+    test(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again${slaveRounds > 1 ? ` (round ${round} of ${slaveRounds})` : ''}`, async () => {
+      const t = Date.now();
+      const recreated = () => sup.output().split('combined sink re-created').length - 1;
+      const before = recreated();
+      await daemon.removeSink('room_d');
+      await new Promise((r) => setTimeout(r, 500));
+      const back = Date.now();
+      await daemon.addSink('room_d');
+      await rec.room_d!.reattach();
+      const first = await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
+      console.log(`${label}: combined zone heard on its returned slave after ${first.at - back} ms`);
+      // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same,
+      // with every slave (PipeWire may hand it the same module index: the supervisor's log tells).
+      await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
+      const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
+      expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
+      await waitFor(
+        () => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module),
+        5000,
+        'the ledger to record the new combine sink',
+      );
+      await heard(rec.room_c!, TONE.both, t);
     }, 30_000);
 
-  it(`${label}: shutdown leaves no sink of ours`, async () => {
+  test(`${label}: shutdown leaves no sink of ours`, async () => {
     const ourTag = tag();
     await sup.stop();
     const list = await pactl.listSinks();
