@@ -57,7 +57,11 @@ export class StreamMover {
   /** What a listing showed: streams on the zone's sink are placed, muted mpv heard only there or on hold sound again. */
   async seen(streams: readonly ZoneStream[], own: number | null, hold: number | null): Promise<void> {
     this.placed = updatePlaced(this.placed, streams, own);
-    for (const s of streams) if (s.sink === own) this.movedFrom.delete(s.input);
+    for (const s of streams) {
+      if (s.sink === own) this.movedFrom.delete(s.input);
+      // A move seen to take is done with: a later move of that stream (the server's, someone's) is not its repeat.
+      if (this.lastMove.get(s.input)?.to === s.sink) this.lastMove.delete(s.input);
+    }
     const live = new Set(streams.map((s) => s.pid));
     for (const pid of this.muted) if (!this.opts.slots().some((s) => s.pid === pid)) this.muted.delete(pid);
     const safe = new Set([own, hold].filter((i) => i !== null));
