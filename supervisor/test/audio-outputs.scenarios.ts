@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdSinkName, OWNER_PROPERTY, Pactl } from '@mpvisor/pulse';
+import { errorMessage } from '@mpvisor/sys';
 import {
   explainingAudio,
   MqttProbe,
@@ -357,16 +358,39 @@ export function audioOutputScenarios(
       const t = Date.now();
       const recreated = () => sup.output().split('combined sink re-created').length - 1;
       const before = recreated();
-      await daemon.removeSink('room_d');
-      await new Promise((r) => setTimeout(r, 500));
-      const back = Date.now();
-      await daemon.addSink('room_d');
-      await rec.room_d!.reattach();
-      const first = await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
-      console.log(`${label}: combined zone heard on its returned slave after ${first.at - back} ms`);
-      // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same,
-      // with every slave (PipeWire may hand it the same module index: the supervisor's log tells).
-      await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
+      try {
+        await daemon.removeSink('room_d');
+        await new Promise((r) => setTimeout(r, 500));
+        const back = Date.now();
+        await daemon.addSink('room_d');
+        await rec.room_d!.reattach();
+        const first = await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
+        console.log(`${label}: combined zone heard on its returned slave after ${first.at - back} ms`);
+        // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same,
+        // with every slave (PipeWire may hand it the same module index: the supervisor's log tells).
+        await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
+      } catch (err) {
+        if (
+          await pactl.run(['info']).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw err;
+        // pipewire-pulse 0.3.65 itself dies now and then when a slave of a playing combine sink is
+        // unloaded (SIGSEGV on its data thread: a core dump showed module-combine-stream's
+        // pw_stream_trigger_process calling through a null pointer in audioconvert, after its "out of
+        // playback buffers: Broken pipe" warnings; 2 runs in 10 here). Nothing of ours runs there, and
+        // what mpvisor promises then is a server's return: it is started again and the combined zone
+        // must be heard on its re-created combine sink, as in the server restart case.
+        console.log(
+          `${label}: the server died while room_d came and went (${errorMessage(err)}):\n${daemon.describe()}`,
+        );
+        await daemon.revive();
+        const back = Date.now();
+        await pactl.run(['set-default-sink', 'room_b']);
+        await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
+      }
       const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
       expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
       await waitFor(
@@ -374,8 +398,8 @@ export function audioOutputScenarios(
         5000,
         'the ledger to record the new combine sink',
       );
-      await heard(rec.room_c!, TONE.both, t);
-    }, 60_000);
+      await heard(rec.room_c!, TONE.both, t, BACK_BOUND_MS);
+    }, 120_000);
 
   test(`${label}: shutdown leaves no sink of ours`, async () => {
     const ourTag = tag();
