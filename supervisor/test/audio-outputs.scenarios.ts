@@ -184,6 +184,10 @@ export function audioOutputScenarios(
     expect(ledgerSinks()).toEqual(expect.arrayContaining([[hold.name, hold.owner_module]]));
     const s = await zoneState('a', (x) => x?.output?.sink === 'room_a', 0);
     expect(s.output).toMatchObject({ server: true, present: true, problems: [] });
+    // Each zone's streams carry its own application.id: what the server restores for a new stream
+    // (mute, volume, target) is keyed by it, so one zone's muted stream never mutes another's next one.
+    const ids = (await pactl.listSinkInputs()).flatMap((i) => i.properties['application.id'] ?? []);
+    expect([...new Set(ids)].sort()).toEqual(['mpvisor.a', 'mpvisor.b', 'mpvisor.both']);
   }, 20_000);
 
   test(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
