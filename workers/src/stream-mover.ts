@@ -62,13 +62,12 @@ export class StreamMover {
       // A move seen to take is done with: a later move of that stream (the server's, someone's) is not its repeat.
       if (this.lastMove.get(s.input)?.to === s.sink) this.lastMove.delete(s.input);
     }
-    const live = new Set(streams.map((s) => s.pid));
     for (const pid of this.muted) if (!this.opts.slots().some((s) => s.pid === pid)) this.muted.delete(pid);
     const safe = new Set([own, hold].filter((i) => i !== null));
     const release = new Set(mutedToRelease(this.muted, streams, safe));
     if (release.size === 0) return;
     const unmuted = await setStreamMute(
-      this.opts.slots().filter((s) => s.pid !== null && release.has(s.pid) && live.has(s.pid)),
+      this.opts.slots().filter((s) => s.pid !== null && release.has(s.pid)),
       false,
     );
     for (const pid of unmuted) this.muted.delete(pid);
