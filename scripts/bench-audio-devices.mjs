@@ -8,7 +8,9 @@
 // server killed, 1 s without it, started again: time from its return (pactl answers) to each zone's
 // tone heard again (the combined zone's on room_c), and to each zone's stream on its sink (the combined
 // zone's on its re-created combine sink). No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
-//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json]
+// --trace prints each round's timeline while room_a is gone: the leak windows on room_b, the server's
+// events (bench `pactl subscribe`) and the output guard's own steps (the supervisor at log level debug).
+//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json] [--trace]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +33,7 @@ const ROUNDS = Number(arg('rounds', '10'));
 const LOG = join(tmpdir(), 'bench-audio-devices.log');
 const PIPEWIRE = process.argv.includes('--pipewire');
 const asJson = process.argv.includes('--json');
+const TRACE = process.argv.includes('--trace');
 const TONE = { a: 440, b: 660, both: 550 };
 const HEARD = 0.05;
 const SILENT = 0.02;
@@ -73,7 +76,7 @@ const ini = iniFor({
   media,
   base,
   zones: [],
-  logLevel: 'warn',
+  logLevel: TRACE ? 'debug' : 'warn',
   system: [
     'warm_spares = 0',
     'startup_timeout_ms = 30000',
@@ -110,7 +113,7 @@ for (const z of Object.keys(TONE))
 const events = [];
 const watch = new PulseWatch({
   env,
-  onEvent: (e) => e.facility === 'sink-input' && events.push({ ...e, at: Date.now() }),
+  onEvent: (e) => (e.facility === 'sink-input' || TRACE) && events.push({ ...e, at: Date.now() }),
   onServer: () => undefined,
   pollMs: 20,
 });
@@ -131,7 +134,7 @@ async function streamOnSinkAt(zone, sink, from) {
     (i) => i.properties['application.process.id'] === pid && i.sink === sinkIndex,
   );
   // The stream's last event so far: one opened first on the holding sink and moved on counts from the move.
-  const event = input && events.findLast((e) => e.index === input.index && e.at >= from);
+  const event = input && events.findLast((e) => e.facility === 'sink-input' && e.index === input.index && e.at >= from);
   return event ? event.at - from : null;
 }
 async function streamBackOn(zone, sink, from) {
@@ -151,6 +154,36 @@ const heardAt = (r, freq, from) =>
 await heardAt(rec.room_a, TONE.a, Date.now());
 await heardAt(rec.room_b, TONE.b, Date.now());
 await heardAt(rec.room_c, TONE.both, Date.now());
+
+// One round's timeline, in ms from room_a's unload: what room_b heard of a, what the server reported,
+// what the output guard did (its debug lines carry their own timestamps).
+let logSeen = 0;
+function traceRound(round, gone, back) {
+  const rel = (t) => t - gone;
+  const lines = [];
+  for (const c of rec.room_b.since(gone))
+    if (c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT)
+      lines.push([c.at, `room_b hears a: ${c.tones[TONE.a].toFixed(3)}`]);
+  for (const e of events)
+    if (e.at >= gone && e.facility !== 'client') lines.push([e.at, `server: ${e.kind} ${e.facility} #${e.index}`]);
+  const out = sup.output();
+  for (const line of out.slice(logSeen).split('\n')) {
+    if (!line.includes('output guard') && !line.includes('audio stream')) continue;
+    try {
+      const rec = JSON.parse(line);
+      const { timestamp, level: _l, message, ...rest } = rec;
+      lines.push([Date.parse(timestamp), `worker: ${message} ${JSON.stringify(rest)}`]);
+    } catch {
+      lines.push([gone, `log: ${line}`]);
+    }
+  }
+  logSeen = out.length;
+  lines.sort((x, y) => x[0] - y[0]);
+  process.stdout.write(
+    `--- round ${round + 1}: room_a unloaded at 0, loaded again at ${rel(back)} ms, load ${machine().loadavg?.join(' ')}\n`,
+  );
+  for (const [t, what] of lines) process.stdout.write(`  ${String(rel(t)).padStart(6)} ${what}\n`);
+}
 
 let missed = 0;
 const keep = (list, ms) => {
@@ -176,6 +209,7 @@ try {
     // The recorder goes onto the new monitor once a's stream is there: a 10 ms capture on a fresh null
     // sink's monitor before the stream arrives makes the sink hold the stream back ~2 s (see
     // supervisor/test/audio-outputs.scenarios.ts). It hears nothing until then: an upper bound.
+    if (TRACE) traceRound(round, gone, back);
     const stream = keep(outputStream, await streamBackOn('a', 'room_a', back));
     await rec.room_a.reattach();
     reattachMs.push(Date.now() - back);

@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { holdSinkName, OWNER_PROPERTY, Pactl } from '@mpvisor/pulse';
+import { errorMessage } from '@mpvisor/sys';
 import {
+  explainingAudio,
   MqttProbe,
   startMonitorRecorder,
   startMosquitto,
@@ -82,30 +84,11 @@ export function audioOutputScenarios(
   const position = async (zone: string) =>
     (await cmd(zone, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result.value as number;
 
-  // For a failed return: the daemons (one may have died), where the server has our streams and the
-  // recorders' captures, and the supervisor's last audio lines (the output guard logs its checks and
-  // moves at debug level). This is how a capture left on another monitor and a zone's stream that had
-  // followed the default sink were told apart.
-  const explain = (what: string) => {
-    const env = { ...process.env, ...daemon.env };
-    const list = (kind: string) => {
-      try {
-        return execFileSync('pactl', ['list', 'short', kind], { env, timeout: 5000 }).toString();
-      } catch (err) {
-        return String(err);
-      }
-    };
-    const log = sup
-      .output()
-      .split('\n')
-      .filter((l) => /output guard|audio|combined|holding/.test(l))
-      .slice(-60);
-    console.log(
-      [`${label}: ${what}`, daemon.describe(), ...['sinks', 'sink-inputs', 'source-outputs'].map(list), ...log].join(
-        '\n',
-      ),
-    );
-  };
+  // A failure prints where the server has every stream and capture, the daemons' state and the output
+  // guard's last checks and moves: a flaky one is seen once in many runs, and its assertion alone does
+  // not say which of them went wrong.
+  const test = (name: string, body: () => Promise<void>, timeoutMs: number) =>
+    it(name, () => explainingAudio(name, () => ({ daemon, log: sup?.output() }), body), timeoutMs);
 
   beforeAll(async () => {
     mkdirSync(media, { recursive: true });
@@ -186,7 +169,7 @@ export function audioOutputScenarios(
     dir.remove();
   }, 30_000);
 
-  it(`${label}: each zone is heard on its own sinks only, and our holding sink is there, tagged and recorded`, async () => {
+  test(`${label}: each zone is heard on its own sinks only, and our holding sink is there, tagged and recorded`, async () => {
     const t = Date.now();
     await heard(rec.room_a!, TONE.a, t);
     await heard(rec.room_b!, TONE.b, t);
@@ -201,9 +184,13 @@ export function audioOutputScenarios(
     expect(ledgerSinks()).toEqual(expect.arrayContaining([[hold.name, hold.owner_module]]));
     const s = await zoneState('a', (x) => x?.output?.sink === 'room_a', 0);
     expect(s.output).toMatchObject({ server: true, present: true, problems: [] });
+    // Each zone's streams carry its own application.id: what the server restores for a new stream
+    // (mute, volume, target) is keyed by it, so one zone's muted stream never mutes another's next one.
+    const ids = (await pactl.listSinkInputs()).flatMap((i) => i.properties['application.id'] ?? []);
+    expect([...new Set(ids)].sort()).toEqual(['mpvisor.a', 'mpvisor.b', 'mpvisor.both']);
   }, 20_000);
 
-  it(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
+  test(`${label}: zone a's output unloaded while it plays: none of a's tone on b's sink; back by itself near the right position`, async () => {
     // Zone b, untouched, is the control: on a loaded machine both clocks lag the wall clock alike.
     const before = { a: await position('a'), b: await position('b') };
     const gone = Date.now();
@@ -268,7 +255,7 @@ export function audioOutputScenarios(
     await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 
-  it(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
+  test(`${label}: a muted sink, a suspended sink and a stream moved away show in health_check and the zone state`, async () => {
     const health = async () => (await cmd('a', { command: 'health_check' })).result;
     for (const [problem, on, off] of [
       ['sink_muted', ['set-sink-mute', 'room_a', '1'], ['set-sink-mute', 'room_a', '0']],
@@ -304,14 +291,23 @@ export function audioOutputScenarios(
       const on = (await pactl.listSinkInputs()).find((i) => i.index === input.index)?.sink;
       return sinks.find((x) => x.index === on)?.name;
     };
+    // pipewire-pulse 0.3.65 acknowledges a move and now and then never makes it (seen here: the stream
+    // stayed on room_a and the test waited for a stream_moved that could not come): someone moving a
+    // stream by hand would look and move it again, and so does this test.
+    const moveByHand = async (sink: string) => {
+      for (let i = 0; i < 5 && (await sinkOf()) !== sink; i++) {
+        await pactl.moveSinkInput(input.index, sink);
+        await waitFor(async () => (await sinkOf()) === sink, 1000, `the move to ${sink}`, 50).catch(() => undefined);
+      }
+    };
     await pactl.moveSinkInput(input.index, holdSinkName(tag()));
     await waitFor(async () => (await sinkOf()) === 'room_a', 8000, "the guard to move a's stream back onto room_a", 10);
-    await pactl.moveSinkInput(input.index, 'room_c');
+    await moveByHand('room_c');
     const s = await zoneState('a', (x) => x?.output?.problems?.includes('stream_moved'), t, 8000);
     expect(s.output.reason).toContain('room_c');
     expect((await health()).output.problems).toContain('stream_moved');
     expect(await sinkOf()).toBe('room_c');
-    await pactl.moveSinkInput(input.index, 'room_a');
+    await moveByHand('room_a');
     await zoneState('a', (x) => x?.output?.problems?.length === 0, t, 8000);
   }, 40_000);
 
@@ -319,7 +315,7 @@ export function audioOutputScenarios(
   // show the return holds run after run without paying for N start-ups.
   const rounds = Number(process.env.MPVISOR_TEST_SERVER_ROUNDS ?? '1');
   for (let round = 1; round <= rounds; round++)
-    it(`${label}: the audio server killed and started again: every zone heard on its sinks again, no command sent; our sinks back, tagged and recorded${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`, async () => {
+    test(`${label}: the audio server killed and started again: every zone heard on its sinks again, no command sent; our sinks back, tagged and recorded${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`, async () => {
       const t = Date.now();
       await daemon.crash();
       for (const z of Object.keys(TONE)) {
@@ -343,12 +339,7 @@ export function audioOutputScenarios(
         ['room_c', TONE.both],
         ['room_d', TONE.both],
       ] as const) {
-        try {
-          times[sink] = (await heard(rec[sink]!, freq, back, BACK_BOUND_MS + 2000)).at - back;
-        } catch (err) {
-          explain(`${sink} not heard after the server's return`);
-          throw err;
-        }
+        times[sink] = (await heard(rec[sink]!, freq, back, BACK_BOUND_MS + 2000)).at - back;
       }
       console.log(`${label}: heard again after the server's return (ms): ${JSON.stringify(times)}`);
       for (const ms of Object.values(times)) expect(ms).toBeLessThan(BACK_BOUND_MS);
@@ -364,13 +355,14 @@ export function audioOutputScenarios(
     }, 60_000);
 
   // MPVISOR_TEST_SLAVE_ROUNDS=N repeats this one N times: pipewire-pulse was once seen to die during it.
+  // Its time limit exceeds its own waits together, so a failure prints its diagnosis before Jest gives up.
   const slaveRounds = Number(process.env.MPVISOR_TEST_SLAVE_ROUNDS ?? '1');
   for (let round = 1; round <= slaveRounds; round++)
-    it(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again${slaveRounds > 1 ? ` (round ${round} of ${slaveRounds})` : ''}`, async () => {
+    test(`${label}: a slave of the combined zone gone and back: the combine sink is re-created and heard on it again${slaveRounds > 1 ? ` (round ${round} of ${slaveRounds})` : ''}`, async () => {
+      const t = Date.now();
+      const recreated = () => sup.output().split('combined sink re-created').length - 1;
+      const before = recreated();
       try {
-        const t = Date.now();
-        const recreated = () => sup.output().split('combined sink re-created').length - 1;
-        const before = recreated();
         await daemon.removeSink('room_d');
         await new Promise((r) => setTimeout(r, 500));
         const back = Date.now();
@@ -381,21 +373,39 @@ export function audioOutputScenarios(
         // PulseAudio's combine sink takes a returning slave back by itself; ours is re-created all the same,
         // with every slave (PipeWire may hand it the same module index: the supervisor's log tells).
         await waitFor(() => recreated() > before, BACK_BOUND_MS, 'the combine sink re-created');
-        const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
-        expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
-        await waitFor(
-          () => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module),
-          5000,
-          'the ledger to record the new combine sink',
-        );
-        await heard(rec.room_c!, TONE.both, t);
       } catch (err) {
-        explain('the combined zone not back after its slave returned');
-        throw err;
+        if (
+          await pactl.run(['info']).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw err;
+        // pipewire-pulse 0.3.65 itself dies now and then when a slave of a playing combine sink is
+        // unloaded (SIGSEGV on its data thread: a core dump showed module-combine-stream's
+        // pw_stream_trigger_process calling through a null pointer in audioconvert, after its "out of
+        // playback buffers: Broken pipe" warnings; 2 runs in 10 here). Nothing of ours runs there, and
+        // what mpvisor promises then is a server's return: it is started again and the combined zone
+        // must be heard on its re-created combine sink, as in the server restart case.
+        console.log(
+          `${label}: the server died while room_d came and went (${errorMessage(err)}):\n${daemon.describe()}`,
+        );
+        await daemon.revive();
+        const back = Date.now();
+        await pactl.run(['set-default-sink', 'room_b']);
+        await heard(rec.room_d!, TONE.both, back, BACK_BOUND_MS + 2000);
       }
-    }, 30_000);
+      const ours = (await pactl.listSinks()).find((s) => s.name === 'mpvisor_both')!;
+      expect(ours.properties[OWNER_PROPERTY]).toBe(tag());
+      await waitFor(
+        () => ledgerSinks().some(([n, i]) => n === 'mpvisor_both' && i === ours.owner_module),
+        5000,
+        'the ledger to record the new combine sink',
+      );
+      await heard(rec.room_c!, TONE.both, t, BACK_BOUND_MS);
+    }, 120_000);
 
-  it(`${label}: shutdown leaves no sink of ours`, async () => {
+  test(`${label}: shutdown leaves no sink of ours`, async () => {
     const ourTag = tag();
     await sup.stop();
     const list = await pactl.listSinks();

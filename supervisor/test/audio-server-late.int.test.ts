@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  explainingAudio,
   missingPipewireBinaries,
   MqttProbe,
   pipewireClientEnv,
@@ -46,6 +47,10 @@ function lateServer(
     probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, 15_000);
   const zoneState = (zone: string, test: (s: any) => boolean, since: number, timeoutMs = 15_000) =>
     probe.waitFor(`${base}/${zone}/state`, (m) => test(m.json), timeoutMs, since).then((m) => m.json);
+
+  // A failure prints the daemons' state, where the server has every stream, and the zones' audio log lines.
+  const test = (name: string, body: () => Promise<void>, timeoutMs: number) =>
+    it(name, () => explainingAudio(name, () => ({ daemon, log: sup?.output() }), body), timeoutMs);
 
   beforeAll(async () => {
     mkdirSync(media, { recursive: true });
@@ -93,7 +98,7 @@ function lateServer(
     dir.remove();
   }, 30_000);
 
-  it(`${label}: without a server the zones are ready on the null output, play, and say audio_server_missing`, async () => {
+  test(`${label}: without a server the zones are ready on the null output, play, and say audio_server_missing`, async () => {
     const t = Date.now();
     for (const z of Object.keys(TONE))
       expect((await cmd(z, { command: 'playBackground', file: `tone-${z}.wav`, loop: true })).outcome).toBe('success');
@@ -107,7 +112,7 @@ function lateServer(
     expect(c.audio_output).toBe('null');
   }, 30_000);
 
-  it(`${label}: the server appears: each zone heard on its sink, no command sent`, async () => {
+  test(`${label}: the server appears: each zone heard on its sink, no command sent`, async () => {
     daemon = await start(dir.path, ['room_a', 'room_b', 'room_c']);
     const up = Date.now();
     execFileSync('pactl', ['set-default-sink', 'room_c'], { env: { ...process.env, ...daemon.env } });

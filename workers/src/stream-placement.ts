@@ -51,3 +51,34 @@ export function updatePlaced(
   if (own === null) return new Set();
   return new Set(streams.filter((s) => placed.has(s.input) || s.sink === own).map((s) => s.input));
 }
+
+/**
+ * Which mpv muted when the zone's sink went may be heard again: each has a stream and every stream of
+ * it sits on a sink no other room hears (the zone's own or the holding sink). One with no stream stays
+ * muted until its next stream is seen there: a server may restore a stream's mute from the last one of
+ * the same application. Pure.
+ */
+export function mutedToRelease(
+  muted: ReadonlySet<number>,
+  streams: readonly ZoneStream[],
+  safe: ReadonlySet<number>,
+): number[] {
+  return [...muted].filter((pid) => {
+    const own = streams.filter((s) => s.pid === pid);
+    return own.length > 0 && own.every((s) => safe.has(s.sink));
+  });
+}
+
+/**
+ * Our last move of a stream onto `target` did not take: it was made at least `settleMs` ago and the
+ * stream is elsewhere (pipewire-pulse can acknowledge a move it then drops). Pure.
+ */
+export function moveDidNotTake(
+  last: { to: number; at: number } | undefined,
+  stream: ZoneStream,
+  target: number,
+  now: number,
+  settleMs: number,
+): boolean {
+  return last !== undefined && last.to === target && stream.sink !== target && now - last.at >= settleMs;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { streamsToPlace, updatePlaced } from '../src/stream-placement.js';
+import { moveDidNotTake, mutedToRelease, streamsToPlace, updatePlaced } from '../src/stream-placement.js';
 
 // Sinks by index: 0 the zone's own, 1 another room, 2 our holding sink.
 const OWN = 0;
@@ -50,5 +50,34 @@ describe('the set of placed streams', () => {
 
   it('is empty while the zone sink is gone: the server moved those streams, no one chose where', () => {
     expect([...updatePlaced(new Set([7]), [on(7, OTHER)], null)]).toEqual([]);
+  });
+});
+
+describe('mpv muted while the zone sink is gone', () => {
+  const safe = new Set([OWN, HOLD]);
+  it('sound again once every stream of theirs is on the holding or the zone sink', () => {
+    expect(mutedToRelease(new Set([107, 108]), [on(7, HOLD), on(8, OTHER)], safe)).toEqual([107]);
+  });
+
+  it('stay muted while one of their streams still plays in another room (a move that did not take)', () => {
+    const twoStreams = [on(7, HOLD), { input: 9, pid: 107, sink: OTHER }];
+    expect(mutedToRelease(new Set([107]), twoStreams, safe)).toEqual([]);
+  });
+
+  it('stay muted with no stream at all: the next one may open muted, restored by the server', () => {
+    expect(mutedToRelease(new Set([107]), [], safe)).toEqual([]);
+  });
+});
+
+describe('a move of ours that did not take', () => {
+  it('is one made a settle delay ago whose stream is still elsewhere', () => {
+    expect(moveDidNotTake({ to: HOLD, at: 1000 }, on(7, OTHER), HOLD, 1300, 300)).toBe(true);
+  });
+
+  it('is not one just made, one that took, one to another sink, or no move at all', () => {
+    expect(moveDidNotTake({ to: HOLD, at: 1000 }, on(7, OTHER), HOLD, 1100, 300)).toBe(false);
+    expect(moveDidNotTake({ to: HOLD, at: 1000 }, on(7, HOLD), HOLD, 2000, 300)).toBe(false);
+    expect(moveDidNotTake({ to: OWN, at: 1000 }, on(7, OTHER), HOLD, 2000, 300)).toBe(false);
+    expect(moveDidNotTake(undefined, on(7, OTHER), HOLD, 2000, 300)).toBe(false);
   });
 });

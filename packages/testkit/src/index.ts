@@ -7,3 +7,4 @@ export * from './mqtt-probe.js';
 export * from './supervisor-process.js';
 export * from './pulse.js';
 export * from './monitor-recorder.js';
+export * from './audio-diagnosis.js';

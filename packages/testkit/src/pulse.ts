@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { sleep, waitFor } from './wait.js';
@@ -216,6 +216,9 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
   ])
     delete daemonEnv[k];
   const clientEnv = { ...process.env, ...env };
+  // Each daemon's whole stderr into this folder (with WIREPLUMBER_DEBUG=3, WirePlumber's linking
+  // decisions): the 4000 characters kept for describe() are too few to follow one.
+  const logDir = process.env.MPVISOR_TEST_DAEMON_LOGS;
 
   const procs: Array<{
     name: string;
@@ -228,7 +231,10 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
     const child = spawn(name, [], { stdio: ['ignore', 'ignore', 'pipe'], env: daemonEnv });
     let stderr = '';
     let failed = false;
-    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+      if (logDir) appendFileSync(join(logDir, `${name}.log`), d);
+    });
     const exited = new Promise<void>((r) => {
       child.once('exit', () => r());
       child.once('error', (err) => {

@@ -7,6 +7,7 @@ import type { ResetRequest } from '../reset/types.js';
 import type { WorkerBootstrap } from './bootstrap.js';
 import type { ZoneHooks } from './runner-context.js';
 import { availableParallelism } from 'node:os';
+import { zoneStreamEnvironment } from '@mpvisor/pulse';
 import { spareKinds } from './spare-kinds.js';
 import { SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
 import { StartGate } from './start-gate.js';
@@ -56,8 +57,10 @@ const startGateOf = (ctx: SupervisorContext): StartGate => {
 export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRunner {
   const { config, log, clock } = ctx;
   const { zone, outbound } = w;
+  const base = bootstrapBase(ctx);
   const bootstrap: WorkerBootstrap = {
-    ...bootstrapBase(ctx),
+    ...base,
+    mpvEnv: { ...base.mpvEnv, ...zoneStreamEnvironment(zone.name) },
     zone: withDevice(zone, w.device),
     heartbeatIntervalMs: Math.min(1000, Math.floor(zone.restart.heartbeat_timeout_ms / 3)),
   };

@@ -1,0 +1,14 @@
+import { describe, expect, it } from '@jest/globals';
+import { zoneStreamEnvironment } from '../src/index.js';
+
+describe('a zone stream environment', () => {
+  it("names the zone's streams for the server's restore keys", () => {
+    expect(zoneStreamEnvironment('lobby')).toEqual({ PULSE_PROP: 'application.id=mpvisor.lobby' });
+  });
+
+  it('keeps a zone name from adding properties of its own', () => {
+    expect(zoneStreamEnvironment('a b="x" media.role=alarm')).toEqual({
+      PULSE_PROP: 'application.id=mpvisor.a_b__x__media.role_alarm',
+    });
+  });
+});
