@@ -7,6 +7,7 @@ import {
   cliPath,
   isAlive,
   MqttProbe,
+  POOL_AT_ONCE,
   sleep,
   startMosquitto,
   startSupervisor,
@@ -33,7 +34,13 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     await probe.subscribe(`${base}/#`);
     sup = startSupervisor({
       dir: dir.path,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['alpha', 'beta'], base }),
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['alpha', 'beta'],
+        base,
+        zoneKeys: POOL_AT_ONCE,
+      }),
     });
   }, 20_000);
 
@@ -65,7 +72,7 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
       JSON.parse(
         execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }),
       );
-    // Each zone's effect pool warms a few seconds after its ready: wait until status lists it running.
+    // Each zone's effect pool warms just after its ready: wait until status lists it running.
     const status = await waitFor(
       () => {
         const s = read();
@@ -186,7 +193,13 @@ describe('death flows downward', () => {
     await probe.subscribe('mpvk/#');
     const sup = startSupervisor({
       dir: dir.path,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base: 'mpvk' }),
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['one', 'two'],
+        base: 'mpvk',
+        zoneKeys: POOL_AT_ONCE,
+      }),
     });
     try {
       // Ready, and the effect pool (warming after ready) running: 4 mpv per zone.
@@ -203,7 +216,7 @@ describe('death flows downward', () => {
       expect(tree.length).toBeGreaterThanOrEqual(2 + 2 * 4);
       sup.child.kill('SIGKILL');
       await sup.exited;
-      await sleep(2000);
+      await waitFor(() => tree.every((pid) => !isAlive(pid)), 2000, 'the whole tree to be gone').catch(() => {});
       expect(tree.filter(isAlive)).toEqual([]);
       // The broker published the Last Will for us.
       await probe.waitFor('mpvk/test/availability', (m) => m.payload === 'offline', 5000);
