@@ -4,7 +4,11 @@ import { FleetModel } from './fleet-model.js';
 import type { OutcomeView } from './messages.js';
 import type { FleetSnapshot } from './views.js';
 
-/** Retained states arrive in a burst right after subscribing: the survey ends after this much quiet. */
+/**
+ * Retained states arrive in a burst right after subscribing: the survey ends after this much time
+ * without a retained one. Live traffic (heartbeats, state changes) does not count: on a busy venue it
+ * never pauses that long, and it is not what the survey waits for.
+ */
 const QUIET_MS = 400;
 
 export interface SurveyOptions {
@@ -16,6 +20,8 @@ export interface SurveyOptions {
 export class FleetClient {
   private readonly model = new FleetModel();
   private readonly sender: CommandSender;
+  /** When the last retained message came (Date.now()), 0 before any. */
+  private lastRetainedAt = 0;
 
   private constructor(private readonly link: FleetLink) {
     this.sender = new CommandSender((topic, payload) => link.publish(topic, payload), `fleet-${process.pid}`);
@@ -24,7 +30,8 @@ export class FleetClient {
   static async open(opts: Omit<MqttOptions, 'clientIdPrefix'>): Promise<FleetClient> {
     const link = new FleetLink({ ...opts, clientIdPrefix: 'mpvisor-fleet' });
     const client = new FleetClient(link);
-    link.onMessage((msg) => {
+    link.onMessage((msg, retained) => {
+      if (retained) client.lastRetainedAt = Date.now();
       client.model.apply(msg);
       client.sender.handle(msg);
     });
@@ -33,15 +40,11 @@ export class FleetClient {
   }
 
   async survey(opts: SurveyOptions): Promise<FleetSnapshot> {
-    const deadline = Date.now() + opts.maxMs;
-    let last = Date.now();
-    const off = this.model.onChange(() => (last = Date.now()));
-    try {
-      while (Date.now() < deadline && Date.now() - last < QUIET_MS) {
-        await new Promise((r) => setTimeout(r, Math.min(100, QUIET_MS - (Date.now() - last))));
-      }
-    } finally {
-      off();
+    const started = Date.now();
+    const deadline = started + opts.maxMs;
+    const quietMs = () => Date.now() - Math.max(started, this.lastRetainedAt);
+    while (Date.now() < deadline && quietMs() < QUIET_MS) {
+      await new Promise((r) => setTimeout(r, Math.min(100, QUIET_MS - quietMs())));
     }
     return this.model.snapshot();
   }

@@ -22,12 +22,13 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 export class FleetLink {
   private client: MqttClient | null = null;
-  private readonly handlers = new Set<(msg: FleetMessage) => void>();
+  private readonly handlers = new Set<(msg: FleetMessage, retained: boolean) => void>();
   private readonly connectionListeners = new Set<(connected: boolean) => void>();
 
   constructor(private readonly opts: MqttOptions) {}
 
-  onMessage(handler: (msg: FleetMessage) => void): void {
+  /** `retained`: the broker sent the message for the subscription (its stored copy), not as it was published. */
+  onMessage(handler: (msg: FleetMessage, retained: boolean) => void): void {
     this.handlers.add(handler);
   }
 
@@ -52,9 +53,9 @@ export class FleetLink {
     };
     const client = connect(this.opts.url, options);
     this.client = client;
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       const msg = classify(topic, payload);
-      if (msg) for (const h of this.handlers) h(msg);
+      if (msg) for (const h of this.handlers) h(msg, packet.retain);
     });
     client.on('close', () => this.tellConnection(false));
     client.on('connect', () => {
