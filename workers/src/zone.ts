@@ -114,6 +114,7 @@ export class Zone {
     });
     this.effects = new EffectPool({
       warm: zone.effects_pool_size,
+      idleVoiceMs: zone.effects_voice_idle_ms,
       makeSlot: (role, hook) => slot(role, hook),
       volumes,
       roleBase: () => this.bases.effects,
