@@ -4,11 +4,7 @@ import { FleetModel } from './fleet-model.js';
 import type { OutcomeView } from './messages.js';
 import type { FleetSnapshot } from './views.js';
 
-/**
- * Retained states arrive in a burst right after subscribing: the survey ends after this much time
- * without a retained one. Live traffic (heartbeats, state changes) does not count: on a busy venue it
- * never pauses that long, and it is not what the survey waits for.
- */
+/** Retained states arrive in a burst right after subscribing: the survey ends after this much quiet. */
 const QUIET_MS = 400;
 
 export interface SurveyOptions {
@@ -20,8 +16,6 @@ export interface SurveyOptions {
 export class FleetClient {
   private readonly model = new FleetModel();
   private readonly sender: CommandSender;
-  /** When the last retained message came (Date.now()), 0 before any. */
-  private lastRetainedAt = 0;
 
   private constructor(private readonly link: FleetLink) {
     this.sender = new CommandSender((topic, payload) => link.publish(topic, payload), `fleet-${process.pid}`);
@@ -30,8 +24,7 @@ export class FleetClient {
   static async open(opts: Omit<MqttOptions, 'clientIdPrefix'>): Promise<FleetClient> {
     const link = new FleetLink({ ...opts, clientIdPrefix: 'mpvisor-fleet' });
     const client = new FleetClient(link);
-    link.onMessage((msg, retained) => {
-      if (retained) client.lastRetainedAt = Date.now();
+    link.onMessage((msg) => {
       client.model.apply(msg);
       client.sender.handle(msg);
     });
@@ -40,11 +33,15 @@ export class FleetClient {
   }
 
   async survey(opts: SurveyOptions): Promise<FleetSnapshot> {
-    const started = Date.now();
-    const deadline = started + opts.maxMs;
-    const quietMs = () => Date.now() - Math.max(started, this.lastRetainedAt);
-    while (Date.now() < deadline && quietMs() < QUIET_MS) {
-      await new Promise((r) => setTimeout(r, Math.min(100, QUIET_MS - quietMs())));
+    const deadline = Date.now() + opts.maxMs;
+    let last = Date.now();
+    const off = this.model.onChange(() => (last = Date.now()));
+    try {
+      while (Date.now() < deadline && Date.now() - last < QUIET_MS) {
+        await new Promise((r) => setTimeout(r, Math.min(100, QUIET_MS - (Date.now() - last))));
+      }
+    } finally {
+      off();
     }
     return this.model.snapshot();
   }

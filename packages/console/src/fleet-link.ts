@@ -22,13 +22,12 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 export class FleetLink {
   private client: MqttClient | null = null;
-  private readonly handlers = new Set<(msg: FleetMessage, retained: boolean) => void>();
+  private readonly handlers = new Set<(msg: FleetMessage) => void>();
   private readonly connectionListeners = new Set<(connected: boolean) => void>();
 
   constructor(private readonly opts: MqttOptions) {}
 
-  /** `retained`: the broker sent the message for the subscription (its stored copy), not as it was published. */
-  onMessage(handler: (msg: FleetMessage, retained: boolean) => void): void {
+  onMessage(handler: (msg: FleetMessage) => void): void {
     this.handlers.add(handler);
   }
 
@@ -53,9 +52,9 @@ export class FleetLink {
     };
     const client = connect(this.opts.url, options);
     this.client = client;
-    client.on('message', (topic, payload, packet) => {
+    client.on('message', (topic, payload) => {
       const msg = classify(topic, payload);
-      if (msg) for (const h of this.handlers) h(msg, packet.retain);
+      if (msg) for (const h of this.handlers) h(msg);
     });
     client.on('close', () => this.tellConnection(false));
     client.on('connect', () => {
