@@ -196,14 +196,14 @@ describe('mpvisor CLI against a running supervisor', () => {
       '--topic',
       'nobody-here',
       '--wait',
-      '2',
+      '1',
     ]);
     expect(nobody.code).toBe(3);
     expect(nobody.stderr).toContain('no outcome');
   }, 90_000);
 
   it('--help on every verb shows examples', async () => {
-    for (const verb of [
+    const verbs = [
       ['run'],
       ['status'],
       ['health'],
@@ -212,8 +212,9 @@ describe('mpvisor CLI against a running supervisor', () => {
       ['cleanup'],
       ['send'],
       ['config', 'check'],
-    ]) {
-      const r = await cli([...verb, '--help']);
+    ];
+    // Independent processes: all at once.
+    for (const r of await Promise.all(verbs.map((verb) => cli([...verb, '--help'])))) {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');
     }
@@ -225,22 +226,26 @@ describe('mpvisor CLI without a supervisor', () => {
   afterAll(() => dir.remove());
 
   it('exit 3 when the supervisor is not running (control socket and MQTT)', async () => {
-    for (const verb of [
+    const verbs = [
       ['status'],
       ['health'],
       ['diagnostics'],
       ['reset'],
       ['cleanup', 'orphans'],
       ['send', 'alpha', '{"command":"getState"}'],
-    ]) {
-      const r = await cli([...verb, '--run-dir', join(dir.path, 'run')]);
+    ];
+    const port = await freePort();
+    // Independent processes: all at once.
+    const [viaMqtt, viaSocket] = await Promise.all([
+      cli(['status', '--mqtt', `mqtt://127.0.0.1:${port}`]),
+      Promise.all(verbs.map((verb) => cli([...verb, '--run-dir', join(dir.path, 'run')]))),
+    ]);
+    for (const r of viaSocket) {
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('not reachable');
     }
-    const port = await freePort();
-    const r = await cli(['status', '--mqtt', `mqtt://127.0.0.1:${port}`]);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('broker not reachable');
+    expect(viaMqtt.code).toBe(3);
+    expect(viaMqtt.stderr).toContain('broker not reachable');
   }, 60_000);
 
   it('config check and run --config list every problem with section, key and line, exit 2', async () => {

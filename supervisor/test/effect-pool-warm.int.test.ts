@@ -80,6 +80,21 @@ describe('effect pool warmed after ready', () => {
   }, 45_000);
 
   it('resets while the pool mpv are still starting leave no mpv of the old worker and find no orphan', async () => {
+    // A 1 s delay instead of 5 s: still time to ask for the worker before its pool starts, 4 s less per round.
+    await sup.stop();
+    const restarted = Date.now();
+    sup = startSupervisor({
+      dir: dir.path,
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['one'],
+        base,
+        extra: 'reset_timeout = 20000',
+        zoneKeys: ['effects_warm_delay_ms = 1000'],
+      }),
+    });
+    await probe.waitFor(state, (m) => m.json?.state === 'ready', 20_000, restarted);
     for (const level of ['hard', 'soft', 'hard', 'soft']) {
       const { worker_pid: worker } = await health();
       // The zone (cold or an adopted spare) runs background and speech; the reset goes as soon as a third

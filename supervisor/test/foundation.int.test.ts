@@ -4,9 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import {
+  aliveAfter,
   cliPath,
   isAlive,
   MqttProbe,
+  POOL_AT_ONCE,
   sleep,
   startMosquitto,
   startSupervisor,
@@ -33,7 +35,13 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
     await probe.subscribe(`${base}/#`);
     sup = startSupervisor({
       dir: dir.path,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['alpha', 'beta'], base }),
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['alpha', 'beta'],
+        base,
+        zoneKeys: POOL_AT_ONCE,
+      }),
     });
   }, 20_000);
 
@@ -65,7 +73,7 @@ describe('supervisor -> worker -> mpv over a real Mosquitto', () => {
       JSON.parse(
         execFileSync(process.execPath, [cliPath, 'status', '--json', '--run-dir', sup.runDir], { encoding: 'utf8' }),
       );
-    // Each zone's effect pool warms a few seconds after its ready: wait until status lists it running.
+    // Each zone's effect pool warms just after its ready: wait until status lists it running.
     const status = await waitFor(
       () => {
         const s = read();
@@ -186,7 +194,13 @@ describe('death flows downward', () => {
     await probe.subscribe('mpvk/#');
     const sup = startSupervisor({
       dir: dir.path,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base: 'mpvk' }),
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['one', 'two'],
+        base: 'mpvk',
+        zoneKeys: POOL_AT_ONCE,
+      }),
     });
     try {
       // Ready, and the effect pool (warming after ready) running: 4 mpv per zone.
@@ -203,8 +217,7 @@ describe('death flows downward', () => {
       expect(tree.length).toBeGreaterThanOrEqual(2 + 2 * 4);
       sup.child.kill('SIGKILL');
       await sup.exited;
-      await sleep(2000);
-      expect(tree.filter(isAlive)).toEqual([]);
+      expect(await aliveAfter(tree, 2000)).toEqual([]);
       // The broker published the Last Will for us.
       await probe.waitFor('mpvk/test/availability', (m) => m.payload === 'offline', 5000);
     } finally {

@@ -10,6 +10,7 @@ import {
   MqttProbe,
   sleep,
   startMosquitto,
+  POOL_AT_ONCE,
   startSupervisor,
   tempDir,
   testConfig,
@@ -119,11 +120,18 @@ describe('ownership ledger in the supervisor', () => {
     const since = Date.now();
     const sup = startSupervisor({
       dir: sub,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base, extra: NO_SPARES }),
+      config: testConfig({
+        port: broker.port,
+        mediaDir: media,
+        zones: ['one'],
+        base,
+        extra: NO_SPARES,
+        zoneKeys: POOL_AT_ONCE,
+      }),
     });
     try {
       await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
-      // The effect pool warms after ready; the censuses below compare the ledger with the zone's 4 mpv.
+      // The effect pool warms just after ready; the censuses below compare the ledger with the zone's 4 mpv.
       await probe.waitFor(`${base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
 
       const orphans = await probe.command(sys.cmd, sys.events, { command: 'cleanup_orphans' });
@@ -183,7 +191,14 @@ describe('ownership ledger in the supervisor', () => {
   it('after a SIGKILLed supervisor, the next start kills recorded leftovers and spares a reused PID', async () => {
     const sub = join(dir.path, 'b');
     mkdirSync(sub);
-    const config = testConfig({ port: broker.port, mediaDir: media, zones: ['one', 'two'], base, extra: NO_SPARES });
+    const config = testConfig({
+      port: broker.port,
+      mediaDir: media,
+      zones: ['one', 'two'],
+      base,
+      extra: NO_SPARES,
+      zoneKeys: POOL_AT_ONCE,
+    });
     let since = Date.now();
     const first = startSupervisor({ dir: sub, config });
     let second: SupervisorProcess | null = null;

@@ -4,9 +4,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import {
+  aliveAfter,
   cliPath,
   descendants,
-  isAlive,
   MqttProbe,
   sleep,
   startMosquitto,
@@ -96,8 +96,7 @@ describe('SIGTERM during playback', () => {
     first.child.kill('SIGTERM');
     const exit = await withinMs(first.exited, 10_000);
     expect(exit).toEqual({ code: 0, signal: null });
-    await sleep(300);
-    expect(tree.filter(isAlive)).toEqual([]);
+    expect(await aliveAfter(tree, 300)).toEqual([]);
     expect(first.output()).toContain('supervisor stopped');
 
     // System state went through `stopping`; `offline` is retained for late subscribers.
@@ -200,8 +199,7 @@ describe('bounded and hurried shutdown', () => {
     expect(exit.code).toBe(1);
     expect(sup.output()).toMatch(/SIGKILL/);
     expect(sup.output()).toContain('not cleanly');
-    await sleep(300);
-    expect(tree.filter(isAlive)).toEqual([]);
+    expect(await aliveAfter(tree, 300)).toEqual([]);
     await sup.stop();
     sup = undefined;
   }, 40_000);
@@ -223,8 +221,7 @@ describe('bounded and hurried shutdown', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(exit.code).toBe(1);
     expect(sup.output()).toContain('second SIGINT');
-    await sleep(300);
-    expect(tree.filter(isAlive)).toEqual([]);
+    expect(await aliveAfter(tree, 300)).toEqual([]);
     await sup.stop();
     sup = undefined;
   }, 40_000);
@@ -242,8 +239,7 @@ describe('bounded and hurried shutdown', () => {
     expect(out).toMatch(/Error: injected crash[^\n]*(\\n|\n)\s*at /);
     expect(out).toContain('supervisor stopping');
     await env.probe.waitFor(`${env.base}/test/availability`, (m) => m.payload === 'offline', 3000, since);
-    await sleep(300);
-    expect(tree.filter(isAlive)).toEqual([]);
+    expect(await aliveAfter(tree, 300)).toEqual([]);
     await sup.stop();
     sup = undefined;
   }, 40_000);
@@ -350,8 +346,7 @@ describe('systemd integration', () => {
       expect(lines.some((l) => /^<\d>\[beta\] zone ready/.test(l))).toBe(true);
       expect(lines.some((l) => l.includes('[alpha/background]'))).toBe(true);
       expect(lines.some((l) => l.startsWith('<6>supervisor started'))).toBe(true);
-      await sleep(300);
-      expect(tree.filter(isAlive)).toEqual([]);
+      expect(await aliveAfter(tree, 300)).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

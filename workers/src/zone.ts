@@ -36,12 +36,6 @@ import { ScreenPlayer } from './roles/screen.js';
 import { Ducks, type VolumeModel } from './volume.js';
 
 const SWITCH_TIMEOUT_MS = 2000;
-/**
- * How long after the zone's start its effect pool warms: its mpv stay off the start-up path of this
- * zone and of the zones starting beside it (docs/benchmarks.md, Footprint). An effect before then spawns
- * its own voice.
- */
-const EFFECTS_WARM_DELAY_MS = 5000;
 
 /** A zone's media: its mpv slots, the roles on them, and the command handlers over the roles. */
 export class Zone {
@@ -120,6 +114,7 @@ export class Zone {
     });
     this.effects = new EffectPool({
       warm: zone.effects_pool_size,
+      idleVoiceMs: zone.effects_voice_idle_ms,
       makeSlot: (role, hook) => slot(role, hook),
       volumes,
       roleBase: () => this.bases.effects,
@@ -194,10 +189,14 @@ export class Zone {
     this.stateChanged();
   }
 
-  /** Starts the zone's fixed mpv; the effect pool warms EFFECTS_WARM_DELAY_MS later. */
+  /**
+   * Starts the zone's fixed mpv; the effect pool warms effects_warm_delay_ms later, so its mpv stay off
+   * the start-up path of this zone and of the zones starting beside it (docs/benchmarks.md, Footprint).
+   * An effect before then spawns its own voice.
+   */
   async start(): Promise<void> {
     await Promise.all(this.fixedSlots.map((s) => s.start()));
-    this.effects.warmIn(EFFECTS_WARM_DELAY_MS);
+    this.effects.warmIn(this.boot.zone.effects_warm_delay_ms);
     this.background.bind();
     this.speech.bind();
     await this.screen?.start();

@@ -19,7 +19,14 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     h = await startHarness({
       base: B,
       zones: [],
-      extra: [`[audio:${Z}]`, `topic = ${B}/${Z}`, 'media_dir = .', 'ducking_adjust = -40'].join('\n'),
+      // Extra effect voices close 3 s after the last effect instead of 10: the effects test waits for that.
+      extra: [
+        `[audio:${Z}]`,
+        `topic = ${B}/${Z}`,
+        'media_dir = .',
+        'ducking_adjust = -40',
+        'effects_voice_idle_ms = 3000',
+      ].join('\n'),
     });
     await zoneReady(h, B, Z);
   }, 30_000);
@@ -190,9 +197,9 @@ describe('zone media commands against real mpv and Mosquitto', () => {
     expect(again.map((r) => r.result.voice).sort()).toEqual(['effect-0', 'effect-1', 'effect-2']);
     expect(await mpvPid('effect-2')).toBe(extraPid);
     expect((await cmd({ command: 'stopAllEffects' })).result).toEqual({ stopped: 3 });
-    // Idle for IDLE_VOICE_MS (10 s), the pool shrinks back to effects_pool_size; its own voices stay.
+    // Idle for effects_voice_idle_ms, the pool shrinks back to effects_pool_size; its own voices stay.
     const pool = [await mpvPid('effect-0'), await mpvPid('effect-1')];
-    await waitFor(() => !isAlive(extraPid), 25_000, 'the extra effect mpv to close once idle', 200);
+    await waitFor(() => !isAlive(extraPid), 15_000, 'the extra effect mpv to close once idle', 200);
     expect((await cmd({ command: 'getMpvProperty', role: 'effect-2', property: 'path' })).outcome).toBe('invalid');
     expect(pool.every(isAlive)).toBe(true);
     const since = Date.now();

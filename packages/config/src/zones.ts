@@ -128,6 +128,8 @@ export function readZone(
     ...readDucking(r, ctx.global.ducking_adjust),
     combined_sinks: [],
     effects_pool_size: r.int('effects_pool_size', 2, { min: 0, max: 16 }),
+    effects_warm_delay_ms: r.int('effects_warm_delay_ms', 5000, { min: 0, max: 600_000 }),
+    effects_voice_idle_ms: r.int('effects_voice_idle_ms', 10_000, { min: 0, max: 3_600_000 }),
     mpv_audio_options: readMpvOptions(r, 'mpv_audio_options'),
     mpv_video_options: [],
     video_queue_max: 5,

@@ -86,6 +86,8 @@ describe('defaults', () => {
       ducking_adjust: 0,
       combined_sinks: [],
       effects_pool_size: 2,
+      effects_warm_delay_ms: 5000,
+      effects_voice_idle_ms: 10_000,
       mpv_audio_options: [],
       mpv_video_options: [],
       video_queue_max: 5,

@@ -47,6 +47,23 @@ describe('invalid values are errors naming section, key and line', () => {
     );
   });
 
+  it('effects_warm_delay_ms: a whole number of ms up to 10 minutes', () => {
+    const zone = (value: string) => parse(ini('[audio:a]', `effects_warm_delay_ms = ${value}`)).config?.zones[0];
+    expect(zone('0')?.effects_warm_delay_ms).toBe(0);
+    expect(zone('600000')?.effects_warm_delay_ms).toBe(600_000);
+    expectOneError(ini('[audio:a]', 'effects_warm_delay_ms = -1'), 'audio:a', 'effects_warm_delay_ms', 'effects_warm');
+    expectOneError(ini('[audio:a]', 'effects_warm_delay_ms = 600001'), 'audio:a', 'effects_warm_delay_ms', 'effects');
+    expectOneError(ini('[audio:a]', 'effects_warm_delay_ms = 1.5'), 'audio:a', 'effects_warm_delay_ms', 'effects');
+  });
+
+  it('effects_voice_idle_ms: a whole number of ms up to an hour', () => {
+    const zone = (value: string) => parse(ini('[audio:a]', `effects_voice_idle_ms = ${value}`)).config?.zones[0];
+    expect(zone('0')?.effects_voice_idle_ms).toBe(0);
+    expect(zone('3600000')?.effects_voice_idle_ms).toBe(3_600_000);
+    expectOneError(ini('[audio:a]', 'effects_voice_idle_ms = -1'), 'audio:a', 'effects_voice_idle_ms', 'effects_voice');
+    expectOneError(ini('[audio:a]', 'effects_voice_idle_ms = 3600001'), 'audio:a', 'effects_voice_idle_ms', 'effects');
+  });
+
   it('unknown zone type, and a type contradicting the section', () => {
     expectOneError(ini('[audio:a]', 'type = video'), 'audio:a', 'type', 'type = video', 'unknown zone type');
     expectOneError(ini('[audio:a]', 'type = screen'), 'audio:a', 'type', 'type = screen', 'contradicts');

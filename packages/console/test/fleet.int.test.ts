@@ -21,7 +21,7 @@ import {
 import { launchChromium, leanConfig, startConsole, type ConsoleProcess } from './console-harness.js';
 
 const NODES = 20;
-// Supervisors start in batches, each once the previous is ready: 5 at a time on a quiet machine, 2 when
+// At most BATCH supervisors start at once, the next as soon as one is ready: 5 on a quiet machine, 2 when
 // other suites load it (mpv then misses its 5 s IPC bound if too many start at once).
 const BATCH = loadavg()[0] < 4 ? 5 : 2;
 const KEEPALIVE_S = 4;
@@ -57,31 +57,33 @@ beforeAll(async () => {
   });
   probe = await MqttProbe.connect(near.url);
   await probe.subscribe('venue/#');
-  for (let first = 0; first < NODES; first += BATCH) {
-    const batch = [...Array(BATCH).keys()].map((k) => first + k);
-    for (const i of batch) {
-      const broker = i < NODES / 2 ? near : far;
-      const d = join(dir.path, name(i));
-      mkdirSync(d);
-      sups[i] = startSupervisor({
-        dir: d,
-        config: leanConfig({
-          port: broker.port,
-          mediaDir: media,
-          base: base(i),
-          zones: ['main'],
-          keepalive: KEEPALIVE_S,
-        }),
+  const start = async (i: number) => {
+    const broker = i < NODES / 2 ? near : far;
+    const d = join(dir.path, name(i));
+    mkdirSync(d);
+    sups[i] = startSupervisor({
+      dir: d,
+      config: leanConfig({
+        port: broker.port,
+        mediaDir: media,
+        base: base(i),
+        zones: ['main'],
+        keepalive: KEEPALIVE_S,
+      }),
+    });
+    await probe
+      .waitFor(`${base(i)}/main/state`, (m) => m.json?.state === 'ready', 90_000)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n${name(i)} said:\n${sups[i]!.output().slice(-3000)}`);
       });
-    }
-    for (const i of batch) {
-      await probe
-        .waitFor(`${base(i)}/main/state`, (m) => m.json?.state === 'ready', 90_000)
-        .catch((err: Error) => {
-          throw new Error(`${err.message}\n${name(i)} said:\n${sups[i]!.output().slice(-3000)}`);
-        });
-    }
-  }
+  };
+  // BATCH lanes: each starts its next supervisor as soon as its last one is ready.
+  let next = 0;
+  await Promise.all(
+    [...Array(BATCH)].map(async () => {
+      while (next < NODES) await start(next++);
+    }),
+  );
   con = await startConsole(['--mqtt', near.url]);
   browser = await launchChromium(dir.path);
 }, 600_000);

@@ -56,6 +56,10 @@ export const zoneConfigSchema = z.object({
   primary_device: z.string().optional(),
   secondary_device: z.string().optional(),
   effects_pool_size: z.number(),
+  /** How long after the zone is up its effect pool warms (keeps the pool's mpv off the start-up path). */
+  effects_warm_delay_ms: z.number(),
+  /** How long the effect voices beyond the pool stay after the zone's last effect. */
+  effects_voice_idle_ms: z.number(),
   display: z.string().optional(),
   xinerama_screen: z.number().optional(),
   target_monitor: z.number().optional(),

@@ -1,10 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { isLiveState, listPids, readStat, type ProcStat } from '@mpvisor/sys';
+import { sleep } from './wait.js';
 
 /** Alive means running or sleeping; a zombie (Z) or dead (X) entry is gone for our purposes. */
 export function isAlive(pid: number): boolean {
   const st = readStat(pid);
   return st !== null && isLiveState(st.state);
+}
+
+/**
+ * Which of pids are still alive once they have all exited or withinMs has passed, whichever comes
+ * first: assert `toEqual([])` on it instead of sleeping withinMs and then looking.
+ */
+export async function aliveAfter(pids: number[], withinMs: number): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const alive = pids.filter(isAlive);
+    if (alive.length === 0 || Date.now() >= deadline) return alive;
+    await sleep(Math.min(25, deadline - Date.now()));
+  }
 }
 
 /** Every live process whose parent chain leads to root (not including root). */

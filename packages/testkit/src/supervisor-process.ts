@@ -85,6 +85,12 @@ export function startSupervisor(opts: StartOptions): SupervisorProcess {
   };
 }
 
+/**
+ * Zone keys for a test that waits for the effect pools: they warm as soon as the zone is up instead of
+ * 5 s later (effect-pool-warm.int.test.ts keeps the default).
+ */
+export const POOL_AT_ONCE = ['effects_warm_delay_ms = 0'];
+
 /** A minimal INI for tests: external broker, audio zones on the null output, fast policy. */
 export function testConfig(o: {
   port: number;
@@ -92,6 +98,8 @@ export function testConfig(o: {
   zones: string[];
   base?: string;
   extra?: string;
+  /** Keys every zone section gets, e.g. `effects_warm_delay_ms = 0` where a test waits for the pool. */
+  zoneKeys?: string[];
 }): string {
   const base = o.base ?? 'mpvt';
   return [
@@ -110,6 +118,6 @@ export function testConfig(o: {
     'startup_timeout_ms = 8000',
     'heartbeat_timeout_ms = 3000',
     ...(o.extra ? [o.extra] : []),
-    ...o.zones.flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .']),
+    ...o.zones.flatMap((z) => [`[audio:${z}]`, `topic = ${base}/${z}`, 'media_dir = .', ...(o.zoneKeys ?? [])]),
   ].join('\n');
 }

@@ -10,13 +10,6 @@ import { errorMessage } from '@mpvisor/sys';
 
 /** Voices beyond the warm pool that a burst may add; past that the oldest effect is cut off. */
 export const EXTRA_EFFECT_VOICES = 6;
-/**
- * How long the pool goes without a new effect before it closes its idle voices beyond the warm pool: a
- * burst that comes back within it finds its voices warm (~10 ms to start an effect instead of a
- * ~100-250 ms spawn), and a zone back to quiet returns to `effects_pool_size` idle mpv (~11 MB private
- * memory each).
- */
-export const IDLE_VOICE_MS = 10_000;
 const START_TIMEOUT_MS = 3000;
 
 interface Playing {
@@ -36,6 +29,13 @@ interface Voice {
 
 export interface EffectPoolOptions {
   warm: number;
+  /**
+   * How long the pool goes without a new effect before it closes its idle voices beyond the warm pool
+   * (effects_voice_idle_ms): a burst that comes back within it finds its voices warm (~10 ms to start an
+   * effect instead of a ~100-250 ms spawn), and a zone back to quiet returns to `effects_pool_size` idle
+   * mpv (~11 MB private memory each).
+   */
+  idleVoiceMs: number;
   /** Creates a started slot for a voice; onRestarted is the voice's crash hook. */
   makeSlot: (role: string, onRestarted: (slot: MpvSlot) => Promise<void>) => MpvSlot;
   volumes: () => VolumeModel;
@@ -49,7 +49,7 @@ export interface EffectPoolOptions {
  * spawning one costs ~100 ms. The pool warms once the zone is up (warmIn()), so its mpv are not on the
  * zone's start-up path; an effect before that, or a burst beyond the pool, spawns a voice, up to
  * EXTRA_EFFECT_VOICES more than the pool. Past that bound the oldest effect is stolen, so a trigger
- * always sounds and memory stays bounded. After IDLE_VOICE_MS without a new effect, the idle voices beyond
+ * always sounds and memory stays bounded. After idleVoiceMs without a new effect, the idle voices beyond
  * the pool are closed.
  */
 export class EffectPool {
@@ -150,11 +150,11 @@ export class EffectPool {
     void voice.slot.close(1000);
   }
 
-  /** While the pool holds more than its warm size and one of them is idle, a shrink is due IDLE_VOICE_MS after the last effect. */
+  /** While the pool holds more than its warm size and one of them is idle, a shrink is due idleVoiceMs after the last effect. */
   private scheduleShrink(): void {
     if (this.shrinkTimer || this.closed || this.voices.length <= this.o.warm) return;
     if (this.voices.every((v) => v.playing)) return;
-    const dueIn = Math.max(0, this.lastClaim + IDLE_VOICE_MS - performance.now());
+    const dueIn = Math.max(0, this.lastClaim + this.o.idleVoiceMs - performance.now());
     this.shrinkTimer = setTimeout(() => {
       this.shrinkTimer = null;
       this.shrink();
@@ -163,7 +163,7 @@ export class EffectPool {
 
   /** Closes idle voices beyond the warm size, the last-numbered first; a voice still playing is looked at when it ends. */
   private shrink(): void {
-    if (performance.now() - this.lastClaim < IDLE_VOICE_MS) {
+    if (performance.now() - this.lastClaim < this.o.idleVoiceMs) {
       this.scheduleShrink();
       return;
     }
