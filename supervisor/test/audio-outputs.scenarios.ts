@@ -195,6 +195,10 @@ export function audioOutputScenarios(
     const before = { a: await position('a'), b: await position('b') };
     const gone = Date.now();
     await daemon.removeSink('room_a');
+    // No capture of room_a's monitor until a's stream is back on it (reattach below): the recorder's own
+    // restart or its pin to the monitor would otherwise reach the new sink first whenever the move back
+    // takes a while, and hold the stream back ~2 s (the stall explained below).
+    await rec.room_a!.detach();
     const missing = await zoneState('a', (s) => s?.output?.problems?.includes('output_missing'), gone);
     expect(missing.output.present).toBe(false);
     await probe.waitFor(`${base}/a/warnings`, (m) => /room_a/.test(m.json?.message ?? ''), 5000, gone);

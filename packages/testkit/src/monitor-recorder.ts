@@ -21,6 +21,12 @@ export interface MonitorRecorder {
   since(t: number): MonitorChunk[];
   /** The first chunk at or after `since` for which `test` holds; rejects after timeoutMs. */
   waitFor(test: (c: MonitorChunk) => boolean, timeoutMs: number, since?: number): Promise<MonitorChunk>;
+  /**
+   * The sink is gone and its monitor must not be captured again before reattach(): a fresh null sink
+   * that a capture reaches before a stream does holds the stream back ~2 s (see the unload scenario),
+   * and both the restart on exit and the pin to the monitor would get there first.
+   */
+  detach(): Promise<void>;
   /** After the sink came back: record its new monitor (a new parec, once the monitor exists). */
   reattach(): Promise<void>;
   /** Resolves once parec delivers samples (the first capture of a sink takes 1-2 s to start). */
@@ -72,6 +78,7 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
   let filled = 0;
   let odd: Buffer | null = null;
   let stopped = false;
+  let detached = false;
   let stderr = '';
   let child!: ChildProcess;
   let exited!: Promise<void>;
@@ -131,11 +138,11 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     astray = wrong;
   };
   const pin = setInterval(() => {
-    if (child.pid !== undefined && child.exitCode === null) void keepOnMonitor(child.pid);
+    if (!detached && child.pid !== undefined && child.exitCode === null) void keepOnMonitor(child.pid);
   }, 500);
   const relaunch = async () => {
-    while (!stopped && !(await monitorPresent())) await new Promise((r) => setTimeout(r, 50));
-    if (!stopped) launch();
+    while (!stopped && !detached && !(await monitorPresent())) await new Promise((r) => setTimeout(r, 50));
+    if (!stopped && !detached) launch();
   };
   // parec ends when its server goes (or cannot connect yet): started again until stop().
   const launch = () => {
@@ -158,7 +165,7 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     child.stdout!.on('data', onData);
     exited = new Promise<void>((r) => child.once('exit', () => r()));
     void exited.then(() => {
-      if (!stopped) void relaunch();
+      if (!stopped && !detached) void relaunch();
     });
   };
   launch();
@@ -188,7 +195,17 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
     since,
     waitFor,
     ready: async (timeoutMs = 5000) => void (await waitFor(() => true, timeoutMs)),
+    detach: async () => {
+      detached = true;
+      child.kill('SIGTERM');
+      await exited;
+    },
     reattach: async () => {
+      if (detached) {
+        detached = false;
+        launch();
+        return;
+      }
       // A new capture on the new monitor (moving the old one back proved unreliable on a loaded PipeWire);
       // its start-up time is part of any gap timed across it.
       const old = exited;
