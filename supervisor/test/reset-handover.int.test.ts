@@ -152,9 +152,11 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect(handOver.after).not.toBe('old worker silenced its mpv');
   }, 90_000);
 
-  it('paused: nothing is preloaded, and the zone comes back paused on its own device, never heard', async () => {
-    const spare = await readySpare();
-    expect((await h.cmd('solo', { command: 'pauseBackground' })).outcome).toBe('success');
+  /**
+   * Once the sink has fallen silent (and its last windows are recorded): a soft reset with
+   * preserve_state, handed to `spare`. Returns when it began and the sink's background streams meanwhile.
+   */
+  async function resetWhileSilent(spare: { pid: number }) {
     await waitFor(
       async () => (await pactlJson(pulse.env, 'sink-inputs')).every((i) => i.corked !== false) || null,
       10_000,
@@ -168,6 +170,13 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect((await outcome).outcome).toBe('success');
     const back = h.lifecycle('solo', since).find((e) => e.event === 'restarted' || e.event === 'started');
     expect(back).toMatchObject({ pid: spare.pid, via: 'spare' });
+    return { since, listings };
+  }
+
+  it('paused: nothing is preloaded, and the zone comes back paused on its own device, never heard', async () => {
+    const spare = await readySpare();
+    expect((await h.cmd('solo', { command: 'pauseBackground' })).outcome).toBe('success');
+    const { since, listings } = await resetWhileSilent(spare);
     await waitFor(async () => (await h.state('solo')).background.status === 'paused', 10_000, 'paused again');
     expect(await h.prop('solo', 'background', 'audio-device')).toMatchObject({ value: `pulse/${SINK}` });
     // Loaded paused, not loaded playing and then paused: the room never hears it in between.
@@ -185,18 +194,7 @@ describe('reset hand-over on a PulseAudio sink', () => {
   it('nothing playing: nothing is preloaded, and the zone comes back silent', async () => {
     const spare = await readySpare();
     expect((await h.cmd('solo', { command: 'stopBackground' })).outcome).toBe('success');
-    await waitFor(
-      async () => (await pactlJson(pulse.env, 'sink-inputs')).every((i) => i.corked !== false) || null,
-      10_000,
-      'the sink to fall silent',
-      100,
-    );
-    const since = Date.now();
-    const outcome = h.cmd('solo', { command: 'reset', level: 'soft', preserve_state: true }, 20_000);
-    const listings = await watchStreams(outcome.then(() => sleep(1000)));
-    expect((await outcome).outcome).toBe('success');
-    const back = h.lifecycle('solo', since).find((e) => e.event === 'restarted' || e.event === 'started');
-    expect(back).toMatchObject({ pid: spare.pid, via: 'spare' });
+    const { listings } = await resetWhileSilent(spare);
     expect(listings.filter((l) => l.sounding.length > 0)).toEqual([]);
     expect((await h.state('solo')).background.status).toBe('stopped');
     expect(await h.prop('solo', 'background', 'idle-active')).toMatchObject({ value: true });
