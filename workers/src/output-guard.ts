@@ -20,8 +20,13 @@ export interface GuardedZone {
 
 export interface OutputGuardOptions {
   zone: GuardedZone;
+  zoneName: string;
   /** The zone's own sink (its audio_device without `pulse/`, or its combine sink). */
   sink: string;
+  /** The devices behind the zone's own sink (combine slaves, an isolated zone's device); empty when it plays to its device itself. */
+  devices: readonly string[];
+  /** An isolated zone is heard on its device only through its bridge (see OutputFacts.bridge). */
+  isolated: boolean;
   /** Our installation tag and holding sink name (the supervisor creates the sink). */
   tag: string;
   holdSink: string;
@@ -177,6 +182,8 @@ export class OutputGuard {
     this.report.publish(
       assessOutput({
         sink,
+        devices: this.opts.devices,
+        bridge: this.opts.isolated ? { owner: tag, zone: this.opts.zoneName } : null,
         holdSink,
         server: sinks !== null,
         sinks: sinks ?? [],

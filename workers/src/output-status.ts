@@ -1,9 +1,16 @@
 import type { MediaState, OutputProblem, OutputStatus } from '@mpvisor/protocol';
-import type { PulseSink, PulseSinkInput } from '@mpvisor/pulse';
+import { OWNER_PROPERTY, ZONE_PROPERTY, type PulseSink, type PulseSinkInput } from '@mpvisor/pulse';
 
 export interface OutputFacts {
   /** The zone's own sink name. */
   sink: string;
+  /** The devices (sink names) behind the zone's own sink (combine or isolated); empty when the zone plays to a device itself. */
+  devices: readonly string[];
+  /**
+   * An isolated zone (isolate_output): its sink reaches its device through a loopback stream carrying
+   * these properties, which the supervisor loads again when the device returns; until then it is not heard.
+   */
+  bridge: { owner: string; zone: string } | null;
   /** Our holding sink: a stream waiting there while the zone's sink is present is in transit, not moved away. */
   holdSink: string;
   server: boolean;
@@ -18,14 +25,40 @@ export interface OutputFacts {
 
 const REASONS: Record<OutputProblem, (sink: string, f: OutputFacts) => string> = {
   audio_server_missing: () => 'no audio server (PulseAudio/PipeWire) is reachable',
-  output_missing: (s) =>
-    `output ${s} is gone; the zone's streams wait silently on mpvisor's holding sink until it returns`,
+  output_missing: (s, f) => {
+    const gone = missingDevice(f);
+    if (gone === undefined)
+      return `output ${s} is gone; the zone's streams wait silently on mpvisor's holding sink until it returns`;
+    if (f.sinks.some((x) => x.name === gone))
+      return `output ${gone} is there but the zone's sink ${s} is not bridged to it yet; the supervisor bridges it`;
+    return f.devices.length > 1
+      ? `output ${gone} is gone; the zone plays on in its sink ${s}, heard on its other outputs only, until it returns`
+      : `output ${gone} is gone; the zone plays on in its sink ${s}, heard nowhere, until it returns`;
+  },
   stream_moved: (s, f) =>
     `a stream of this zone plays on ${streamsOf(f).find((x) => x.sink !== s && x.sink !== f.holdSink)?.sink ?? 'another sink'} instead of ${s}`,
   sink_suspended: (s) => `output ${s} is suspended while the zone plays`,
-  sink_muted: (s) => `output ${s} is muted`,
-  sink_volume_zero: (s) => `output ${s} is at zero volume`,
+  sink_muted: (s, f) => `output ${outputsOf(f).find((o) => o.mute === true)?.name ?? s} is muted`,
+  sink_volume_zero: (s, f) => `output ${outputsOf(f).find((o) => o.volume_percent === 0)?.name ?? s} is at zero volume`,
 };
+
+const missingDevice = (f: OutputFacts): string | undefined =>
+  f.devices.find((d) => !f.sinks.some((s) => s.name === d) || !bridged(f, d));
+
+/** The isolated zone's loopback plays to this device (always true for a zone without one). */
+function bridged(f: OutputFacts, device: string): boolean {
+  const { bridge } = f;
+  if (bridge === null) return true;
+  const index = f.sinks.find((s) => s.name === device)?.index;
+  return f.inputs.some(
+    (i) =>
+      i.sink === index && i.properties[OWNER_PROPERTY] === bridge.owner && i.properties[ZONE_PROPERTY] === bridge.zone,
+  );
+}
+
+/** The zone's sink and the devices behind it that are there: a mute or zero volume on any of them silences the zone. */
+const outputsOf = (f: OutputFacts): PulseSink[] =>
+  [f.sink, ...f.devices].flatMap((n) => f.sinks.find((s) => s.name === n) ?? []);
 
 function streamsOf(f: OutputFacts): Array<{ role: string; sink: string | null }> {
   return f.inputs.flatMap((i) => {
@@ -42,15 +75,19 @@ export function assessOutput(f: OutputFacts): OutputStatus {
   if (!f.server) problems.push('audio_server_missing');
   else if (!own) problems.push('output_missing');
   else {
+    if (missingDevice(f) !== undefined) problems.push('output_missing');
     if (streams.some((s) => s.sink !== f.sink && s.sink !== f.holdSink)) problems.push('stream_moved');
     if (f.audible && own.state === 'SUSPENDED') problems.push('sink_suspended');
-    if (own.mute === true) problems.push('sink_muted');
-    if (own.volume_percent === 0) problems.push('sink_volume_zero');
+    const outputs = outputsOf(f);
+    if (outputs.some((o) => o.mute === true)) problems.push('sink_muted');
+    if (outputs.some((o) => o.volume_percent === 0)) problems.push('sink_volume_zero');
   }
+  const devices = f.devices.map((name) => ({ name, present: f.server && f.sinks.some((s) => s.name === name) }));
   return {
     sink: f.sink,
     server: f.server,
-    present: own !== undefined,
+    present: own !== undefined && devices.every((d) => d.present),
+    devices,
     sink_state: own?.state ?? null,
     muted: own?.mute ?? null,
     volume_percent: own?.volume_percent ?? null,

@@ -1,3 +1,4 @@
+import { wantsOwnSink } from '@mpvisor/config';
 import { installationId, holdSinkName, combinedSinkName, sinkNameOf } from '@mpvisor/pulse';
 import type { AudioChoice } from './audio-output.js';
 import type { Bootstrap } from './bootstrap.js';
@@ -7,11 +8,18 @@ import type { Reporter } from './reporter.js';
 import { switchToServer } from './server-arrival.js';
 import type { Zone } from './zone.js';
 
-/** The sink a zone owns: a combined-audio zone's combine sink, else its `pulse/NAME` device; null when it follows the default sink. */
+/**
+ * The sink a zone owns: the one mpvisor makes for it (a combined-audio zone's combine sink, the bridged
+ * sink of a zone with isolate_output), else its `pulse/NAME` device; null when it follows the default sink.
+ */
 export function ownedSink(zone: Bootstrap['zone']): string | null {
-  if (zone.kind === 'combined-audio') return combinedSinkName(zone.name);
+  if (zone.kind === 'combined-audio' || wantsOwnSink(zone)) return combinedSinkName(zone.name);
   return zone.audio_device && zone.audio_device !== 'pulse' ? sinkNameOf(zone.audio_device) : null;
 }
+
+/** The devices behind a zone's own sink (sink names), whose absence the zone's output state tells. */
+const combineDevices = (zone: Bootstrap['zone']): string[] =>
+  wantsOwnSink(zone) ? zone.combined_sinks.flatMap((d) => sinkNameOf(d) ?? []) : [];
 
 /**
  * The OutputGuard of a zone that plays through PulseAudio/PipeWire to a sink of its own (started),
@@ -30,6 +38,9 @@ export async function guardZoneOutput(
   const tag = await installationId(boot.stateDir);
   const guard = new OutputGuard({
     sink,
+    zoneName: boot.zone.name,
+    devices: combineDevices(boot.zone),
+    isolated: boot.zone.isolate_output,
     tag,
     holdSink: holdSinkName(tag),
     env: { ...process.env, ...boot.mpvEnv },

@@ -19,6 +19,7 @@ export type {
 } from './types.js';
 export { ConfigError, formatProblem } from './problems.js';
 export { parseConfigText } from './parse-config.js';
+export { wantsOwnSink } from './zones.js';
 export { loadConfigFile } from './load.js';
 export { diffConfigs, ROLE_VOLUME_KEYS, sameValue } from './diff.js';
 export type { ConfigDiff, ZoneChange } from './diff.js';

@@ -65,6 +65,30 @@ function readCombined(r: SectionReader, z: ZoneConfig): void {
   }
 }
 
+/**
+ * `isolate_output = true`: the zone plays through a combine sink of its own with its device as the one
+ * slave. The servers never move a combine sink's own streams (they drop them with their slave and take the
+ * slave back when it returns), so none of the zone's sound reaches another output, not even for the tens of
+ * ms before a guard could react. Only a `pulse/NAME` device can be a slave.
+ */
+function readIsolation(r: SectionReader, z: ZoneConfig): void {
+  if (!r.bool('isolate_output', false)) return;
+  if (z.kind === 'combined-audio') {
+    r.warn('isolate_output', 'a combined-audio zone always plays through a combine sink of its own; ignored');
+    return;
+  }
+  const device = z.audio_device;
+  if (device === undefined || !device.startsWith('pulse/')) {
+    r.warn(
+      'isolate_output',
+      `needs audio_device = pulse/NAME (a PulseAudio/PipeWire sink of its own), not ${device ?? 'the default device'}; ignored`,
+    );
+    return;
+  }
+  z.isolate_output = true;
+  z.combined_sinks = [device];
+}
+
 function readScreenKeys(r: SectionReader, z: ZoneConfig): void {
   if (z.kind !== 'screen') {
     for (const k of SCREEN_ONLY) {
@@ -89,6 +113,14 @@ function readScreenKeys(r: SectionReader, z: ZoneConfig): void {
   z.mpv_video_options = readMpvOptions(r, 'mpv_video_options');
   z.video_queue_max = r.int('video_queue_max', 5, { min: 0, max: 1000 });
 }
+
+/**
+ * Zones mpvisor makes a combine sink for (named after the zone, see the pulse package): combined-audio zones
+ * (two or more sinks) and zones with `isolate_output` (their one device). The supervisor creates it, the
+ * worker plays to it and guards it.
+ */
+export const wantsOwnSink = (z: ZoneConfig): boolean =>
+  (z.kind === 'combined-audio' && z.combined_sinks.length >= 2) || (z.isolate_output && z.combined_sinks.length === 1);
 
 export function readZone(
   r: SectionReader,
@@ -127,6 +159,7 @@ export function readZone(
     max_volume: maxVolume,
     ...readDucking(r, ctx.global.ducking_adjust),
     combined_sinks: [],
+    isolate_output: false,
     effects_pool_size: r.int('effects_pool_size', 2, { min: 0, max: 16 }),
     effects_warm_delay_ms: r.int('effects_warm_delay_ms', 5000, { min: 0, max: 600_000 }),
     effects_voice_idle_ms: r.int('effects_voice_idle_ms', 10_000, { min: 0, max: 3_600_000 }),
@@ -139,6 +172,7 @@ export function readZone(
   const device = readDevice(r, 'audio_device');
   if (device !== undefined) z.audio_device = device;
   readCombined(r, z);
+  readIsolation(r, z);
   readScreenKeys(r, z);
 
   const player = r.string('player_type');

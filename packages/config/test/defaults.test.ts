@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import os from 'node:os';
-import { RESTART_DEFAULTS } from '../src/index.js';
+import { RESTART_DEFAULTS, wantsOwnSink } from '../src/index.js';
 import { errors, ini, lineOf, ok, warnings } from './helpers.js';
 
 describe('defaults', () => {
@@ -85,6 +85,7 @@ describe('defaults', () => {
       video_volume: 100,
       ducking_adjust: 0,
       combined_sinks: [],
+      isolate_output: false,
       effects_pool_size: 2,
       effects_warm_delay_ms: 5000,
       effects_voice_idle_ms: 10_000,
@@ -243,5 +244,38 @@ describe('[global] and [system:main] details', () => {
     });
     expect(c.zones[1]?.combined_sinks).toEqual(['pulse/a', 'pulse/b']);
     expect(c.zones[2]?.combined_sinks).toEqual(['pulse/x', 'pulse/y']);
+  });
+
+  it("isolate_output: a pulse device becomes the one device of the zone's own combine sink; anything else warns", () => {
+    const c = ok(
+      ini(
+        '[audio:iso]',
+        'audio_device = pulse/room_a',
+        'isolate_output = true',
+        '[screen:tv]',
+        'audio_device = pulse/hdmi',
+        'isolate_output = yes',
+      ),
+    );
+    expect(c.zones[0]).toMatchObject({ isolate_output: true, combined_sinks: ['pulse/room_a'] });
+    expect(wantsOwnSink(c.zones[0]!)).toBe(true);
+    expect(c.zones[1]).toMatchObject({ isolate_output: true, combined_sinks: ['pulse/hdmi'] });
+    const plain = ok(ini('[audio:a]', 'audio_device = pulse/room_a'));
+    expect(plain.zones[0]).toMatchObject({ isolate_output: false, combined_sinks: [] });
+    expect(wantsOwnSink(plain.zones[0]!)).toBe(false);
+    const odd = ini(
+      '[audio:def]',
+      'isolate_output = true',
+      '[audio:alsa]',
+      'audio_device = alsa/hw:1',
+      'isolate_output = true',
+      '[combined-audio:both]',
+      'combined_sinks = pulse/a, pulse/b',
+      'isolate_output = true',
+    );
+    expect(warnings(odd).map((w) => w.key)).toEqual(['isolate_output', 'isolate_output', 'isolate_output']);
+    const read = ok(odd);
+    expect(read.zones.map((z) => z.isolate_output)).toEqual([false, false, false]);
+    expect(read.zones[2]?.combined_sinks).toEqual(['pulse/a', 'pulse/b']);
   });
 });

@@ -52,7 +52,13 @@ export const zoneConfigSchema = z.object({
   /** ParadoxFX's speech_ducking / video_ducking: the default `ducking` of a speech or video item (0 = no duck). */
   speech_ducking: z.number().optional(),
   video_ducking: z.number().optional(),
+  /**
+   * The devices the zone's own combine sink plays to: a combined-audio zone's sinks, or the one device of a
+   * zone with `isolate_output` (empty otherwise).
+   */
   combined_sinks: z.array(z.string()),
+  /** The zone plays through a combine sink of its own over its device, so its sound never reaches another output. */
+  isolate_output: z.boolean(),
   primary_device: z.string().optional(),
   secondary_device: z.string().optional(),
   effects_pool_size: z.number(),

@@ -26,7 +26,8 @@ const queueList = z.array(z.string()).max(QUEUE_LIST_MAX);
 
 /**
  * Why a zone's audio may not be heard. `audio_server_missing`: no PulseAudio/PipeWire server;
- * `output_missing`: the zone's sink is gone (its streams wait on our silent holding sink);
+ * `output_missing`: the zone's sink is gone (its streams wait on our silent holding sink), or a device behind
+ * the zone's combine sink is (the zone plays on there, not heard on that device);
  * `stream_moved`: someone moved a stream of ours to another sink; the others are facts of the sink.
  */
 export const OUTPUT_PROBLEMS = [
@@ -44,7 +45,10 @@ export const outputStatusSchema = z.object({
   /** The zone's own sink (its audio_device, or its combine sink). */
   sink: z.string(),
   server: z.boolean(),
+  /** The sink is there, and so is every device behind it (`devices`). */
   present: z.boolean(),
+  /** The devices behind the zone's combine sink and whether each is there; empty for a zone on its device itself. */
+  devices: z.array(z.object({ name: z.string(), present: z.boolean() })),
   /** RUNNING, IDLE or SUSPENDED as the server says; null when the sink is absent. */
   sink_state: z.string().nullable(),
   muted: z.boolean().nullable(),

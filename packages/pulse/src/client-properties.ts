@@ -1,3 +1,6 @@
+/** The latency an isolated zone's mpv ask of their sink (see zoneStreamEnvironment). */
+export const ISOLATED_STREAM_LATENCY_MS = 60;
+
 /**
  * The environment that makes a zone's mpv say whose they are to the audio server: libpulse adds
  * PULSE_PROP to its client's properties and pipewire-pulse carries them onto each stream. The server
@@ -6,6 +9,12 @@
  * `mpvisor-<role>` in every zone: on PipeWire 0.3.65 a stream one zone opened while another zone's
  * stream of that role was muted (the output guard mutes one whose sink went) opened muted too.
  */
-export function zoneStreamEnvironment(zone: string): { PULSE_PROP: string } {
-  return { PULSE_PROP: `application.id=mpvisor.${zone.replace(/[^\w.-]/g, '_')}` };
+export function zoneStreamEnvironment(zone: string, isolated = false): Record<string, string> {
+  const env: Record<string, string> = { PULSE_PROP: `application.id=mpvisor.${zone.replace(/[^\w.-]/g, '_')}` };
+  // An isolated zone plays to a null sink of ours. With no client asking for a low latency, PulseAudio's
+  // null sink renders up to 2 s ahead of real time whenever its bridge is gone, and holds the stream back
+  // by as much when the bridge returns (measured: the music 2 s behind, or 0.8 s ahead, after a 2 s outage).
+  // libpulse asks for this latency (and lets the server adjust to it) for every stream of the process.
+  if (isolated) env.PULSE_LATENCY_MSEC = String(ISOLATED_STREAM_LATENCY_MS);
+  return env;
 }

@@ -139,6 +139,73 @@ export class Pactl {
     return this.loadTagged(args, spec.name, spec.tag, spec.zone);
   }
 
+  /**
+   * An isolated zone's own sink: a module-null-sink carrying our tag, its zone, and its device as its one
+   * slave (where unloadOurSinks moves its streams). It keeps the zone's clock whatever its device does;
+   * loadBridge carries its sound to the device.
+   */
+  async loadZoneSink(spec: { name: string; device: string; tag: string; zone: string }): Promise<number> {
+    const bad = [spec.name, spec.device, spec.tag, spec.zone].find((n) => !SAFE_NAME.test(n));
+    if (bad !== undefined) throw new PactlError(`unsafe name for a module argument: ${JSON.stringify(bad)}`, []);
+    const props = [
+      `${OWNER_PROPERTY}=${spec.tag}`,
+      `${ZONE_PROPERTY}=${spec.zone}`,
+      `${SLAVES_PROPERTY}=${spec.device}`,
+      `device.description=mpvisor-${spec.zone}`,
+    ];
+    return this.loadTagged(
+      ['load-module', 'module-null-sink', `sink_name=${spec.name}`, `sink_properties="${props.join(' ')}"`],
+      spec.name,
+      spec.tag,
+      spec.zone,
+    );
+  }
+
+  /**
+   * The bridge from an isolated zone's sink to its device: a module-loopback from the sink's monitor whose
+   * stream may not be moved (`sink_dont_move`, `source_dont_move`). When the device goes, both servers end
+   * the loopback instead of rescuing its stream to their default sink, and the zone is heard nowhere; when
+   * the zone's sink goes, the loopback goes with it. Its stream carries our tag and the zone. Resolves with
+   * the module index once the stream plays to the device.
+   */
+  async loadBridge(spec: {
+    sink: string;
+    device: string;
+    tag: string;
+    zone: string;
+    latencyMs: number;
+  }): Promise<number> {
+    const bad = [spec.sink, spec.device, spec.tag, spec.zone].find((n) => !SAFE_NAME.test(n));
+    if (bad !== undefined) throw new PactlError(`unsafe name for a module argument: ${JSON.stringify(bad)}`, []);
+    const props = [`${OWNER_PROPERTY}=${spec.tag}`, `${ZONE_PROPERTY}=${spec.zone}`, `media.name=mpvisor-${spec.zone}`];
+    const args = [
+      'load-module',
+      'module-loopback',
+      `source=${spec.sink}.monitor`,
+      `sink=${spec.device}`,
+      'sink_dont_move=true',
+      'source_dont_move=true',
+      `latency_msec=${Math.round(spec.latencyMs)}`,
+      `sink_input_properties="${props.join(' ')}"`,
+    ];
+    const out = (await this.run(args)).trim();
+    if (!/^\d+$/.test(out))
+      throw new PactlError(`pactl load-module printed ${JSON.stringify(out)}, not a module index`, args);
+    const index = Number(out);
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      const sinks = await this.listSinks();
+      const device = sinks.find((s) => s.name === spec.device);
+      const inputs = await this.listSinkInputs();
+      if (inputs.some((x) => x.owner_module === index && x.sink === device?.index)) return index;
+    }
+    await this.unloadModule(index).catch(() => undefined);
+    throw new PactlError(
+      `module ${index} loaded but its stream does not play to ${spec.device}; unloaded it again`,
+      args,
+    );
+  }
+
   /** Loads a silent module-null-sink carrying our tag (the holding sink); resolves with the module index. */
   async loadHoldSink(spec: { name: string; tag: string }): Promise<number> {
     const bad = [spec.name, spec.tag].find((n) => !SAFE_NAME.test(n));

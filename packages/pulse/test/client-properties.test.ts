@@ -11,4 +11,11 @@ describe('a zone stream environment', () => {
       PULSE_PROP: 'application.id=mpvisor.a_b__x__media.role_alarm',
     });
   });
+
+  it('an isolated zone asks its null sink for a low latency', () => {
+    expect(zoneStreamEnvironment('lobby', true)).toEqual({
+      PULSE_PROP: 'application.id=mpvisor.lobby',
+      PULSE_LATENCY_MSEC: '60',
+    });
+  });
 });

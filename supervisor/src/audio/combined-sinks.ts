@@ -1,4 +1,4 @@
-import type { ZoneConfig } from '@mpvisor/config';
+import { wantsOwnSink, type ZoneConfig } from '@mpvisor/config';
 import type { Ledger, PulseModuleEntry } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import {
@@ -14,6 +14,7 @@ import {
 } from '@mpvisor/pulse';
 import { errorMessage } from '@mpvisor/sys';
 import { ensureHoldSink, ownsSink } from './holding-sink.js';
+import { bridgeIsolatedSink, createIsolatedSink } from './isolated-sinks.js';
 
 export { combinedSinkName };
 
@@ -31,13 +32,9 @@ export interface SinkPlan {
   warning: string | null;
 }
 
-/** Zones the supervisor makes a combine sink for: combined-audio zones (they always have two or more sinks). */
-export const wantsCombinedSink = (z: ZoneConfig): boolean =>
-  z.kind === 'combined-audio' && z.combined_sinks.length >= 2;
-
 /**
- * The PulseAudio sinks this installation creates: one module-combine-sink per combined-audio zone,
- * tagged `mpvisor.owner=<installation id>` in its sink_properties and recorded in the ledger. Only
+ * The PulseAudio sinks this installation creates: one module-combine-sink per combined-audio zone, one
+ * bridged null sink per zone with isolate_output (isolated-sinks.ts), tagged `mpvisor.owner=<installation id>` in its sink_properties and recorded in the ledger. Only
  * sinks with that tag are ever unloaded. Without a reachable server nothing is loaded and the zones
  * fall back like any other zone (the worker warns and plays to the null output).
  */
@@ -80,7 +77,7 @@ export class CombinedSinks {
    */
   async plan(zones: readonly ZoneConfig[]): Promise<Map<string, SinkPlan>> {
     const plans = new Map<string, SinkPlan>();
-    const combined = zones.filter(wantsCombinedSink);
+    const combined = zones.filter(wantsOwnSink);
     this.holdWanted = zones.some(ownsSink);
     if (this.holdWanted && (await this.refresh())) {
       const warning = await this.ensureHold();
@@ -104,13 +101,14 @@ export class CombinedSinks {
    * there is nothing to replace, and two pactl round trips are saved (an audio server's return).
    */
   async create(zone: ZoneConfig, listed?: readonly PulseSink[]): Promise<SinkPlan> {
-    if (!wantsCombinedSink(zone)) return { device: null, warning: null };
+    if (!wantsOwnSink(zone)) return { device: null, warning: null };
     if (!this.reachable) {
       return {
         device: null,
         warning: `no PulseAudio server reachable: combined sink for zone ${zone.name} not created`,
       };
     }
+    if (zone.isolate_output) return this.createIsolated(zone, listed);
     const slaves = zone.combined_sinks.map(sinkNameOf).filter((s) => s !== null);
     if (slaves.length !== zone.combined_sinks.length) {
       return {
@@ -151,6 +149,23 @@ export class CombinedSinks {
     } catch (err) {
       return { device: null, warning: `combined sink for zone ${zone.name} not created: ${errorMessage(err)}` };
     }
+  }
+
+  private async createIsolated(zone: ZoneConfig, listed?: readonly PulseSink[]): Promise<SinkPlan> {
+    const name = combinedSinkName(zone.name);
+    try {
+      const fresh = listed !== undefined && !listed.some((k) => k.name === name);
+      if (!fresh) await this.unload([zone.name]);
+      const sinks = fresh ? listed : await this.pactl.listSinks();
+      return await createIsolatedSink(this.pactl, zone, this.tag, this.opts.ledger(), this.opts.log, sinks);
+    } catch (err) {
+      return { device: null, warning: `isolated sink for zone ${zone.name} not created: ${errorMessage(err)}` };
+    }
+  }
+
+  /** An isolated zone's device is back: bridge the zone's sink to it again. A warning when that failed. */
+  bridge(zone: ZoneConfig): Promise<string | null> {
+    return bridgeIsolatedSink(this.pactl, zone, this.tag, this.opts.log);
   }
 
   /** The holding sink, when a zone owns a sink and the server is there; a warning when it cannot be had. */

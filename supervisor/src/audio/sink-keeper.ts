@@ -1,4 +1,4 @@
-import type { ZoneConfig } from '@mpvisor/config';
+import { wantsOwnSink, type ZoneConfig } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
 import {
   CoalescedTask,
@@ -8,7 +8,8 @@ import {
   type PulseEvent,
   type PulseSink,
 } from '@mpvisor/pulse';
-import { wantsCombinedSink, type CombinedSinks } from './combined-sinks.js';
+import type { CombinedSinks } from './combined-sinks.js';
+import { isolatedDevice } from './isolated-sinks.js';
 
 export interface SinkKeeperOptions {
   sinks: CombinedSinks;
@@ -29,12 +30,13 @@ const BUSY_RETRY_MS = 500;
  * Keeps our sinks true while outputs and the audio server come and go (one `pactl subscribe` for the
  * supervisor): the server gone -> the ledger forgets the modules it took with it; the server back ->
  * holding sink and combine sinks loaded again (tagged, recorded); a slave of a combined-audio zone
- * back -> that zone's combine sink re-created with all its slaves. Workers move their own streams.
+ * back -> that zone's combine sink re-created with all its slaves; an isolated zone's device back -> its
+ * sink bridged to it again. Workers move their own streams.
  */
 export class SinkKeeper {
   private readonly watch: PulseWatch;
   private readonly task: CoalescedTask;
-  /** Combined zones that lost a slave since their sink was made. */
+  /** Combined zones that lost a slave since their sink was made; isolated zones whose bridge ended with their device. */
   private readonly slaveLost = new Set<string>();
   /** Sink names by index as last listed: a removal event names only the index. */
   private names = new Map<number, string>();
@@ -74,7 +76,7 @@ export class SinkKeeper {
   }
 
   private combinedZones(): ZoneConfig[] {
-    return this.opts.zones().filter(wantsCombinedSink);
+    return this.opts.zones().filter(wantsOwnSink);
   }
 
   private slavesOf(zone: ZoneConfig): string[] {
@@ -108,7 +110,38 @@ export class SinkKeeper {
       const warning = await sinks.ensureHold(listed);
       if (warning) log.warn(warning);
     };
-    await Promise.all([keepHold(), ...this.combinedZones().map((zone) => this.keepCombined(zone, listed))]);
+    await Promise.all([
+      keepHold(),
+      ...this.combinedZones().map((zone) =>
+        zone.isolate_output ? this.keepIsolated(zone, listed) : this.keepCombined(zone, listed),
+      ),
+    ]);
+  }
+
+  /**
+   * An isolated zone keeps its sink whatever its device does (the servers end its bridge with the device,
+   * never move it): its sink is made again only when it is gone (a server's return), and the bridge to
+   * its device when the device is back.
+   */
+  private async keepIsolated(zone: ZoneConfig, listed: readonly PulseSink[]): Promise<void> {
+    const present = new Set(listed.map((s) => s.name));
+    const device = isolatedDevice(zone);
+    if (device === null) return;
+    if (!present.has(combinedSinkName(zone.name))) {
+      const plan = await this.opts.sinks.create(zone, listed);
+      if (plan.warning) this.opts.warn(zone.name, plan.warning);
+      if (plan.device && !plan.warning && present.has(device)) this.slaveLost.delete(zone.name);
+      else this.slaveLost.add(zone.name);
+      return;
+    }
+    if (!present.has(device)) {
+      this.slaveLost.add(zone.name);
+      return;
+    }
+    if (!this.slaveLost.has(zone.name)) return;
+    const warning = await this.opts.sinks.bridge(zone);
+    if (warning) this.opts.warn(zone.name, warning);
+    else this.slaveLost.delete(zone.name);
   }
 
   private async keepCombined(zone: ZoneConfig, listed: readonly PulseSink[]): Promise<void> {

@@ -1,9 +1,8 @@
-import type { ZoneConfig } from '@mpvisor/config';
+import { wantsOwnSink, type ZoneConfig } from '@mpvisor/config';
 import { findOrphans, killOrphans } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import type { HandlerResult, WorkerResume } from '@mpvisor/protocol';
 import type { CombinedSinks } from '../audio/combined-sinks.js';
-import { wantsCombinedSink } from '../audio/combined-sinks.js';
 import type { Ownership } from '../commands/cleanup-handlers.js';
 import { waitForSpeech } from '../service/shutdown-steps.js';
 import type { ZoneRegistry } from '../zone-registry.js';
@@ -200,7 +199,7 @@ export class ResetRun {
    */
   private keepsDevice(r: ZoneRunner): boolean {
     const cfg = this.deps.zoneConfig(r.name);
-    return this.req.kind !== 'audio' && cfg !== undefined && !wantsCombinedSink(cfg);
+    return this.req.kind !== 'audio' && cfg !== undefined && !wantsOwnSink(cfg);
   }
 
   /** mpv of ours whose worker is gone; a zone-topic or zone-list reset only touches its zones' entries. */
@@ -233,7 +232,7 @@ export class ResetRun {
     const sinks = this.deps.sinks();
     const combined = runners.filter((r) => {
       const cfg = this.deps.zoneConfig(r.name);
-      return cfg !== undefined && wantsCombinedSink(cfg);
+      return cfg !== undefined && wantsOwnSink(cfg);
     });
     if (!sinks || combined.length === 0) return;
     await sinks.refresh();
@@ -254,7 +253,7 @@ export class ResetRun {
     const created: string[] = [];
     for (const r of runners) {
       const cfg = deps.zoneConfig(r.name);
-      if (!sinks || !cfg || !wantsCombinedSink(cfg)) continue;
+      if (!sinks || !cfg || !wantsOwnSink(cfg)) continue;
       const plan = await sinks.create(cfg);
       deps.setAudioDevice(r.name, plan.device);
       if (plan.device) created.push(plan.device);

@@ -60,7 +60,7 @@ export function buildZoneRunner(ctx: SupervisorContext, w: RunnerWiring): ZoneRu
   const base = bootstrapBase(ctx);
   const bootstrap: WorkerBootstrap = {
     ...base,
-    mpvEnv: { ...base.mpvEnv, ...zoneStreamEnvironment(zone.name) },
+    mpvEnv: { ...base.mpvEnv, ...zoneStreamEnvironment(zone.name, zone.isolate_output) },
     zone: withDevice(zone, w.device),
     heartbeatIntervalMs: Math.min(1000, Math.floor(zone.restart.heartbeat_timeout_ms / 3)),
   };
