@@ -10,7 +10,7 @@
 // zone's on its re-created combine sink). No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
 // --trace prints each round's timeline while room_a is gone: the leak windows on room_b, the server's
 // events (bench `pactl subscribe`) and the output guard's own steps (the supervisor at log level debug).
-//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--json] [--trace]
+//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--isolated] [--json] [--trace]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,9 @@ const LOG = join(tmpdir(), 'bench-audio-devices.log');
 const PIPEWIRE = process.argv.includes('--pipewire');
 const asJson = process.argv.includes('--json');
 const TRACE = process.argv.includes('--trace');
+// --isolated: zone a has isolate_output (its own null sink, bridged to room_a by a loopback the server may
+// not move): "stream on its sink" is then the bridge's stream on room_a.
+const ISOLATED = process.argv.includes('--isolated');
 const TONE = { a: 440, b: 660, both: 550 };
 const HEARD = 0.05;
 const SILENT = 0.02;
@@ -86,6 +89,7 @@ const ini = iniFor({
       'media_dir = .',
       'effects_pool_size = 0',
       `audio_device = pulse/room_${z}`,
+      ...(ISOLATED && z === 'a' ? ['isolate_output = true'] : []),
     ]),
     '[combined-audio:both]',
     `topic = ${base}/both`,
@@ -130,8 +134,11 @@ const mpvPid = async (z) =>
 async function streamOnSinkAt(zone, sink, from) {
   const pid = String(await mpvPid(zone));
   const sinkIndex = JSON.parse(pactl('-f', 'json', 'list', 'sinks')).find((x) => x.name === sink)?.index;
+  const bridge = ISOLATED && zone === 'a';
   const input = JSON.parse(pactl('-f', 'json', 'list', 'sink-inputs')).find(
-    (i) => i.properties['application.process.id'] === pid && i.sink === sinkIndex,
+    (i) =>
+      (bridge ? i.properties['mpvisor.zone'] === 'a' : i.properties['application.process.id'] === pid) &&
+      i.sink === sinkIndex,
   );
   // The stream's last event so far: one opened first on the holding sink and moved on counts from the move.
   const event = input && events.findLast((e) => e.facility === 'sink-input' && e.index === input.index && e.at >= from);
@@ -272,6 +279,7 @@ try {
 
 const result = {
   server: PIPEWIRE ? 'pipewire-pulse' : 'pulseaudio',
+  zone_a: ISOLATED ? 'isolate_output' : 'guarded',
   machine: machine(),
   rounds: ROUNDS,
   missed_figures: missed,
@@ -290,7 +298,9 @@ const result = {
 if (asJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else {
   const f = (s) => `p50 ${s.p50} ms, max ${s.max} ms`;
-  process.stdout.write(`\n${result.server}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`);
+  process.stdout.write(
+    `\n${result.server}, zone a ${result.zone_a}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`,
+  );
   process.stdout.write(`output back -> zone's stream on it: ${f(result.output_return_to_stream_on_sink_ms)}\n`);
   process.stdout.write(
     `server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}; both ${f(result.server_return_to_stream_on_sink_ms.both)}\n`,
