@@ -194,9 +194,8 @@ export class Pactl {
     const index = Number(out);
     for (let i = 0; i < 5; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 50));
-      const sinks = await this.listSinks();
+      const [sinks, inputs] = await Promise.all([this.listSinks(), this.listSinkInputs()]);
       const device = sinks.find((s) => s.name === spec.device);
-      const inputs = await this.listSinkInputs();
       if (inputs.some((x) => x.owner_module === index && x.sink === device?.index)) return index;
     }
     await this.unloadModule(index).catch(() => undefined);
