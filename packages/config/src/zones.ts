@@ -66,15 +66,18 @@ function readCombined(r: SectionReader, z: ZoneConfig): void {
 }
 
 /**
- * `isolate_output = true`: the zone plays through a combine sink of its own with its device as the one
- * slave. The servers never move a combine sink's own streams (they drop them with their slave and take the
- * slave back when it returns), so none of the zone's sound reaches another output, not even for the tens of
- * ms before a guard could react. Only a `pulse/NAME` device can be a slave.
+ * `isolate_output = true`: the zone plays to a null sink of its own, carried to its device by a loopback
+ * the audio server may not move. When the device goes the server ends the loopback instead of rescuing
+ * its stream to another room, so none of the zone's sound is heard elsewhere, not even for the tens of ms
+ * before a guard could react. Only a `pulse/NAME` device can be bridged.
  */
 function readIsolation(r: SectionReader, z: ZoneConfig): void {
   if (!r.bool('isolate_output', false)) return;
   if (z.kind === 'combined-audio') {
-    r.warn('isolate_output', 'a combined-audio zone always plays through a combine sink of its own; ignored');
+    r.warn(
+      'isolate_output',
+      'a combined-audio zone plays to a combine sink of its own, which no server moves; ignored',
+    );
     return;
   }
   const device = z.audio_device;
@@ -115,9 +118,9 @@ function readScreenKeys(r: SectionReader, z: ZoneConfig): void {
 }
 
 /**
- * Zones mpvisor makes a combine sink for (named after the zone, see the pulse package): combined-audio zones
- * (two or more sinks) and zones with `isolate_output` (their one device). The supervisor creates it, the
- * worker plays to it and guards it.
+ * Zones mpvisor makes a sink of their own for (named after the zone, see the pulse package): a combined-audio
+ * zone's combine sink over its sinks, an isolated zone's null sink bridged to its one device. The supervisor
+ * creates it, the worker plays to it and guards it.
  */
 export const wantsOwnSink = (z: ZoneConfig): boolean =>
   (z.kind === 'combined-audio' && z.combined_sinks.length >= 2) || (z.isolate_output && z.combined_sinks.length === 1);

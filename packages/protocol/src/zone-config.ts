@@ -57,7 +57,7 @@ export const zoneConfigSchema = z.object({
    * zone with `isolate_output` (empty otherwise).
    */
   combined_sinks: z.array(z.string()),
-  /** The zone plays through a combine sink of its own over its device, so its sound never reaches another output. */
+  /** The zone plays to a sink of its own bridged to its device (never moved), so its sound never reaches another output. */
   isolate_output: z.boolean(),
   primary_device: z.string().optional(),
   secondary_device: z.string().optional(),

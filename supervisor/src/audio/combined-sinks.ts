@@ -33,8 +33,9 @@ export interface SinkPlan {
 }
 
 /**
- * The PulseAudio sinks this installation creates: one module-combine-sink per combined-audio zone, one
- * bridged null sink per zone with isolate_output (isolated-sinks.ts), tagged `mpvisor.owner=<installation id>` in its sink_properties and recorded in the ledger. Only
+ * The PulseAudio sinks this installation creates: one module-combine-sink per combined-audio zone and one
+ * bridged null sink per zone with isolate_output (isolated-sinks.ts), each tagged
+ * `mpvisor.owner=<installation id>` in its sink_properties and recorded in the ledger. Only
  * sinks with that tag are ever unloaded. Without a reachable server nothing is loaded and the zones
  * fall back like any other zone (the worker warns and plays to the null output).
  */
