@@ -296,7 +296,6 @@ export function audioOutputScenarios(
     // The supervisor bridges the zone's sink to room_e again; the recorder goes onto room_e's monitor once
     // the bridge is there (see the stall explained above).
     await zoneState('iso', (s) => s?.output?.present === true, back, BACK_BOUND_MS);
-    console.log((await position('iso')) - before.iso, (await position('b')) - before.b, Date.now() - gone);
     await rec.room_e!.reattach();
     const first = await heard(rec.room_e!, TONE.iso, back, BACK_BOUND_MS + 2000);
     console.log(`${label}: the isolated zone heard on room_e again after ${first.at - back} ms`);

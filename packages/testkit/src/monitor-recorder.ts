@@ -27,8 +27,8 @@ export interface MonitorRecorder {
    * and both the restart on exit and the pin to the monitor would get there first.
    */
   detach(): Promise<void>;
-  /** After the sink came back: record its new monitor (a new parec, once the monitor exists). */
-  reattach(): Promise<void>;
+  /** After the sink came back: record its new monitor (a new parec, once the monitor exists; rejects after timeoutMs). */
+  reattach(timeoutMs?: number): Promise<void>;
   /** Resolves once parec delivers samples (the first capture of a sink takes 1-2 s to start). */
   ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -200,7 +200,7 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
       child.kill('SIGTERM');
       await exited;
     },
-    reattach: async () => {
+    reattach: async (timeoutMs = 20_000) => {
       if (detached) {
         detached = false;
         launch();
@@ -211,7 +211,12 @@ export function startMonitorRecorder(opts: MonitorRecorderOptions): MonitorRecor
       const old = exited;
       child.kill('SIGTERM');
       await old;
-      while (!stopped && exited === old) await new Promise((r) => setTimeout(r, 10));
+      // Bounded: a server that died meanwhile has no monitor to capture, and the caller must hear of it.
+      const deadline = Date.now() + timeoutMs;
+      while (!stopped && exited === old) {
+        if (Date.now() > deadline) throw new Error(`no capture of ${opts.sink}.monitor within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
     },
     stop: async () => {
       stopped = true;
