@@ -8,3 +8,4 @@ export * from './supervisor-process.js';
 export * from './pulse.js';
 export * from './monitor-recorder.js';
 export * from './audio-diagnosis.js';
+export * from './rig.js';
