@@ -9,3 +9,4 @@ export * from './pulse.js';
 export * from './monitor-recorder.js';
 export * from './audio-diagnosis.js';
 export * from './rig.js';
+export * from './own-processes.js';
