@@ -1,19 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
-import {
-  cliPath,
-  freePort,
-  MqttProbe,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  testConfig,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { cliPath, createRig, freePort, tempDir, type Rig } from '@mpvisor/testkit';
 
 // Every verb of the CLI against a real supervisor, over the control socket and over MQTT.
 
@@ -57,39 +46,27 @@ const BAD_INI = [
 ].join('\n');
 
 describe('mpvisor CLI against a running supervisor', () => {
-  const dir = tempDir('mpvc');
-  const media = join(dir.path, 'media');
   const base = 'mpvc';
-  let broker: Mosquitto;
-  let probe: MqttProbe;
-  let sup: SupervisorProcess;
+  let rig: Rig;
   let ini: string;
-  const local = () => ['--run-dir', sup.runDir];
+  const local = () => ['--run-dir', rig.sup.runDir];
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
-    const text = testConfig({ port: broker.port, mediaDir: media, zones: ['alpha', 'beta'], base });
-    ini = join(dir.path, 'cli.ini');
+    rig = await createRig({ prefix: 'mpvc', base });
+    const text = rig.config({ zones: ['alpha', 'beta'] });
+    ini = join(rig.dir.path, 'cli.ini');
     writeFileSync(ini, text);
-    sup = startSupervisor({ dir: dir.path, config: text });
-    for (const z of ['alpha', 'beta'])
-      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000);
+    rig.start(text);
+    for (const z of ['alpha', 'beta']) await rig.ready(z, 0, 15_000);
   }, 30_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    await rig?.close();
   }, 20_000);
 
   it('keeps the control socket private: 0600 in a 0700 run directory', () => {
-    expect(statSync(sup.runDir).mode & 0o777).toBe(0o700);
-    expect(statSync(join(sup.runDir, 'control.sock')).mode & 0o777).toBe(0o600);
+    expect(statSync(rig.sup.runDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(rig.sup.runDir, 'control.sock')).mode & 0o777).toBe(0o600);
   });
 
   it('status: a readable table, and one JSON document with --json', async () => {
@@ -166,7 +143,7 @@ describe('mpvisor CLI against a running supervisor', () => {
       }
     }
     for (const z of ['alpha', 'beta'])
-      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000);
+      await rig.probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000);
   }, 120_000);
 
   it('reset: contradictory flags are a usage error', async () => {
@@ -178,13 +155,22 @@ describe('mpvisor CLI against a running supervisor', () => {
   }, 30_000);
 
   it('--mqtt reaches the supervisor through the broker (topics from --config or --topic)', async () => {
-    const viaConfig = await cli(['status', '--json', '--mqtt', broker.url, '--config', ini]);
+    const viaConfig = await cli(['status', '--json', '--mqtt', rig.broker.url, '--config', ini]);
     expect(viaConfig.code).toBe(0);
     expect(JSON.parse(viaConfig.stdout).zones).toHaveLength(2);
-    const viaTopic = await cli(['send', 'beta', '{"command":"getState"}', '--mqtt', broker.url, '--topic', base]);
+    const viaTopic = await cli(['send', 'beta', '{"command":"getState"}', '--mqtt', rig.broker.url, '--topic', base]);
     expect(viaTopic.code).toBe(0);
     expect(viaTopic.stdout).toMatch(/^success: state/);
-    const health = await cli(['health', '--json', '--mqtt', broker.url, '--topic', base, '--protocol-version', '4']);
+    const health = await cli([
+      'health',
+      '--json',
+      '--mqtt',
+      rig.broker.url,
+      '--topic',
+      base,
+      '--protocol-version',
+      '4',
+    ]);
     expect(JSON.parse(health.stdout).healthy).toBe(true);
     // Nobody answers on this base topic: not reachable.
     const nobody = await cli([
@@ -192,7 +178,7 @@ describe('mpvisor CLI against a running supervisor', () => {
       'beta',
       '{"command":"getState"}',
       '--mqtt',
-      broker.url,
+      rig.broker.url,
       '--topic',
       'nobody-here',
       '--wait',

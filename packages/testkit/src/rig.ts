@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
 import { MqttProbe, type Received } from './mqtt-probe.js';
-import { startSupervisor, testConfig, type SupervisorProcess } from './supervisor-process.js';
+import { startSupervisor, testConfig, type StartOptions, type SupervisorProcess } from './supervisor-process.js';
 import { tempDir } from './tmp.js';
 
 export interface RigOptions {
@@ -18,11 +18,8 @@ export interface RigOptions {
   brokerConf?: string[];
 }
 
-export interface RigStartOptions {
-  /** The supervisor's folder (run, state, test.ini); the rig's folder by default. */
-  dir?: string;
-  env?: NodeJS.ProcessEnv;
-}
+/** How to run the supervisor; its folder (run, state, test.ini) is the rig's. */
+export type RigStartOptions = Pick<StartOptions, 'env' | 'entry'>;
 
 export interface Rig {
   dir: { path: string; remove(): void };
@@ -77,7 +74,7 @@ export async function createRig(o: RigOptions): Promise<Rig> {
   const started = { broker, probe };
 
   const start = (config: string, so: RigStartOptions = {}) => {
-    current = startSupervisor({ dir: so.dir ?? dir.path, config, ...(so.env ? { env: so.env } : {}) });
+    current = startSupervisor({ ...so, dir: dir.path, config });
     return current;
   };
   const command = (scope: string, body: object, timeoutMs = 10_000) =>
