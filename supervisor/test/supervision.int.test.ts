@@ -259,11 +259,10 @@ describe('supervision of workers and mpv', () => {
 
 describe('a zone that fails at every start', () => {
   let h: Awaited<ReturnType<typeof harness>>;
-  let bin: string;
+  const binDir = tempDir('mpvb');
+  const bin = binDir.path;
 
   beforeAll(async () => {
-    const dir = tempDir('mpvb');
-    bin = dir.path;
     writeFileSync(join(bin, 'fail.sh'), '#!/bin/sh\necho "fake mpv: refusing to start" >&2\nexit 1\n', { mode: 0o755 });
     symlinkSync(join(bin, 'fail.sh'), join(bin, 'mpv'));
     h = await harness('mpvx', (port, media, base) =>
@@ -276,14 +275,14 @@ describe('a zone that fails at every start', () => {
         zones: [{ name: 'bad' }],
       }),
     );
-    h.dir.remove = ((orig) => () => {
-      orig();
-      dir.remove();
-    })(h.dir.remove);
   }, 30_000);
 
   afterAll(async () => {
-    await h?.close();
+    try {
+      await h?.close();
+    } finally {
+      binDir.remove();
+    }
   }, 30_000);
 
   it('reaches failed after exactly max_restarts restarts, retained, and stays there', async () => {
