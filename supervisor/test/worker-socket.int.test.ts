@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseConfigText } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import { commOf, createRig, isNodeComm, descendants, tempDir, waitFor, type Rig } from '@mpvisor/testkit';
+import { commOf, createRig, isNodeComm, descendants, tempDir, testIni, waitFor, type Rig } from '@mpvisor/testkit';
 import { systemClock } from '../src/clock.js';
 import { SparePool } from '../src/zones/spare-pool.js';
 import { ZoneRunner } from '../src/zones/zone-runner.js';
@@ -16,25 +16,15 @@ import { ZoneRunner } from '../src/zones/zone-runner.js';
 const base = 'mpvw';
 
 function ini(port: number, media: string): string {
-  return [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${port}`,
-    `base_topic = ${base}`,
-    'device_name = test',
-    `client_id = mpvisor-ws-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = info',
-    `media_base_path = ${media}`,
-    'heartbeat_enabled = false',
-    '[system:main]',
-    'warm_spares = 1',
-    'startup_timeout_ms = 8000',
-    'heartbeat_timeout_ms = 1500',
-    '[audio:lobby]',
-    `topic = ${base}/lobby`,
-    'media_dir = .',
-  ].join('\n');
+  return testIni({
+    port,
+    base,
+    media,
+    logLevel: 'info',
+    global: ['heartbeat_enabled = false'],
+    system: ['warm_spares = 1', 'startup_timeout_ms = 8000', 'heartbeat_timeout_ms = 1500'],
+    zones: [{ name: 'lobby' }],
+  });
 }
 
 /** node-ipc's framing, as the worker's client writes it. */

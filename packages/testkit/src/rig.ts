@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { startMosquitto, type Mosquitto } from './mosquitto.js';
 import { MqttProbe, type Received } from './mqtt-probe.js';
-import { startSupervisor, testConfig, type StartOptions, type SupervisorProcess } from './supervisor-process.js';
+import { startSupervisor, type StartOptions, type SupervisorProcess } from './supervisor-process.js';
+import { testConfig } from './test-config.js';
 import { tempDir } from './tmp.js';
 
 export interface RigOptions {
