@@ -33,8 +33,6 @@ export interface Rig {
   /** testConfig on the rig's broker, media and base. */
   config(o: { zones: string[]; extra?: string; zoneKeys?: string[] }): string;
   start(config: string, o?: RigStartOptions): SupervisorProcess;
-  /** Stop the current supervisor (if any) and start one on this config. */
-  restart(config: string, o?: RigStartOptions): Promise<SupervisorProcess>;
   /** The zone's latest `ready` state at or after `since`. */
   ready(zone: string, since?: number, timeoutMs?: number): Promise<Received>;
   cmd(zone: string, body: object, timeoutMs?: number): Promise<any>;
@@ -92,10 +90,6 @@ export async function createRig(o: RigOptions): Promise<Rig> {
     },
     config: (c) => testConfig({ port: started.broker.port, mediaDir: media, base, ...c }),
     start,
-    async restart(config, so) {
-      await current?.stop();
-      return start(config, so);
-    },
     ready: (zone, since = 0, timeoutMs = 15_000) =>
       started.probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready', timeoutMs, since),
     cmd: command,
