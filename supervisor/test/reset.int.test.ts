@@ -1,40 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import { isSameProcess, readIdentity } from '@mpvisor/sys';
-import { cliPath, createRig, isAlive, OwnProcesses, sleep, waitFor, type OwnProcess, type Rig } from '@mpvisor/testkit';
+import { createRig, isAlive, OwnProcesses, runCli, sleep, waitFor, type OwnProcess, type Rig } from '@mpvisor/testkit';
 
 // The reset coordinator against a real supervisor, real workers and mpv, and real MQTT: what a reset
 // kills and cleans is exactly what it reports, what it does not own survives, and a reset of one zone
 // leaves the other zones playing.
 
 const rand = () => randomBytes(4).toString('hex');
-
-function cli(
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<{ at: number; line: string }> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const lines: Array<{ at: number; line: string }> = [];
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      for (const l of d.toString().split('\n').filter(Boolean)) lines.push({ at: Date.now(), line: l });
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mpvisor ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr, lines });
-    });
-  });
-}
 
 interface HealthZone {
   zone: string;
@@ -256,7 +230,7 @@ describe('reset coordinator', () => {
 
   it('`mpvisor reset` streams the phases and exits 0 on complete', async () => {
     const since = Date.now();
-    const r = await cli(['reset', 'two', '--run-dir', rig.sup.runDir]);
+    const r = await runCli(['reset', 'two', '--run-dir', rig.sup.runDir], 60_000);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const phases = r.lines.map((l) => /^reset (\w+)/.exec(l.line)?.[1]).filter(Boolean);

@@ -6,6 +6,7 @@ export * from './mosquitto.js';
 export * from './mqtt-probe.js';
 export * from './supervisor-process.js';
 export * from './test-config.js';
+export * from './run-cli.js';
 export * from './pulse.js';
 export * from './monitor-recorder.js';
 export * from './audio-diagnosis.js';
