@@ -129,30 +129,14 @@ describe('mpvisor CLI against a running supervisor', () => {
   }, 30_000);
 
   it('--mqtt reaches the supervisor through the broker (topics from --config or --topic)', async () => {
-    const viaConfig = await runCli(['status', '--json', '--mqtt', rig.broker.url, '--config', ini]);
+    const { url } = rig.broker;
+    const viaConfig = await runCli(['status', '--json', '--mqtt', url, '--config', ini]);
     expect(viaConfig.code).toBe(0);
     expect(JSON.parse(viaConfig.stdout).zones).toHaveLength(2);
-    const viaTopic = await runCli([
-      'send',
-      'beta',
-      '{"command":"getState"}',
-      '--mqtt',
-      rig.broker.url,
-      '--topic',
-      base,
-    ]);
+    const viaTopic = await runCli(['send', 'beta', '{"command":"getState"}', '--mqtt', url, '--topic', base]);
     expect(viaTopic.code).toBe(0);
     expect(viaTopic.stdout).toMatch(/^success: state/);
-    const health = await runCli([
-      'health',
-      '--json',
-      '--mqtt',
-      rig.broker.url,
-      '--topic',
-      base,
-      '--protocol-version',
-      '4',
-    ]);
+    const health = await runCli(['health', '--json', '--mqtt', url, '--topic', base, '--protocol-version', '4']);
     expect(JSON.parse(health.stdout).healthy).toBe(true);
     // Nobody answers on this base topic: not reachable.
     const nobody = await runCli([
@@ -160,7 +144,7 @@ describe('mpvisor CLI against a running supervisor', () => {
       'beta',
       '{"command":"getState"}',
       '--mqtt',
-      rig.broker.url,
+      url,
       '--topic',
       'nobody-here',
       '--wait',
