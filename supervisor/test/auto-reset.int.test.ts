@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { isAlive, waitFor } from '@mpvisor/testkit';
+import { isAlive, testIni, waitFor } from '@mpvisor/testkit';
 import { zoneHarness } from './zone-harness.js';
 
 // The health path that resets a zone by itself, with real processes: a worker that stops answering
@@ -8,29 +8,22 @@ import { zoneHarness } from './zone-harness.js';
 // failure is an auto reset, run by the reset coordinator like any reset (phases, counts, the music back).
 
 function ini(port: number, media: string, base: string): string {
-  return [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${port}`,
-    `base_topic = ${base}`,
-    'device_name = test',
-    `client_id = mpvisor-autoreset-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = info',
-    `media_base_path = ${media}`,
-    'heartbeat_enabled = false',
-    '[system:main]',
-    'warm_spares = 1',
-    'auto_reset_enabled = true',
-    'auto_reset_threshold = 1',
-    'startup_timeout_ms = 30000',
-    'heartbeat_timeout_ms = 1500',
-    'stable_after_ms = 500',
-    '[audio:hang]',
-    `topic = ${base}/hang`,
-    'media_dir = .',
-    'effects_pool_size = 0',
-  ].join('\n');
+  return testIni({
+    port,
+    base,
+    media,
+    logLevel: 'info',
+    global: ['heartbeat_enabled = false'],
+    system: [
+      'warm_spares = 1',
+      'auto_reset_enabled = true',
+      'auto_reset_threshold = 1',
+      'startup_timeout_ms = 30000',
+      'heartbeat_timeout_ms = 1500',
+      'stable_after_ms = 500',
+    ],
+    zones: [{ name: 'hang', keys: ['effects_pool_size = 0'] }],
+  });
 }
 
 describe('auto reset from the heartbeat watchdog', () => {

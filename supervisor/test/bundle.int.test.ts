@@ -1,54 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
-import {
-  bundledCliPath,
-  isAlive,
-  MqttProbe,
-  sleep,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  testConfig,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { bundledCliPath, createRig, isAlive, sleep, type Rig } from '@mpvisor/testkit';
 
 // The bundled programs are what `npm start` and the systemd unit run; the other suites run the compiled tree.
 describe('the bundled programs (supervisor/build, scripts/bundle.mjs)', () => {
-  const dir = tempDir('mpvb');
-  const media = join(dir.path, 'media');
-  let broker: Mosquitto;
-  let sup: SupervisorProcess;
-  let probe: MqttProbe;
   const base = 'mpvb';
+  let rig: Rig;
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
-    sup = startSupervisor({
-      dir: dir.path,
-      entry: bundledCliPath,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['alpha'], base }),
-    });
+    rig = await createRig({ prefix: 'mpvb', base });
+    rig.start(rig.config({ zones: ['alpha'] }), { entry: bundledCliPath });
   }, 20_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    await rig?.close();
   }, 20_000);
 
   it('the zone comes up on the bundled worker, and the bundled CLI reports it', async () => {
-    await probe.waitFor(`${base}/alpha/state`, (m) => m.json?.state === 'ready', 15_000);
+    await rig.ready('alpha', 0, 15_000);
     const status = JSON.parse(
-      execFileSync(process.execPath, [bundledCliPath, 'status', '--json', '--run-dir', sup.runDir], {
+      execFileSync(process.execPath, [bundledCliPath, 'status', '--json', '--run-dir', rig.sup.runDir], {
         encoding: 'utf8',
       }),
     );
@@ -61,15 +34,19 @@ describe('the bundled programs (supervisor/build, scripts/bundle.mjs)', () => {
   it('commands reach mpv through the bundled supervisor and worker', async () => {
     const cmd = `${base}/alpha/commands`;
     const events = `${base}/alpha/events`;
-    const outcome = await probe.command(cmd, events, { command: 'playBackground', file: 'tone-220.wav', loop: true });
+    const outcome = await rig.probe.command(cmd, events, {
+      command: 'playBackground',
+      file: 'tone-220.wav',
+      loop: true,
+    });
     expect(outcome).toMatchObject({ outcome: 'success', command: 'playBackground', zone: 'alpha' });
     const read = async () =>
-      (await probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'time-pos' })).result
-        .value;
+      (await rig.probe.command(cmd, events, { command: 'getMpvProperty', role: 'background', property: 'time-pos' }))
+        .result.value;
     const t1 = await read();
     await sleep(600);
     expect((await read()) - t1).toBeGreaterThan(0.3);
-    const invalid = await probe.command(cmd, events, { command: 'setVolume', volume: 'loud' });
+    const invalid = await rig.probe.command(cmd, events, { command: 'setVolume', volume: 'loud' });
     expect(invalid.outcome).toBe('invalid');
     // zod's English messages survive the bundle (its other locales are left out).
     expect(invalid.message).toContain('expected number');

@@ -1,46 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
-import {
-  cliPath,
-  freePort,
-  MqttProbe,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  testConfig,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { createRig, freePort, runCli, tempDir, type Rig } from '@mpvisor/testkit';
 
 // Every verb of the CLI against a real supervisor, over the control socket and over MQTT.
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI as a child process (async: the supervisor is another process, but the probe lives here). */
-function cli(args: string[], timeoutMs = 20_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mpvisor ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const BAD_INI = [
   '[mqtt]',
@@ -57,90 +20,78 @@ const BAD_INI = [
 ].join('\n');
 
 describe('mpvisor CLI against a running supervisor', () => {
-  const dir = tempDir('mpvc');
-  const media = join(dir.path, 'media');
   const base = 'mpvc';
-  let broker: Mosquitto;
-  let probe: MqttProbe;
-  let sup: SupervisorProcess;
+  let rig: Rig;
   let ini: string;
-  const local = () => ['--run-dir', sup.runDir];
+  const local = () => ['--run-dir', rig.sup.runDir];
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
-    const text = testConfig({ port: broker.port, mediaDir: media, zones: ['alpha', 'beta'], base });
-    ini = join(dir.path, 'cli.ini');
+    rig = await createRig({ prefix: 'mpvc', base });
+    const text = rig.config({ zones: ['alpha', 'beta'] });
+    ini = join(rig.dir.path, 'cli.ini');
     writeFileSync(ini, text);
-    sup = startSupervisor({ dir: dir.path, config: text });
-    for (const z of ['alpha', 'beta'])
-      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000);
+    rig.start(text);
+    for (const z of ['alpha', 'beta']) await rig.ready(z, 0, 15_000);
   }, 30_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    await rig?.close();
   }, 20_000);
 
   it('keeps the control socket private: 0600 in a 0700 run directory', () => {
-    expect(statSync(sup.runDir).mode & 0o777).toBe(0o700);
-    expect(statSync(join(sup.runDir, 'control.sock')).mode & 0o777).toBe(0o600);
+    expect(statSync(rig.sup.runDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(rig.sup.runDir, 'control.sock')).mode & 0o777).toBe(0o600);
   });
 
   it('status: a readable table, and one JSON document with --json', async () => {
-    const table = await cli(['status', ...local()]);
+    const table = await runCli(['status', ...local()]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^supervisor\s+running/);
     expect(table.stdout).toMatch(/ZONE\s+TYPE\s+STATE/);
     expect(table.stdout).toMatch(/alpha\s+audio\s+ready/);
-    const json = await cli(['status', '--json', ...local()]);
+    const json = await runCli(['status', '--json', ...local()]);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout);
     expect(doc.zones.map((z: { zone: string }) => z.zone)).toEqual(['alpha', 'beta']);
   }, 30_000);
 
   it('health: summary table and JSON', async () => {
-    const table = await cli(['health', ...local()]);
+    const table = await runCli(['health', ...local()]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^healthy\s+mpv processes \d+/);
     expect(table.stdout).toMatch(/beta\s+ready\s+\d+/);
-    const json = await cli(['health', '--json', ...local()]);
+    const json = await runCli(['health', '--json', ...local()]);
     expect(JSON.parse(json.stdout)).toMatchObject({ healthy: true, mqtt_connected: true });
   }, 30_000);
 
   it("diagnostics: the result when implemented, otherwise exit 1 with the supervisor's message", async () => {
-    const json = await cli(['diagnostics', '--json', ...local()]);
+    const json = await runCli(['diagnostics', '--json', ...local()]);
     const doc = JSON.parse(json.stdout);
     if (doc?.type === 'command') {
       expect(doc).toMatchObject({ outcome: 'failed' });
       expect(json.code).toBe(1);
-      const text = await cli(['diagnostics', ...local()]);
+      const text = await runCli(['diagnostics', ...local()]);
       expect(text.code).toBe(1);
       expect(text.stderr).toContain(doc.message);
     } else {
       expect(json.code).toBe(0);
-      expect((await cli(['diagnostics', ...local()])).code).toBe(0);
+      expect((await runCli(['diagnostics', ...local()])).code).toBe(0);
     }
   }, 30_000);
 
   it('send: outcome printed; exit 0 success, 2 invalid, 1 failed; bad JSON is a usage error', async () => {
-    const ok = await cli(['send', 'alpha', '{"command":"getState"}', ...local()]);
+    const ok = await runCli(['send', 'alpha', '{"command":"getState"}', ...local()]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^success: state/);
-    const json = await cli(['send', 'alpha', '{"command":"getState"}', '--json', ...local()]);
+    const json = await runCli(['send', 'alpha', '{"command":"getState"}', '--json', ...local()]);
     expect(JSON.parse(json.stdout)).toMatchObject({ type: 'command', outcome: 'success', zone: 'alpha' });
-    const invalid = await cli(['send', 'alpha', '{"command":"fly"}', ...local()]);
+    const invalid = await runCli(['send', 'alpha', '{"command":"fly"}', ...local()]);
     expect(invalid.code).toBe(2);
     expect(invalid.stdout).toContain('unknown_command');
-    const missing = await cli(['send', 'alpha', '{"command":"playBackground","file":"nope.wav"}', ...local()]);
+    const missing = await runCli(['send', 'alpha', '{"command":"playBackground","file":"nope.wav"}', ...local()]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('file_not_found');
-    const notJson = await cli(['send', 'alpha', '{oops', ...local()]);
+    const notJson = await runCli(['send', 'alpha', '{oops', ...local()]);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('JSON object');
   }, 30_000);
@@ -152,47 +103,48 @@ describe('mpvisor CLI against a running supervisor', () => {
       ['cleanup', 'orphans'],
       ['cleanup', 'sockets'],
     ]) {
-      const json = await cli([...args, '--json', ...local()], 60_000);
+      const json = await runCli([...args, '--json', ...local()], 60_000);
       const outcome = JSON.parse(json.stdout);
       expect(outcome.type).toBe('command');
       const expected =
         outcome.outcome === 'success' || outcome.outcome === 'warning' ? 0 : outcome.outcome === 'invalid' ? 2 : 1;
       expect(json.code).toBe(expected);
       if (expected === 1) {
-        const text = await cli([...args, ...local()], 60_000);
+        const text = await runCli([...args, ...local()], 60_000);
         expect(text.code).toBe(1);
         expect(text.stderr).toContain(outcome.message);
         if (outcome.error_type === 'not_implemented') expect(text.stderr).toContain('not_implemented');
       }
     }
     for (const z of ['alpha', 'beta'])
-      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000);
+      await rig.probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000);
   }, 120_000);
 
   it('reset: contradictory flags are a usage error', async () => {
-    const r = await cli(['reset', '--hard', '--type', 'full', ...local()]);
+    const r = await runCli(['reset', '--hard', '--type', 'full', ...local()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--hard');
-    const bad = await cli(['reset', '--type', 'everything', ...local()]);
+    const bad = await runCli(['reset', '--type', 'everything', ...local()]);
     expect(bad.code).toBe(2);
   }, 30_000);
 
   it('--mqtt reaches the supervisor through the broker (topics from --config or --topic)', async () => {
-    const viaConfig = await cli(['status', '--json', '--mqtt', broker.url, '--config', ini]);
+    const { url } = rig.broker;
+    const viaConfig = await runCli(['status', '--json', '--mqtt', url, '--config', ini]);
     expect(viaConfig.code).toBe(0);
     expect(JSON.parse(viaConfig.stdout).zones).toHaveLength(2);
-    const viaTopic = await cli(['send', 'beta', '{"command":"getState"}', '--mqtt', broker.url, '--topic', base]);
+    const viaTopic = await runCli(['send', 'beta', '{"command":"getState"}', '--mqtt', url, '--topic', base]);
     expect(viaTopic.code).toBe(0);
     expect(viaTopic.stdout).toMatch(/^success: state/);
-    const health = await cli(['health', '--json', '--mqtt', broker.url, '--topic', base, '--protocol-version', '4']);
+    const health = await runCli(['health', '--json', '--mqtt', url, '--topic', base, '--protocol-version', '4']);
     expect(JSON.parse(health.stdout).healthy).toBe(true);
     // Nobody answers on this base topic: not reachable.
-    const nobody = await cli([
+    const nobody = await runCli([
       'send',
       'beta',
       '{"command":"getState"}',
       '--mqtt',
-      broker.url,
+      url,
       '--topic',
       'nobody-here',
       '--wait',
@@ -214,7 +166,7 @@ describe('mpvisor CLI against a running supervisor', () => {
       ['config', 'check'],
     ];
     // Independent processes: all at once.
-    for (const r of await Promise.all(verbs.map((verb) => cli([...verb, '--help'])))) {
+    for (const r of await Promise.all(verbs.map((verb) => runCli([...verb, '--help'])))) {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Examples:');
     }
@@ -237,8 +189,8 @@ describe('mpvisor CLI without a supervisor', () => {
     const port = await freePort();
     // Independent processes: all at once.
     const [viaMqtt, viaSocket] = await Promise.all([
-      cli(['status', '--mqtt', `mqtt://127.0.0.1:${port}`]),
-      Promise.all(verbs.map((verb) => cli([...verb, '--run-dir', join(dir.path, 'run')]))),
+      runCli(['status', '--mqtt', `mqtt://127.0.0.1:${port}`]),
+      Promise.all(verbs.map((verb) => runCli([...verb, '--run-dir', join(dir.path, 'run')]))),
     ]);
     for (const r of viaSocket) {
       expect(r.code).toBe(3);
@@ -258,13 +210,13 @@ describe('mpvisor CLI without a supervisor', () => {
       expect(text).toMatch(/error: audio:lobby\.volume \(line 9\): /);
       expect(text).toMatch(/error: audio:bar\.topic \(line 11\): /);
     };
-    const check = await cli(['config', 'check', file]);
+    const check = await runCli(['config', 'check', file]);
     expect(check.code).toBe(2);
     expectAll(check.stderr);
-    const json = await cli(['config', 'check', file, '--json']);
+    const json = await runCli(['config', 'check', file, '--json']);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, errors: 4, warnings: 1 });
-    const run = await cli([
+    const run = await runCli([
       'run',
       '--config',
       file,
@@ -280,11 +232,11 @@ describe('mpvisor CLI without a supervisor', () => {
   it('config check: warnings only is exit 0, missing file is exit 2', async () => {
     const file = join(dir.path, 'ok.ini');
     writeFileSync(file, ['[mqtt]', 'broker = embedded', 'shiny = yes', '[audio:hall]', 'topic = x/hall'].join('\n'));
-    const r = await cli(['config', 'check', file]);
+    const r = await runCli(['config', 'check', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/warning: mqtt\.shiny \(line 3\)/);
     expect(r.stdout).toContain('OK (1 zone: audio:hall; 1 warning)');
-    const missing = await cli(['config', 'check', join(dir.path, 'nope.ini')]);
+    const missing = await runCli(['config', 'check', join(dir.path, 'nope.ini')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('file not found');
   }, 30_000);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { isAlive, sleep, waitFor } from '@mpvisor/testkit';
+import { isAlive, sleep, testIni, waitFor } from '@mpvisor/testkit';
 import { zoneHarness } from './zone-harness.js';
 
 // Attack 4 of issue 17: distinct duck ids, unpaced. Every duck outcome and volume event used to list
@@ -13,27 +13,21 @@ const MAX_DUCKS = 32;
 const RSS_GROWTH_LIMIT_KB = 20 * 1024;
 
 const ini = (port: number, media: string, base: string) =>
-  [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${port}`,
-    `base_topic = ${base}`,
-    'device_name = test',
-    `client_id = mpvisor-df-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = warn',
-    `media_base_path = ${media}`,
-    'heartbeat_enabled = false',
-    '[system:main]',
-    'warm_spares = 0',
-    // Generous watchdogs: on a loaded shared machine a slow start or a late heartbeat is not the subject.
-    'startup_timeout_ms = 30000',
-    'heartbeat_timeout_ms = 15000',
-    'max_restarts = 50',
-    '[audio:room]',
-    `topic = ${base}/room`,
-    'media_dir = .',
-  ].join('\n');
+  testIni({
+    port,
+    base,
+    media,
+    logLevel: 'warn',
+    global: ['heartbeat_enabled = false'],
+    system: [
+      'warm_spares = 0',
+      // Generous watchdogs: on a loaded shared machine a slow start or a late heartbeat is not the subject.
+      'startup_timeout_ms = 30000',
+      'heartbeat_timeout_ms = 15000',
+      'max_restarts = 50',
+    ],
+    zones: [{ name: 'room' }],
+  });
 
 function rssKb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')

@@ -1,22 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
 import { isSameProcess, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
-import {
-  commOf,
-  descendants,
-  isAlive,
-  MqttProbe,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  testConfig,
-  waitFor,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { commOf, createRig, descendants, isAlive, waitFor, type Rig } from '@mpvisor/testkit';
 
 // A zone's effect pool warms after the zone is ready (and after a spare adopts it): the zone's ready
 // does not wait for it, and a reset that comes while the pool's mpv are still starting takes them down
@@ -31,17 +16,10 @@ interface Instance {
 }
 
 describe('effect pool warmed after ready', () => {
-  const dir = tempDir('mpvep');
-  const media = join(dir.path, 'media');
-  const base = `mpvep${rand()}`;
-  let broker: Mosquitto;
-  let probe: MqttProbe;
-  let sup: SupervisorProcess;
-  const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
-  const state = `${base}/one/state`;
+  let rig: Rig;
 
   const health = async () => {
-    const h = await probe.command(sys.cmd, sys.events, { command: 'health_check' }, 20_000);
+    const h = await rig.sys({ command: 'health_check' }, 20_000);
     expect(h.outcome).toBe('success');
     return h.result.zones.find((z: { zone: string }) => z.zone === 'one') as { worker_pid: number; mpv_pids: number[] };
   };
@@ -51,50 +29,32 @@ describe('effect pool warmed after ready', () => {
       .flatMap((pid) => readIdentity(pid) ?? []);
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
+    rig = await createRig({ prefix: 'mpvep' });
   }, 30_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    await rig?.close();
   }, 30_000);
 
   it('the zone is ready with background and speech; its two pooled effect mpv follow', async () => {
     const since = Date.now();
-    sup = startSupervisor({
-      dir: dir.path,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['one'], base, extra: 'reset_timeout = 20000' }),
-    });
-    const ready = await probe.waitFor(state, (m) => m.json?.state === 'ready', 20_000, since);
+    rig.start(rig.config({ zones: ['one'], extra: 'reset_timeout = 20000' }));
+    const ready = await rig.ready('one', since, 20_000);
     const roles = (m: { json?: { mpv_processes?: Instance[] } }) =>
       (m.json?.mpv_processes ?? []).filter((i) => i.alive).map((i) => i.role);
     expect(roles(ready).sort()).toEqual(['background', 'speech']);
-    const warm = await probe.waitFor(state, (m) => roles(m).length === 4, 20_000, since);
+    const warm = await rig.probe.waitFor(`${rig.base}/one/state`, (m) => roles(m).length === 4, 20_000, since);
     expect(roles(warm).sort()).toEqual(['background', 'effect-0', 'effect-1', 'speech']);
   }, 45_000);
 
   it('resets while the pool mpv are still starting leave no mpv of the old worker and find no orphan', async () => {
     // A 1 s delay instead of 5 s: still time to ask for the worker before its pool starts, 4 s less per round.
-    await sup.stop();
+    await rig.sup.stop();
     const restarted = Date.now();
-    sup = startSupervisor({
-      dir: dir.path,
-      config: testConfig({
-        port: broker.port,
-        mediaDir: media,
-        zones: ['one'],
-        base,
-        extra: 'reset_timeout = 20000',
-        zoneKeys: ['effects_warm_delay_ms = 1000'],
-      }),
-    });
-    await probe.waitFor(state, (m) => m.json?.state === 'ready', 20_000, restarted);
+    rig.start(
+      rig.config({ zones: ['one'], extra: 'reset_timeout = 20000', zoneKeys: ['effects_warm_delay_ms = 1000'] }),
+    );
+    await rig.ready('one', restarted, 20_000);
     for (const level of ['hard', 'soft', 'hard', 'soft']) {
       const { worker_pid: worker } = await health();
       // The zone (cold or an adopted spare) runs background and speech; the reset goes as soon as a third
@@ -110,12 +70,7 @@ describe('effect pool warmed after ready', () => {
       );
       const id = `r-${rand()}`;
       const since = Date.now();
-      const r = await probe.command(
-        sys.cmd,
-        sys.events,
-        { command: 'reset', level, id, ...(level === 'soft' ? { zones: ['one'] } : {}) },
-        40_000,
-      );
+      const r = await rig.sys({ command: 'reset', level, id, ...(level === 'soft' ? { zones: ['one'] } : {}) }, 40_000);
       expect(r).toMatchObject({ outcome: 'success', id });
       expect(r.result.warnings).toEqual([]);
       expect(r.result.orphans_killed ?? []).toEqual([]);
@@ -123,11 +78,11 @@ describe('effect pool warmed after ready', () => {
       const left = [...starting, ...mpvUnder(worker)].filter(isSameProcess);
       expect(left).toEqual([]);
       expect(isAlive(worker)).toBe(false);
-      await probe.waitFor(state, (m) => m.json?.state === 'ready', 20_000, since);
+      await rig.ready('one', since, 20_000);
     }
     // The last zone warms its pool as usual, and an orphan check then finds nothing either.
     await waitFor(async () => (await health()).mpv_pids.length === 4, 20_000, 'the pool after the last reset', 200);
-    const orphans = await probe.command(sys.cmd, sys.events, { command: 'cleanup_orphans' });
+    const orphans = await rig.sys({ command: 'cleanup_orphans' });
     expect(orphans).toMatchObject({ outcome: 'success', result: { mpv_processes_killed: 0 } });
   }, 150_000);
 });

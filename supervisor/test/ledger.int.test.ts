@@ -1,21 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
 import { readIdentity, isSameProcess, type ProcessIdentity } from '@mpvisor/sys';
 import {
+  createRig,
   isAlive,
-  MqttProbe,
-  sleep,
-  startMosquitto,
+  OwnProcesses,
   POOL_AT_ONCE,
+  sleep,
   startSupervisor,
-  tempDir,
-  testConfig,
   waitFor,
-  type Mosquitto,
+  type Rig,
   type SupervisorProcess,
 } from '@mpvisor/testkit';
 
@@ -46,106 +42,49 @@ const readLedger = (stateDir: string) =>
     sockets: Array<{ path: string }>;
   };
 
-/** Spawn a process of the test's own (never in any ledger) and wait until it has exec'd. */
-async function own(
-  cmd: string,
-  args: string[],
-  children: ChildProcess[],
-): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
-  const child = spawn(cmd, args, { stdio: 'ignore' });
-  children.push(child);
-  await waitFor(
-    () => {
-      try {
-        return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
-      } catch {
-        return false;
-      }
-    },
-    5000,
-    `${cmd} to start`,
-  );
-  return { child, id: readIdentity(child.pid!)! };
-}
-
-async function mpvWithSocket(
-  path: string,
-  children: ChildProcess[],
-): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
-  const p = await own(
-    'mpv',
-    ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`],
-    children,
-  );
-  await waitFor(() => existsSync(path) && lstatSync(path).isSocket(), 10_000, `mpv socket ${path}`);
-  return p;
-}
-
 describe('ownership ledger in the supervisor', () => {
-  const dir = tempDir('mpvl');
-  const media = join(dir.path, 'media');
-  const base = `mpvl${rand()}`;
-  const children: ChildProcess[] = [];
-  const files: string[] = [];
-  let broker: Mosquitto;
-  let probe: MqttProbe;
-
-  const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
+  const own = new OwnProcesses();
+  let rig: Rig;
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
+    rig = await createRig({ prefix: 'mpvl' });
   }, 30_000);
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    for (const f of files) rmSync(f, { force: true });
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    own.killAll();
+    await rig?.close();
   }, 20_000);
 
   it('cleanup_orphans and reset_sockets spare an external mpv and its live socket, and remove a stale pfx socket', async () => {
     const r = rand();
     const extSock = `/tmp/mpv-ext-${r}.sock`;
     const staleSock = `/tmp/pfx-test-${r}.sock`;
-    files.push(extSock, staleSock);
-    const ext = await mpvWithSocket(extSock, children);
+    const ext = await own.mpvWithSocket(extSock);
 
-    const sub = join(dir.path, 'a');
+    const sub = join(rig.dir.path, 'a');
     mkdirSync(sub);
     const since = Date.now();
     const sup = startSupervisor({
       dir: sub,
-      config: testConfig({
-        port: broker.port,
-        mediaDir: media,
-        zones: ['one'],
-        base,
-        extra: NO_SPARES,
-        zoneKeys: POOL_AT_ONCE,
-      }),
+      config: rig.config({ zones: ['one'], extra: NO_SPARES, zoneKeys: POOL_AT_ONCE }),
     });
     try {
-      await probe.waitFor(`${base}/one/state`, (m) => m.json?.state === 'ready', 15_000, since);
+      await rig.ready('one', since, 15_000);
       // The effect pool warms just after ready; the censuses below compare the ledger with the zone's 4 mpv.
-      await probe.waitFor(`${base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
+      await rig.probe.waitFor(`${rig.base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
 
-      const orphans = await probe.command(sys.cmd, sys.events, { command: 'cleanup_orphans' });
+      const orphans = await rig.sys({ command: 'cleanup_orphans' });
       expect(orphans).toMatchObject({ outcome: 'success', command: 'cleanup_orphans' });
       expect(orphans.result.mpv_processes_killed).toBe(0);
       expect(orphans.result.killed).toEqual([]);
       expect(isSameProcess(ext.id)).toBe(true);
 
       // Made stale right before reset_sockets: another test sweeping /tmp has almost no window to take it first.
-      const dead = await mpvWithSocket(staleSock, children);
+      const dead = await own.mpvWithSocket(staleSock);
       dead.child.kill('SIGKILL');
       await new Promise((res) => dead.child.once('exit', res));
       expect(lstatSync(staleSock).isSocket()).toBe(true);
-      const sockets = await probe.command(sys.cmd, sys.events, { command: 'reset_sockets' });
+      const sockets = await rig.sys({ command: 'reset_sockets' });
       expect(sockets).toMatchObject({ outcome: 'success', command: 'reset_sockets' });
       expect(sockets.result.removed).toContain(staleSock);
       expect(sockets.result.sockets_cleaned).toBeGreaterThanOrEqual(1);
@@ -156,7 +95,7 @@ describe('ownership ledger in the supervisor', () => {
       expect(isSameProcess(ext.id)).toBe(true);
 
       // The zone still works: its own sockets and mpv were not touched either.
-      const health = await probe.command(sys.cmd, sys.events, { command: 'health_check' });
+      const health = await rig.sys({ command: 'health_check' });
       expect(health.outcome).toBe('success');
       const zone = health.result.zones.find((z: { zone: string }) => z.zone === 'one');
       expect(zone.state).toBe('ready');
@@ -189,22 +128,15 @@ describe('ownership ledger in the supervisor', () => {
   }, 60_000);
 
   it('after a SIGKILLed supervisor, the next start kills recorded leftovers and spares a reused PID', async () => {
-    const sub = join(dir.path, 'b');
+    const sub = join(rig.dir.path, 'b');
     mkdirSync(sub);
-    const config = testConfig({
-      port: broker.port,
-      mediaDir: media,
-      zones: ['one', 'two'],
-      base,
-      extra: NO_SPARES,
-      zoneKeys: POOL_AT_ONCE,
-    });
+    const config = rig.config({ zones: ['one', 'two'], extra: NO_SPARES, zoneKeys: POOL_AT_ONCE });
     let since = Date.now();
     const first = startSupervisor({ dir: sub, config });
     let second: SupervisorProcess | null = null;
     try {
-      await probe.waitFor(`${base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
-      await probe.waitFor(`${base}/two/state`, (m) => poolWarm(m.json), 20_000, since);
+      await rig.probe.waitFor(`${rig.base}/one/state`, (m) => poolWarm(m.json), 20_000, since);
+      await rig.probe.waitFor(`${rig.base}/two/state`, (m) => poolWarm(m.json), 20_000, since);
       // Every worker and mpv of the first run is in its ledger.
       const tree = first.tree();
       await waitFor(
@@ -219,9 +151,9 @@ describe('ownership ledger in the supervisor', () => {
       await first.exited;
 
       // Plant leftovers as if the first run had recorded them: one real, one whose PID was "reused".
-      const victim = await own('sleep', ['1000'], children);
-      const bystander = await own('sleep', ['1000'], children);
-      const external = await own('sleep', ['1000'], children);
+      const victim = await own.spawn('sleep', ['1000']);
+      const bystander = await own.spawn('sleep', ['1000']);
+      const external = await own.spawn('sleep', ['1000']);
       const ledger = readLedger(first.stateDir);
       const entry = (id: ProcessIdentity, instance: string): LedgerFileEntry => ({
         ...id,
@@ -240,14 +172,14 @@ describe('ownership ledger in the supervisor', () => {
 
       since = Date.now();
       second = startSupervisor({ dir: sub, config });
-      await probe.waitFor(
-        `${base}/one/state`,
+      await rig.probe.waitFor(
+        `${rig.base}/one/state`,
         (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid),
         15_000,
         since,
       );
-      await probe.waitFor(
-        `${base}/two/state`,
+      await rig.probe.waitFor(
+        `${rig.base}/two/state`,
         (m) => m.json?.state === 'ready' && m.json?.pid !== null && !tree.includes(m.json.pid),
         15_000,
         since,
@@ -258,7 +190,7 @@ describe('ownership ledger in the supervisor', () => {
       expect(isSameProcess(external.id)).toBe(true);
       expect(tree.filter(isAlive)).toEqual([]);
 
-      const health = await probe.command(sys.cmd, sys.events, { command: 'health_check' });
+      const health = await rig.sys({ command: 'health_check' });
       const report = health.result.startup_cleanup;
       expect(report.previous_run_id).toBe(ledger.run_id);
       expect(report.killed).toEqual(

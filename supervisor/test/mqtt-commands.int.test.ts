@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
 import { type ERROR_TYPES, SYSTEM_COMMANDS, ZONE_COMMANDS } from '@mpvisor/protocol';
-import {
-  MqttProbe,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  testConfig,
-  waitFor,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { createRig, MqttProbe, waitFor, type Rig } from '@mpvisor/testkit';
 
 const base = 'mpvc';
 const T = {
@@ -117,34 +107,20 @@ const ROWS: Row[] = [
 ];
 
 describe('MQTT control plane: every command gets exactly one outcome', () => {
-  const dir = tempDir('mpvc');
-  const media = join(dir.path, 'media');
-  let broker: Mosquitto;
-  let sup: SupervisorProcess;
-  let probe: MqttProbe;
+  let rig: Rig;
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
+    rig = await createRig({ prefix: 'mpvc', base });
     // Outside the media folder: a file, a symlink to it, and a symlinked folder.
-    writeFileSync(join(dir.path, 'outside.wav'), 'not media');
-    symlinkSync(join(dir.path, 'outside.wav'), join(media, 'escape.wav'));
-    symlinkSync(dir.path, join(media, 'outdir'));
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
-    sup = startSupervisor({
-      dir: dir.path,
-      config: testConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base }),
-    });
-    await probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 15_000);
+    writeFileSync(join(rig.dir.path, 'outside.wav'), 'not media');
+    symlinkSync(join(rig.dir.path, 'outside.wav'), join(rig.media, 'escape.wav'));
+    symlinkSync(rig.dir.path, join(rig.media, 'outdir'));
+    rig.start(rig.config({ zones: ['lobby', 'vault'] }));
+    await rig.probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 15_000);
   }, 25_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    await rig?.close();
   }, 20_000);
 
   it(`answers ${ROWS.length} kinds of bad input with invalid and a specific error_type, then keeps serving`, async () => {
@@ -155,12 +131,12 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
       const id = typeof payload === 'object' && !Buffer.isBuffer(payload) ? `bad-${randomUUID()}` : null;
       const body = id !== null ? JSON.stringify({ ...payload, id }) : payload;
       const since = Date.now();
-      const before = probe.messages.length;
-      await probe.client.publishAsync(cmd, body as string | Buffer, { qos: 1 });
+      const before = rig.probe.messages.length;
+      await rig.probe.client.publishAsync(cmd, body as string | Buffer, { qos: 1 });
       // Sent one at a time: an unreadable id is matched as the next outcome on that topic.
       const m = await waitFor(
         () =>
-          probe.messages
+          rig.probe.messages
             .slice(before)
             .find(
               (r) =>
@@ -181,26 +157,27 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
       expect(m.json.message.length).toBeGreaterThan(5);
     }
     // Exactly one outcome per bad command that carried an id.
-    const count = (id: string) => probe.messages.filter((r) => r.json?.type === 'command' && r.json?.id === id).length;
+    const count = (id: string) =>
+      rig.probe.messages.filter((r) => r.json?.type === 'command' && r.json?.id === id).length;
     for (const s of seen)
       if (s.id !== null) expect({ name: s.name, outcomes: count(s.id) }).toEqual({ name: s.name, outcomes: 1 });
-    expect(sup.child.exitCode).toBeNull();
-    const ok = await probe.command(T.lobby.cmd, T.lobby.events, { command: 'getState' });
+    expect(rig.sup.child.exitCode).toBeNull();
+    const ok = await rig.probe.command(T.lobby.cmd, T.lobby.events, { command: 'getState' });
     expect(ok).toMatchObject({ outcome: 'success', zone: 'lobby' });
-    const status = await probe.command(T.system.cmd, T.system.events, { command: 'status' });
+    const status = await rig.probe.command(T.system.cmd, T.system.events, { command: 'status' });
     expect(status.outcome).toBe('success');
     expect(status.result.zones.map((z: { zone: string }) => z.zone)).toEqual(['lobby', 'vault']);
   }, 60_000);
 
   it('accepts the ParadoxFX Command spelling and aliases, on both system topics', async () => {
-    const a = await probe.command(T.lobby.cmd, T.lobby.events, { Command: 'getStatus' });
+    const a = await rig.probe.command(T.lobby.cmd, T.lobby.events, { Command: 'getStatus' });
     expect(a).toMatchObject({ outcome: 'success', command: 'getStatus' });
-    const b = await probe.command(T.systemSingular.cmd, T.system.events, { command: 'help' });
+    const b = await rig.probe.command(T.systemSingular.cmd, T.system.events, { command: 'help' });
     expect(b.outcome).toBe('success');
   });
 
   it('help lists every registered system and zone command with a description', async () => {
-    const help = await probe.command(T.system.cmd, T.system.events, { command: 'help' });
+    const help = await rig.probe.command(T.system.cmd, T.system.events, { command: 'help' });
     const sys = help.result.system.map((c: { command: string }) => c.command);
     const zone = help.result.zone.map((c: { command: string }) => c.command);
     expect(sys).toEqual(SYSTEM_COMMANDS.map((s) => s.name));
@@ -212,7 +189,7 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
   });
 
   it('MQTT 5: the outcome also goes to the Response Topic with the same Correlation Data', async () => {
-    const v5 = await MqttProbe.connect(broker.url, { protocolVersion: 5 });
+    const v5 = await MqttProbe.connect(rig.broker.url, { protocolVersion: 5 });
     try {
       const replies: Array<{ topic: string; json: any; corr: string | undefined }> = [];
       v5.client.on('message', (topic, payload, packet) => {
@@ -249,13 +226,13 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
   });
 
   it('metrics: the command and the retained {system}/metrics topic carry MQTT and command counters', async () => {
-    const m = await probe.command(T.system.cmd, T.system.events, { command: 'metrics' });
+    const m = await rig.probe.command(T.system.cmd, T.system.events, { command: 'metrics' });
     expect(m.outcome).toBe('success');
     expect(m.result.mqtt).toMatchObject({ connected: true, queue_depth: 0, dropped: 0, publish_failures: 0 });
     expect(m.result.mqtt.published).toBeGreaterThan(10);
     expect(typeof m.result.mqtt.last_connect).toBe('string');
     expect(m.result.commands.by_outcome.invalid).toBeGreaterThanOrEqual(ROWS.length);
-    const late = await MqttProbe.connect(broker.url);
+    const late = await MqttProbe.connect(rig.broker.url);
     try {
       await late.subscribe(`${base}/system/metrics`);
       const r = await late.waitFor(`${base}/system/metrics`, () => true, 3000);
@@ -269,7 +246,7 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
 
   it('heartbeat has ParadoxFX fields', async () => {
     // A heartbeat sent while a zone was still starting truthfully says degraded: wait for one after start-up.
-    const hb = await probe.waitFor(
+    const hb = await rig.probe.waitFor(
       `${base}/heartbeat`,
       (m) => Object.values(m.json?.zone_states ?? { x: 'starting' }).every((z) => z === 'ready'),
       5000,
@@ -300,14 +277,14 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
   });
 
   it('a repeated id is answered again with the same outcome, not executed again', async () => {
-    const first = await probe.command(T.lobby.cmd, T.lobby.events, { command: 'getState', id: 'dup-x' });
-    await probe.publish(T.lobby.cmd, { command: 'getState', id: 'dup-x' });
-    await waitFor(() => probe.outcomesFor(T.lobby.events, 'dup-x').length >= 2, 5000, 'the second answer');
-    const [a, b] = probe.outcomesFor(T.lobby.events, 'dup-x').map((m) => m.json);
+    const first = await rig.probe.command(T.lobby.cmd, T.lobby.events, { command: 'getState', id: 'dup-x' });
+    await rig.probe.publish(T.lobby.cmd, { command: 'getState', id: 'dup-x' });
+    await waitFor(() => rig.probe.outcomesFor(T.lobby.events, 'dup-x').length >= 2, 5000, 'the second answer');
+    const [a, b] = rig.probe.outcomesFor(T.lobby.events, 'dup-x').map((m) => m.json);
     expect(b.duration_ms).toBe(a.duration_ms);
     expect(b.result).toEqual(first.result);
     expect(
-      sup
+      rig.sup
         .output()
         .split('\n')
         .filter((l) => l.includes('"dup-x"') && l.includes('"message":"command"')),
@@ -329,8 +306,8 @@ describe('MQTT control plane: every command gets exactly one outcome', () => {
       'diagnostics',
     ];
     for (const command of names) {
-      const o = await probe.command(T.system.cmd, T.system.events, { command }, 20_000);
-      const ids = probe.outcomesFor(T.system.events, o.id);
+      const o = await rig.probe.command(T.system.cmd, T.system.events, { command }, 20_000);
+      const ids = rig.probe.outcomesFor(T.system.events, o.id);
       expect(ids).toHaveLength(1);
       if (o.error_type === 'not_implemented') expect(o).toMatchObject({ outcome: 'failed', command });
       else expect(['success', 'warning', 'failed']).toContain(o.outcome);

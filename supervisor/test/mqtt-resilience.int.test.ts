@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import {
   cliPath,
+  createRig,
   freePort,
   MqttProbe,
   sleep,
@@ -18,31 +19,16 @@ import {
 /** testConfig plus [mqtt] keys. */
 const withMqtt = (ini: string, lines: string[]) => ini.replace('[mqtt]\n', `[mqtt]\n${lines.join('\n')}\n`);
 
-async function setup(prefix: string) {
-  const dir = tempDir(prefix);
-  const media = join(dir.path, 'media');
-  mkdirSync(media, { recursive: true });
-  await ensureDemoMedia(media);
-  return { dir, media };
-}
-
 /** How many times the supervisor executed (not merely answered) the command with this id. */
 const executions = (output: string, id: string) =>
   output.split('\n').filter((l) => l.includes('"message":"command"') && l.includes(`"id":"${id}"`)).length;
 
 describe('broker restarts while commands flow', () => {
   it('every QoS 1 command gets an outcome, none is executed twice, subscriptions and retained state come back', async () => {
-    const { dir, media } = await setup('mpvr');
     const base = 'mpvr';
-    const broker = await startMosquitto({ dir: dir.path });
-    const probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
-    const sup = startSupervisor({
-      dir: dir.path,
-      config: withMqtt(testConfig({ port: broker.port, mediaDir: media, zones: ['lobby', 'vault'], base }), [
-        'keepalive = 5',
-      ]),
-    });
+    const rig = await createRig({ prefix: 'mpvr', base });
+    const { broker, probe } = rig;
+    const sup = rig.start(withMqtt(rig.config({ zones: ['lobby', 'vault'] }), ['keepalive = 5']));
     const zones = ['lobby', 'vault'];
     try {
       await probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 15_000);
@@ -135,25 +121,17 @@ describe('broker restarts while commands flow', () => {
       expect((await sup.exited).code).toBe(0);
       await probe.waitFor(`${base}/test/availability`, (m) => m.payload === 'offline', 3000, since);
     } finally {
-      await sup.stop();
-      await probe.close();
-      await broker.stop();
-      dir.remove();
+      await rig.close();
     }
   }, 90_000);
 });
 
 describe('Last Will', () => {
   it('the broker publishes offline after keepalive when the supervisor freezes, and at once when it is SIGKILLed', async () => {
-    const { dir, media } = await setup('mpvw');
     const base = 'mpvw';
-    const broker = await startMosquitto({ dir: dir.path });
-    const probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/test/availability`);
-    const sup = startSupervisor({
-      dir: dir.path,
-      config: withMqtt(testConfig({ port: broker.port, mediaDir: media, zones: ['lobby'], base }), ['keepalive = 2']),
-    });
+    const rig = await createRig({ prefix: 'mpvw', base });
+    const { probe } = rig;
+    const sup = rig.start(withMqtt(rig.config({ zones: ['lobby'] }), ['keepalive = 2']));
     const avail = `${base}/test/availability`;
     try {
       await probe.waitFor(avail, (m) => m.payload === 'online', 15_000);
@@ -178,17 +156,17 @@ describe('Last Will', () => {
       } catch {
         /* gone */
       }
-      await sup.stop();
-      await probe.close();
-      await broker.stop();
-      dir.remove();
+      await rig.close();
     }
   }, 60_000);
 });
 
 describe('broker absent at start', () => {
   it('zones and the CLI work without a broker; MQTT joins when the broker appears', async () => {
-    const { dir, media } = await setup('mpva');
+    const dir = tempDir('mpva');
+    const media = join(dir.path, 'media');
+    mkdirSync(media, { recursive: true });
+    await ensureDemoMedia(media);
     const base = 'mpva';
     const port = await freePort();
     const sup = startSupervisor({

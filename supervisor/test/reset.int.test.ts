@@ -1,88 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
-import { isSameProcess, readIdentity, type ProcessIdentity } from '@mpvisor/sys';
-import {
-  cliPath,
-  isAlive,
-  MqttProbe,
-  sleep,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  testConfig,
-  waitFor,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { existsSync, lstatSync } from 'node:fs';
+import { isSameProcess, readIdentity } from '@mpvisor/sys';
+import { createRig, isAlive, OwnProcesses, runCli, sleep, waitFor, type OwnProcess, type Rig } from '@mpvisor/testkit';
 
 // The reset coordinator against a real supervisor, real workers and mpv, and real MQTT: what a reset
 // kills and cleans is exactly what it reports, what it does not own survives, and a reset of one zone
 // leaves the other zones playing.
 
 const rand = () => randomBytes(4).toString('hex');
-
-async function own(
-  cmd: string,
-  args: string[],
-  children: ChildProcess[],
-): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
-  const child = spawn(cmd, args, { stdio: 'ignore' });
-  children.push(child);
-  await waitFor(
-    () => {
-      try {
-        return readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === cmd;
-      } catch {
-        return false;
-      }
-    },
-    5000,
-    `${cmd} to start`,
-  );
-  return { child, id: readIdentity(child.pid!)! };
-}
-
-async function mpvWithSocket(
-  path: string,
-  children: ChildProcess[],
-): Promise<{ child: ChildProcess; id: ProcessIdentity }> {
-  const p = await own(
-    'mpv',
-    ['--idle=yes', '--ao=null', '--vo=null', '--no-config', `--input-ipc-server=${path}`],
-    children,
-  );
-  await waitFor(() => existsSync(path) && lstatSync(path).isSocket(), 10_000, `mpv socket ${path}`);
-  return p;
-}
-
-function cli(
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; stdout: string; stderr: string; lines: Array<{ at: number; line: string }> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const lines: Array<{ at: number; line: string }> = [];
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      for (const l of d.toString().split('\n').filter(Boolean)) lines.push({ at: Date.now(), line: l });
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mpvisor ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr, lines });
-    });
-  });
-}
 
 interface HealthZone {
   zone: string;
@@ -92,23 +18,17 @@ interface HealthZone {
 }
 
 describe('reset coordinator', () => {
-  const dir = tempDir('mpvr');
-  const media = join(dir.path, 'media');
   const base = `mpvr${rand()}`;
-  const children: ChildProcess[] = [];
-  const files: string[] = [];
-  let broker: Mosquitto;
-  let probe: MqttProbe;
-  let sup: SupervisorProcess;
-  let ext: { child: ChildProcess; id: ProcessIdentity };
+  const own = new OwnProcesses();
+  let rig: Rig;
+  let ext: OwnProcess;
   let extSock: string;
 
   const sys = { cmd: `${base}/system/commands`, events: `${base}/system/events` };
-  const zoneCmd = (zone: string, body: object, timeoutMs = 15_000) =>
-    probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs);
-  const sysCmd = (body: object, timeoutMs = 40_000) => probe.command(sys.cmd, sys.events, body, timeoutMs);
+  const zoneCmd = (zone: string, body: object, timeoutMs = 15_000) => rig.cmd(zone, body, timeoutMs);
+  const sysCmd = (body: object, timeoutMs = 40_000) => rig.sys(body, timeoutMs);
   const statuses = (id: string): any[] =>
-    probe.messages
+    rig.probe.messages
       .filter((m) => m.topic === sys.events && m.json?.type === 'system_reset_status' && m.json?.id === id)
       .map((m) => m.json);
   const health = async (): Promise<HealthZone[]> => {
@@ -122,40 +42,21 @@ describe('reset coordinator', () => {
     return { at: Date.now(), value: r.result.value as number };
   };
   const allReady = async (since: number) => {
-    for (const z of ['one', 'two'])
-      await probe.waitFor(`${base}/${z}/state`, (m) => m.json?.state === 'ready', 20_000, since);
+    for (const z of ['one', 'two']) await rig.ready(z, since, 20_000);
   };
 
   beforeAll(async () => {
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
+    rig = await createRig({ prefix: 'mpvr', base });
     extSock = `/tmp/mpv-ext-${rand()}.sock`;
-    files.push(extSock);
-    ext = await mpvWithSocket(extSock, children);
+    ext = await own.mpvWithSocket(extSock);
     const since = Date.now();
-    sup = startSupervisor({
-      dir: dir.path,
-      config: testConfig({
-        port: broker.port,
-        mediaDir: media,
-        zones: ['one', 'two'],
-        base,
-        extra: 'reset_timeout = 20000',
-      }),
-    });
+    rig.start(rig.config({ zones: ['one', 'two'], extra: 'reset_timeout = 20000' }));
     await allReady(since);
   }, 40_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    for (const f of files) rmSync(f, { force: true });
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    own.killAll();
+    await rig?.close();
   }, 30_000);
 
   it('cleanup_orphans, reset_sockets and a hard full reset spare an external mpv and its live socket; every mpv of ours is replaced and counted', async () => {
@@ -182,8 +83,7 @@ describe('reset coordinator', () => {
     expect(oldMpv.length).toBeGreaterThanOrEqual(4);
     // A stale ParadoxFX-style socket (its mpv killed) for the reset to clean.
     const stale = `/tmp/pfx-reset-${rand()}.sock`;
-    files.push(stale);
-    const dead = await mpvWithSocket(stale, children);
+    const dead = await own.mpvWithSocket(stale);
     dead.child.kill('SIGKILL');
     await new Promise((r) => dead.child.once('exit', r));
 
@@ -233,9 +133,11 @@ describe('reset coordinator', () => {
     }
     // The system state says so while it runs, and goes back afterwards.
     expect(
-      probe.messages.some((m) => m.topic === `${base}/system/state` && m.at >= since && m.json?.state === 'resetting'),
+      rig.probe.messages.some(
+        (m) => m.topic === `${base}/system/state` && m.at >= since && m.json?.state === 'resetting',
+      ),
     ).toBe(true);
-    await probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 5000, since);
+    await rig.probe.waitFor(`${base}/system/state`, (m) => m.json?.state === 'running', 5000, since);
     console.log(
       `hard full reset: ${done.progress.mpv_processes_killed} mpv killed, ${done.progress.sockets_cleaned} sockets cleaned, ${done.duration_ms} ms`,
     );
@@ -245,11 +147,11 @@ describe('reset coordinator', () => {
     const first = `first-${rand()}`;
     const second = `second-${rand()}`;
     const since = Date.now();
-    await probe.publish(sys.cmd, { command: 'system_reset', type: 'full', force: true, id: first });
-    await probe.waitFor(sys.events, (m) => m.json?.type === 'system_reset_status' && m.json?.id === first, 10_000);
+    await rig.probe.publish(sys.cmd, { command: 'system_reset', type: 'full', force: true, id: first });
+    await rig.probe.waitFor(sys.events, (m) => m.json?.type === 'system_reset_status' && m.json?.id === first, 10_000);
     const busy = await sysCmd({ command: 'reset', zones: ['two'], id: second });
     expect(busy).toMatchObject({ outcome: 'failed', error_type: 'busy', id: second });
-    const ok = await probe.waitFor(sys.events, (m) => m.json?.type === 'command' && m.json?.id === first, 30_000);
+    const ok = await rig.probe.waitFor(sys.events, (m) => m.json?.type === 'command' && m.json?.id === first, 30_000);
     expect(ok.json.outcome).toBe('success');
     expect(statuses(first).map((s) => s.phase)).toEqual(['starting', 'cleanup', 'reinit', 'complete']);
     expect(statuses(second).map((s) => s.phase)).toEqual(['failed']);
@@ -278,15 +180,15 @@ describe('reset coordinator', () => {
     const before = await timePos('one');
     const id = `soft-${rand()}`;
     const t0 = Date.now();
-    await probe.publish(`${base}/one/commands`, { command: 'reset', level: 'soft', preserve_state: true, id });
-    const resumed = await probe.waitFor(
+    await rig.probe.publish(`${base}/one/commands`, { command: 'reset', level: 'soft', preserve_state: true, id });
+    const resumed = await rig.probe.waitFor(
       `${base}/one/events`,
       (m) => m.json?.type === 'background' && m.json?.state === 'resumed',
       10_000,
       t0,
     );
     const outcome = (
-      await probe.waitFor(`${base}/one/events`, (m) => m.json?.type === 'command' && m.json?.id === id, 20_000)
+      await rig.probe.waitFor(`${base}/one/events`, (m) => m.json?.type === 'command' && m.json?.id === id, 20_000)
     ).json;
     const after = await timePos('one');
     await sleep(500);
@@ -328,7 +230,7 @@ describe('reset coordinator', () => {
 
   it('`mpvisor reset` streams the phases and exits 0 on complete', async () => {
     const since = Date.now();
-    const r = await cli(['reset', 'two', '--run-dir', sup.runDir]);
+    const r = await runCli(['reset', 'two', '--run-dir', rig.sup.runDir], 60_000);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const phases = r.lines.map((l) => /^reset (\w+)/.exec(l.line)?.[1]).filter(Boolean);

@@ -2,19 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
 import {
   aliveAfter,
   cliPath,
   descendants,
+  createRig,
   MqttProbe,
   sleep,
-  startMosquitto,
   startSupervisor,
-  tempDir,
-  testConfig,
   waitFor,
-  type Mosquitto,
+  type Rig,
   type SupervisorProcess,
 } from '@mpvisor/testkit';
 
@@ -22,38 +19,15 @@ import {
 
 const ZONES = ['alpha', 'beta'];
 
-interface Env {
-  dir: { path: string; remove(): void };
-  media: string;
-  broker: Mosquitto;
-  probe: MqttProbe;
-  base: string;
-}
-
-async function setup(base: string): Promise<Env> {
-  const dir = tempDir(base);
-  const media = join(dir.path, 'media');
-  mkdirSync(media, { recursive: true });
-  await ensureDemoMedia(media);
-  const broker = await startMosquitto({ dir: dir.path });
-  const probe = await MqttProbe.connect(broker.url);
-  await probe.subscribe(`${base}/#`);
-  return { dir, media, broker, probe, base };
-}
-
-async function teardown(env: Env | undefined, ...sups: Array<SupervisorProcess | undefined>): Promise<void> {
+async function teardown(env: Rig | undefined, ...sups: Array<SupervisorProcess | undefined>): Promise<void> {
   for (const s of sups) await s?.stop().catch(() => undefined);
-  await env?.probe.close();
-  await env?.broker.stop();
-  env?.dir.remove();
+  await env?.close();
 }
 
-const config = (env: Env, extra?: string) =>
-  testConfig({ port: env.broker.port, mediaDir: env.media, zones: ZONES, base: env.base, ...(extra ? { extra } : {}) });
+const config = (env: Rig, extra?: string) => env.config({ zones: ZONES, ...(extra ? { extra } : {}) });
 
-async function allReady(env: Env, since = 0): Promise<void> {
-  for (const z of ZONES)
-    await env.probe.waitFor(`${env.base}/${z}/state`, (m) => m.json?.state === 'ready', 15_000, since);
+async function allReady(env: Rig, since = 0): Promise<void> {
+  for (const z of ZONES) await env.ready(z, since, 15_000);
 }
 
 const withinMs = async <T>(p: Promise<T>, ms: number): Promise<T> => {
@@ -69,12 +43,12 @@ const withinMs = async <T>(p: Promise<T>, ms: number): Promise<T> => {
 };
 
 describe('SIGTERM during playback', () => {
-  let env: Env;
+  let env: Rig;
   let first: SupervisorProcess | undefined;
   let second: SupervisorProcess | undefined;
 
   beforeAll(async () => {
-    env = await setup('mpvsd');
+    env = await createRig({ prefix: 'mpvsd', base: 'mpvsd' });
   }, 20_000);
   afterAll(() => teardown(env, first, second), 30_000);
 
@@ -153,11 +127,11 @@ describe('SIGTERM during playback', () => {
 });
 
 describe('bounded and hurried shutdown', () => {
-  let env: Env;
+  let env: Rig;
   let sup: SupervisorProcess | undefined;
 
   beforeAll(async () => {
-    env = await setup('mpvsb');
+    env = await createRig({ prefix: 'mpvsb', base: 'mpvsb' });
   }, 20_000);
   afterAll(() => teardown(env, sup), 30_000);
 
@@ -246,12 +220,12 @@ describe('bounded and hurried shutdown', () => {
 });
 
 describe('systemd integration', () => {
-  let env: Env;
+  let env: Rig;
   let sup: SupervisorProcess | undefined;
   let receiver: ChildProcess | undefined;
 
   beforeAll(async () => {
-    env = await setup('mpvsn');
+    env = await createRig({ prefix: 'mpvsn', base: 'mpvsn' });
   }, 20_000);
   afterAll(async () => {
     if (receiver && receiver.exitCode === null) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, repoRoot, waitFor } from '@mpvisor/testkit';
+import { isAlive, repoRoot, testIni, waitFor } from '@mpvisor/testkit';
 import { zoneHarness } from './zone-harness.js';
 
 // Warm spares of other kinds than a plain audio zone, with real processes: a screen zone (video mpv on
@@ -28,27 +28,23 @@ function withScreenMedia(port: number, media: string, base: string): string {
 }
 
 function ini(port: number, media: string, base: string, zones = [SCREEN_ZONE, TUNED_ZONE]): string {
-  return [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${port}`,
-    `base_topic = ${base}`,
-    'device_name = test',
-    `client_id = mpvisor-kinds-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = info',
-    `media_base_path = ${media}`,
-    'heartbeat_enabled = false',
-    '[system:main]',
-    'warm_spares = 1',
-    // Generous bounds: these tests are about what the supervisor does, on a machine shared with other suites.
-    'startup_timeout_ms = 30000',
-    'heartbeat_timeout_ms = 1500',
-    'restart_backoff_initial_ms = 100',
-    'stable_after_ms = 500',
-    'max_restarts = 20',
-    ...zones.flatMap((z) => [`[${z.kind}:${z.name}]`, `topic = ${base}/${z.name}`, 'media_dir = .', ...z.keys]),
-  ].join('\n');
+  return testIni({
+    port,
+    base,
+    media,
+    logLevel: 'info',
+    global: ['heartbeat_enabled = false'],
+    system: [
+      'warm_spares = 1',
+      // Generous bounds: these tests are about what the supervisor does, on a machine shared with other suites.
+      'startup_timeout_ms = 30000',
+      'heartbeat_timeout_ms = 1500',
+      'restart_backoff_initial_ms = 100',
+      'stable_after_ms = 500',
+      'max_restarts = 20',
+    ],
+    zones,
+  });
 }
 
 interface SpareInfo {

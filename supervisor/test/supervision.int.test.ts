@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { circular, zoneHarness } from './zone-harness.js';
-import { isAlive, MqttProbe, sleep, tempDir, waitFor } from '@mpvisor/testkit';
+import { isAlive, MqttProbe, sleep, tempDir, testIni, waitFor } from '@mpvisor/testkit';
 import { readStat } from '@mpvisor/sys';
 
 // Real supervisor, workers, mpv and Mosquitto. Faults are real signals to real processes.
@@ -20,32 +20,21 @@ function iniFor(o: {
   global?: string[];
   system?: string[];
 }): string {
-  return [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${o.port}`,
-    `base_topic = ${o.base}`,
-    'device_name = test',
-    `client_id = mpvisor-sup-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = info',
-    `media_base_path = ${o.media}`,
-    'heartbeat_interval = 1000',
-    `heartbeat_topic = ${o.base}/heartbeat`,
-    ...(o.global ?? []),
-    '[system:main]',
-    'startup_timeout_ms = 8000',
-    'heartbeat_timeout_ms = 1500',
-    'health_interval_ms = 500',
-    'restart_backoff_initial_ms = 100',
-    ...(o.system ?? []),
-    ...o.zones.flatMap((z) => [
-      `[audio:${z.name}]`,
-      `topic = ${o.base}/${z.name}`,
-      'media_dir = .',
-      ...(z.extra ?? []),
-    ]),
-  ].join('\n');
+  return testIni({
+    port: o.port,
+    base: o.base,
+    media: o.media,
+    logLevel: 'info',
+    global: ['heartbeat_interval = 1000', `heartbeat_topic = ${o.base}/heartbeat`, ...(o.global ?? [])],
+    system: [
+      'startup_timeout_ms = 8000',
+      'heartbeat_timeout_ms = 1500',
+      'health_interval_ms = 500',
+      'restart_backoff_initial_ms = 100',
+      ...(o.system ?? []),
+    ],
+    zones: o.zones.map((z) => ({ name: z.name, keys: z.extra ?? [] })),
+  });
 }
 
 /** One supervisor run with helpers over its zones. */
@@ -259,11 +248,10 @@ describe('supervision of workers and mpv', () => {
 
 describe('a zone that fails at every start', () => {
   let h: Awaited<ReturnType<typeof harness>>;
-  let bin: string;
+  const binDir = tempDir('mpvb');
+  const bin = binDir.path;
 
   beforeAll(async () => {
-    const dir = tempDir('mpvb');
-    bin = dir.path;
     writeFileSync(join(bin, 'fail.sh'), '#!/bin/sh\necho "fake mpv: refusing to start" >&2\nexit 1\n', { mode: 0o755 });
     symlinkSync(join(bin, 'fail.sh'), join(bin, 'mpv'));
     h = await harness('mpvx', (port, media, base) =>
@@ -276,14 +264,14 @@ describe('a zone that fails at every start', () => {
         zones: [{ name: 'bad' }],
       }),
     );
-    h.dir.remove = ((orig) => () => {
-      orig();
-      dir.remove();
-    })(h.dir.remove);
   }, 30_000);
 
   afterAll(async () => {
-    await h?.close();
+    try {
+      await h?.close();
+    } finally {
+      binDir.remove();
+    }
   }, 30_000);
 
   it('reaches failed after exactly max_restarts restarts, retained, and stays there', async () => {

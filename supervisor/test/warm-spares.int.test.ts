@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { circular, zoneHarness } from './zone-harness.js';
-import { descendants, isAlive, POOL_AT_ONCE, sleep, waitFor } from '@mpvisor/testkit';
+import { descendants, isAlive, POOL_AT_ONCE, sleep, testIni, waitFor } from '@mpvisor/testkit';
 
 // Warm standby workers with real processes: supervisor, workers, mpv and Mosquitto.
 
@@ -13,26 +13,22 @@ function ini(o: {
   zones: string[];
   zoneKeys?: string[];
 }): string {
-  return [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${o.port}`,
-    `base_topic = ${o.base}`,
-    'device_name = test',
-    `client_id = mpvisor-spare-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = info',
-    `media_base_path = ${o.media}`,
-    'heartbeat_enabled = false',
-    '[system:main]',
-    `warm_spares = ${o.spares}`,
-    'startup_timeout_ms = 8000',
-    'heartbeat_timeout_ms = 1500',
-    'restart_backoff_initial_ms = 100',
-    'stable_after_ms = 500',
-    'max_restarts = 20',
-    ...o.zones.flatMap((z) => [`[audio:${z}]`, `topic = ${o.base}/${z}`, 'media_dir = .', ...(o.zoneKeys ?? [])]),
-  ].join('\n');
+  return testIni({
+    port: o.port,
+    base: o.base,
+    media: o.media,
+    logLevel: 'info',
+    global: ['heartbeat_enabled = false'],
+    system: [
+      `warm_spares = ${o.spares}`,
+      'startup_timeout_ms = 8000',
+      'heartbeat_timeout_ms = 1500',
+      'restart_backoff_initial_ms = 100',
+      'stable_after_ms = 500',
+      'max_restarts = 20',
+    ],
+    zones: o.zones.map((name) => ({ name, keys: o.zoneKeys ?? [] })),
+  });
 }
 
 interface SpareInfo {
@@ -41,8 +37,9 @@ interface SpareInfo {
   mpv_pids: number[];
 }
 
-async function harness(prefix: string, spares: number, zones: string[], zoneKeys: string[] = []) {
-  const base = await zoneHarness(prefix, (port, media, b) => ini({ port, media, base: b, spares, zones, zoneKeys }));
+/** The zone harness with the spares in status, on this config. */
+async function harness(prefix: string, build: (port: number, media: string, base: string) => string) {
+  const base = await zoneHarness(prefix, build);
   const h = {
     ...base,
     async spares(): Promise<SpareInfo[]> {
@@ -67,7 +64,7 @@ describe('warm_spares = 1', () => {
   let h: Awaited<ReturnType<typeof harness>>;
 
   beforeAll(async () => {
-    h = await harness('mpvw', 1, ['alpha', 'beta']);
+    h = await harness('mpvw', (port, media, base) => ini({ port, media, base, spares: 1, zones: ['alpha', 'beta'] }));
     await h.ready('alpha');
     await h.ready('beta');
   }, 30_000);
@@ -174,7 +171,9 @@ describe('warm_spares = 0', () => {
   beforeAll(async () => {
     // The census below waits for the pool: it warms at once. Not with a spare (above): a pool warming
     // beside the replacement spare's boot can cost an adopted zone's mpv a probe, and a beat of degraded.
-    h = await harness('mpvn', 0, ['solo'], POOL_AT_ONCE);
+    h = await harness('mpvn', (port, media, base) =>
+      ini({ port, media, base, spares: 0, zones: ['solo'], zoneKeys: POOL_AT_ONCE }),
+    );
     await h.ready('solo');
   }, 30_000);
 
@@ -222,23 +221,7 @@ describe('warm spares in resets and repeated crashes (one light zone, load-toler
         'startup_timeout_ms = 8000',
         'startup_timeout_ms = 30000',
       ) + '\neffects_pool_size = 0';
-    const base = await zoneHarness('mpvws', light);
-    h = {
-      ...base,
-      async spares(): Promise<SpareInfo[]> {
-        return (await base.sys({ command: 'status' })).result.spares;
-      },
-      readySpares: (n: number, timeoutMs = 10_000) =>
-        waitFor(
-          async () => {
-            const sp = (await h.spares()).filter((x) => x.state === 'ready');
-            return sp.length >= n ? sp : null;
-          },
-          timeoutMs,
-          `${n} ready spare(s)`,
-          100,
-        ),
-    };
+    h = await harness('mpvws', light);
     await h.ready('solo', 0, 90_000);
   }, 120_000);
 

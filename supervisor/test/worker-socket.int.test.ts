@@ -1,22 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ensureDemoMedia, parseConfigText } from '@mpvisor/config';
+import { parseConfigText } from '@mpvisor/config';
 import type { Logger } from '@mpvisor/log';
-import {
-  commOf,
-  isNodeComm,
-  descendants,
-  MqttProbe,
-  startMosquitto,
-  startSupervisor,
-  tempDir,
-  waitFor,
-  type Mosquitto,
-  type SupervisorProcess,
-} from '@mpvisor/testkit';
+import { commOf, createRig, isNodeComm, descendants, tempDir, testIni, waitFor, type Rig } from '@mpvisor/testkit';
 import { systemClock } from '../src/clock.js';
 import { SparePool } from '../src/zones/spare-pool.js';
 import { ZoneRunner } from '../src/zones/zone-runner.js';
@@ -27,25 +16,15 @@ import { ZoneRunner } from '../src/zones/zone-runner.js';
 const base = 'mpvw';
 
 function ini(port: number, media: string): string {
-  return [
-    '[mqtt]',
-    'broker = 127.0.0.1',
-    `port = ${port}`,
-    `base_topic = ${base}`,
-    'device_name = test',
-    `client_id = mpvisor-ws-${process.pid}-${Math.floor(Math.random() * 1e6)}`,
-    '[global]',
-    'log_level = info',
-    `media_base_path = ${media}`,
-    'heartbeat_enabled = false',
-    '[system:main]',
-    'warm_spares = 1',
-    'startup_timeout_ms = 8000',
-    'heartbeat_timeout_ms = 1500',
-    '[audio:lobby]',
-    `topic = ${base}/lobby`,
-    'media_dir = .',
-  ].join('\n');
+  return testIni({
+    port,
+    base,
+    media,
+    logLevel: 'info',
+    global: ['heartbeat_enabled = false'],
+    system: ['warm_spares = 1', 'startup_timeout_ms = 8000', 'heartbeat_timeout_ms = 1500'],
+    zones: [{ name: 'lobby' }],
+  });
 }
 
 /** node-ipc's framing, as the worker's client writes it. */
@@ -92,23 +71,15 @@ function added(env: string[]): string[] {
 }
 
 describe('worker socket: a hello needs the pid and the token of that spawn, once', () => {
-  const dir = tempDir('mpvw');
-  let broker: Mosquitto;
-  let probe: MqttProbe;
-  let sup: SupervisorProcess;
-  const workerSocket = () => join(sup.runDir, 'workers.sock');
-  const cmd = (body: object) => probe.command(`${base}/lobby/commands`, `${base}/lobby/events`, body, 10_000);
-  const sys = (body: object) => probe.command(`${base}/system/commands`, `${base}/system/events`, body, 10_000);
+  let rig: Rig;
+  const workerSocket = () => join(rig.sup.runDir, 'workers.sock');
+  const cmd = (body: object) => rig.cmd('lobby', body, 10_000);
+  const sys = (body: object) => rig.sys(body, 10_000);
 
   beforeAll(async () => {
-    const media = join(dir.path, 'media');
-    mkdirSync(media, { recursive: true });
-    await ensureDemoMedia(media);
-    broker = await startMosquitto({ dir: dir.path });
-    probe = await MqttProbe.connect(broker.url);
-    await probe.subscribe(`${base}/#`);
-    sup = startSupervisor({ dir: dir.path, config: ini(broker.port, media) });
-    await probe.waitFor(`${base}/lobby/state`, (m) => m.json?.state === 'ready', 15_000);
+    rig = await createRig({ prefix: 'mpvw', base });
+    rig.start(ini(rig.broker.port, rig.media));
+    await rig.ready('lobby', 0, 15_000);
     await waitFor(
       async () =>
         ((await sys({ command: 'status' })).result.spares as Array<{ state: string }>).some((s) => s.state === 'ready'),
@@ -118,10 +89,7 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
   }, 40_000);
 
   afterAll(async () => {
-    await sup?.stop();
-    await probe?.close();
-    await broker?.stop();
-    dir.remove();
+    await rig?.close();
   }, 30_000);
 
   it('refuses the right pid with no token or a wrong one; the zone and the spare keep working', async () => {
@@ -151,7 +119,7 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
       }),
     ).toBe(true);
 
-    expect(sup.output()).toMatch(/refused worker hello/);
+    expect(rig.sup.output()).toMatch(/refused worker hello/);
     const after = (await cmd({ command: 'status' })).result;
     expect(after).toMatchObject({ state: 'ready', pid: before.pid, restarts: before.restarts });
     expect(after.background.file).not.toBe('/etc/passwd');
@@ -162,16 +130,16 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
     const spares = (await sys({ command: 'status' })).result.spares;
     expect(spares).toEqual([expect.objectContaining({ pid: spare.pid, state: 'ready' })]);
     // Nothing an impostor said reached MQTT.
-    expect(probe.messages.filter((m) => m.at >= since && m.payload.includes('impostor'))).toEqual([]);
+    expect(rig.probe.messages.filter((m) => m.at >= since && m.payload.includes('impostor'))).toEqual([]);
   }, 40_000);
 
   it('no environment of ours holds a bootstrap or a token; mpv gets only allow-listed variables', async () => {
-    const ours = descendants(sup.pid);
+    const ours = descendants(rig.sup.pid);
     const workers = ours.filter((pid) => isNodeComm(commOf(pid)));
     const mpv = ours.filter((pid) => commOf(pid) === 'mpv');
     expect(workers.length).toBeGreaterThanOrEqual(2); // the zone's worker and the spare
     expect(mpv.length).toBeGreaterThanOrEqual(4);
-    for (const pid of [sup.pid, ...ours]) {
+    for (const pid of [rig.sup.pid, ...ours]) {
       const env = environOf(pid);
       expect(env.length).toBeGreaterThan(0);
       // The token is 32 hex digits; a bootstrap would name its token and socketPath.
@@ -181,7 +149,7 @@ describe('worker socket: a hello needs the pid and the token of that spawn, once
       /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|XDG_\w+|PULSE_\w+|PIPEWIRE_\w+|ALSA_CONFIG_PATH|JACK_DEFAULT_SERVER|DISPLAY|XAUTHORITY|WAYLAND_DISPLAY|DBUS_SESSION_BUS_ADDRESS|LIBVA_DRIVER_NAME|VDPAU_DRIVER|MESA_LOADER_DRIVER_OVERRIDE|LIBGL_ALWAYS_SOFTWARE|FONTCONFIG_\w+|LD_LIBRARY_PATH|LC_\w+|MPVISOR_OWNER_RUN_DIR)=/;
     for (const pid of mpv) expect(environOf(pid).filter((e) => !allowed.test(e))).toEqual([]);
     // What tells our processes from others', orphans included: the owning run directory, no secret.
-    for (const pid of [...workers, ...mpv]) expect(environOf(pid)).toContain(`MPVISOR_OWNER_RUN_DIR=${sup.runDir}`);
+    for (const pid of [...workers, ...mpv]) expect(environOf(pid)).toContain(`MPVISOR_OWNER_RUN_DIR=${rig.sup.runDir}`);
   }, 20_000);
 });
 

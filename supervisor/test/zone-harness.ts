@@ -1,28 +1,15 @@
-// Shared by the supervision integration tests: a real Mosquitto, a supervisor on a test config, and the
-// probes they use to read zones (state, lifecycle events, mpv's own time-pos).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureDemoMedia } from '@mpvisor/config';
-import { MqttProbe, sleep, startMosquitto, startSupervisor, tempDir, waitFor } from '@mpvisor/testkit';
+// Shared by the supervision integration tests: the testkit rig with its supervisor started on a test
+// config, and the probes they use to read zones (state, lifecycle events, mpv's own time-pos).
+import { createRig, sleep, waitFor } from '@mpvisor/testkit';
 
 export async function zoneHarness(
   prefix: string,
   build: (port: number, media: string, base: string) => string,
   o: { brokerConf?: string[]; env?: NodeJS.ProcessEnv } = {},
 ) {
-  const dir = tempDir(prefix);
-  const media = join(dir.path, 'media');
-  mkdirSync(media, { recursive: true });
-  await ensureDemoMedia(media);
-  const broker = await startMosquitto({ dir: dir.path, extra: o.brokerConf ?? [] });
-  const probe = await MqttProbe.connect(broker.url);
-  const base = prefix;
-  await probe.subscribe(`${base}/#`);
-  const sup = startSupervisor({
-    dir: dir.path,
-    config: build(broker.port, media, base),
-    ...(o.env ? { env: o.env } : {}),
-  });
+  const rig = await createRig({ prefix, base: prefix, ...(o.brokerConf ? { brokerConf: o.brokerConf } : {}) });
+  const { dir, media, base, broker, probe, cmd, sys, ready, close } = rig;
+  const sup = rig.start(build(broker.port, media, base), o.env ? { env: o.env } : {});
   const h = {
     dir,
     media,
@@ -30,10 +17,9 @@ export async function zoneHarness(
     broker,
     probe,
     sup,
-    cmd: (zone: string, body: object, timeoutMs = 10_000) =>
-      probe.command(`${base}/${zone}/commands`, `${base}/${zone}/events`, body, timeoutMs),
-    sys: (body: object, timeoutMs = 10_000) =>
-      probe.command(`${base}/system/commands`, `${base}/system/events`, body, timeoutMs),
+    cmd,
+    sys,
+    ready,
     async prop(zone: string, role: string, property: string): Promise<{ value: any; pid: number }> {
       const r = await h.cmd(zone, { command: 'getMpvProperty', role, property }, 5000);
       if (r.outcome !== 'success') throw new Error(`getMpvProperty: ${r.message}`);
@@ -43,8 +29,6 @@ export async function zoneHarness(
       const r = await h.cmd(zone, { command: 'status' });
       return r.result;
     },
-    ready: (zone: string, since = 0, timeoutMs = 15_000) =>
-      probe.waitFor(`${base}/${zone}/state`, (m) => m.json?.state === 'ready' && m.at >= since, timeoutMs),
     lifecycle: (zone: string, since: number) =>
       probe.messages
         .filter((m) => m.topic === `${base}/${zone}/events` && m.json?.type === 'zone_lifecycle' && m.at >= since)
@@ -73,15 +57,7 @@ export async function zoneHarness(
         100,
       );
     },
-    async close() {
-      try {
-        await sup.stop();
-      } finally {
-        await probe.close();
-        await broker.stop();
-        dir.remove();
-      }
-    },
+    close,
   };
   return h;
 }
