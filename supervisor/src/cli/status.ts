@@ -9,6 +9,12 @@ interface StatusData {
   zones: ZoneState[];
 }
 
+/** `room_a ok`; a sink mpvisor made shows the devices behind it: `mpvisor_lobby>room_e(gone) output_missing`. */
+function outputCell(o: NonNullable<ZoneState['output']>): string {
+  const devices = (o.devices ?? []).map((d) => (d.present ? d.name : `${d.name}(gone)`)).join('+');
+  return `${o.sink}${devices ? `>${devices}` : ''} ${o.problems.join(',') || 'ok'}`;
+}
+
 export function renderStatus(data: StatusData): string {
   const s = data.system;
   const head = `supervisor  ${s.state}  pid ${s.pid}  up ${formatMs(s.uptime_ms)}  mqtt ${s.mqtt?.connected ? 'connected' : 'disconnected'}\n\n`;
@@ -23,7 +29,7 @@ export function renderStatus(data: StatusData): string {
       String(z.restarts),
       formatMs(z.uptime_ms),
       z.background?.file ? `${z.background.status} ${z.background.file.split('/').pop()}` : '-',
-      z.output ? `${z.output.sink} ${z.output.problems.join(',') || 'ok'}` : (z.audio_output ?? '-'),
+      z.output ? outputCell(z.output) : (z.audio_output ?? '-'),
     ]);
   }
   return head + table(rows);
