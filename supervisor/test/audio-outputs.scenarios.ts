@@ -42,8 +42,8 @@ const MAX_LEAK_MS = 1500;
 const BACK_BOUND_MS = 20_000;
 /** How long zone a's sink stays away. */
 const GONE_MS = 6000;
-/** How long the isolated zone's sink stays away: nothing moves its stream, so there is less to wait out. */
-const ISOLATED_GONE_MS = 2000;
+/** How long the isolated zone's device stays away: music that waited for it would lag by this much. */
+const ISOLATED_GONE_MS = 4000;
 
 export function audioOutputScenarios(
   label: string,
@@ -272,7 +272,7 @@ export function audioOutputScenarios(
   }, 60_000);
 
   test(`${label}: the output of an isolated zone (isolate_output) unloaded while it plays: not one window of its tone on any other sink; back by itself near the right position`, async () => {
-    const before = { iso: await position('iso'), b: await position('b') };
+    const before = { iso: await position('iso'), b: await position('b'), at: Date.now() };
     const gone = Date.now();
     await daemon.removeSink('room_e');
     await rec.room_e!.detach();
@@ -299,13 +299,15 @@ export function audioOutputScenarios(
     await rec.room_e!.reattach();
     const first = await heard(rec.room_e!, TONE.iso, back, BACK_BOUND_MS + 2000);
     console.log(`${label}: the isolated zone heard on room_e again after ${first.at - back} ms`);
-    // The zone kept time in its own sink meanwhile.
-    const after = { iso: await position('iso'), b: await position('b') };
-    const moved = { iso: after.iso - before.iso, b: after.b - before.b };
+    // The zone kept time in its own sink meanwhile. Music that waited for its device would lag by
+    // ISOLATED_GONE_MS and more; the bound leaves room for the control zone's own underruns on a loaded
+    // machine (a CI run: zone b 1.1 s behind the isolated zone, which had kept time).
+    const after = { iso: await position('iso'), b: await position('b'), at: Date.now() };
+    const moved = { iso: after.iso - before.iso, b: after.b - before.b, wall: (after.at - before.at) / 1000 };
     console.log(
-      `${label}: meanwhile the isolated zone moved on ${moved.iso.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`,
+      `${label}: meanwhile the isolated zone moved on ${moved.iso.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s, the wall clock ${moved.wall.toFixed(2)} s`,
     );
-    expect(Math.abs(moved.iso - moved.b)).toBeLessThan(1);
+    expect(Math.abs(moved.iso - moved.b)).toBeLessThan(1.5);
     await zoneState('iso', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 
