@@ -42,6 +42,13 @@ const MAX_LEAK_MS = 1500;
 const BACK_BOUND_MS = 20_000;
 /** How long zone a's sink stays away. */
 const GONE_MS = 6000;
+/**
+ * How far two zones' positions may drift apart over an outage. mpv's position on a PulseAudio null sink
+ * wanders on a loaded machine (the sink renders ahead, underruns): in fresh-clone CI runs zone a ended
+ * 1.33 s ahead of zone b, zone b 1.1 s behind the isolated zone, and both 0.3-0.8 s ahead of the wall
+ * clock. Music that waited for its sink lags by the whole outage (GONE_MS, ISOLATED_GONE_MS).
+ */
+const POSITION_SLACK_S = 2;
 /** How long the isolated zone's device stays away: music that waited for it would lag by this much. */
 const ISOLATED_GONE_MS = 4000;
 
@@ -267,7 +274,7 @@ export function audioOutputScenarios(
     console.log(`${label}: meanwhile zone a moved on ${moved.a.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s`);
     // Music that waited for its sink would lag by GONE_MS; streams are moved by the server, so the music
     // keeps its place (mpv reopening its output would lose ~0.5 s each time).
-    expect(Math.abs(moved.a - moved.b)).toBeLessThan(1);
+    expect(Math.abs(moved.a - moved.b)).toBeLessThan(POSITION_SLACK_S);
     await zoneState('a', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 
@@ -299,15 +306,14 @@ export function audioOutputScenarios(
     await rec.room_e!.reattach();
     const first = await heard(rec.room_e!, TONE.iso, back, BACK_BOUND_MS + 2000);
     console.log(`${label}: the isolated zone heard on room_e again after ${first.at - back} ms`);
-    // The zone kept time in its own sink meanwhile. Music that waited for its device would lag by
-    // ISOLATED_GONE_MS and more; the bound leaves room for the control zone's own underruns on a loaded
-    // machine (a CI run: zone b 1.1 s behind the isolated zone, which had kept time).
+    // The zone kept time in its own sink meanwhile: music that waited for its device would lag by
+    // ISOLATED_GONE_MS and more.
     const after = { iso: await position('iso'), b: await position('b'), at: Date.now() };
     const moved = { iso: after.iso - before.iso, b: after.b - before.b, wall: (after.at - before.at) / 1000 };
     console.log(
       `${label}: meanwhile the isolated zone moved on ${moved.iso.toFixed(2)} s, zone b ${moved.b.toFixed(2)} s, the wall clock ${moved.wall.toFixed(2)} s`,
     );
-    expect(Math.abs(moved.iso - moved.b)).toBeLessThan(1.5);
+    expect(Math.abs(moved.iso - moved.b)).toBeLessThan(POSITION_SLACK_S);
     await zoneState('iso', (s) => s?.state === 'ready' && s?.output?.problems?.length === 0, back, BACK_BOUND_MS);
   }, 60_000);
 
