@@ -251,7 +251,8 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
   };
   // Like waitFor, but a daemon that exits fails the wait at once, with its stderr.
   const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
-    const deadline = Date.now() + 20_000; // WirePlumber took over 10 s to choose a default sink once in CI
+    const limitMs = 20_000; // WirePlumber took over 10 s to choose a default sink once in CI
+    const deadline = Date.now() + limitMs;
     for (;;) {
       const d = dead();
       if (d)
@@ -259,7 +260,7 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
           `${d.name} exited (${d.child.exitCode ?? d.child.signalCode ?? 'not started'}) while waiting for ${what}: ${d.stderr().trim()}`,
         );
       if (await cond()) return;
-      if (Date.now() > deadline) throw new Error(`timed out after 10000 ms waiting for ${what}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${limitMs} ms waiting for ${what}`);
       await sleep(50);
     }
   };
@@ -281,13 +282,22 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
         `pipewire-pulse at ${socket}`,
       );
       for (const s of opts.sinks) await pactl(['load-module', 'module-null-sink', `sink_name=${s}`]);
-      // WirePlumber links streams to sinks; it is at work once it has chosen a default sink among ours.
+      // WirePlumber links streams to sinks; it is at work once it has chosen a default sink. Not always one
+      // of ours: a supervisor already waiting for a server loads its holding sink the moment pipewire-pulse
+      // answers, and WirePlumber may choose that one (a CI run waited 20 s for one of ours); the tests set
+      // their own default afterwards.
       if (opts.sinks.length > 0) {
-        await until(
-          async () =>
-            opts.sinks.includes((await pactl(['get-default-sink']).catch(() => ({ stdout: '' }))).stdout.trim()),
-          'wireplumber to choose a default sink',
-        );
+        const out = (args: string[]) =>
+          pactl(args).then(
+            (r) => r.stdout,
+            () => '',
+          );
+        await until(async () => {
+          const name = (await out(['get-default-sink'])).trim();
+          return (
+            name !== '' && (await out(['list', 'short', 'sinks'])).split('\n').some((l) => l.split('\t')[1] === name)
+          );
+        }, 'wireplumber to choose a default sink');
       }
     } catch (err) {
       const logs = procs.map((p) => `${p.name}: ${p.stderr().trim().split('\n').slice(-5).join(' | ')}`).join('\n');
