@@ -319,7 +319,12 @@ export async function startPipewirePulse(opts: { dir: string; sinks: string[] })
         if (!p.failed() && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.exited));
     },
-    revive: boot,
+    // pipewire-pulse may die alone (its SIGSEGV in module-combine-stream) while pipewire and WirePlumber
+    // live on; a new pipewire beside the old one could not take the socket, so what lives is stopped first.
+    revive: async () => {
+      await stop();
+      await boot();
+    },
     describe: () => procs.map((p) => describeChild(p.name, p.child, p.stderr())).join('\n'),
     stop,
   };
