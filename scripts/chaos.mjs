@@ -215,8 +215,14 @@ function track(kind, zones, t0, c = {}) {
               last_problem: ends[i].timeout,
             });
         // Keep the soak going: make the zone play again for the next faults.
-        for (const z of bad)
+        for (const z of bad) {
           await send(z, { command: 'restart', reason: 'chaos repair after a missed recovery' }, { waitMs: 15_000 });
+          await send(
+            z,
+            { command: 'playBackground', file: TRACKS[ZONES.indexOf(z) % TRACKS.length], loop: true },
+            { waitMs: 5000 },
+          );
+        }
         return;
       }
       const ms = Math.max(...ends) - t0;
@@ -362,8 +368,16 @@ const FAULTS = {
     const t0 = performance.now();
     restartTimes.set(z.zone, []);
     say(`restart command ${z.zone}`);
-    void send(z.zone, { command: 'restart', reason: 'chaos' }, { waitMs: 20_000, expect: ['success', 'warning'] });
-    track('zone_restart', [z.zone], t0, { oldWorker: z.pid, replay: true });
+    // Tracked once the outcome says the restart ran, as a reset is: a zone restarted twice in a row
+    // (picked again while its first restart waited on a stopped worker) has both trackers satisfied by
+    // the first new worker, and the second restart's silent worker then failed every other tracker.
+    const p = send(
+      z.zone,
+      { command: 'restart', reason: 'chaos' },
+      { waitMs: 20_000, expect: ['success', 'warning'] },
+    ).then(() => track('zone_restart', [z.zone], t0, { oldWorker: z.pid, replay: true }));
+    trackers.add(p);
+    p.finally(() => trackers.delete(p));
     return true;
   },
   async zone_reset() {

@@ -3,7 +3,9 @@
 # Node major version (scripts/node-runtime.sh provides it), ending with one summary line like `npm test`.
 # Jest runs under that binary, so every program the tests start (supervisor, CLI, and the workers, which
 # the supervisor starts with its own process.execPath) runs under it too. `--all` runs every integration
-# suite instead of the subset. Build first (`npx tsc -b`, or `npm test` once).
+# suite instead of the subset; `--unit` only the unit tests (they need no system package: CI runs them
+# while apt still installs), `--integration` only the integration subset. Build first (`npx tsc -b`, or
+# `npm test` once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major=${1:?usage: scripts/test-node.sh 22|24 [--all]}
@@ -12,12 +14,24 @@ echo "test-node: $("$node_bin" -v) ($node_bin)"
 # What differs between runtimes: the node-ipc socket layer, and a whole supervisor tree (MQTT commands,
 # workers, mpv, the CLI's status, death flowing downward) on a real Mosquitto.
 subset=(packages/ipc/test/channel.int.test.ts supervisor/test/foundation.int.test.ts)
-[ "${2:-}" = --all ] && subset=()
+part=${2:-}
+case "$part" in
+  '' | --unit | --integration) ;;
+  --all) subset=() ;;
+  *) echo "usage: scripts/test-node.sh 22|24 [--all|--unit|--integration]" >&2; exit 2 ;;
+esac
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 jest=("$node_bin" --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js)
 status=0
-"${jest[@]}" --selectProjects unit --maxWorkers=2 --json --outputFile="$results/unit.json" || status=1
-"${jest[@]}" --selectProjects integration --maxWorkers=1 --forceExit --json --outputFile="$results/integration.json" "${subset[@]}" || status=1
-node scripts/lib/jest-summary.mjs "$results/unit.json" "$results/integration.json"
+reports=()
+if [ "$part" != --integration ]; then
+  reports+=("$results/unit.json")
+  "${jest[@]}" --selectProjects unit --maxWorkers=2 --json --outputFile="$results/unit.json" || status=1
+fi
+if [ "$part" != --unit ]; then
+  reports+=("$results/integration.json")
+  "${jest[@]}" --selectProjects integration --maxWorkers=1 --forceExit --json --outputFile="$results/integration.json" "${subset[@]}" || status=1
+fi
+node scripts/lib/jest-summary.mjs "${reports[@]}"
 exit $status
