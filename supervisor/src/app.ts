@@ -99,7 +99,7 @@ export class Supervisor {
 
     const { mqtt, routes, outbound } = messaging;
     const { state, dispatcher } = stage;
-    stage.sinkKeeper?.start();
+    stage.sinkKeeper.start();
     const sys = systemTopics(config.system.topic);
     const intervalMs = Math.max(1000, config.global.heartbeat_interval_ms);
     const route = (topic: string): CommandSource | undefined => {
@@ -236,7 +236,7 @@ export class Supervisor {
     stage?.resources.stop();
     problems.push(...(await stopWorkers(runners, foundation?.spares ?? null, reason)));
     // Before our sinks go: the keeper would load them again.
-    await stage?.sinkKeeper?.stop();
+    await stage?.sinkKeeper.stop();
     // Our combine sinks go once nothing of ours plays to them; a sink without our tag is never touched.
     if (
       foundation &&

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDemoMedia } from '@mpvisor/config';
 import { holdSinkName, OWNER_PROPERTY, Pactl, type PulseSink } from '@mpvisor/pulse';
@@ -198,11 +198,28 @@ describe('PulseAudio sinks we own', () => {
     expect(recorded[0].module_index).toBe(byName(await sinks(), OUR_SINK)!.owner_module);
   }, 60_000);
 
+  it('a reload that takes the combined sinks away leaves no sink of ours behind; the user sink stays', async () => {
+    const since = Date.now();
+    const plain = ['[audio:both]', `topic = ${base}/both`, 'media_dir = .', 'audio_device = pulse/room_a'].join('\n');
+    writeFileSync(
+      join(dir.path, 'test.ini'),
+      testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: plain }),
+    );
+    const r = await sysCmd({ command: 'reload_config' }, 45_000);
+    expect(r).toMatchObject({ outcome: 'success', command: 'reload_config' });
+    await ready(since);
+    const list = await sinks();
+    expect(byName(list, OUR_SINK)).toBeUndefined();
+    expect(byName(list, USER_SINK)?.owner_module).toBe(userModule);
+    const ledger = JSON.parse(readFileSync(join(sup.stateDir, 'ledger.json'), 'utf8'));
+    expect(ledger.pulse_modules.filter((m: { sink_name: string }) => m.sink_name === OUR_SINK)).toEqual([]);
+    expect(await prop('audio-device')).toBe('pulse/room_a');
+  }, 60_000);
+
   it('shutdown unloads our sink only', async () => {
     const ourTag = tag();
     await sup.stop();
     const list = await sinks();
-    expect(byName(list, OUR_SINK)).toBeUndefined();
     expect(list.filter((s) => s.properties[OWNER_PROPERTY] === ourTag)).toEqual([]);
     expect(byName(list, USER_SINK)?.owner_module).toBe(userModule);
     expect(byName(list, 'room_a')).toBeDefined();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
+import { adoptedClientName } from '@mpvisor/pulse';
 import { circular, zoneHarness } from './zone-harness.js';
 import { descendants, isAlive, POOL_AT_ONCE, sleep, testIni, waitFor } from '@mpvisor/testkit';
 
@@ -121,6 +122,11 @@ describe('warm_spares = 1', () => {
     expect(isAlive(before.pid)).toBe(false);
     // The zone answers commands on the adopted worker (speech slot included).
     expect((await h.prop('alpha', 'speech', 'idle-active')).value).toBe(true);
+    // Named for the zone before they open an output (the server keys restored mute and volume by it).
+    expect((await h.prop('alpha', 'background', 'audio-client-name')).value).toBe(
+      adoptedClientName('alpha', 'background'),
+    );
+    expect((await h.prop('alpha', 'speech', 'audio-client-name')).value).toBe(adoptedClientName('alpha', 'speech'));
     // A replacement spare, booted in the background.
     const [next] = await h.readySpares(1, 8000);
     expect(next!.pid).not.toBe(spare!.pid);
@@ -243,6 +249,10 @@ describe('warm spares in resets and repeated crashes (one light zone, load-toler
     const after = await h.playing('solo', 30_000);
     expect(spare!.mpv_pids).toContain(after.pid);
     expect(Math.abs(circular(after.value - old.value))).toBeLessThan(1.5);
+    // The preloaded background was named for the zone before its file opened the output.
+    expect((await h.prop('solo', 'background', 'audio-client-name')).value).toBe(
+      adoptedClientName('solo', 'background'),
+    );
     expect(isAlive(before.pid)).toBe(false);
     await h.readySpares(1, 30_000);
   }, 90_000);

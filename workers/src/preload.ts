@@ -1,5 +1,6 @@
 import { resolveMediaFile } from '@mpvisor/config';
 import type { SupervisorToWorker } from '@mpvisor/protocol';
+import { adoptedClientName } from '@mpvisor/pulse';
 import { errorMessage } from '@mpvisor/sys';
 import type { MpvClient } from '@mpvisor/mpv';
 import type { Reporter } from './reporter.js';
@@ -34,11 +35,15 @@ export async function preloadBackground(
   msg: PreloadMessage,
   reporter: Reporter,
 ): Promise<PreloadedBackground | null> {
+  // The zone's client name before the file opens the audio output: mpv names the stream when it opens it.
+  const named = client.setProperty('audio-client-name', adoptedClientName(msg.zone.name, 'background'), {
+    timeoutMs: PRELOAD_TIMEOUT_MS,
+  });
   const placed = device ? client.setProperty('audio-device', device, { timeoutMs: PRELOAD_TIMEOUT_MS }) : null;
   const bg = msg.resume.background;
   try {
     const located = bg?.status === 'playing' ? await resolveMediaFile(msg.zone.media_dir, bg.file) : null;
-    await placed;
+    await Promise.all([named, placed]);
     if (!bg || !located?.ok) return null;
     // As the zone computes it for a resumed background: its master volume, the background's base, no duck yet.
     const volume = effectiveVolume(

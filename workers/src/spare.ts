@@ -1,5 +1,6 @@
 import { videoArgs } from '@mpvisor/config';
 import type { IpcClient } from '@mpvisor/ipc';
+import { adoptedClientName } from '@mpvisor/pulse';
 import type {
   SpareBootstrap,
   SpareProfile,
@@ -138,7 +139,8 @@ export async function runSpare(
 }
 
 /**
- * After the zone is built around the spare's slots: point the running mpv at the zone's device
+ * After the zone is built around the spare's slots: give the running mpv the zone's client name and
+ * point them at the zone's device
  * (set_property audio-device moves a stream in a few ms; a preload put the background there already),
  * give a video mpv the zone's force-window (mpv applies it from its next idle moment: the window opens
  * with the first image or video and stays after it), and close the slots no role took.
@@ -156,8 +158,11 @@ export async function finishAdoption(adoption: Adoption, reporter: Reporter): Pr
     );
   // Setting the device again could reopen the preloaded background's output.
   const placed = (s: MpvSlot) => s.role === 'background' && adoption.preload !== null;
+  const zone = adoption.boot.zone.name;
   await Promise.all(
     adoption.slots.adopted.flatMap((s) => [
+      // Before the device: mpv names a stream when it opens it (the preload named the background already).
+      ...(placed(s) ? [] : [set(s, 'audio-client-name', adoptedClientName(zone, s.role))]),
       ...(device && !placed(s) ? [set(s, 'audio-device', device)] : []),
       ...(s.role === 'video' ? [set(s, 'force-window', forceWindow(videoArgs(adoption.boot.zone)))] : []),
     ]),

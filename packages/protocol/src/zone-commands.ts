@@ -22,6 +22,8 @@ export const MPV_READABLE_PROPERTIES = [
   // What mpv_audio_options / a screen's window options made of this mpv.
   'audio-buffer',
   'force-window',
+  // The name the audio server keys a stream's restored mute and volume by (a spare's mpv get their zone's).
+  'audio-client-name',
 ] as const;
 const stopArgs = z.object({ fadeTime: fadeTime.optional() });
 

@@ -10,7 +10,7 @@ export const ISOLATED_STREAM_LATENCY_MS = 60;
  * stream of that role was muted (the output guard mutes one whose sink went) opened muted too.
  */
 export function zoneStreamEnvironment(zone: string, isolated = false): Record<string, string> {
-  const env: Record<string, string> = { PULSE_PROP: `application.id=mpvisor.${zone.replace(/[^\w.-]/g, '_')}` };
+  const env: Record<string, string> = { PULSE_PROP: `application.id=${zoneClientId(zone)}` };
   // An isolated zone plays to a null sink of ours. With no client asking for a low latency, PulseAudio's
   // null sink renders up to 2 s ahead of real time whenever its bridge is gone, and holds the stream back
   // by as much when the bridge returns (measured: the music 2 s behind, or 0.8 s ahead, after a 2 s outage).
@@ -18,3 +18,14 @@ export function zoneStreamEnvironment(zone: string, isolated = false): Record<st
   if (isolated) env.PULSE_LATENCY_MSEC = String(ISOLATED_STREAM_LATENCY_MS);
   return env;
 }
+
+/** The id a zone's mpv give the audio server (application.id): `mpvisor.<zone>`. */
+export const zoneClientId = (zone: string): string => `mpvisor.${zone.replace(/[^\w.-]/g, '_')}`;
+
+/**
+ * The client name (mpv's audio-client-name, the server's application.name) of a warm spare's mpv once a
+ * zone adopts it: a spare starts before it knows its zone, so its environment carries no application.id
+ * and the server keys what it restores by this name instead. `mpvisor-<role>` alone (a cold zone's name,
+ * with the id beside it) would let one zone's muted stream mute another zone's next one.
+ */
+export const adoptedClientName = (zone: string, role: string): string => `mpvisor-${role}@${zoneClientId(zone)}`;

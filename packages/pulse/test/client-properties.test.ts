@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { zoneStreamEnvironment } from '../src/index.js';
+import { adoptedClientName, zoneStreamEnvironment } from '../src/index.js';
 
 describe('a zone stream environment', () => {
   it("names the zone's streams for the server's restore keys", () => {
@@ -17,5 +17,10 @@ describe('a zone stream environment', () => {
       PULSE_PROP: 'application.id=mpvisor.lobby',
       PULSE_LATENCY_MSEC: '60',
     });
+  });
+
+  it("a spare's mpv adopted by a zone take a name of that zone (they carry no application.id)", () => {
+    expect(adoptedClientName('lobby', 'background')).toBe('mpvisor-background@mpvisor.lobby');
+    expect(adoptedClientName('lobby', 'speech')).not.toBe(adoptedClientName('vault', 'speech'));
   });
 });

@@ -26,6 +26,9 @@ export interface CombinedSinksOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** What the sink mpvisor makes for a zone is called in messages. */
+const ownSinkKind = (zone: ZoneConfig): string => (zone.isolate_output ? 'isolated sink' : 'combined sink');
+
 export interface SinkPlan {
   /** mpv audio device for the zone (`pulse/NAME`), or null: the zone keeps its own device / fallback. */
   device: string | null;
@@ -79,7 +82,8 @@ export class CombinedSinks {
   async plan(zones: readonly ZoneConfig[]): Promise<Map<string, SinkPlan>> {
     const plans = new Map<string, SinkPlan>();
     const combined = zones.filter(wantsOwnSink);
-    this.holdWanted = zones.some(ownsSink);
+    // Once wanted, for the rest of the run: a reload plans only the zones it restarts or adds.
+    this.holdWanted ||= zones.some(ownsSink);
     if (this.holdWanted && (await this.refresh())) {
       const warning = await this.ensureHold();
       if (warning) for (const z of zones.filter(ownsSink)) plans.set(z.name, { device: null, warning });
@@ -90,7 +94,7 @@ export class CombinedSinks {
       for (const zone of combined)
         plans.set(zone.name, {
           device: null,
-          warning: `no PulseAudio server reachable: no combined sink for zone ${zone.name}; it plays like any other zone`,
+          warning: `no PulseAudio server reachable: no ${ownSinkKind(zone)} for zone ${zone.name}; it plays like any other zone`,
         });
     }
     return plans;
@@ -106,7 +110,7 @@ export class CombinedSinks {
     if (!this.reachable) {
       return {
         device: null,
-        warning: `no PulseAudio server reachable: combined sink for zone ${zone.name} not created`,
+        warning: `no PulseAudio server reachable: ${ownSinkKind(zone)} for zone ${zone.name} not created`,
       };
     }
     if (zone.isolate_output) return this.createIsolated(zone, listed);

@@ -3,17 +3,13 @@ import type { Ledger } from '@mpvisor/ledger';
 import type { Logger } from '@mpvisor/log';
 import { combinedSinkName, type Pactl, type PulseSink, sinkNameOf } from '@mpvisor/pulse';
 import { errorMessage } from '@mpvisor/sys';
+import type { SinkPlan } from './combined-sinks.js';
 
 /**
  * The bridge's own latency. module-loopback's default is 200 ms; 60 ms keeps an effect's cue close to
  * its trigger and still leaves the servers room on a loaded Raspberry Pi (docs/benchmarks.md).
  */
 export const BRIDGE_LATENCY_MS = 60;
-
-export interface IsolatedSinkPlan {
-  device: string | null;
-  warning: string | null;
-}
 
 /** The device (sink name) of a zone with isolate_output, or null when the zone is not one. */
 export const isolatedDevice = (zone: ZoneConfig): string | null =>
@@ -32,7 +28,7 @@ export async function createIsolatedSink(
   ledger: Ledger | null,
   log: Logger,
   sinks: readonly PulseSink[],
-): Promise<IsolatedSinkPlan> {
+): Promise<SinkPlan> {
   const device = isolatedDevice(zone);
   const name = combinedSinkName(zone.name);
   if (device === null)

@@ -3,12 +3,14 @@ import type { Logger } from '@mpvisor/log';
 import {
   CoalescedTask,
   combinedSinkName,
+  ourSinks,
   PulseWatch,
   sinkNameOf,
   type PulseEvent,
   type PulseSink,
 } from '@mpvisor/pulse';
 import type { CombinedSinks } from './combined-sinks.js';
+import { ownsSink } from './holding-sink.js';
 import { isolatedDevice } from './isolated-sinks.js';
 
 export interface SinkKeeperOptions {
@@ -25,6 +27,8 @@ export interface SinkKeeperOptions {
 
 const DEBOUNCE_MS = 50;
 const BUSY_RETRY_MS = 500;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * Keeps our sinks true while outputs and the audio server come and go (one `pactl subscribe` for the
@@ -40,6 +44,11 @@ export class SinkKeeper {
   private readonly slaveLost = new Set<string>();
   /** Sink names by index as last listed: a removal event names only the index. */
   private names = new Map<number, string>();
+  /** The last warning of each zone whose sink or bridge is still to be made. */
+  private readonly warned = new Map<string, string>();
+  private retryMs = RETRY_FIRST_MS;
+  /** Stopped for good (shutdown): a reload committing late never starts the watch again. */
+  private ended = false;
 
   constructor(private readonly opts: SinkKeeperOptions) {
     this.watch = new PulseWatch({
@@ -57,11 +66,13 @@ export class SinkKeeper {
     );
   }
 
+  /** Watch the server once some zone owns a sink; called at start and after each reload (again: no-op). */
   start(): void {
-    this.watch.start();
+    if (!this.ended && this.opts.zones().some(ownsSink)) this.watch.start();
   }
 
   async stop(): Promise<void> {
+    this.ended = true;
     this.watch.stop();
     await this.task.stop();
   }
@@ -81,6 +92,16 @@ export class SinkKeeper {
 
   private slavesOf(zone: ZoneConfig): string[] {
     return zone.combined_sinks.map(sinkNameOf).filter((s): s is string => s !== null);
+  }
+
+  /**
+   * A sink with the zone's sink name that is not ours (creating the zone's sink was refused with a
+   * warning): it is never re-created over, nor bridged from, nor unloaded.
+   */
+  private foreignNamesake(zone: ZoneConfig, listed: readonly PulseSink[]): boolean {
+    const name = combinedSinkName(zone.name);
+    const tag = this.opts.sinks.installationTag;
+    return listed.some((s) => s.name === name) && !ourSinks(listed, tag).some((s) => s.name === name);
   }
 
   private onServer(up: boolean): void {
@@ -126,10 +147,11 @@ export class SinkKeeper {
   private async keepIsolated(zone: ZoneConfig, listed: readonly PulseSink[]): Promise<void> {
     const present = new Set(listed.map((s) => s.name));
     const device = isolatedDevice(zone);
-    if (device === null) return;
+    if (device === null || this.foreignNamesake(zone, listed)) return;
     if (!present.has(combinedSinkName(zone.name))) {
       const plan = await this.opts.sinks.create(zone, listed);
-      if (plan.warning) this.opts.warn(zone.name, plan.warning);
+      if (plan.warning) this.failed(zone, plan.warning);
+      else this.succeeded(zone);
       if (plan.device && !plan.warning && present.has(device)) this.slaveLost.delete(zone.name);
       else this.slaveLost.add(zone.name);
       return;
@@ -140,11 +162,15 @@ export class SinkKeeper {
     }
     if (!this.slaveLost.has(zone.name)) return;
     const warning = await this.opts.sinks.bridge(zone);
-    if (warning) this.opts.warn(zone.name, warning);
-    else this.slaveLost.delete(zone.name);
+    if (warning) this.failed(zone, warning);
+    else {
+      this.succeeded(zone);
+      this.slaveLost.delete(zone.name);
+    }
   }
 
   private async keepCombined(zone: ZoneConfig, listed: readonly PulseSink[]): Promise<void> {
+    if (this.foreignNamesake(zone, listed)) return;
     const present = new Set(listed.map((s) => s.name));
     if (!this.slavesOf(zone).every((s) => present.has(s))) {
       this.slaveLost.add(zone.name);
@@ -152,10 +178,27 @@ export class SinkKeeper {
     }
     if (present.has(combinedSinkName(zone.name)) && !this.slaveLost.has(zone.name)) return;
     const plan = await this.opts.sinks.create(zone, listed);
-    if (plan.warning) this.opts.warn(zone.name, plan.warning);
+    if (plan.warning) this.failed(zone, plan.warning);
     else {
+      this.succeeded(zone);
       this.slaveLost.delete(zone.name);
       this.opts.log.info('combined sink re-created', { zone: zone.name });
     }
+  }
+
+  /**
+   * A sink or bridge that could not be made is tried again by itself, with backoff (nothing else may
+   * happen on the server to prompt it); the same warning is published once, not at every try.
+   */
+  private failed(zone: ZoneConfig, warning: string): void {
+    if (this.warned.get(zone.name) !== warning) this.opts.warn(zone.name, warning);
+    this.warned.set(zone.name, warning);
+    this.schedule(this.retryMs);
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+  }
+
+  private succeeded(zone: ZoneConfig): void {
+    this.warned.delete(zone.name);
+    if (this.warned.size === 0) this.retryMs = RETRY_FIRST_MS;
   }
 }

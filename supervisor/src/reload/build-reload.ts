@@ -1,6 +1,7 @@
 import type { SparePool } from '../zones/spare-pool.js';
-import type { MpvisorConfig, ZoneConfig } from '@mpvisor/config';
+import { wantsOwnSink, type MpvisorConfig, type ZoneConfig } from '@mpvisor/config';
 import type { CombinedSinks } from '../audio/combined-sinks.js';
+import type { SinkKeeper } from '../audio/sink-keeper.js';
 import type { EmbeddedBroker } from '../broker/embedded-broker.js';
 import type { SystemPause } from '../commands/system-pause.js';
 import type { SupervisorContext } from '../context.js';
@@ -28,6 +29,8 @@ export interface ReloadWiring {
   mqtt: MqttLink;
   /** Told the new zones at commit: a kind no zone needs any more stops, a new kind boots. */
   spares: SparePool | null;
+  /** Starts watching the audio server when the reload brought the first zone that owns a sink. */
+  sinkKeeper: SinkKeeper;
 }
 
 /** The config reload over this run's zones, combine sinks, topics and MQTT link. */
@@ -38,6 +41,9 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
     zones,
     resets: w.resets,
     buildRunner: async (zone) => {
+      // A zone that no longer owns a sink (combined_sinks or isolate_output taken away) leaves none behind;
+      // its old worker is halted by now, so nothing plays there.
+      if (!wantsOwnSink(zone)) await w.sinks.unload([zone.name]);
       const plan = (await w.sinks.plan([zone])).get(zone.name);
       if (plan?.warning) log.warn(plan.warning, { zone: zone.name });
       zoneConfigs.set(zone.name, zone);
@@ -66,6 +72,7 @@ export function buildConfigReload(ctx: SupervisorContext, w: ReloadWiring): Conf
     commit: (next) => {
       ctx.config = { ...ctx.config, mqtt: next.mqtt, zones: next.zones };
       w.spares?.setZones(next.zones.filter((z) => z.enabled));
+      w.sinkKeeper.start();
     },
     publish: (status) => w.outbound.publishSystemEvent(status),
     lifecycle: (zone, event, detail) => w.outbound.publishLifecycle(zone, event, detail),

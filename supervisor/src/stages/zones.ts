@@ -1,5 +1,4 @@
 import type { ZoneConfig } from '@mpvisor/config';
-import { ownsSink } from '../audio/holding-sink.js';
 import { SinkKeeper } from '../audio/sink-keeper.js';
 import { buildDispatcher } from '../commands/build-dispatcher.js';
 import type { Dispatcher } from '../commands/dispatcher.js';
@@ -23,8 +22,8 @@ export interface ZonesStage {
   pause: SystemPause;
   reports: Reports;
   dispatcher: Dispatcher;
-  /** Null unless a zone owns a sink. */
-  sinkKeeper: SinkKeeper | null;
+  /** Watches the audio server while a zone owns a sink (from start, or from the reload that adds one). */
+  sinkKeeper: SinkKeeper;
   resources: ResourceWatch;
 }
 
@@ -75,6 +74,13 @@ export async function buildZones(
       resets,
     });
   const enabled = config.zones.filter((z) => z.enabled);
+  const sinkKeeper = new SinkKeeper({
+    sinks,
+    zones: () => [...zoneConfigs.values()],
+    busy: () => resets.busy,
+    warn: (z, message) => outbound.publishWarning(z, message),
+    log: log.child({ component: 'pulse' }),
+  });
   const sinkPlans = await sinks.plan(enabled);
   for (const zone of enabled) {
     zoneConfigs.set(zone.name, zone);
@@ -93,6 +99,7 @@ export async function buildZones(
     state,
     mqtt,
     spares,
+    sinkKeeper,
   });
   const sampleMs = Math.max(250, Math.min(...enabled.map((z) => z.restart.health_interval_ms), 1000));
   const resources = new ResourceWatch({
@@ -119,14 +126,5 @@ export async function buildZones(
     ownership,
     diagnostics: { ctx, ownership, sinks, resources, spares, mqtt },
   });
-  const sinkKeeper = enabled.some(ownsSink)
-    ? new SinkKeeper({
-        sinks,
-        zones: () => [...zoneConfigs.values()],
-        busy: () => resets.busy,
-        warn: (z, message) => outbound.publishWarning(z, message),
-        log: log.child({ component: 'pulse' }),
-      })
-    : null;
   return { state, resets, pause, reports, dispatcher, sinkKeeper, resources };
 }
