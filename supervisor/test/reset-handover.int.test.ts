@@ -81,7 +81,8 @@ describe('reset hand-over on a PulseAudio sink', () => {
       const inputs = await pactlJson(pulse.env, 'sink-inputs').catch(() => []);
       const sounding = inputs.flatMap((i) => {
         const props = (i.properties ?? {}) as Record<string, string>;
-        return props['application.name'] === 'mpvisor-background' && i.corked === false
+        // An adopted spare's background is named mpvisor-background@mpvisor.<zone>.
+        return (props['application.name'] ?? '').startsWith('mpvisor-background') && i.corked === false
           ? [props['application.process.id'] ?? '?']
           : [];
       });

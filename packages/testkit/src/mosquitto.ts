@@ -56,11 +56,14 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
     const c = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child = c;
-    await waitFor(
-      async () => c.exitCode === null && (await portOpen(port)),
-      5000,
-      `mosquitto on port ${port} (${stderr})`,
+    const exited = new Promise<never>((_, reject) =>
+      c.once('close', (code, signal) =>
+        reject(new Error(`mosquitto on port ${port} exited (${code ?? signal}) as it started: ${stderr.trim()}`)),
+      ),
     );
+    // A broker that exits at start (a bad option, a port taken) fails the start at once, not after 5 s.
+    exited.catch(() => undefined);
+    await Promise.race([waitFor(() => portOpen(port), 5000, `mosquitto on port ${port} (${stderr})`), exited]);
   };
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     const c = child;
