@@ -261,6 +261,7 @@ try {
       both: keep(serverStream.both, await streamOnSinkAt('both', 'mpvisor_both', up)),
     };
     await sleep(1000);
+    if (TRACE) process.stdout.write(`round ${round + 1}: the server answered again at ${new Date(up).toISOString()}\n`);
     if (!asJson)
       process.stdout.write(
         `round ${round + 1}: output back: stream ${stream} ms, heard ${heard} ms (leak ${leakMs.at(-1)} ms); server back: streams a ${streams.a} b ${streams.b} both ${streams.both} ms, heard a ${a} b ${b} both ${both} ms\n`,
@@ -269,7 +270,8 @@ try {
 } finally {
   watch.stop();
   await sup.stop();
-  if (missed > 0) writeFileSync(LOG, sup.output());
+  // With --trace the supervisor's whole debug log, beside each round's server return time printed below.
+  if (missed > 0 || TRACE) writeFileSync(LOG, sup.output());
   await Promise.all(Object.values(rec).map((r) => r.stop()));
   await probe.close();
   await broker.stop();

@@ -106,6 +106,7 @@ export class SinkKeeper {
 
   private onServer(up: boolean): void {
     if (up) {
+      this.opts.log.debug('audio server connected: our sinks are checked');
       this.schedule(0);
       return;
     }
@@ -123,7 +124,10 @@ export class SinkKeeper {
   private async sync(): Promise<void> {
     const { sinks, log } = this.opts;
     const listed = await sinks.present();
-    if (!listed) return;
+    if (!listed) {
+      this.opts.log.debug('audio server not answering a listing: our sinks wait for its next event');
+      return;
+    }
     this.names = new Map(listed.map((s) => [s.index, s.name]));
     // One listing for all, and the holding sink and each combine sink made side by side: after a server's
     // return every pactl round trip in line delays the combined zones' music (it plays on their combine sink).
