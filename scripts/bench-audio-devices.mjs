@@ -270,7 +270,7 @@ try {
 } finally {
   watch.stop();
   await sup.stop();
-  // With --trace the supervisor's whole debug log, beside each round's server return time printed below.
+  // With --trace the supervisor's whole debug log, to read beside each round's printed server return time.
   if (missed > 0 || TRACE) writeFileSync(LOG, sup.output());
   await Promise.all(Object.values(rec).map((r) => r.stop()));
   await probe.close();

@@ -3,12 +3,11 @@
 # Node major version (scripts/node-runtime.sh provides it), ending with one summary line like `npm test`.
 # Jest runs under that binary, so every program the tests start (supervisor, CLI, and the workers, which
 # the supervisor starts with its own process.execPath) runs under it too. `--all` runs every integration
-# suite instead of the subset; `--unit` only the unit tests (they need no system package: CI runs them
-# while apt still installs), `--integration` only the integration subset. Build first (`npx tsc -b`, or
-# `npm test` once).
+# suite instead of the subset; `--unit` only the unit tests, `--integration` only the integration subset
+# (what CI runs on Node 22 and 24). Build first (`npx tsc -b`, or `npm test` once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-major=${1:?usage: scripts/test-node.sh 22|24 [--all]}
+major=${1:?usage: scripts/test-node.sh 22|24 [--all|--unit|--integration]}
 node_bin=$(bash scripts/node-runtime.sh "$major")
 echo "test-node: $("$node_bin" -v) ($node_bin)"
 # What differs between runtimes: the node-ipc socket layer, and a whole supervisor tree (MQTT commands,

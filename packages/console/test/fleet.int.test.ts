@@ -21,8 +21,8 @@ import { launchChromium, leanConfig, startConsole, type ConsoleProcess } from '.
 
 const NODES = 20;
 // At most BATCH supervisors start at once, the next as soon as one is ready. The suites run one at a time,
-// so the machine's load average here is mostly the suite before, gone by now: it chose 2 lanes after the
-// heavy suites: its set-up took 46 s in a whole run, 35 s with 4 lanes (32 s with 5) right after another.
+// so a load average read here is the suite before's, gone by now; choosing 2 lanes by it after a heavy
+// suite made the set-up 46 s in a whole run, against 35 s with 4 lanes (32 s with 5) right after another.
 const BATCH = 4;
 const KEEPALIVE_S = 4;
 const name = (i: number) => `n${String(i + 1).padStart(2, '0')}`;
