@@ -10,7 +10,7 @@
 // zone's on its re-created combine sink). No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
 // --trace prints each round's timeline while room_a is gone: the leak windows on room_b, the server's
 // events (bench `pactl subscribe`) and the output guard's own steps (the supervisor at log level debug).
-//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--isolated] [--json] [--trace]
+//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--guarded] [--json] [--trace]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,9 +34,10 @@ const LOG = join(tmpdir(), 'bench-audio-devices.log');
 const PIPEWIRE = process.argv.includes('--pipewire');
 const asJson = process.argv.includes('--json');
 const TRACE = process.argv.includes('--trace');
-// --isolated: zone a has isolate_output (its own null sink, bridged to room_a by a loopback the server may
-// not move): "stream on its sink" is then the bridge's stream on room_a.
-const ISOLATED = process.argv.includes('--isolated');
+// Zones a and b are isolated, as zones on a pulse device are by default (each its own null sink, bridged to
+// its room by a loopback the server may not move): "stream on its sink" is then the bridge's stream on the
+// room's sink. --guarded: both with isolate_output = false (the output guard moves their streams).
+const GUARDED = process.argv.includes('--guarded');
 const TONE = { a: 440, b: 660, both: 550 };
 const HEARD = 0.05;
 const SILENT = 0.02;
@@ -89,7 +90,7 @@ const ini = iniFor({
       'media_dir = .',
       'effects_pool_size = 0',
       `audio_device = pulse/room_${z}`,
-      ...(ISOLATED && z === 'a' ? ['isolate_output = true'] : []),
+      ...(GUARDED ? ['isolate_output = false'] : []),
     ]),
     '[combined-audio:both]',
     `topic = ${base}/both`,
@@ -134,10 +135,10 @@ const mpvPid = async (z) =>
 async function streamOnSinkAt(zone, sink, from) {
   const pid = String(await mpvPid(zone));
   const sinkIndex = JSON.parse(pactl('-f', 'json', 'list', 'sinks')).find((x) => x.name === sink)?.index;
-  const bridge = ISOLATED && zone === 'a';
+  const bridge = !GUARDED && zone !== 'both';
   const input = JSON.parse(pactl('-f', 'json', 'list', 'sink-inputs')).find(
     (i) =>
-      (bridge ? i.properties['mpvisor.zone'] === 'a' : i.properties['application.process.id'] === pid) &&
+      (bridge ? i.properties['mpvisor.zone'] === zone : i.properties['application.process.id'] === pid) &&
       i.sink === sinkIndex,
   );
   // The stream's last event so far: one opened first on the holding sink and moved on counts from the move.
@@ -281,7 +282,7 @@ try {
 
 const result = {
   server: PIPEWIRE ? 'pipewire-pulse' : 'pulseaudio',
-  zone_a: ISOLATED ? 'isolate_output' : 'guarded',
+  zones_a_b: GUARDED ? 'guarded' : 'isolated',
   machine: machine(),
   rounds: ROUNDS,
   missed_figures: missed,

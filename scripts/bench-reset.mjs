@@ -4,7 +4,9 @@
 // a null sink of a private PulseAudio; ONE parec recorder runs on the sink's monitor for the whole bench
 // and every 10 ms frame's RMS is timed from its arrival (a fresh recorder per round would take 1-2 s to
 // start). Uses the built dist/ (run `npx tsc -b` first).
-//   node scripts/bench-reset.mjs [--rounds 20] [--spares 1] [--effects 2] [--json]
+//   node scripts/bench-reset.mjs [--rounds 20] [--spares 1] [--effects 2] [--guarded] [--json]
+// The zone is isolated, as a zone on a pulse device is by default (its own null sink, bridged to the
+// recorded sink by a 60 ms loopback); --guarded: isolate_output = false, mpv straight on the sink.
 // "Heard again" = the first frame of sound after the first silent frame that follows the command (or
 // the kill); position = how far the resumed music is from where it stopped, from mpv's time-pos. A round
 // whose sink never fell silent for a 10 ms frame (the old stream's last buffer still playing when the new
@@ -31,6 +33,7 @@ const ROUNDS = Number(arg('rounds', '20'));
 const SPARES = Number(arg('spares', '1'));
 const EFFECTS = Number(arg('effects', '2'));
 const asJson = process.argv.includes('--json');
+const GUARDED = process.argv.includes('--guarded');
 const now = () => performance.now();
 const RATE = 8000;
 const FRAME = RATE / 100; // 10 ms
@@ -128,6 +131,7 @@ try {
     `topic = ${base}/zone1`,
     'media_dir = .',
     'audio_device = pulse/zone1',
+    ...(GUARDED ? ['isolate_output = false'] : []),
     `effects_pool_size = ${EFFECTS}`,
   ].join('\n');
   const sup = startSupervisor({ dir, config: ini, env: pulse.env });
@@ -257,7 +261,7 @@ try {
     const row = (name, s, unit) =>
       `${name.padEnd(52)} n=${s.n}  p50=${s.p50} ${unit}  p95=${s.p95} ${unit}  min=${s.min}  max=${s.max}`;
     console.log(
-      `resets on the sink, ${ROUNDS} rounds each, ${out.cores} cores, load ${out.load.join(' ')}, node ${out.node}, warm_spares = ${SPARES}, effects_pool_size = ${EFFECTS}`,
+      `resets on the sink, ${ROUNDS} rounds each, ${out.cores} cores, load ${out.load.join(' ')}, node ${out.node}, warm_spares = ${SPARES}, effects_pool_size = ${EFFECTS}, zone ${GUARDED ? 'guarded' : 'isolated'}`,
     );
     console.log(`reset via ${JSON.stringify(out.reset_via)}, kill via ${JSON.stringify(out.kill_via)}`);
     console.log(

@@ -67,7 +67,7 @@ function lateServer(
     broker = await startMosquitto({ dir: dir.path });
     probe = await MqttProbe.connect(broker.url);
     await probe.subscribe(`${base}/#`);
-    // Zone a owns room_a; zone c follows the server's default sink (room_c once the server is there).
+    // Zone a owns room_a (isolated, the default); zone c follows the server's default sink (room_c once the server is there).
     const zones = [
       'warm_spares = 0',
       `[audio:a]`,
@@ -125,8 +125,9 @@ function lateServer(
     const c = await onC!.waitFor((x) => (x.tones[TONE.c] ?? 0) > HEARD, BACK_BOUND_MS, up);
     console.log(`${label}: heard after the server appeared: a ${a.at - up} ms, c ${c.at - up} ms`);
     const s = await zoneState('a', (x) => x?.state === 'ready' && x?.output?.problems?.length === 0, up);
-    expect(s.audio_output).toBe('pulse/room_a');
-    expect(s.output.streams).toEqual(expect.arrayContaining([{ role: 'background', sink: 'room_a' }]));
+    // Isolated (the default on a pulse device): its sink made and bridged to room_a once the server came.
+    expect(s.audio_output).toBe('pulse/mpvisor_a');
+    expect(s.output.streams).toEqual(expect.arrayContaining([{ role: 'background', sink: 'mpvisor_a' }]));
     await zoneState('c', (x) => x?.audio_output === 'pulse', up);
     // Zone a never reached another room on its way to its own sink.
     expect(Math.max(0, ...onB!.since(up).map((x) => x.tones[TONE.a] ?? 0))).toBeLessThan(HEARD);

@@ -200,7 +200,14 @@ describe('PulseAudio sinks we own', () => {
 
   it('a reload that takes the combined sinks away leaves no sink of ours behind; the user sink stays', async () => {
     const since = Date.now();
-    const plain = ['[audio:both]', `topic = ${base}/both`, 'media_dir = .', 'audio_device = pulse/room_a'].join('\n');
+    // Not isolated either (isolate_output is on by default for a pulse device): no sink of the zone's own.
+    const plain = [
+      '[audio:both]',
+      `topic = ${base}/both`,
+      'media_dir = .',
+      'audio_device = pulse/room_a',
+      'isolate_output = false',
+    ].join('\n');
     writeFileSync(
       join(dir.path, 'test.ini'),
       testConfig({ port: broker.port, mediaDir: media, zones: [], base, extra: plain }),

@@ -1,8 +1,12 @@
 // A reset's hand-over to a warm spare, heard on a private PulseAudio sink: the spare loads the music
 // paused while the old worker quits, and unpauses it as soon as the old worker has paused and muted its
 // mpv (not once they have exited), never while an old stream still sounds, and where the music was; with
-// nothing playing nothing is preloaded. Real supervisor, workers, mpv, PulseAudio and Mosquitto.
+// nothing playing nothing is preloaded. The zone is isolated, as every zone on a pulse device is by default:
+// the spare's mpv play to the zone's own sink, bridged to SINK, which a reset other than reset_audio keeps.
+// Real supervisor, workers, mpv, PulseAudio and Mosquitto.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { combinedSinkName } from '@mpvisor/pulse';
 import {
   pactlJson,
   sleep,
@@ -72,7 +76,15 @@ describe('reset hand-over on a PulseAudio sink', () => {
     pulseDir.remove();
   }, 30_000);
 
-  /** Lists the sink's background streams until `stop` resolves. */
+  /** The zone's background streams (the bridge's own stream to SINK always plays). */
+  const backgroundStreams = async () =>
+    (await pactlJson(pulse.env, 'sink-inputs')).filter((i) =>
+      String((i.properties as Record<string, string> | undefined)?.['application.name'] ?? '').startsWith(
+        'mpvisor-background',
+      ),
+    );
+
+  /** Lists the zone's background streams until `stop` resolves. */
   async function watchStreams(stop: Promise<unknown>): Promise<Listing[]> {
     const listings: Listing[] = [];
     let done = false;
@@ -121,6 +133,9 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect(r.outcome).toBe('success');
     const back = h.lifecycle('solo', since).find((e) => e.event === 'restarted' || e.event === 'started');
     expect(back).toMatchObject({ pid: spare.pid, via: 'spare' });
+    // The spare's mpv ask the isolated zone's low latency of its sink, as the zone's own mpv would.
+    const { pid: mpvPid } = await h.prop('solo', 'background', 'volume');
+    expect(readFileSync(`/proc/${mpvPid}/environ`, 'utf8').split('\0')).toContain('PULSE_LATENCY_MSEC=60');
     // Never two background streams sounding at once: the room would hear the music twice.
     expect(listings.filter((l) => l.sounding.length > 1)).toEqual([]);
     expect(listings.some((l) => l.sounding.length === 1)).toBe(true);
@@ -139,6 +154,12 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect(log).toHaveLength(handed + 1);
     return log.at(-1)!;
   }
+
+  it("an isolated zone's own mpv say whose they are and ask its sink for a low latency", async () => {
+    const { pid } = await h.prop('solo', 'background', 'volume');
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(env).toEqual(expect.arrayContaining(['PULSE_PROP=application.id=mpvisor.solo', 'PULSE_LATENCY_MSEC=60']));
+  });
 
   it('soft, preserve_state: the spare plays once the old worker has paused and muted its mpv, never with it', async () => {
     // A supervisor busy enough (a loaded machine, its own log writes) may see the old mpv gone before it
@@ -159,7 +180,7 @@ describe('reset hand-over on a PulseAudio sink', () => {
    */
   async function resetWhileSilent(spare: { pid: number }) {
     await waitFor(
-      async () => (await pactlJson(pulse.env, 'sink-inputs')).every((i) => i.corked !== false) || null,
+      async () => (await backgroundStreams()).every((i) => i.corked !== false) || null,
       10_000,
       'the sink to fall silent',
       100,
@@ -179,7 +200,10 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect((await h.cmd('solo', { command: 'pauseBackground' })).outcome).toBe('success');
     const { since, listings } = await resetWhileSilent(spare);
     await waitFor(async () => (await h.state('solo')).background.status === 'paused', 10_000, 'paused again');
-    expect(await h.prop('solo', 'background', 'audio-device')).toMatchObject({ value: `pulse/${SINK}` });
+    // The zone is isolated (the default on a pulse device): its mpv play to its own sink, bridged to SINK.
+    expect(await h.prop('solo', 'background', 'audio-device')).toMatchObject({
+      value: `pulse/${combinedSinkName('solo')}`,
+    });
     // Loaded paused, not loaded playing and then paused: the room never hears it in between.
     const started = await h.probe.waitFor(
       `${h.base}/solo/events`,

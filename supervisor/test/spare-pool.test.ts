@@ -307,6 +307,27 @@ describe('spareKinds', () => {
     expect(uncovered).toEqual([{ zone: 'x', reason: 'audio_device alsa/hw:0 is not a PulseAudio device' }]);
   });
 
+  it("isolated zones (the default on a pulse device) get spares of their own, whose mpv ask the isolated zones' stream latency", () => {
+    const { kinds } = spareKinds(
+      parse(
+        '[audio:a]\naudio_device = pulse/room_a\n[audio:b]\naudio_device = pulse/room_b\n' +
+          '[audio:g]\naudio_device = pulse/room_c\nisolate_output = false\n[audio:d]\n',
+      ),
+    );
+    expect(kinds.map((k) => [k.zones, k.env])).toEqual([
+      [['a', 'b'], { PULSE_LATENCY_MSEC: '60' }],
+      [['g', 'd'], {}],
+    ]);
+  });
+
+  it("a spare is booted with its kind's environment over the shared one", () => {
+    const z = parse('[audio:a]\naudio_device = pulse/room_a\n');
+    const h = harness(1, { zones: z });
+    h.pool.start();
+    h.clock.advance(400);
+    expect(h.boots[0]!.mpvEnv).toMatchObject({ PULSE_LATENCY_MSEC: '60' });
+  });
+
   it('keeps at most MAX_SPARE_KINDS kinds, the most shared first; the zones of the others cold-start', () => {
     const options = ['--audio-buffer=0.1', '--audio-buffer=0.2', '--audio-buffer=0.3', '--audio-buffer=0.4'];
     const text =

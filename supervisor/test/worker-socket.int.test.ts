@@ -228,7 +228,7 @@ describe('ZoneRunner and SparePool: attach needs the pid and the token of the sp
   it('a warm spare', async () => {
     const pool = new SparePool({
       count: 1,
-      kinds: [{ key: 'audio', label: 'audio', profile: { audioArgs: [], video: null }, zones: ['z'] }],
+      kinds: [{ key: 'audio', label: 'audio', profile: { audioArgs: [], video: null }, env: {}, zones: ['z'] }],
       bootstrap: { ...base, zone: null },
       clock: systemClock,
       log: quiet,

@@ -81,6 +81,7 @@ export function readGlobal(r: SectionReader, baseTopic: string, baseDir: string)
     max_volume: r.num('max_volume', 150, { min: 0, max: 200 }),
     mpv_path: mpvPath,
     audio_fallback: r.oneOf<AudioFallback>('audio_fallback', ['null', 'fail'], 'null'),
+    isolate_output: r.bool('isolate_output', true),
     extra: {},
   };
   const runDir = optionalDir(r, 'run_dir', baseDir);

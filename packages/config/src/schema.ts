@@ -52,6 +52,8 @@ export const globalConfigSchema = z.object({
   run_dir: z.string().optional(),
   state_dir: z.string().optional(),
   audio_fallback: z.enum(['null', 'fail']),
+  /** The zones' `isolate_output` where their own section does not say (docs/configuration.md). */
+  isolate_output: z.boolean(),
   /** ParadoxFX keys accepted for compatibility but not used by mpvisor. */
   extra: z.record(z.string(), z.string()),
 });

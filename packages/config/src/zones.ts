@@ -66,26 +66,31 @@ function readCombined(r: SectionReader, z: ZoneConfig): void {
 }
 
 /**
- * `isolate_output = true`: the zone plays to a null sink of its own, carried to its device by a loopback
- * the audio server may not move. When the device goes the server ends the loopback instead of rescuing
- * its stream to another room, so none of the zone's sound is heard elsewhere, not even for the tens of ms
- * before a guard could react. Only a `pulse/NAME` device can be bridged.
+ * `isolate_output` (on unless the zone or [global] turns it off): a zone on a `pulse/NAME` device plays to
+ * a null sink of its own, carried to its device by a loopback the audio server may not move. When the
+ * device goes the server ends the loopback instead of rescuing the zone's stream to another room's sink,
+ * so none of the zone's sound is heard elsewhere, not even for the tens of ms before a guard could react.
+ * Only a `pulse/NAME` device can be bridged: a zone on another device (or the default one) is not
+ * isolated, and says so only when its own section asked for it.
  */
-function readIsolation(r: SectionReader, z: ZoneConfig): void {
-  if (!r.bool('isolate_output', false)) return;
+function readIsolation(r: SectionReader, z: ZoneConfig, byDefault: boolean): void {
+  const asked = r.has('isolate_output');
+  if (!r.bool('isolate_output', byDefault)) return;
   if (z.kind === 'combined-audio') {
-    r.warn(
-      'isolate_output',
-      'a combined-audio zone plays to a combine sink of its own, which no server moves; ignored',
-    );
+    if (asked)
+      r.warn(
+        'isolate_output',
+        'a combined-audio zone plays to a combine sink of its own, which no server moves; ignored',
+      );
     return;
   }
   const device = z.audio_device;
   if (device === undefined || !device.startsWith('pulse/')) {
-    r.warn(
-      'isolate_output',
-      `needs audio_device = pulse/NAME (a PulseAudio/PipeWire sink of its own), not ${device ?? 'the default device'}; ignored`,
-    );
+    if (asked)
+      r.warn(
+        'isolate_output',
+        `needs audio_device = pulse/NAME (a PulseAudio/PipeWire sink of its own), not ${device ?? 'the default device'}; ignored`,
+      );
     return;
   }
   z.isolate_output = true;
@@ -175,7 +180,7 @@ export function readZone(
   const device = readDevice(r, 'audio_device');
   if (device !== undefined) z.audio_device = device;
   readCombined(r, z);
-  readIsolation(r, z);
+  readIsolation(r, z, ctx.global.isolate_output);
   readScreenKeys(r, z);
 
   const player = r.string('player_type');

@@ -35,6 +35,7 @@ describe('defaults', () => {
       max_volume: 150,
       mpv_path: 'mpv',
       audio_fallback: 'null',
+      isolate_output: true,
       extra: {},
     });
   });
@@ -246,23 +247,46 @@ describe('[global] and [system:main] details', () => {
     expect(c.zones[2]?.combined_sinks).toEqual(['pulse/x', 'pulse/y']);
   });
 
-  it("isolate_output: a pulse device becomes the one device of the zone's own combine sink; anything else warns", () => {
+  it("isolate_output: on by default for a pulse device, which becomes the one device of the zone's own sink; off where asked", () => {
     const c = ok(
       ini(
         '[audio:iso]',
         'audio_device = pulse/room_a',
-        'isolate_output = true',
         '[screen:tv]',
         'audio_device = pulse/hdmi',
         'isolate_output = yes',
+        '[audio:plain]',
+        'audio_device = pulse/room_b',
+        'isolate_output = false',
+        '[audio:def]',
+        '[audio:alsa]',
+        'audio_device = alsa/hw:1',
+        '[combined-audio:both]',
+        'combined_sinks = pulse/a, pulse/b',
       ),
     );
+    expect(c.global.isolate_output).toBe(true);
     expect(c.zones[0]).toMatchObject({ isolate_output: true, combined_sinks: ['pulse/room_a'] });
     expect(wantsOwnSink(c.zones[0]!)).toBe(true);
     expect(c.zones[1]).toMatchObject({ isolate_output: true, combined_sinks: ['pulse/hdmi'] });
-    const plain = ok(ini('[audio:a]', 'audio_device = pulse/room_a'));
-    expect(plain.zones[0]).toMatchObject({ isolate_output: false, combined_sinks: [] });
-    expect(wantsOwnSink(plain.zones[0]!)).toBe(false);
+    expect(c.zones[2]).toMatchObject({ isolate_output: false, combined_sinks: [] });
+    expect(wantsOwnSink(c.zones[2]!)).toBe(false);
+    // Nothing to isolate, and nobody asked: no warning.
+    expect(c.zones.slice(3).map((z) => z.isolate_output)).toEqual([false, false, false]);
+    expect(warnings(ini('[audio:def]', '[audio:alsa]', 'audio_device = alsa/hw:1')).length).toBe(0);
+    const off = ok(
+      ini(
+        '[global]',
+        'isolate_output = false',
+        '[audio:a]',
+        'audio_device = pulse/room_a',
+        '[audio:b]',
+        'audio_device = pulse/room_b',
+        'isolate_output = true',
+      ),
+    );
+    expect(off.global.isolate_output).toBe(false);
+    expect(off.zones.map((z) => z.isolate_output)).toEqual([false, true]);
     const odd = ini(
       '[audio:def]',
       'isolate_output = true',

@@ -10,14 +10,18 @@ export const ISOLATED_STREAM_LATENCY_MS = 60;
  * stream of that role was muted (the output guard mutes one whose sink went) opened muted too.
  */
 export function zoneStreamEnvironment(zone: string, isolated = false): Record<string, string> {
-  const env: Record<string, string> = { PULSE_PROP: `application.id=${zoneClientId(zone)}` };
-  // An isolated zone plays to a null sink of ours. With no client asking for a low latency, PulseAudio's
-  // null sink renders up to 2 s ahead of real time whenever its bridge is gone, and holds the stream back
-  // by as much when the bridge returns (measured: the music 2 s behind, or 0.8 s ahead, after a 2 s outage).
-  // libpulse asks for this latency (and lets the server adjust to it) for every stream of the process.
-  if (isolated) env.PULSE_LATENCY_MSEC = String(ISOLATED_STREAM_LATENCY_MS);
-  return env;
+  return { PULSE_PROP: `application.id=${zoneClientId(zone)}`, ...streamLatencyEnvironment(isolated) };
 }
+
+/**
+ * What an isolated zone's mpv (and a warm spare's that such a zone may adopt) add to their environment.
+ * An isolated zone plays to a null sink of ours. With no client asking for a low latency, PulseAudio's null
+ * sink renders up to 2 s ahead of real time whenever its bridge is gone, and holds the stream back by as
+ * much when the bridge returns (measured: the music 2 s behind, or 0.8 s ahead, after a 2 s outage).
+ * libpulse asks for this latency (and lets the server adjust to it) for every stream of the process.
+ */
+export const streamLatencyEnvironment = (isolated: boolean): Record<string, string> =>
+  isolated ? { PULSE_LATENCY_MSEC: String(ISOLATED_STREAM_LATENCY_MS) } : {};
 
 /** The id a zone's mpv give the audio server (application.id): `mpvisor.<zone>`. */
 export const zoneClientId = (zone: string): string => `mpvisor.${zone.replace(/[^\w.-]/g, '_')}`;

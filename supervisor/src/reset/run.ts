@@ -195,11 +195,21 @@ export class ResetRun {
   /**
    * A zone whose next worker plays to the same device as its last: a warm spare may take over while the
    * old worker is still exiting (ZoneRunner.handOver). An audio reset wants mpv that open the audio
-   * server afresh, and a combined zone's sink is unloaded and created again in between.
+   * server afresh, and a sink rebuilt in between (rebuildsSink) is not the same device.
    */
   private keepsDevice(r: ZoneRunner): boolean {
     const cfg = this.deps.zoneConfig(r.name);
-    return this.req.kind !== 'audio' && cfg !== undefined && !wantsOwnSink(cfg);
+    return this.req.kind !== 'audio' && cfg !== undefined && !this.rebuildsSink(cfg);
+  }
+
+  /**
+   * Whether this reset unloads the zone's own sink and makes it again: an audio reset always; any other
+   * only a combined zone's combine sink (its rate control is what goes wrong in one). An isolated zone's
+   * null sink has nothing to go wrong and keeps its device across the reset, so a warm spare can take the
+   * zone over while the old worker quits; its bridge is the sink keeper's business.
+   */
+  private rebuildsSink(cfg: ZoneConfig): boolean {
+    return wantsOwnSink(cfg) && (this.req.kind === 'audio' || cfg.kind === 'combined-audio');
   }
 
   /** mpv of ours whose worker is gone; a zone-topic or zone-list reset only touches its zones' entries. */
@@ -232,7 +242,7 @@ export class ResetRun {
     const sinks = this.deps.sinks();
     const combined = runners.filter((r) => {
       const cfg = this.deps.zoneConfig(r.name);
-      return cfg !== undefined && wantsOwnSink(cfg);
+      return cfg !== undefined && this.rebuildsSink(cfg);
     });
     if (!sinks || combined.length === 0) return;
     await sinks.refresh();
@@ -253,7 +263,7 @@ export class ResetRun {
     const created: string[] = [];
     for (const r of runners) {
       const cfg = deps.zoneConfig(r.name);
-      if (!sinks || !cfg || !wantsOwnSink(cfg)) continue;
+      if (!sinks || !cfg || !this.rebuildsSink(cfg)) continue;
       const plan = await sinks.create(cfg);
       deps.setAudioDevice(r.name, plan.device);
       if (plan.device) created.push(plan.device);

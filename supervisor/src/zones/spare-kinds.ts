@@ -1,5 +1,6 @@
 import { videoArgs, type ZoneConfig } from '@mpvisor/config';
 import type { SpareProfile } from '@mpvisor/protocol';
+import { streamLatencyEnvironment } from '@mpvisor/pulse';
 
 /**
  * At most this many kinds of spare (distinct mpv option sets) are kept warm, `warm_spares` of each:
@@ -14,6 +15,8 @@ export interface SpareKind {
   /** For logs and `status`: `audio`, `screen`, with a number when there are several of a sort. */
   label: string;
   profile: SpareProfile;
+  /** What the kind's mpv add to their environment, as its zones' own mpv would (an isolated zone's latency). */
+  env: Record<string, string>;
   zones: string[];
 }
 
@@ -28,7 +31,7 @@ export function spareIneligible(zone: ZoneConfig): string | null {
   return null;
 }
 
-/** The options a zone's mpv are started with, as a spare must be: the key of the zone's kind. */
+/** The options a zone's mpv are started with, as a spare must be (with their environment: the key of the zone's kind). */
 function mpvOptions(zone: ZoneConfig): SpareProfile {
   return {
     audioArgs: [...zone.mpv_audio_options],
@@ -37,7 +40,7 @@ function mpvOptions(zone: ZoneConfig): SpareProfile {
 }
 
 export function spareKey(zone: ZoneConfig): string {
-  return JSON.stringify(mpvOptions(zone));
+  return JSON.stringify({ ...mpvOptions(zone), env: streamLatencyEnvironment(zone.isolate_output) });
 }
 
 /**
@@ -73,6 +76,7 @@ export function spareKinds(zones: readonly ZoneConfig[]): {
       key,
       label: n === 1 ? sort : `${sort}-${n}`,
       profile: options,
+      env: streamLatencyEnvironment(members[0]!.isolate_output),
       zones: members.map((z) => z.name),
     };
   });

@@ -138,7 +138,7 @@ export class SparePool implements SpareSource {
   private spawn(k: KindState): void {
     const { log } = this.o;
     const worker = (this.o.spawnWorker ?? spawnWorker)({
-      bootstrap: { ...this.o.bootstrap, spare: k.kind.profile },
+      bootstrap: { ...this.o.bootstrap, mpvEnv: { ...this.o.bootstrap.mpvEnv, ...k.kind.env }, spare: k.kind.profile },
       entry: this.o.workerEntry,
       onOutputLine: (stream, line) => log.warn(line, { role: 'spare', stream }),
     });

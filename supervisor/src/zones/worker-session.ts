@@ -137,11 +137,14 @@ export class WorkerSession {
     });
   }
 
-  /** A spare becomes this zone: its zone config, heartbeat interval and what to resume. */
-  adopt(heartbeatIntervalMs: number, resume: WorkerResume | undefined): void {
+  /**
+   * A spare becomes this zone: its zone config as a worker of the zone gets it (on the sink mpvisor made
+   * for the zone, if any), heartbeat interval and what to resume.
+   */
+  adopt(zone: ZoneConfig, heartbeatIntervalMs: number, resume: WorkerResume | undefined): void {
     this.link?.send({
       type: 'adopt',
-      zone: this.ctx.zone,
+      zone,
       heartbeat_interval_ms: heartbeatIntervalMs,
       ...(resume ? { resume } : {}),
     });

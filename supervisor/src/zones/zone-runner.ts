@@ -121,7 +121,7 @@ export class ZoneRunner {
     this.session = session;
     spare.route((msg) => session.onMessage(msg));
     session.start();
-    session.adopt(this.ctx.bootstrap.heartbeatIntervalMs, resume);
+    session.adopt(this.ctx.bootstrap.zone, this.ctx.bootstrap.heartbeatIntervalMs, resume);
     return true;
   }
 
@@ -289,8 +289,9 @@ export class ZoneRunner {
     const spare = this.ctx.spares?.take(this.ctx.zone);
     if (!spare) return false;
     // While the old worker quits, the spare loads the music paused where it resumes: adopting the zone
-    // then takes an unpause, not a file load (workers/src/preload.ts).
-    if (resume?.background) spare.link.send({ type: 'preload', zone: this.ctx.zone, resume });
+    // then takes an unpause, not a file load (workers/src/preload.ts). The zone as its worker sees it: on the
+    // sink mpvisor made for it (an isolated or combined zone's), not on the device that sink plays to.
+    if (resume?.background) spare.link.send({ type: 'preload', zone: this.ctx.bootstrap.zone, resume });
     this.recovery.cancel();
     this.facts.nextRestartAt = null;
     this.stopping = true;
