@@ -354,6 +354,19 @@ export function audioOutputScenarios(
       await pactl.run([...off]);
       await zoneState('a', (x) => x?.output?.problems?.length === 0 && x?.state === 'ready', t, 8000);
     }
+    // An isolated zone (the default) plays to a sink of its own: a mute of the device behind it silences it too.
+    const m = Date.now();
+    await pactl.run(['set-sink-mute', 'room_e', '1']);
+    const iso = await zoneState(
+      'iso',
+      (x) => x?.output?.problems?.includes('sink_muted') && x?.state === 'degraded',
+      m,
+      8000,
+    );
+    expect(iso.output.reason).toContain('room_e');
+    expect((await cmd('iso', { command: 'health_check' })).result.output.problems).toContain('sink_muted');
+    await pactl.run(['set-sink-mute', 'room_e', '0']);
+    await zoneState('iso', (x) => x?.output?.problems?.length === 0 && x?.state === 'ready', m, 8000);
     // A move by someone else right after one of the guard's own: the stream is parked on our holding sink,
     // the guard moves it back onto room_a, and at once someone moves it to room_c. That move is reported
     // and left alone, however soon it follows the guard's.
