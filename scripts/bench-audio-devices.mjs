@@ -302,7 +302,7 @@ if (asJson) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else {
   const f = (s) => `p50 ${s.p50} ms, max ${s.max} ms`;
   process.stdout.write(
-    `\n${result.server}, zone a ${result.zone_a}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`,
+    `\n${result.server}, zones a and b ${result.zones_a_b}, ${ROUNDS} rounds, load ${result.machine.loadavg?.join(' ')}\n`,
   );
   process.stdout.write(`output back -> zone's stream on it: ${f(result.output_return_to_stream_on_sink_ms)}\n`);
   process.stdout.write(
