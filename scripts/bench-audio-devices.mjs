@@ -10,7 +10,7 @@
 // zone's on its re-created combine sink). No MQTT command is sent (getMpvProperty only reads which mpv is whose). Uses the built dist/ (run `npx tsc -b` first).
 // --trace prints each round's timeline while room_a is gone: the leak windows on room_b, the server's
 // events (bench `pactl subscribe`) and the output guard's own steps (the supervisor at log level debug).
-//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--guarded] [--json] [--trace]
+//   node scripts/bench-audio-devices.mjs [--rounds 10] [--pipewire] [--guarded] [--no-recorders] [--json] [--trace]
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,9 @@ const TRACE = process.argv.includes('--trace');
 // its room by a loopback the server may not move): "stream on its sink" is then the bridge's stream on the
 // room's sink. --guarded: both with isolate_output = false (the output guard moves their streams).
 const GUARDED = process.argv.includes('--guarded');
+// --no-recorders: no parec on any monitor (so nothing "heard", no leak figure): the server's own events
+// only, to see how much of a return's time is the three recorders' load on the server and the machine.
+const LISTEN = !process.argv.includes('--no-recorders');
 const TONE = { a: 440, b: 660, both: 550 };
 const HEARD = 0.05;
 const SILENT = 0.02;
@@ -70,7 +73,10 @@ const pactl = (...args) => execFileSync('pactl', args, { env, timeout: 5000 }).t
 const worstCaseDefault = () => pactl('set-default-sink', 'room_b');
 worstCaseDefault();
 const rec = Object.fromEntries(
-  ['room_a', 'room_b', 'room_c'].map((sink) => [sink, startMonitorRecorder({ env, sink, tones: Object.values(TONE) })]),
+  (LISTEN ? ['room_a', 'room_b', 'room_c'] : []).map((sink) => [
+    sink,
+    startMonitorRecorder({ env, sink, tones: Object.values(TONE) }),
+  ]),
 );
 await Promise.all(Object.values(rec).map((r) => r.ready(10_000)));
 
@@ -159,9 +165,11 @@ const heardAt = (r, freq, from) =>
       (c) => c.at - from,
       () => null,
     );
-await heardAt(rec.room_a, TONE.a, Date.now());
-await heardAt(rec.room_b, TONE.b, Date.now());
-await heardAt(rec.room_c, TONE.both, Date.now());
+if (LISTEN) {
+  await heardAt(rec.room_a, TONE.a, Date.now());
+  await heardAt(rec.room_b, TONE.b, Date.now());
+  await heardAt(rec.room_c, TONE.both, Date.now());
+} else await sleep(3000);
 
 // One round's timeline, in ms from room_a's unload: what room_b heard of a, what the server reported,
 // what the output guard did (its debug lines carry their own timestamps).
@@ -169,7 +177,7 @@ let logSeen = 0;
 function traceRound(round, gone, back) {
   const rel = (t) => t - gone;
   const lines = [];
-  for (const c of rec.room_b.since(gone))
+  for (const c of LISTEN ? rec.room_b.since(gone) : [])
     if (c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT)
       lines.push([c.at, `room_b hears a: ${c.tones[TONE.a].toFixed(3)}`]);
   for (const e of events)
@@ -219,12 +227,15 @@ try {
     // supervisor/test/audio-outputs.scenarios.ts). It hears nothing until then: an upper bound.
     if (TRACE) traceRound(round, gone, back);
     const stream = keep(outputStream, await streamBackOn('a', 'room_a', back));
-    await rec.room_a.reattach();
-    reattachMs.push(Date.now() - back);
-    const heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
-    leakMs.push(
-      rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS,
-    );
+    let heard = null;
+    if (LISTEN) {
+      await rec.room_a.reattach();
+      reattachMs.push(Date.now() - back);
+      heard = keep(outputBack, await heardAt(rec.room_a, TONE.a, back));
+      leakMs.push(
+        rec.room_b.since(gone).filter((c) => c.at <= back && (c.tones[TONE.a] ?? 0) >= SILENT).length * WINDOW_MS,
+      );
+    }
     await sleep(500);
 
     await daemon.crash();
@@ -239,27 +250,33 @@ try {
     // room sink is then a fresh null sink that rendered ~1-2 s ahead before the capture attached: the
     // capture gets nothing until real time catches up, and a stream arriving meanwhile can be rewound in
     // only by the 10 ms the capture asks for (a sound card's sink rewinds its whole buffer).
-    const [a, b, both, ...recorders] = await Promise.all([
-      heardAt(rec.room_a, TONE.a, up),
-      heardAt(rec.room_b, TONE.b, up),
-      heardAt(rec.room_c, TONE.both, up),
-      ...Object.values(rec).map((r) =>
-        r
-          .waitFor(() => true, 15_000, up)
-          .then(
-            (c) => c.at - up,
-            () => null,
+    const [a, b, both, ...recorders] = await (LISTEN
+      ? Promise.all([
+          heardAt(rec.room_a, TONE.a, up),
+          heardAt(rec.room_b, TONE.b, up),
+          heardAt(rec.room_c, TONE.both, up),
+          ...Object.values(rec).map((r) =>
+            r
+              .waitFor(() => true, 15_000, up)
+              .then(
+                (c) => c.at - up,
+                () => null,
+              ),
           ),
-      ),
-    ]);
-    serverRecorderMs.push(Math.max(...recorders.map((ms) => ms ?? 15_000)));
-    keep(serverBack.a, a);
-    keep(serverBack.b, b);
-    keep(serverBack.both, both);
+        ])
+      : [null, null, null]);
+    if (LISTEN) {
+      serverRecorderMs.push(Math.max(...recorders.map((ms) => ms ?? 15_000)));
+      keep(serverBack.a, a);
+      keep(serverBack.b, b);
+      keep(serverBack.both, both);
+    }
+    // Without recorders nothing has waited yet: wait for each stream's event.
+    const onSink = LISTEN ? streamOnSinkAt : streamBackOn;
     const streams = {
-      a: keep(serverStream.a, await streamOnSinkAt('a', 'room_a', up)),
-      b: keep(serverStream.b, await streamOnSinkAt('b', 'room_b', up)),
-      both: keep(serverStream.both, await streamOnSinkAt('both', 'mpvisor_both', up)),
+      a: keep(serverStream.a, await onSink('a', 'room_a', up)),
+      b: keep(serverStream.b, await onSink('b', 'room_b', up)),
+      both: keep(serverStream.both, await onSink('both', 'mpvisor_both', up)),
     };
     await sleep(1000);
     if (TRACE) process.stdout.write(`round ${round + 1}: the server answered again at ${new Date(up).toISOString()}\n`);
@@ -308,13 +325,15 @@ else {
   process.stdout.write(
     `server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}; both ${f(result.server_return_to_stream_on_sink_ms.both)}\n`,
   );
-  process.stdout.write(
-    `output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`,
-  );
-  process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
-  process.stdout.write(
-    `server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}; both ${f(result.server_return_to_heard_ms.both)} (the last recorder itself capturing again after ${f(result.server_return_recorders_back_ms)})\n`,
-  );
+  if (LISTEN)
+    process.stdout.write(
+      `output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`,
+    );
+  if (LISTEN) process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
+  if (LISTEN)
+    process.stdout.write(
+      `server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}; both ${f(result.server_return_to_heard_ms.both)} (the last recorder itself capturing again after ${f(result.server_return_recorders_back_ms)})\n`,
+    );
   if (missed > 0)
     process.stdout.write(
       `figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: ${LOG})\n`,
