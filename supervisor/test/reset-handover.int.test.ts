@@ -224,4 +224,29 @@ describe('reset hand-over on a PulseAudio sink', () => {
     expect((await h.state('solo')).background.status).toBe('stopped');
     expect(await h.prop('solo', 'background', 'idle-active')).toMatchObject({ value: true });
   }, 90_000);
+
+  it("kill -9 of the worker: the spare that takes the zone plays to the zone's own sink, heard on SINK again", async () => {
+    const spare = await readySpare();
+    expect((await h.cmd('solo', { command: 'playBackground', file: 'tone-220.wav', loop: true })).outcome).toBe(
+      'success',
+    );
+    await h.playing('solo', 30_000);
+    const { pid } = await h.state('solo');
+    const since = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      () => h.lifecycle('solo', since).find((e) => e.event === 'restarted') ?? null,
+      30_000,
+      'the zone restarted',
+      100,
+    );
+    expect(h.lifecycle('solo', since).find((e) => e.event === 'restarted')).toMatchObject({
+      pid: spare.pid,
+      via: 'spare',
+    });
+    expect(await h.prop('solo', 'background', 'audio-device')).toMatchObject({
+      value: `pulse/${combinedSinkName('solo')}`,
+    });
+    await rec.waitFor((c) => (c.tones[TONE] ?? 0) > HEARD, 10_000, since);
+  }, 90_000);
 });
