@@ -1,5 +1,6 @@
 // Zones started while no audio server exists: they run on mpv's null output, stay ready and say
-// audio_server_missing; when a server appears they move to their sinks by themselves, no command sent.
+// audio_server_missing; when a server appears they move to their sinks by themselves, no command sent, and
+// the isolated zone's next worker starts on the sink the supervisor made for it then.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -131,6 +132,15 @@ function lateServer(
     await zoneState('c', (x) => x?.audio_output === 'pulse', up);
     // Zone a never reached another room on its way to its own sink.
     expect(Math.max(0, ...onB!.since(up).map((x) => x.tones[TONE.a] ?? 0))).toBeLessThan(HEARD);
+  }, 60_000);
+
+  test(`${label}: a new worker of the isolated zone plays to the sink the supervisor made once the server came`, async () => {
+    const before = await zoneState('a', (x) => x?.state === 'ready', 0);
+    const since = Date.now();
+    process.kill(before.pid, 'SIGKILL');
+    await zoneState('a', (x) => x?.state === 'ready' && x?.pid !== before.pid, since, 30_000);
+    const device = await cmd('a', { command: 'getMpvProperty', role: 'background', property: 'audio-device' });
+    expect(device.result.value).toBe('pulse/mpvisor_a');
   }, 60_000);
 }
 

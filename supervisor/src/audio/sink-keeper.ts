@@ -21,6 +21,11 @@ export interface SinkKeeperOptions {
   busy: () => boolean;
   /** A zone's combine sink could not be re-created. */
   warn: (zone: string, message: string) => void;
+  /**
+   * A zone's own sink was made: the device its next worker plays to (a zone that started while its sink
+   * could not be made plays to its configured device until then).
+   */
+  made: (zone: string, device: string) => void;
   log: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -154,6 +159,7 @@ export class SinkKeeper {
     if (device === null || this.foreignNamesake(zone, listed)) return;
     if (!present.has(combinedSinkName(zone.name))) {
       const plan = await this.opts.sinks.create(zone, listed);
+      if (plan.device) this.opts.made(zone.name, plan.device);
       if (plan.warning) this.failed(zone, plan.warning);
       else this.succeeded(zone);
       if (plan.device && !plan.warning && present.has(device)) this.slaveLost.delete(zone.name);
@@ -182,6 +188,7 @@ export class SinkKeeper {
     }
     if (present.has(combinedSinkName(zone.name)) && !this.slaveLost.has(zone.name)) return;
     const plan = await this.opts.sinks.create(zone, listed);
+    if (plan.device) this.opts.made(zone.name, plan.device);
     if (plan.warning) this.failed(zone, plan.warning);
     else {
       this.succeeded(zone);

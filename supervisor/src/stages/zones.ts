@@ -10,7 +10,7 @@ import { buildConfigReload } from '../reload/build-reload.js';
 import { buildResetCoordinator } from '../reset/build-coordinator.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
 import { StatePublisher } from '../state-publisher.js';
-import { buildZoneRunner } from '../zones/build-runner.js';
+import { buildZoneRunner, withDevice } from '../zones/build-runner.js';
 import { ResourceWatch } from '../zones/resource-watch.js';
 import type { Foundation } from './foundation.js';
 import type { Messaging } from './messaging.js';
@@ -79,6 +79,10 @@ export async function buildZones(
     zones: () => [...zoneConfigs.values()],
     busy: () => resets.busy,
     warn: (z, message) => outbound.publishWarning(z, message),
+    made: (z, device) => {
+      const zone = zoneConfigs.get(z);
+      if (zone) bootstraps.setZone(z, withDevice(zone, device));
+    },
     log: log.child({ component: 'pulse' }),
   });
   const sinkPlans = await sinks.plan(enabled);
