@@ -2,7 +2,6 @@ import type { CombinedSinks } from '../audio/combined-sinks.js';
 import type { Ownership } from '../commands/cleanup-handlers.js';
 import type { SupervisorContext } from '../context.js';
 import type { Outbound } from '../outbound.js';
-import { withDevice } from '../zones/build-runner.js';
 import type { ZoneBootstraps } from '../zones/zone-bootstraps.js';
 import { ResetCoordinator } from './coordinator.js';
 
@@ -25,7 +24,7 @@ export function buildResetCoordinator(ctx: SupervisorContext, w: CoordinatorWiri
     zoneConfig: (z) => zoneConfigs.get(z),
     setAudioDevice: (z, device) => {
       const config = zoneConfigs.get(z);
-      if (config) w.bootstraps.setZone(z, withDevice(config, device));
+      if (config) w.bootstraps.setDevice(config, device);
     },
     publish: (status) => w.outbound.publishSystemEvent(status),
     lifecycle: (z, event, detail) => w.outbound.publishLifecycle(z, event, detail),

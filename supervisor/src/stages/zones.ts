@@ -10,7 +10,7 @@ import { buildConfigReload } from '../reload/build-reload.js';
 import { buildResetCoordinator } from '../reset/build-coordinator.js';
 import type { ResetCoordinator } from '../reset/coordinator.js';
 import { StatePublisher } from '../state-publisher.js';
-import { buildZoneRunner, withDevice } from '../zones/build-runner.js';
+import { buildZoneRunner } from '../zones/build-runner.js';
 import { ResourceWatch } from '../zones/resource-watch.js';
 import type { Foundation } from './foundation.js';
 import type { Messaging } from './messaging.js';
@@ -81,7 +81,7 @@ export async function buildZones(
     warn: (z, message) => outbound.publishWarning(z, message),
     made: (z, device) => {
       const zone = zoneConfigs.get(z);
-      if (zone) bootstraps.setZone(z, withDevice(zone, device));
+      if (zone) bootstraps.setDevice(zone, device);
     },
     log: log.child({ component: 'pulse' }),
   });

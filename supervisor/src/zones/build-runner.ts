@@ -11,7 +11,7 @@ import { zoneStreamEnvironment } from '@mpvisor/pulse';
 import { spareKinds } from './spare-kinds.js';
 import { SPARE_LEDGER_ZONE, SparePool } from './spare-pool.js';
 import { StartGate } from './start-gate.js';
-import type { ZoneBootstraps } from './zone-bootstraps.js';
+import { withDevice, type ZoneBootstraps } from './zone-bootstraps.js';
 import { ZoneRunner } from './zone-runner.js';
 
 export interface RunnerWiring {
@@ -24,11 +24,6 @@ export interface RunnerWiring {
   spares: SparePool | null;
   ownership: Ownership;
   resets: ResetCoordinator;
-}
-
-/** A zone's configuration as its worker sees it: a combined zone plays to its combine sink when there is one. */
-export function withDevice(zone: ZoneConfig, device: string | null): ZoneConfig {
-  return device ? { ...zone, audio_device: device } : zone;
 }
 
 /** What every worker's bootstrap shares, zone worker or spare. */

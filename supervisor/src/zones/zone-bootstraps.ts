@@ -4,6 +4,11 @@ import { resumeOf } from '../state-store.js';
 import type { WorkerBootstrap } from './bootstrap.js';
 import type { ZoneRunner } from './zone-runner.js';
 
+/** A zone's configuration as its worker sees it: on the sink mpvisor made for it, when there is one. */
+export function withDevice(zone: ZoneConfig, device: string | null): ZoneConfig {
+  return device ? { ...zone, audio_device: device } : zone;
+}
+
 /**
  * Each zone's worker bootstrap, and what the zones resume across supervisor runs. The first worker of
  * a zone replays what the zone played when the last supervisor stopped (zones.json); once it has
@@ -26,10 +31,10 @@ export class ZoneBootstraps {
     return full;
   }
 
-  /** The zone configuration its next worker gets. */
-  setZone(zone: string, config: ZoneConfig): void {
-    const boot = this.byZone.get(zone);
-    if (boot) boot.zone = config;
+  /** The device the zone's next worker plays to: a sink mpvisor made for it (null: its configured one). */
+  setDevice(config: ZoneConfig, device: string | null): void {
+    const boot = this.byZone.get(config.name);
+    if (boot) boot.zone = withDevice(config, device);
   }
 
   /** The zone's first worker is past starting: the saved state has been replayed. */
