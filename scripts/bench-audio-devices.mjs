@@ -325,15 +325,15 @@ else {
   process.stdout.write(
     `server back -> streams on their sinks: a ${f(result.server_return_to_stream_on_sink_ms.a)}; b ${f(result.server_return_to_stream_on_sink_ms.b)}; both ${f(result.server_return_to_stream_on_sink_ms.both)}\n`,
   );
-  if (LISTEN)
+  if (LISTEN) {
     process.stdout.write(
       `output back -> heard:  ${f(result.output_return_to_heard_ms)} (the recorder itself back on the monitor after ${f(result.recorder_reattach_ms)})\n`,
     );
-  if (LISTEN) process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
-  if (LISTEN)
+    process.stdout.write(`a's tone on b's sink:  ${f(result.leak_to_other_zone_ms)} (50 ms windows)\n`);
     process.stdout.write(
       `server back -> heard:  a ${f(result.server_return_to_heard_ms.a)}; b ${f(result.server_return_to_heard_ms.b)}; both ${f(result.server_return_to_heard_ms.both)} (the last recorder itself capturing again after ${f(result.server_return_recorders_back_ms)})\n`,
     );
+  }
   if (missed > 0)
     process.stdout.write(
       `figures missing (not heard within 15 s, or no server event seen for the stream): ${missed} (supervisor log: ${LOG})\n`,

@@ -17,7 +17,7 @@ export interface ResetDeps {
   ownership: () => Ownership | null;
   sinks: () => CombinedSinks | null;
   zoneConfig: (zone: string) => ZoneConfig | undefined;
-  /** A combined zone's sink was (re)created or could not be: the device its next worker plays to. */
+  /** A zone's own sink (combine, isolated) was made again or could not be: the device its next worker plays to. */
   setAudioDevice: (zone: string, device: string | null) => void;
   /** Publishes a status on `{system topic}/events`. */
   publish: (status: ResetStatus) => void;

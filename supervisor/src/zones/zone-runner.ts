@@ -361,7 +361,7 @@ export class ZoneRunner {
   /**
    * A reload changed only what a running zone takes without a restart (volume, resource limits): the
    * resource watch reads the new limits, the next worker gets the new configuration; the audio device
-   * stays the one its bootstrap has (a combined zone's sink).
+   * stays the one its bootstrap has (a sink mpvisor made for the zone).
    */
   reconfigure(zone: ZoneConfig): void {
     const device = this.ctx.bootstrap.zone.audio_device;
